@@ -1,0 +1,178 @@
+"""Settings: env prefix CLOUDPILOT_, optional TOML file, built once at start-up and passed down."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from config.clock import Clock
+
+DEFAULT_REGIONS = ["us-east-1", "eu-west-1"]
+
+
+class ApprovalRule(BaseModel):
+    """Who may approve which remediation actions ("*" matches every action)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    actions: list[str] = Field(default_factory=lambda: ["*"])
+    users: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list, description="Chat user groups, e.g. Slack handles")
+
+    def covers(self, action: str) -> bool:
+        return "*" in self.actions or action in self.actions
+
+
+class ApprovalPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[ApprovalRule] = Field(
+        default_factory=lambda: [ApprovalRule(actions=["*"], users=["bob", "carol"])]
+    )
+    expiry_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
+    def approvers_for(self, action: str) -> tuple[set[str], set[str]]:
+        users: set[str] = set()
+        groups: set[str] = set()
+        for rule in self.rules:
+            if rule.covers(action):
+                users.update(rule.users)
+                groups.update(rule.groups)
+        return users, groups
+
+
+class LlmSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["none", "openai", "ollama"] = "none"
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    temperature: float = 0.0
+    timeout_s: float = 60.0
+    max_repair_rounds: int = Field(default=2, ge=0, le=5)
+
+
+class AwsSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["sandbox", "real"] = "sandbox"
+    regions: list[str] = Field(default_factory=lambda: list(DEFAULT_REGIONS))
+    endpoint_url: str | None = None
+    profile: str | None = None
+    access_key_id: SecretStr | None = None
+    secret_access_key: SecretStr | None = None
+    assume_role_arns: list[str] = Field(default_factory=list)
+    sandbox_port: int = Field(default=5055, ge=1, le=65535)
+    max_workers: int = Field(default=8, ge=1, le=64)
+
+
+class SlackSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+    api_url: str = "https://slack.com/api/"
+    mode: Literal["http", "socket"] = "http"
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=0, le=65535)
+    rate_limit_per_minute: int = Field(default=20, ge=1)
+
+
+class Settings(BaseSettings):
+    """Everything CloudPilot can be configured with. Nested fields use `__` in env names,
+    e.g. CLOUDPILOT_LLM__PROVIDER=ollama."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CLOUDPILOT_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    data_dir: Path = Path(".cloudpilot")
+    database_url: str | None = None
+    checkpoint_url: str | None = None
+    redis_url: str | None = None
+    now: datetime | None = None
+    focus_paths: list[Path] = Field(default_factory=list)
+    knowledge_paths: list[Path] = Field(default_factory=list)
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    embedding_model: str = "all-MiniLM-L6-v2"
+    torch_threads: int = Field(default=1, ge=1, le=64)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    aws: AwsSettings = Field(default_factory=AwsSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    approvals: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _date_means_midnight(cls, value: Any) -> Any:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, time())
+        if isinstance(value, str) and len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time())
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'cloudpilot.db'}"
+
+    @property
+    def checkpoint_target(self) -> str:
+        """A postgres URL, or a SQLite file path."""
+        return self.checkpoint_url or str(self.data_dir / "checkpoints.sqlite")
+
+    def clock(self) -> Clock:
+        return Clock(self.now)
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings as JSON-able data, secrets shown as '**********'."""
+        return _mask(self.model_dump(mode="json"), self)
+
+
+def _mask(data: Any, model: Any) -> Any:
+    if isinstance(model, BaseModel) and isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            attr = getattr(model, key, None)
+            if isinstance(attr, SecretStr):
+                out[key] = "**********" if attr.get_secret_value() else ""
+            else:
+                out[key] = _mask(value, attr)
+        return out
+    if isinstance(data, list) and isinstance(model, list):
+        return [_mask(d, m) for d, m in zip(data, model, strict=False)]
+    return data
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings once: explicit overrides > environment > TOML file > defaults."""
+    if config_file is None:
+        return Settings(**overrides)
+    if not config_file.is_file():
+        raise FileNotFoundError(f"config file not found: {config_file}")
+    path = config_file
+
+    class _FileSettings(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=path))
+
+    return _FileSettings(**overrides)

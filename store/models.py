@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ApprovalRow(Base):
+    __tablename__ = "approvals"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    requester: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(255), default="")
+    tool: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[str] = mapped_column(String(512))
+    args: Mapped[dict[str, Any]] = mapped_column(JSON)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Where the chat front-end posted the approval request, so it can update it later.
+    message_ref: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    approval_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    subject: Mapped[str] = mapped_column(String(512), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ScanRow(Base):
+    __tablename__ = "scans"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    account: Mapped[str] = mapped_column(String(64), default="")
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    resources_scanned: Mapped[int] = mapped_column(Integer, default=0)
+    findings_open: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_rule_resource", "rule_id", "resource_id"),)
+
+    # Stable fingerprint of (account, region, rule, resource): the same problem keeps its id.
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    severity: Mapped[str] = mapped_column(String(16), index=True)
+    service: Mapped[str] = mapped_column(String(32), index=True)
+    account: Mapped[str] = mapped_column(String(64), default="")
+    region: Mapped[str] = mapped_column(String(32), default="")
+    resource_id: Mapped[str] = mapped_column(String(512))
+    resource_type: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    remediation_action: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    remediation_params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_scan_id: Mapped[str] = mapped_column(String(32))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    suppressed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    suppressed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

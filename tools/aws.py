@@ -1,0 +1,96 @@
+"""The one place that builds boto3 sessions and clients, per account and region.
+
+The sandbox (moto server), moto in tests and real accounts differ only in configuration:
+endpoint URL and credentials come from settings.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from config import AwsSettings
+
+SANDBOX_ACCESS_KEY = "testing"
+SANDBOX_SECRET_KEY = "testing"
+
+
+class AwsClients:
+    def __init__(self, settings: AwsSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._sessions: dict[str | None, boto3.session.Session] = {}
+        self._clients: dict[tuple[str, str, str | None], Any] = {}
+        self.api_calls = 0
+        self._config = Config(
+            retries={"mode": "adaptive", "max_attempts": 8},
+            max_pool_connections=max(10, settings.max_workers * 2),
+            connect_timeout=5,
+            read_timeout=30,
+        )
+
+    @property
+    def regions(self) -> list[str]:
+        return list(self.settings.regions)
+
+    @property
+    def endpoint_url(self) -> str | None:
+        if self.settings.endpoint_url:
+            return self.settings.endpoint_url
+        if self.settings.mode == "sandbox":
+            return f"http://127.0.0.1:{self.settings.sandbox_port}"
+        return None
+
+    def _session(self, role_arn: str | None) -> boto3.session.Session:
+        with self._lock:
+            if role_arn in self._sessions:
+                return self._sessions[role_arn]
+            base = self._base_session()
+            if role_arn is None:
+                session = base
+            else:
+                sts = base.client("sts", endpoint_url=self.endpoint_url, region_name=self.regions[0])
+                creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="cloudpilot")["Credentials"]
+                session = boto3.session.Session(
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"],
+                )
+            self._sessions[role_arn] = session
+            return session
+
+    def _base_session(self) -> boto3.session.Session:
+        s = self.settings
+        if s.access_key_id and s.secret_access_key:
+            return boto3.session.Session(
+                aws_access_key_id=s.access_key_id.get_secret_value(),
+                aws_secret_access_key=s.secret_access_key.get_secret_value(),
+            )
+        if s.mode == "sandbox":
+            return boto3.session.Session(
+                aws_access_key_id=SANDBOX_ACCESS_KEY, aws_secret_access_key=SANDBOX_SECRET_KEY
+            )
+        return boto3.session.Session(profile_name=s.profile)
+
+    def client(self, service: str, region: str | None = None, role_arn: str | None = None) -> Any:
+        region = region or self.regions[0]
+        key = (service, region, role_arn)
+        with self._lock:
+            cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        session = self._session(role_arn)
+        client = session.client(
+            service, region_name=region, endpoint_url=self.endpoint_url, config=self._config
+        )
+        client.meta.events.register("before-call", self._count_call)
+        with self._lock:
+            self._clients.setdefault(key, client)
+            return self._clients[key]
+
+    def _count_call(self, **_: Any) -> None:
+        with self._lock:
+            self.api_calls += 1

@@ -1,0 +1,132 @@
+"""The tool contract: strict input model, result model, run(ctx, input), and metadata.
+
+Mutating tools never expose `run`: they expose `plan` (a side-effect-free dry run),
+`apply` and `verify`, and only the agent's apply node (after an approval) calls `apply`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tools.presentation import Chart, Citation, CodeBlock, Table
+
+if TYPE_CHECKING:
+    from config import Clock, Settings
+    from store import Store
+    from tools.aws import AwsClients
+
+
+class ToolStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    NO_DATA = "no_data"
+    APPROVAL_REQUIRED = "approval_required"
+
+
+class ToolInput(BaseModel):
+    """Base of every tool input: unknown arguments are refused, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ToolResult(BaseModel):
+    """What a tool returns. `message` is the short human summary (also what an LLM sees)."""
+
+    status: ToolStatus = ToolStatus.OK
+    message: str = ""
+    tables: list[Table] = Field(default_factory=list)
+    charts: list[Chart] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    code: list[CodeBlock] = Field(default_factory=list)
+
+    PRESENTATION_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"status", "message", "tables", "charts", "citations", "code"}
+    )
+
+    def data(self) -> dict[str, Any]:
+        """The tool-specific typed fields, as JSON-able data."""
+        return self.model_dump(mode="json", exclude=set(self.PRESENTATION_FIELDS))
+
+
+class ErrorResult(ToolResult):
+    status: ToolStatus = ToolStatus.ERROR
+
+
+class UserFacingError(Exception):
+    """An error whose message is safe and useful to show to the user as written."""
+
+
+@dataclass
+class ToolContext:
+    """Everything a tool may use; built once per process and passed down."""
+
+    settings: Settings
+    clock: Clock
+    aws: AwsClients
+    store: Store
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+I = TypeVar("I", bound=ToolInput)
+R = TypeVar("R", bound=ToolResult)
+
+
+class Tool(ABC, Generic[I, R]):
+    name: ClassVar[str]
+    description: ClassVar[str]
+    input_model: ClassVar[type[ToolInput]]
+    result_model: ClassVar[type[ToolResult]]
+    mutating: ClassVar[bool] = False
+    # IAM actions the tool needs, e.g. "ec2:DescribeInstances".
+    permissions: ClassVar[tuple[str, ...]] = ()
+
+    def parse(self, args: dict[str, Any]) -> I:
+        return self.input_model.model_validate(args)  # type: ignore[return-value]
+
+
+class ReadOnlyTool(Tool[I, R]):
+    @abstractmethod
+    def run(self, ctx: ToolContext, args: I) -> R: ...
+
+
+class ChangePlan(BaseModel):
+    """A dry run: exactly what would change, computed without changing anything."""
+
+    action: str
+    resource_id: str
+    summary: str
+    changes: list[str] = Field(default_factory=list)
+    region: str | None = None
+    account: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    # False when the dry run found nothing to do (already compliant) or cannot proceed.
+    applicable: bool = True
+
+
+class Verification(BaseModel):
+    ok: bool
+    message: str
+
+
+class MutatingTool(Tool[I, R]):
+    mutating: ClassVar[bool] = True
+
+    @abstractmethod
+    def plan(self, ctx: ToolContext, args: I) -> ChangePlan:
+        """Dry run. Must not change anything."""
+
+    @abstractmethod
+    def apply(self, ctx: ToolContext, args: I, plan: ChangePlan, idempotency_key: str) -> R:
+        """Execute the change once. Only the agent's apply node may call this."""
+
+    @abstractmethod
+    def verify(self, ctx: ToolContext, args: I, plan: ChangePlan) -> Verification:
+        """Re-check the resource after apply."""
+
+
+AnyTool = Tool[Any, Any]
