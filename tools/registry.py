@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from tools.base import AnyTool
+from tools.cost_query import CostQuery
+from tools.describe_resources import DescribeResources
+from tools.list_findings import ListFindings
+from tools.remediate import Remediate
+from tools.search_knowledge import SearchKnowledge
+from tools.security_scan import SecurityScan
 
-TOOLS: list[AnyTool] = []
+TOOLS: list[AnyTool] = [
+    DescribeResources(),
+    CostQuery(),
+    SecurityScan(),
+    ListFindings(),
+    Remediate(),
+    SearchKnowledge(),
+]
 
 
 def by_name() -> dict[str, AnyTool]:
     return {t.name: t for t in TOOLS}
-
-
-def get(name: str) -> AnyTool | None:
-    return by_name().get(name)

@@ -1,0 +1,142 @@
+"""Approval decisions: who may decide, when, and exactly once. Enforced here, in code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from config import ApprovalPolicy, Clock
+from store.approvals import Approval, ApprovalStatus, ApprovalStore
+from store.audit import AuditLog
+from tools.base import ChangePlan
+
+
+class DecisionOutcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    REFUSED = "refused"  # the actor may not decide this request; nothing changed
+    NOT_FOUND = "not_found"
+    ALREADY_DECIDED = "already_decided"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: DecisionOutcome
+    message: str
+    approval: Approval | None = None
+
+    @property
+    def resumes_graph(self) -> bool:
+        return self.outcome in (
+            DecisionOutcome.APPROVED, DecisionOutcome.REJECTED, DecisionOutcome.EXPIRED
+        )
+
+
+class ApprovalService:
+    def __init__(
+        self, approvals: ApprovalStore, audit: AuditLog, policy: ApprovalPolicy, clock: Clock
+    ) -> None:
+        self.approvals = approvals
+        self.audit = audit
+        self.policy = policy
+        self.clock = clock
+
+    def approvers(self, action: str) -> list[str]:
+        users, groups = self.policy.approvers_for(action)
+        return sorted(users) + [f"@{g}" for g in sorted(groups)]
+
+    def request(
+        self,
+        *,
+        conversation_id: str,
+        requester: str,
+        channel: str,
+        tool: str,
+        args: dict[str, Any],
+        plan: ChangePlan,
+    ) -> Approval:
+        now = self.clock.now()
+        approval = self.approvals.create(
+            conversation_id=conversation_id, requester=requester, channel=channel, tool=tool,
+            action=plan.action, resource_id=plan.resource_id, args=args,
+            plan=plan.model_dump(mode="json"), now=now,
+            ttl=timedelta(minutes=self.policy.expiry_minutes),
+        )
+        self.audit.record(
+            "request", requester, now, approval_id=approval.id,
+            subject=f"{plan.action} {plan.resource_id}",
+            detail={"tool": tool, "args": args, "plan": approval.plan, "expires_at": str(approval.expires_at)},
+        )
+        return approval
+
+    def may_decide(self, approval: Approval, actor: str, actor_groups: set[str]) -> str | None:
+        """None when `actor` may decide `approval`; otherwise the reason they may not."""
+        if actor == approval.requester:
+            return "you requested this change; someone else must approve it (four eyes)"
+        users, groups = self.policy.approvers_for(approval.action)
+        if actor in users or actor_groups & groups:
+            return None
+        who = ", ".join(self.approvers(approval.action)) or "nobody (check the approval policy)"
+        return f"{actor} is not an authorised approver for {approval.action} (approvers: {who})"
+
+    def decide(
+        self, approval_id: str, actor: str, approve: bool, actor_groups: set[str] | None = None
+    ) -> Decision:
+        now = self.clock.now()
+        approval = self.approvals.get(approval_id)
+        if approval is None:
+            return Decision(DecisionOutcome.NOT_FOUND, f"no approval request with id {approval_id!r}")
+        if approval.status is not ApprovalStatus.PENDING:
+            by = f" by {approval.decided_by}" if approval.decided_by else ""
+            return Decision(
+                DecisionOutcome.ALREADY_DECIDED,
+                f"approval {approval_id} is already {approval.status.value}{by}; nothing was done",
+                approval,
+            )
+        reason = self.may_decide(approval, actor, actor_groups or set())
+        if reason is not None:
+            self.audit.record(
+                "refused", actor, now, approval_id=approval_id,
+                subject=f"{approval.action} {approval.resource_id}", detail={"reason": reason},
+            )
+            return Decision(DecisionOutcome.REFUSED, f"refused: {reason}", approval)
+        if approval.is_expired(now):
+            if self.approvals.transition(approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED,
+                                         decided_at=now):
+                self.audit.record("expired", "system", now, approval_id=approval_id,
+                                  subject=f"{approval.action} {approval.resource_id}")
+                return Decision(
+                    DecisionOutcome.EXPIRED,
+                    f"approval {approval_id} expired at {approval.expires_at:%Y-%m-%d %H:%M} UTC; "
+                    "ask again to get a fresh plan",
+                    self.approvals.get(approval_id),
+                )
+            return self.decide(approval_id, actor, approve, actor_groups)
+        new = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+        if not self.approvals.transition(
+            approval_id, ApprovalStatus.PENDING, new, decided_by=actor, decided_at=now
+        ):
+            # Somebody else decided between our read and our write: report their decision.
+            return self.decide(approval_id, actor, approve, actor_groups)
+        self.audit.record(
+            "decision", actor, now, approval_id=approval_id,
+            subject=f"{approval.action} {approval.resource_id}", detail={"decision": new.value},
+        )
+        outcome = DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED
+        return Decision(outcome, f"{new.value} by {actor}", self.approvals.get(approval_id))
+
+    def expire_stale(self) -> list[str]:
+        """Mark pending requests past their expiry as expired (audited); returns their ids."""
+        now = self.clock.now()
+        expired: list[str] = []
+        for approval in self.approvals.list(ApprovalStatus.PENDING, limit=1000):
+            if approval.is_expired(now) and self.approvals.transition(
+                approval.id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, decided_at=now
+            ):
+                self.audit.record("expired", "system", now, approval_id=approval.id,
+                                  subject=f"{approval.action} {approval.resource_id}")
+                expired.append(approval.id)
+        return expired

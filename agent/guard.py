@@ -1,0 +1,65 @@
+"""The guard: decides from each tool's own metadata whether a planned call may run now.
+
+Whatever the planner (offline rules or an LLM steered by untrusted text) emits, a call to a
+mutating tool is never executed here: it is routed to a dry run and an approval request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from agent.planner.base import PlannedCall
+from tools.base import AnyTool, MutatingTool, ToolInput
+
+
+@dataclass(frozen=True)
+class GuardedCall:
+    call: PlannedCall
+    tool: AnyTool
+    args: ToolInput
+
+
+@dataclass(frozen=True)
+class RejectedCall:
+    call: PlannedCall
+    error: str
+
+
+@dataclass
+class Verdict:
+    read_only: list[GuardedCall]
+    mutating: list[GuardedCall]
+    rejected: list[RejectedCall]
+
+
+def is_mutating(tool: AnyTool) -> bool:
+    # Either signal is enough: a tool cannot opt out of approvals by its flag alone.
+    return bool(tool.mutating) or isinstance(tool, MutatingTool) or hasattr(tool, "apply")
+
+
+def classify(calls: list[PlannedCall], registry: dict[str, AnyTool]) -> Verdict:
+    verdict = Verdict([], [], [])
+    for call in calls:
+        tool = registry.get(call.name)
+        if tool is None:
+            verdict.rejected.append(RejectedCall(call, f"unknown tool {call.name!r}"))
+            continue
+        try:
+            args = tool.parse(call.args)
+        except ValidationError as exc:
+            verdict.rejected.append(RejectedCall(call, _explain(exc)))
+            continue
+        (verdict.mutating if is_mutating(tool) else verdict.read_only).append(
+            GuardedCall(call, tool, args)
+        )
+    return verdict
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "arguments"
+        parts.append(f"{loc}: {err['msg']}")
+    return "invalid arguments: " + "; ".join(parts)

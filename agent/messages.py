@@ -1,0 +1,75 @@
+"""What front-ends send to the agent and what they get back: platform-neutral."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tools.presentation import Chart, Citation, CodeBlock, Table
+
+
+class ChatMessage(BaseModel):
+    user: str = Field(min_length=1, max_length=255)
+    channel: str = Field(default="terminal", max_length=255)
+    thread: str | None = Field(default=None, max_length=255)
+    text: str = Field(max_length=8000)
+    platform: str = "terminal"
+    # Chat user groups the sender belongs to (resolved by the front-end), for policy checks.
+    groups: list[str] = Field(default_factory=list)
+
+    @property
+    def conversation_id(self) -> str:
+        """Stable per thread: `platform:channel:thread` (the thread falls back to the channel)."""
+        return f"{self.platform}:{self.channel}:{self.thread or 'main'}"
+
+
+class ToolCallView(BaseModel):
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class ApprovalView(BaseModel):
+    id: str
+    action: str
+    resource_id: str
+    plan: dict[str, Any]
+    status: str
+    requester: str
+    approvers: list[str] = Field(default_factory=list)
+    expires_at: datetime | None = None
+    decided_by: str | None = None
+    result: dict[str, Any] | None = None
+
+
+class Reply(BaseModel):
+    text: str
+    tool_calls: list[ToolCallView] = Field(default_factory=list)
+    data: Any = None
+    tables: list[Table] = Field(default_factory=list)
+    charts: list[Chart] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    code: list[CodeBlock] = Field(default_factory=list)
+    approval: ApprovalView | None = None
+    # Set when something went wrong; the reference id points at the log entry with details.
+    error_ref: str | None = None
+    ok: bool = True
+
+    def contract(self) -> dict[str, Any]:
+        """The `cloudpilot ask --json` contract: keep these keys stable."""
+        approval = None
+        if self.approval is not None:
+            approval = {
+                "id": self.approval.id,
+                "action": self.approval.action,
+                "resource_id": self.approval.resource_id,
+                "plan": self.approval.plan,
+                "status": self.approval.status,
+            }
+        return {
+            "tool_calls": [c.model_dump(mode="json") for c in self.tool_calls],
+            "answer": self.text,
+            "data": self.data,
+            "approval": approval,
+        }

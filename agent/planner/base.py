@@ -1,0 +1,90 @@
+"""The planner interface: what the graph asks a planner, and what a planner answers.
+
+Two implementations share it: the offline (rule-based) planner and the LLM planner. Planners
+only propose calls by tool name and arguments; validation, approvals and execution belong to
+the graph.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+
+class PlannedCall(BaseModel):
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    id: str = ""  # tool-call id (LLM) or generated
+
+
+class FixSuggestion(BaseModel):
+    """Something a previous turn found that "fix it" can act on."""
+
+    action: str
+    resource_id: str
+    region: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    title: str = ""
+    # The finding this fix resolves, so "fix finding <id>" can find it.
+    finding_id: str | None = None
+
+
+class PastTurn(BaseModel):
+    """Conversation memory the graph keeps per conversation."""
+
+    text: str
+    calls: list[PlannedCall] = Field(default_factory=list)
+    answer: str = ""
+    fixable: list[FixSuggestion] = Field(default_factory=list)
+
+
+class PlannerDecision(BaseModel):
+    calls: list[PlannedCall] = Field(default_factory=list)
+    # A direct answer (greeting, help, clarification) when no tool is needed.
+    answer: str | None = None
+
+
+class ToolSpec(BaseModel):
+    """What a planner knows of a tool; the lead builds these from the registry."""
+
+    name: str
+    description: str
+    mutating: bool
+    parameters: dict[str, Any]  # JSON schema of the input model
+
+
+class ToolOutcomeView(BaseModel):
+    """A tool's outcome as a planner sees it."""
+
+    call: PlannedCall
+    status: str
+    message: str
+    data: Any = None
+
+
+class PlannerUnavailable(RuntimeError):
+    """The planner's model could not be reached or failed; the turn cannot be planned by it."""
+
+
+class PlannerConfigError(ValueError):
+    """The LLM settings cannot produce a working planner (e.g. a missing API key)."""
+
+
+class Planner(Protocol):
+    def plan(
+        self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime
+    ) -> PlannerDecision: ...
+
+    def compose(self, text: str, history: list[PastTurn], results: list[ToolOutcomeView]) -> str: ...
+
+    def repair(
+        self,
+        text: str,
+        history: list[PastTurn],
+        tools: list[ToolSpec],
+        failed: PlannedCall,
+        error: str,
+        now: datetime,
+    ) -> PlannerDecision: ...

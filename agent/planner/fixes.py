@@ -1,0 +1,193 @@
+"""Remediation requests: explicit ones ("close port 22 on sg-0123abcd") and "fix it" ones that
+act on what earlier turns found (PastTurn.fixable).
+
+Whenever the target is not certain, the answer is a question, never a guessed change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.planner.base import FixSuggestion, PastTurn, PlannedCall, PlannerDecision
+from agent.planner.calls import REMEDIATE
+from agent.planner.extract import Extraction, ResourceRef
+from agent.planner.intents import block_public_requested
+
+REVOKE = "revoke_ingress"
+BLOCK = "block_public_access"
+
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+_ORDINALS |= {"1st": 1, "2nd": 2, "3rd": 3}
+_ALL = re.compile(r"\b(?:them|all|everything|both|those|these|each|every\s+one)\b", re.I)
+_BUCKET_WORDS = re.compile(r"\bbuckets?\b|\bpublic\s+access\b", re.I)
+_SG_WORDS = re.compile(r"\b(?:security\s+groups?|sgs?|ports?|ssh|rdp|ingress|rules?)\b", re.I)
+_FINDING_ID = re.compile(r"\bfinding\s+(?:#|id\s+|number\s+)?[\"'`]?(?P<id>[\w][\w:./-]*)", re.I)
+
+_EXAMPLES = {
+    REVOKE: "e.g. 'close port 22 on sg-0123abcd'",
+    BLOCK: "e.g. 'block public access on bucket acme-logs'",
+}
+
+
+def suggestion_call(fix: FixSuggestion) -> PlannedCall:
+    args: dict[str, Any] = {"action": fix.action, "resource_id": fix.resource_id}
+    if fix.region:
+        args["region"] = fix.region
+    if fix.params:
+        args["params"] = dict(fix.params)
+    return PlannedCall(name=REMEDIATE, args=args)
+
+
+def _describe(fix: FixSuggestion) -> str:
+    what = fix.title or fix.action.replace("_", " ")
+    return f"{what} ({fix.action} on {fix.resource_id})"
+
+
+def _choose(candidates: list[FixSuggestion], what: str) -> PlannerDecision:
+    lines = "\n".join(f"{i}. {_describe(f)}" for i, f in enumerate(candidates, 1))
+    return PlannerDecision(
+        answer=f"Which one should I fix? I found {len(candidates)} {what}:\n{lines}\n"
+        "Say e.g. 'fix the first one', 'fix all', or name the resource."
+    )
+
+
+def _latest_fixable(history: list[PastTurn]) -> list[FixSuggestion]:
+    for turn in reversed(history):
+        if turn.fixable:
+            return list(turn.fixable)
+    return []
+
+
+def _all_fixable(history: list[PastTurn]) -> list[FixSuggestion]:
+    """Every suggestion in the conversation, the most recent first."""
+    return [fix for turn in reversed(history) for fix in turn.fixable]
+
+
+def _ordinal(ex: Extraction) -> int | None:
+    text = ex.lower
+    m = re.search(r"(?:#|\bnumber\s+|\bno\.?\s*)(\d{1,2})\b", text) or re.search(
+        r"^\s*(?:please\s+)?(?:fix|remediate|resolve)\s+(\d{1,2})\b|^\s*(\d{1,2})[.)]?\s*$", text
+    )
+    if m:
+        return int(next(g for g in m.groups() if g))
+    m = re.search(r"\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|last)\b", text)
+    if m:
+        return -1 if m.group(1) == "last" else _ORDINALS[m.group(1)]
+    return None
+
+
+def _kind_filter(ex: Extraction, candidates: list[FixSuggestion]) -> list[FixSuggestion]:
+    keys = {s.key for s in ex.services}
+    wants_bucket = "s3" in keys or bool(_BUCKET_WORDS.search(ex.original))
+    wants_sg = bool(keys & {"security_group", "ec2"}) or bool(_SG_WORDS.search(ex.original)) or bool(ex.ports)
+    if wants_bucket == wants_sg:
+        return candidates
+    action = BLOCK if wants_bucket else REVOKE
+    return [c for c in candidates if c.action == action]
+
+
+def _matches(fix: FixSuggestion, ref: ResourceRef) -> bool:
+    return fix.resource_id.lower() == ref.value.lower()
+
+
+def _inferred(ref: ResourceRef, ex: Extraction) -> PlannedCall | None:
+    """A change for a named resource that no earlier turn suggested: only the obvious ones."""
+    if ref.kind == "security_group":
+        return revoke_calls(ex, [ref.value])[0]
+    if ref.kind == "s3_bucket":
+        return _call(BLOCK, ref.value, ex, {})
+    return None
+
+
+def _call(action: str, resource_id: str, ex: Extraction, params: dict[str, Any]) -> PlannedCall:
+    args: dict[str, Any] = {"action": action, "resource_id": resource_id}
+    if len(ex.regions) == 1:
+        args["region"] = ex.regions[0]
+    if params:
+        args["params"] = params
+    return PlannedCall(name=REMEDIATE, args=args)
+
+
+def revoke_calls(ex: Extraction, groups: list[str]) -> list[PlannedCall]:
+    cidr: dict[str, Any] = {"cidr": ex.cidr} if ex.cidr else {}
+    port_params: list[dict[str, Any]] = [{"port": p, **cidr} for p in ex.ports] or [cidr]
+    return [_call(REVOKE, group, ex, params) for group in groups for params in port_params]
+
+
+def plan_fix(ex: Extraction, history: list[PastTurn]) -> PlannerDecision:
+    """'fix it', 'fix them', 'fix the bucket', 'fix finding F-12', 'fix sg-0123abcd' ..."""
+    finding = _FINDING_ID.search(ex.original)
+    everything = _all_fixable(history)
+    if finding and not ex.resources:
+        wanted = finding.group("id").lower()
+        hits = [f for f in everything if (f.finding_id or "").lower() == wanted]
+        if hits:
+            return PlannerDecision(calls=[suggestion_call(hits[0])])
+        return PlannerDecision(
+            answer=f"I don't have a fix for finding {finding.group('id')} from this conversation. "
+            "Ask me to 'list open findings' or 'run a security scan' first, then say 'fix it'."
+        )
+    if ex.resources:
+        calls: list[PlannedCall] = []
+        for ref in ex.resources:
+            hit = next((f for f in everything if _matches(f, ref)), None)
+            call = suggestion_call(hit) if hit else _inferred(ref, ex)
+            if call is None:
+                return PlannerDecision(
+                    answer=f"I don't know how to fix {ref.value}. I can close world-open ports on security "
+                    "groups and block public access on S3 buckets."
+                )
+            calls.append(call)
+        return PlannerDecision(calls=calls)
+    candidates = _kind_filter(ex, _latest_fixable(history))
+    if not candidates:
+        return PlannerDecision(
+            answer="Which resource should I fix? I have nothing fixable from this conversation yet. "
+            "Run a security scan first (e.g. 'are any buckets public?'), or name it: "
+            f"{_EXAMPLES[REVOKE]}, or {_EXAMPLES[BLOCK]}."
+        )
+    index = _ordinal(ex)
+    if index is not None:
+        if index == -1 or 1 <= index <= len(candidates):
+            return PlannerDecision(calls=[suggestion_call(candidates[index - 1 if index > 0 else -1])])
+        return _choose(candidates, "fixable issues")
+    if len(candidates) == 1 or _ALL.search(ex.lower) or _plural_kind(ex):
+        return PlannerDecision(calls=[suggestion_call(c) for c in candidates])
+    return _choose(candidates, "fixable issues")
+
+
+def _plural_kind(ex: Extraction) -> bool:
+    return bool(re.search(r"\b(?:buckets|security\s+groups|sgs|ports)\b", ex.original, re.I))
+
+
+def plan_remediation(ex: Extraction, history: list[PastTurn]) -> PlannerDecision:
+    """An explicit change request: revoke world-open ingress, or block a bucket's public access."""
+    buckets = ex.resources_of("s3_bucket")
+    groups = ex.resources_of("security_group")
+    block = block_public_requested(ex.lower) or (bool(buckets) and not groups and not ex.ports)
+    action = BLOCK if block else REVOKE
+    targets = buckets if block else groups
+    if not targets:
+        others = [r.value for r in ex.resources]
+        if others:
+            return PlannerDecision(
+                answer=f"I can't make that change to {', '.join(others)}. The changes I can make are closing "
+                "world-open ports on a security group and blocking public access on an S3 bucket, "
+                f"{_EXAMPLES[action]}."
+            )
+        candidates = [f for f in _latest_fixable(history) if f.action == action]
+        if len(candidates) == 1:
+            call = suggestion_call(candidates[0])
+            if action == REVOKE and ex.ports:
+                call = revoke_calls(ex, [candidates[0].resource_id])[0]
+                if candidates[0].region and "region" not in call.args:
+                    call.args["region"] = candidates[0].region
+            return PlannerDecision(calls=[call])
+        if candidates:
+            return _choose(candidates, "candidates")
+        kind = "bucket" if block else "security group"
+        return PlannerDecision(answer=f"Which {kind} should I change? Name it, {_EXAMPLES[action]}.")
+    if block:
+        return PlannerDecision(calls=[_call(BLOCK, b, ex, {}) for b in targets])
+    return PlannerDecision(calls=revoke_calls(ex, targets))

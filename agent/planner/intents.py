@@ -1,0 +1,218 @@
+"""Intent recognition for the offline planner: which kind of request a message is.
+
+Rules are checked from the most specific to the least, and on the masked text (identifiers
+removed), so names never trigger keywords. Anything that would change infrastructure must be
+phrased as a request to act: a question about a change ("how do I close port 22?", "should we
+block public access?") is a knowledge question, never a remediation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from agent.planner.extract import Extraction
+
+_F = re.IGNORECASE
+
+
+class Intent(StrEnum):
+    GREETING = "greeting"
+    THANKS = "thanks"
+    HELP = "help"
+    FIX = "fix"
+    REMEDIATE = "remediate"
+    DECLINE = "decline"
+    KNOWLEDGE = "knowledge"
+    FINDINGS = "findings"
+    SCAN = "scan"
+    COST = "cost"
+    INVENTORY = "inventory"
+    UNKNOWN = "unknown"
+
+
+GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|howdy|yo|greetings|good\s+(?:morning|afternoon|evening|day))\b"
+    r"(?:\s*(?:there|all|team|folks|everyone|cloudpilot|bot))?[\s,!.]*",
+    _F,
+)
+_THANKS = re.compile(
+    r"^\s*(?:thanks?(?:\s+you)?|thank\s+you(?:\s+(?:very|so)\s+much)?|thx|ty|cheers|great|perfect|awesome"
+    r"|nice|cool|ok(?:ay)?|got\s+it|understood)(?:[\s,!.]+(?:thanks?|cheers|a lot|much))*[\s!.]*$",
+    _F,
+)
+_HELP = re.compile(
+    r"^\s*(?:help|\?|commands|usage|menu|capabilities)[\s!?.]*$"
+    r"|\bwhat\s+(?:can|do|else\s+can)\s+you\s+do\b|\bwhat\s+are\s+you\b|\bwho\s+are\s+you\b"
+    r"|\bhow\s+do\s+i\s+use\s+you\b|\bwhat\s+can\s+i\s+ask\b|\bwhat\s+(?:tools|commands|capabilities)\b"
+    r"|\bshow\s+(?:me\s+)?(?:the\s+)?help\b|\bhow\s+does\s+this\s+work\b",
+    _F,
+)
+
+# A request addressed to the bot: start of the message, after "please", "can you", "let's" ...
+_ASK = (
+    r"(?:^|[.;!?]\s*|\b(?:please|pls|kindly|then|now|also|and)\s+|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?"
+    r"|\bgo\s+ahead\s+and\s+|\bi(?:'d|\s+would)?\s+(?:want|need|like)\s+(?:you\s+)?to\s+|\blet'?s\s+"
+    r"|\byes,?\s+(?:please\s+)?|\bok(?:ay)?,?\s+)"
+)
+_NEGATED = re.compile(
+    r"\b(?:don'?t|do\s+not|never|no\s+need\s+to)\s+(?:\w+\s+)?"
+    r"(?:close|revoke|remove|delete|drop|block|fix|remediate|change|touch|make|modify|apply|restrict)\b",
+    _F,
+)
+_FIX = re.compile(_ASK + r"\s*(?:fix|remediate|resolve|repair|sort\s+out|address|patch|clean\s+up)\b", _F)
+_BLOCK_PUBLIC = re.compile(
+    _ASK + r"\s*(?:(?:block|disable|remove|revoke|turn\s+off|restrict|shut\s+off)\s+(?:all\s+)?(?:the\s+)?"
+    r"public\s+access"
+    r"|(?:enable|turn\s+on|apply|set)\s+(?:the\s+)?(?:s3\s+)?block[\s-]public[\s-]access"
+    r"|make\s+.{0,60}?\bprivate\b|lock\s+down\s+.{0,40}?⟨(?:name|bucket)⟩)",
+    _F,
+)
+_REVOKE = re.compile(
+    _ASK + r"\s*(?:close|revoke|remove|delete|drop|disable|restrict|shut(?:\s+down)?|lock\s+down|block)\b", _F
+)
+_REVOKE_OBJECT = re.compile(r"\b(?:ports?|ingress|inbound|rules?|ssh|rdp|access)\b|⟨id⟩|⟨cidr⟩", _F)
+
+_HOW_TO = re.compile(
+    r"^\s*(?:how\s+(?:do|can|should|would|could)\s+(?:i|we|one|you)|how\s+to|what(?:'s|\s+is|\s+are)\s+the\s+"
+    r"(?:process|procedure|steps|runbook|playbook|policy|best\s+practices?|way)"
+    r"|what\s+should\s+(?:i|we)\s+do|where\s+(?:is|are|can\s+i\s+find)\s+(?:the|our)\s+(?:docs?|runbook|playbook)"
+    r"|(?:can|should|may|must)\s+(?:i|we)\b|is\s+it\s+(?:safe|ok(?:ay)?|possible)\s+to|why\s+(?:should|do)\s+we)",
+    _F,
+)
+# "how can I see our EC2 costs?" asks for data, not for a document.
+_HOW_TO_LOOK = re.compile(
+    r"^\s*how\s+(?:do|can)\s+(?:i|we)\s+(?:see|get|view|check|find|list|show|look\s+up)\b", _F
+)
+_KNOWLEDGE = re.compile(
+    r"\b(?:runbooks?|playbooks?|procedures?|documentation|docs|wiki|guides?|guidelines?|best\s+practices?"
+    r"|on-?call|escalat\w*|incident\s+response|post-?mortems?|sop|checklist|standards?)\b",
+    _F,
+)
+_KNOWLEDGE_WEAK = re.compile(
+    r"^\s*(?:what\s+(?:is|are|does)|what's|explain|why|tell\s+me\s+about|describe\s+how|define)\b", _F
+)
+_FINDINGS = re.compile(
+    r"\bfindings?\b|\bscan\s+results?\b|\bwhat\s+did\s+the\s+(?:last\s+)?scan\s+find\b"
+    r"|\bsecurity\s+alerts?\b",
+    _F,
+)
+_SCAN = re.compile(
+    r"\b(?:scan|rescan|audit|security|secure|insecure|public(?:ly)?|exposed?|exposures?|world[\s-]open"
+    r"|open\s+to\s+(?:the\s+)?(?:world|internet|public|everyone)|open\s+ports?|ports?\s+\d+\s+open"
+    r"|misconfig\w*|vulnerab\w*|complian\w*|unencrypted|not\s+encrypted|encryption|mfa|risks?|risky"
+    r"|root\s+account|password\s+policy|enabled|disabled|enforced"
+    r"|(?:security\s+)?(?:issues|problems)|anything\s+wrong|check\s+(?:for|our|my|the))\b",
+    _F,
+)
+_COST = re.compile(
+    r"\b(?:costs?|costing|spend(?:ing)?|spent|bills?|billing|billed|charges?|charged|how\s+much|expensive"
+    r"|pricey|budget|invoices?|dollars|finops|break\s?downs?|broken\s+down|cheaper|saving|savings)\b|\$",
+    _F,
+)
+_INVENTORY = re.compile(
+    r"\b(?:list|show|display|describe|enumerate|inventory|find|look\s+up|lookup|details?|info|get|tell\s+me"
+    r"|how\s+many|count)\b",
+    _F,
+)
+_INVENTORY_WEAK = re.compile(r"\b(?:do\s+we\s+(?:have|run|use)|are\s+there|which|what)\b", _F)
+_DEFINITION = re.compile(
+    r"^\s*(?:what(?:'s|\s+is|\s+are)\s+(?:a|an)\b|define\b|what\s+does\b.*\bmean\b"
+    r"|what(?:'s|\s+is)\s+the\s+difference\b)",
+    _F,
+)
+
+
+@dataclass(frozen=True)
+class Classification:
+    intent: Intent
+    # False when only weak hints decided it ("what about S3?"), so a follow-up may override it.
+    explicit: bool = True
+
+
+def strip_greeting(text: str) -> str:
+    """The message without a leading "hi"/"hello", which says nothing about the request."""
+    return GREETING.sub("", text, count=1).strip()
+
+
+def is_how_to(text: str) -> bool:
+    return bool(_HOW_TO.search(text)) and not _HOW_TO_LOOK.search(text)
+
+
+def detect_change(masked: str) -> Intent | None:
+    """FIX, REMEDIATE or DECLINE when the message is a request to change something."""
+    if is_how_to(masked):
+        return None
+    if _NEGATED.search(masked):
+        return Intent.DECLINE
+    rules = ((_FIX, Intent.FIX), (_BLOCK_PUBLIC, Intent.REMEDIATE), (_REVOKE, Intent.REMEDIATE))
+    for pattern, intent in rules:
+        m = pattern.search(masked)
+        if m is None:
+            continue
+        if pattern is _REVOKE and not _REVOKE_OBJECT.search(masked, m.end()):
+            continue
+        return intent
+    return None
+
+
+def block_public_requested(masked: str) -> bool:
+    """Whether a change request is about a bucket's public access rather than ingress rules."""
+    return _BLOCK_PUBLIC.search(masked) is not None
+
+
+def classify(ex: Extraction) -> Classification:
+    """The intent of a message whose greeting (if any) was already stripped."""
+    text = ex.lower.strip()
+    if not text:
+        return Classification(Intent.GREETING)
+    if _THANKS.match(text):
+        return Classification(Intent.THANKS)
+    if _HELP.search(text):
+        return Classification(Intent.HELP)
+    change = detect_change(text)
+    if change is not None:
+        return Classification(change)
+    if is_how_to(text) or _KNOWLEDGE.search(text) or _DEFINITION.search(text):
+        return Classification(Intent.KNOWLEDGE)
+    if _FINDINGS.search(text):
+        return Classification(Intent.FINDINGS)
+    if _COST.search(text):
+        return Classification(Intent.COST)
+    if _SCAN.search(text):
+        return Classification(Intent.SCAN)
+    has_target = bool(ex.resources or any(s.resource_type for s in ex.services))
+    if ex.group_by and ex.period and not has_target:
+        return Classification(Intent.COST)
+    if (has_target or ex.services) and _INVENTORY.search(text):
+        return Classification(Intent.INVENTORY)
+    if _KNOWLEDGE_WEAK.search(text) and not ex.has_arguments():
+        return Classification(Intent.KNOWLEDGE)
+    if has_target and (_INVENTORY_WEAK.search(text) or _only_arguments(text)):
+        return Classification(Intent.INVENTORY, explicit=False)
+    if _KNOWLEDGE_WEAK.search(text):
+        return Classification(Intent.KNOWLEDGE, explicit=False)
+    return Classification(Intent.UNKNOWN, explicit=False)
+
+
+def _only_arguments(text: str) -> bool:
+    """The message is nothing but names, ids and filler ("sg-0123abcd?", "buckets in Ireland")."""
+    rest = re.sub(r"⟨\w+⟩|\b(?:in|on|for|the|our|my|all|and|please|of|any)\b|[\s?!.,]", "", text)
+    return rest == ""
+
+
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:and|what\s+about|how\s+about|same\s+(?:for|but|in|with|thing)|now\s+(?:for|in|with|show)"
+    r"|also|ok(?:ay)?,?\s+(?:and|what\s+about|now)|then|instead|compare\s+with|vs\.?|versus|only|just)\b",
+    _F,
+)
+
+
+def is_follow_up(ex: Extraction) -> bool:
+    """Whether the message refines the previous request rather than starting a new one."""
+    text = ex.lower.strip()
+    if _FOLLOW_UP.search(text):
+        return True
+    # A few words that only set arguments: "by service", "S3 in Ireland?"
+    return ex.has_arguments() and (_only_arguments(text) or len(text.split()) <= 4)

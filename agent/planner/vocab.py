@@ -1,0 +1,242 @@
+"""Words the offline planner understands: services and regions by their everyday names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Service:
+    """One cloud service and what it means to each tool.
+
+    `cost` is the common name cost_query accepts, `scan` the security_scan service (None when
+    the scanner does not cover it), `resource_type` the describe_resources type (None when the
+    inventory does not list it).
+    """
+
+    key: str
+    cost: str | None
+    scan: str | None
+    resource_type: str | None
+    # Regex fragments matched as whole words, case-insensitive.
+    aliases: tuple[str, ...]
+
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        "security_group",
+        None,
+        "ec2",
+        "security_group",
+        (r"security[ -]groups?", r"sgs?", r"firewall rules?", r"firewalls?"),
+    ),
+    Service(
+        "ebs",
+        "EBS",
+        "ebs",
+        "ebs_volume",
+        (r"ebs volumes?", r"ebs", r"elastic block store", r"volumes?", r"disks?", r"snapshots?"),
+    ),
+    Service(
+        "rds",
+        "RDS",
+        "rds",
+        "rds_instance",
+        (
+            r"rds (?:instances?|databases?|snapshots?)",
+            r"db (?:instances?|snapshots?)",
+            r"relational database service",
+            r"rds",
+            r"databases?",
+            r"dbs",
+            r"db",
+            r"postgres(?:ql)?",
+            r"mysql",
+            r"mariadb",
+            r"aurora",
+        ),
+    ),
+    Service(
+        "ec2",
+        "EC2",
+        "ec2",
+        "ec2_instance",
+        (
+            r"ec2 instances?",
+            r"elastic compute cloud",
+            r"ec2",
+            r"instances?",
+            r"virtual machines?",
+            r"vms?",
+            r"servers?",
+            r"compute",
+        ),
+    ),
+    Service(
+        "s3",
+        "S3",
+        "s3",
+        "s3_bucket",
+        (r"s3 buckets?", r"simple storage service", r"s3", r"buckets?", r"object storage"),
+    ),
+    Service(
+        "iam",
+        None,
+        "iam",
+        "iam_user",
+        (r"iam users?", r"iam", r"users?", r"access keys?"),
+    ),
+    Service(
+        "lambda", "Lambda", None, None, (r"lambda functions?", r"lambdas?", r"functions?", r"serverless")
+    ),
+    Service(
+        "elb",
+        "ELB",
+        None,
+        None,
+        (r"elastic load balanc(?:ing|ers?)", r"load[ -]balanc(?:ers?|ing)", r"elbs?", r"albs?", r"nlbs?"),
+    ),
+    Service("cloudwatch", "CloudWatch", None, None, (r"cloud ?watch(?: logs)?",)),
+    Service("vpc", "VPC", None, None, (r"vpcs?", r"nat gateways?", r"virtual private cloud")),
+    Service("eks", "EKS", None, None, (r"eks", r"kubernetes", r"k8s")),
+    Service("ecs", "ECS", None, None, (r"ecs", r"fargate")),
+    Service("dynamodb", "DynamoDB", None, None, (r"dynamo ?db", r"dynamo")),
+    Service("cloudfront", "CloudFront", None, None, (r"cloud ?front", r"cdn")),
+    Service("sqs", "SQS", None, None, (r"sqs", r"queues?")),
+    Service("sns", "SNS", None, None, (r"sns(?: topics?)?",)),
+    Service("kms", "KMS", None, None, (r"kms(?: keys?)?", r"key management service", r"encryption keys?")),
+    Service("route53", "Route 53", None, None, (r"route ?53", r"dns", r"hosted zones?")),
+    Service("ecr", "ECR", None, None, (r"ecr", r"container registry")),
+    Service("efs", "EFS", None, None, (r"efs", r"elastic file system")),
+    Service("apigateway", "API Gateway", None, None, (r"api ?gateway",)),
+    Service("stepfunctions", "Step Functions", None, None, (r"step functions?",)),
+    Service("cloudtrail", "CloudTrail", None, None, (r"cloud ?trail",)),
+    Service("waf", "WAF", None, None, (r"waf",)),
+    Service("securityhub", "Security Hub", None, None, (r"security ?hub",)),
+    Service("ssm", "Systems Manager", None, None, (r"systems manager", r"ssm")),
+    Service("elasticache", "ElastiCache", None, None, (r"elasticache", r"redis", r"memcached")),
+    Service("redshift", "Redshift", None, None, (r"redshift",)),
+)
+
+# Services the scanner covers, as a user would name them.
+SCAN_LABELS = {"s3": "S3", "ec2": "EC2 (incl. security groups)", "iam": "IAM", "ebs": "EBS", "rds": "RDS"}
+RESOURCE_LABELS = {
+    "ec2_instance": "EC2 instances",
+    "security_group": "security groups",
+    "s3_bucket": "S3 buckets",
+    "iam_user": "IAM users",
+    "rds_instance": "RDS instances",
+    "ebs_volume": "EBS volumes",
+}
+
+# Region display names (and common city names) -> region ids. Longer names are tried first.
+REGION_NAMES: dict[str, str] = {
+    "n. virginia": "us-east-1",
+    "n virginia": "us-east-1",
+    "north virginia": "us-east-1",
+    "northern virginia": "us-east-1",
+    "virginia": "us-east-1",
+    "ohio": "us-east-2",
+    "n. california": "us-west-1",
+    "northern california": "us-west-1",
+    "california": "us-west-1",
+    "oregon": "us-west-2",
+    "ireland": "eu-west-1",
+    "dublin": "eu-west-1",
+    "london": "eu-west-2",
+    "paris": "eu-west-3",
+    "frankfurt": "eu-central-1",
+    "zurich": "eu-central-2",
+    "stockholm": "eu-north-1",
+    "milan": "eu-south-1",
+    "spain": "eu-south-2",
+    "tokyo": "ap-northeast-1",
+    "seoul": "ap-northeast-2",
+    "osaka": "ap-northeast-3",
+    "singapore": "ap-southeast-1",
+    "sydney": "ap-southeast-2",
+    "jakarta": "ap-southeast-3",
+    "melbourne": "ap-southeast-4",
+    "mumbai": "ap-south-1",
+    "hyderabad": "ap-south-2",
+    "hong kong": "ap-east-1",
+    "canada": "ca-central-1",
+    "montreal": "ca-central-1",
+    "calgary": "ca-west-1",
+    "são paulo": "sa-east-1",
+    "sao paulo": "sa-east-1",
+    "bahrain": "me-south-1",
+    "uae": "me-central-1",
+    "cape town": "af-south-1",
+    "tel aviv": "il-central-1",
+}
+
+REGION_ID_PATTERN = (
+    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-(?:gov-)?"
+    r"(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d"
+)
+
+MONTHS: dict[str, int] = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "ninety": 90,
+}
+
+# Tag keys people group costs by without saying "tag".
+COMMON_TAG_KEYS = (
+    "team",
+    "env",
+    "environment",
+    "project",
+    "owner",
+    "application",
+    "app",
+    "cost-center",
+    "costcenter",
+    "cost center",
+    "department",
+    "product",
+    "stage",
+)
+
+ADMIN_PORTS = {"ssh": 22, "rdp": 3389}

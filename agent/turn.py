@@ -1,0 +1,129 @@
+"""The turn API that every front-end calls: handle a message, decide an approval."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langgraph.types import Command
+
+from agent.approvals import Decision, DecisionOutcome
+from agent.messages import ApprovalView, ChatMessage, Reply
+from agent.runner import error_ref
+from agent.runtime import Runtime
+from store.approvals import Approval, ApprovalStatus
+from store.audit import AuditRecord
+
+log = logging.getLogger("cloudpilot.agent")
+
+
+def approval_thread(approval_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": f"approval:{approval_id}"}}
+
+
+class Agent:
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+
+    # -- conversation ------------------------------------------------------------------------
+    def handle(self, msg: ChatMessage) -> Reply:
+        try:
+            return self._handle(msg)
+        except Exception:
+            ref = error_ref()
+            log.exception("turn failed (ref %s) for %s", ref, msg.conversation_id)
+            return Reply(text=f"Sorry, something went wrong (reference {ref}).", ok=False, error_ref=ref)
+
+    def _handle(self, msg: ChatMessage) -> Reply:
+        text = msg.text.strip()
+        if not text:
+            return Reply(text="Say something, for example \"what can you do?\"", ok=False)
+        config = {"configurable": {"thread_id": msg.conversation_id}}
+        state = self.rt.graph.invoke(
+            {
+                "kind": "turn", "conversation_id": msg.conversation_id, "user": msg.user,
+                "channel": msg.channel, "groups": msg.groups, "text": text,
+                "approval_id": None, "decision": None,
+            },
+            config,
+        )
+        reply = Reply.model_validate(state["reply"])
+        for approval_id in state.get("approval_ids", []):
+            self._open_gate(approval_id, msg.conversation_id)
+            reply.approval = self.view(approval_id)
+        return reply
+
+    def _open_gate(self, approval_id: str, conversation_id: str) -> None:
+        # Runs the approval's own thread up to the gate, where it waits durably.
+        self.rt.graph.invoke(
+            {"kind": "approval", "approval_id": approval_id, "conversation_id": conversation_id,
+             "outcomes": [], "decision": None, "reply": None},
+            approval_thread(approval_id),
+        )
+
+    # -- approvals ---------------------------------------------------------------------------
+    def decide(
+        self, approval_id: str, actor: str, approve: bool, actor_groups: set[str] | None = None
+    ) -> Reply:
+        try:
+            decision = self.rt.approvals.decide(approval_id, actor, approve, actor_groups)
+            return self._resume(decision, actor)
+        except Exception:
+            ref = error_ref()
+            log.exception("decision failed (ref %s) on %s", ref, approval_id)
+            return Reply(text=f"Sorry, something went wrong (reference {ref}).", ok=False, error_ref=ref)
+
+    def _resume(self, decision: Decision, actor: str) -> Reply:
+        approval = decision.approval
+        view = self.view(approval.id) if approval else None
+        if not decision.resumes_graph or approval is None:
+            return Reply(text=decision.message, ok=False, approval=view)
+        config = approval_thread(approval.id)
+        if not self.rt.graph.get_state(config).interrupts:
+            # The gate was never reached (e.g. a crash right after the request): reach it now.
+            self._open_gate(approval.id, approval.conversation_id)
+        state = self.rt.graph.invoke(
+            Command(resume={"approval_id": approval.id, "decision": decision.outcome.value, "by": actor}),
+            config,
+        )
+        reply = Reply.model_validate(state["reply"])
+        reply.approval = self.view(approval.id)
+        # Rejecting is a successful decision; an expired request is a failed approval.
+        if decision.outcome is DecisionOutcome.REJECTED:
+            reply.ok = True
+        elif decision.outcome is DecisionOutcome.EXPIRED:
+            reply.ok = False
+        return reply
+
+    def expire_stale(self) -> list[str]:
+        expired = self.rt.approvals.expire_stale()
+        for approval_id in expired:
+            config = approval_thread(approval_id)
+            if self.rt.graph.get_state(config).interrupts:
+                self.rt.graph.invoke(
+                    Command(resume={"approval_id": approval_id, "decision": "expired", "by": "system"}),
+                    config,
+                )
+        return expired
+
+    def view(self, approval_id: str) -> ApprovalView | None:
+        approval = self.rt.approvals.approvals.get(approval_id)
+        return _view(approval, self.rt.approvals.approvers(approval.action)) if approval else None
+
+    def approvals(self, status: ApprovalStatus | None = None) -> list[ApprovalView]:
+        self.expire_stale()
+        return [
+            _view(a, self.rt.approvals.approvers(a.action))
+            for a in self.rt.approvals.approvals.list(status)
+        ]
+
+    def audit(self, approval_id: str | None = None) -> list[AuditRecord]:
+        return self.rt.approvals.audit.list(approval_id)
+
+
+def _view(a: Approval, approvers: list[str]) -> ApprovalView:
+    return ApprovalView(
+        id=a.id, action=a.action, resource_id=a.resource_id, plan=a.plan, status=a.status.value,
+        requester=a.requester, approvers=approvers, expires_at=a.expires_at, decided_by=a.decided_by,
+        result=a.result,
+    )

@@ -1,0 +1,230 @@
+"""Nodes of a conversation turn: plan -> guard -> read-only tools -> dry run -> respond."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from agent.approvals import ApprovalService
+from agent.guard import classify, is_mutating
+from agent.planner.base import (
+    FixSuggestion,
+    PastTurn,
+    PlannedCall,
+    Planner,
+    PlannerUnavailable,
+    ToolOutcomeView,
+    ToolSpec,
+)
+from agent.runner import Outcome, error_ref, run_step
+from agent.state import HISTORY_LIMIT, TurnState
+from tools.base import AnyTool, ChangePlan, ToolContext, ToolResult, ToolStatus
+
+log = logging.getLogger("cloudpilot.agent")
+
+
+class TurnNodes:
+    def __init__(
+        self,
+        ctx: ToolContext,
+        registry: dict[str, AnyTool],
+        planner: Planner,
+        fallback: Planner,
+        approvals: ApprovalService,
+        max_repair_rounds: int,
+    ) -> None:
+        self.ctx = ctx
+        self.registry = registry
+        self.planner = planner
+        self.fallback = fallback
+        self.approvals = approvals
+        self.max_repair_rounds = max_repair_rounds
+        self.specs = [
+            ToolSpec(name=t.name, description=t.description, mutating=is_mutating(t),
+                     parameters=t.input_model.model_json_schema())
+            for t in registry.values()
+        ]
+
+    # -- plan -------------------------------------------------------------------------------
+    def plan(self, state: TurnState) -> dict[str, Any]:
+        history = [PastTurn.model_validate(h) for h in state.get("history", [])]
+        now = self.ctx.clock.now()
+        try:
+            decision = self.planner.plan(state["text"], history, self.specs, now)
+        except PlannerUnavailable as exc:
+            log.warning("LLM planner unavailable, using the offline planner: %s", exc)
+            decision = self.fallback.plan(state["text"], history, self.specs, now)
+        return {
+            "calls": [c.model_dump(mode="json") for c in _with_ids(decision.calls)],
+            "direct_answer": decision.answer,
+            "rejected": [], "outcomes": [], "approval_ids": [], "reply": None,
+        }
+
+    # -- guard ------------------------------------------------------------------------------
+    def guard(self, state: TurnState) -> dict[str, Any]:
+        calls = [PlannedCall.model_validate(c) for c in state.get("calls", [])]
+        history = [PastTurn.model_validate(h) for h in state.get("history", [])]
+        verdict = classify(calls, self.registry)
+        rounds = 0
+        answer = state.get("direct_answer")
+        while verdict.rejected and rounds < self.max_repair_rounds and self.planner is not self.fallback:
+            rounds += 1
+            bad = verdict.rejected[0]
+            try:
+                fixed = self.planner.repair(
+                    state["text"], history, self.specs, bad.call, bad.error, self.ctx.clock.now()
+                )
+            except PlannerUnavailable:
+                break
+            keep = [c for c in calls if c.id != bad.call.id]
+            calls = keep + _with_ids(fixed.calls)
+            answer = fixed.answer or answer
+            verdict = classify(calls, self.registry)
+        accepted = verdict.read_only + verdict.mutating
+        return {
+            "calls": [
+                {**g.call.model_dump(mode="json"), "mutating": is_mutating(g.tool)} for g in accepted
+            ],
+            "rejected": [{"call": r.call.model_dump(mode="json"), "error": r.error} for r in verdict.rejected],
+            "direct_answer": answer,
+        }
+
+    @staticmethod
+    def after_guard(state: TurnState) -> str:
+        calls = state.get("calls", [])
+        if any(not c["mutating"] for c in calls):
+            return "run_tools"
+        if any(c["mutating"] for c in calls):
+            return "dry_run"
+        return "respond"
+
+    @staticmethod
+    def after_tools(state: TurnState) -> str:
+        return "dry_run" if any(c["mutating"] for c in state.get("calls", [])) else "respond"
+
+    # -- read-only tools ------------------------------------------------------------------------
+    def run_tools(self, state: TurnState) -> dict[str, Any]:
+        outcomes = list(state.get("outcomes", []))
+        for c in state.get("calls", []):
+            tool = self.registry[c["name"]]
+            if c["mutating"] or is_mutating(tool):
+                continue  # never here: mutating calls only go through dry_run and the gate
+            run = getattr(tool, "run")  # noqa: B009 - read-only tools only
+            args = tool.parse(c["args"])
+            outcome = run_step(tool.name, c["args"], c["id"], lambda r=run, a=args: r(self.ctx, a))
+            outcomes.append(outcome.model_dump(mode="json"))
+        return {"outcomes": outcomes}
+
+    # -- dry run + approval request -----------------------------------------------------------
+    def dry_run(self, state: TurnState) -> dict[str, Any]:
+        outcomes = list(state.get("outcomes", []))
+        approval_ids: list[str] = []
+        for c in state.get("calls", []):
+            if not c["mutating"]:
+                continue
+            tool = self.registry[c["name"]]
+            args = tool.parse(c["args"])
+            plans: list[ChangePlan] = []
+
+            def _plan(t: AnyTool = tool, a: Any = args) -> ToolResult:
+                plan = t.plan(self.ctx, a)
+                plans.append(plan)
+                return ToolResult(status=ToolStatus.APPROVAL_REQUIRED, message=plan.summary)
+
+            outcome = run_step(tool.name, c["args"], c["id"], _plan)
+            if outcome.status == ToolStatus.APPROVAL_REQUIRED and plans:
+                plan = plans[0]
+                if not plan.applicable:
+                    outcome.status = ToolStatus.OK
+                    outcome.message = f"Nothing to change: {plan.summary}"
+                    outcome.data = {"plan": plan.model_dump(mode="json")}
+                else:
+                    approval = self.approvals.request(
+                        conversation_id=state["conversation_id"], requester=state["user"],
+                        channel=state.get("channel", ""), tool=tool.name,
+                        args=args.model_dump(mode="json"), plan=plan,
+                    )
+                    approval_ids.append(approval.id)
+                    outcome.data = {"approval_id": approval.id, "plan": approval.plan}
+                    outcome.message = (
+                        f"Dry run: {plan.summary}. Nothing has changed yet: this needs approval "
+                        f"{approval.id} by one of {', '.join(self.approvals.approvers(plan.action))}."
+                    )
+            outcomes.append(outcome.model_dump(mode="json"))
+        return {"outcomes": outcomes, "approval_ids": approval_ids}
+
+    # -- respond -------------------------------------------------------------------------------
+    def respond(self, state: TurnState) -> dict[str, Any]:
+        outcomes = [Outcome.model_validate(o) for o in state.get("outcomes", [])]
+        history = [PastTurn.model_validate(h) for h in state.get("history", [])]
+        rejected = state.get("rejected", [])
+        text = self._compose(state, history, outcomes)
+        if rejected:
+            text = "\n".join(
+                [text] + [f"Could not run {r['call']['name']}: {r['error']}" for r in rejected]
+            ).strip()
+        calls = [PlannedCall.model_validate(c) for c in state.get("calls", [])]
+        turn = PastTurn(text=state["text"], calls=calls, answer=text, fixable=_fixable(outcomes))
+        reply: dict[str, Any] = {
+            "text": text,
+            "tool_calls": [{"name": c.name, "args": c.args} for c in calls],
+            "data": _data(outcomes),
+            "ok": not rejected and all(o.status != ToolStatus.ERROR for o in outcomes),
+            "error_ref": next((o.error_ref for o in outcomes if o.error_ref), None),
+        }
+        for key in ("tables", "charts", "citations", "code"):
+            reply[key] = [item for o in outcomes for item in o.presentation.get(key, [])]
+        new_history = (history + [turn])[-HISTORY_LIMIT:]
+        return {"reply": reply, "history": [h.model_dump(mode="json") for h in new_history]}
+
+    def _compose(self, state: TurnState, history: list[PastTurn], outcomes: list[Outcome]) -> str:
+        if not outcomes:
+            return state.get("direct_answer") or (
+                "I could not match that to anything I can do. Try \"what can you do?\""
+                if not state.get("rejected") else ""
+            )
+        views = [
+            ToolOutcomeView(
+                call=PlannedCall(name=o.name, args=o.args, id=o.call_id), status=str(o.status),
+                message=o.message, data=o.data,
+            )
+            for o in outcomes
+        ]
+        try:
+            return self.planner.compose(state["text"], history, views)
+        except PlannerUnavailable:
+            return self.fallback.compose(state["text"], history, views)
+        except Exception:
+            ref = error_ref()
+            log.exception("composing the answer failed (ref %s)", ref)
+            return self.fallback.compose(state["text"], history, views)
+
+
+def _with_ids(calls: list[PlannedCall]) -> list[PlannedCall]:
+    return [c if c.id else c.model_copy(update={"id": f"call-{i}"}) for i, c in enumerate(calls)]
+
+
+def _data(outcomes: list[Outcome]) -> Any:
+    if not outcomes:
+        return None
+    if len(outcomes) == 1:
+        return outcomes[0].data
+    return [{"name": o.name, "data": o.data} for o in outcomes]
+
+
+def _fixable(outcomes: list[Outcome]) -> list[FixSuggestion]:
+    """Findings that name a remediation action, so that "fix it" can refer to them."""
+    out: list[FixSuggestion] = []
+    for o in outcomes:
+        data = o.data if isinstance(o.data, dict) else {}
+        for f in data.get("findings", []) or []:
+            if not isinstance(f, dict):
+                continue
+            action = f.get("remediation_action")
+            if action and f.get("status", "open") == "open":
+                out.append(FixSuggestion(
+                    action=action, resource_id=str(f.get("resource_id", "")),
+                    region=f.get("region") or None, params=f.get("remediation_params") or {},
+                    title=str(f.get("title", "")),
+                ))
+    return out

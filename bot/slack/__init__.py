@@ -1,0 +1,1 @@
+"""Slack front-end: a Bolt app that turns Slack events into agent turns and renders replies."""

@@ -1,0 +1,84 @@
+"""`cloudpilot serve slack`: run the Slack app (HTTP or Socket Mode)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+
+@click.group()
+def serve() -> None:
+    """Run CloudPilot as a chat service."""
+
+
+@serve.command("slack")
+@click.option(
+    "--mode",
+    type=click.Choice(["http", "socket"]),
+    default=None,
+    help="HTTP (Events API on a public URL) or Socket Mode (default: settings.slack.mode).",
+)
+@click.option("--host", default=None, help="HTTP mode: address to bind (default: settings.slack.host).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="HTTP mode: port (default: settings.slack.port).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=4,
+    show_default=True,
+    help="Threads answering messages after the ack.",
+)
+@click.pass_context
+def serve_slack(
+    ctx: click.Context, mode: str | None, host: str | None, port: int | None, workers: int
+) -> None:
+    """Serve Slack: mentions, DMs, /cloudpilot and approval buttons (see docs/SLACK.md)."""
+    # Imported here: bot.terminal.cli adds this group to the main command.
+    from bot.slack.app import SlackConfigError, build_slack_app, check_settings
+    from bot.terminal.cli import CliState, _agent
+
+    state = ctx.find_object(CliState) or CliState(None, None, None)
+    settings = state.settings
+    updates = {k: v for k, v in (("mode", mode), ("host", host), ("port", port)) if v is not None}
+    slack = settings.slack.model_copy(update=updates)
+    settings = settings.model_copy(update={"slack": slack})
+    try:
+        check_settings(settings, slack.mode)
+    except SlackConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    with _agent(state) as agent:
+        try:
+            built = build_slack_app(settings, agent, workers=workers)
+        except Exception as exc:  # a bad token (auth.test) or an unreachable Redis
+            raise click.ClickException(f"cannot start the Slack app: {exc}") from exc
+        try:
+            if slack.mode == "socket":
+                from bot.slack.socket_mode import run_socket_mode
+
+                click.echo("CloudPilot is connected to Slack over Socket Mode. Ctrl-C to stop.")
+                run_socket_mode(built.app, slack.app_token.get_secret_value() if slack.app_token else "")
+            else:
+                _serve_http(built.app, built.signing_secret, slack.host, slack.port)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            built.close()
+
+
+def _serve_http(app: App, signing_secret: str, host: str, port: int) -> None:
+    from bot.slack.http import EVENTS_PATH, SlackHttpServer
+
+    server = SlackHttpServer(app, signing_secret, host, port)
+    click.echo(f"CloudPilot is listening for Slack on {server.url}{EVENTS_PATH}. Ctrl-C to stop.")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

@@ -1,0 +1,29 @@
+"""Events API: mentions in channels, direct messages, follow-ups in threads."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import App, BoltContext
+
+from bot.slack.frontend import SlackFrontend
+
+log = logging.getLogger("cloudpilot.slack")
+
+
+def register(app: App, frontend: SlackFrontend) -> None:
+    def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        frontend.on_mention(body, event, context.bot_user_id)
+
+    def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        frontend.on_message(body, event, context.bot_user_id)
+
+    def on_other(event: dict[str, Any]) -> None:
+        # Acknowledged so that Slack does not retry an event we have no use for.
+        log.debug("ignoring %s event", event.get("type"))
+
+    app.event("app_mention")(on_mention)
+    app.event("message")(on_message)
+    app.event(re.compile(".*"))(on_other)

@@ -1,0 +1,73 @@
+"""Background work after the ack: a small thread pool with one FIFO lane per conversation.
+
+Messages in one Slack thread are answered in the order they arrived (a follow-up must see the
+previous turn's context); different threads run in parallel. `wait_idle` lets tests and
+shutdown wait for the queue to drain instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+log = logging.getLogger("cloudpilot.slack")
+
+Job = Callable[[], None]
+
+
+class WorkQueue:
+    def __init__(self, workers: int = 4) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-work")
+        self._cond = threading.Condition()
+        self._lanes: dict[str, deque[Job]] = {}
+        self._pending = 0
+        self._closed = False
+
+    @property
+    def pending(self) -> int:
+        with self._cond:
+            return self._pending
+
+    def submit(self, lane: str, job: Job) -> None:
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the work queue is shut down")
+            self._pending += 1
+            queue = self._lanes.get(lane)
+            if queue is not None:
+                queue.append(job)  # the lane's drainer picks it up in order
+                return
+            self._lanes[lane] = deque([job])
+        self._pool.submit(self._drain, lane)
+
+    def _drain(self, lane: str) -> None:
+        while True:
+            with self._cond:
+                queue = self._lanes[lane]
+                if not queue:
+                    del self._lanes[lane]
+                    return
+                job = queue.popleft()
+            try:
+                job()
+            except Exception:  # a job reports its own errors; this is the last line of defence
+                log.exception("background job failed in lane %s", lane)
+            finally:
+                with self._cond:
+                    self._pending -= 1
+                    if self._pending == 0:
+                        self._cond.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """True once every submitted job has finished; False if `timeout` passed first."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._pending == 0, timeout)
+
+    def shutdown(self, timeout: float | None = 30.0) -> None:
+        with self._cond:
+            self._closed = True
+        self.wait_idle(timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)

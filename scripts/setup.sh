@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Creates .venv with everything CloudPilot needs. Idempotent: a second run is quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "setup: CloudPilot needs Python 3.11+ ($PY is $("$PY" --version 2>&1))" >&2; exit 1
+fi
+if ! "$PY" -c 'import venv, ensurepip' 2>/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+fi
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+PIP=(.venv/bin/python -m pip install -q --disable-pip-version-check)
+stamp=.venv/.cloudpilot-installed
+want=$(cat pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  # The CPU wheel of torch first, so sentence-transformers never pulls CUDA packages.
+  "${PIP[@]}" "torch==2.13.0" 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -c 'import torch' || { echo "setup: torch did not install" >&2; exit 1; }
+  "${PIP[@]}" -e ".[dev]" 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -c 'import bot.terminal.cli, langgraph, duckdb, moto'
+  echo "$want" > "$stamp"
+fi
+echo "setup: .venv ready"

@@ -1,0 +1,329 @@
+"""Security findings and scans: the lifecycle of a finding across scans.
+
+A finding's id is a stable fingerprint of (account, region, rule, resource), so the same
+problem keeps its id, its first_seen and its suppression across scans:
+
+- seen for the first time            -> open (first_seen = now)
+- seen again                         -> last_seen updated; resolved ones reopen
+- not seen again, inside the scope   -> open ones become resolved
+- suppressed                         -> stays suppressed until suppressed_until, then behaves as open
+
+Only the scope that was actually scanned resolves anything: a region or service whose
+collection failed, or a scan limited to one resource, leaves the rest untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from store.db import Store
+from store.models import FindingRow, ScanRow
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    SUPPRESSED = "suppressed"
+
+
+class FindingData(BaseModel):
+    """What one scan observed: a rule that failed on one resource."""
+
+    id: str
+    rule_id: str
+    title: str
+    severity: str
+    service: str
+    account: str = ""
+    region: str = ""
+    resource_id: str
+    resource_type: str = ""
+    detail: str = ""
+    remediation_action: str | None = None
+    remediation_params: dict[str, Any] = Field(default_factory=dict)
+
+
+class StoredFinding(FindingData):
+    status: FindingStatus
+    first_seen: datetime
+    last_seen: datetime
+    last_scan_id: str
+    resolved_at: datetime | None = None
+    suppressed_reason: str | None = None
+    suppressed_until: datetime | None = None
+
+
+class ScopeKey(BaseModel):
+    """One (service, region) pair a scan covered; region None covers every region of the service."""
+
+    service: str
+    region: str | None = None
+
+
+class ScanReport(BaseModel):
+    id: str
+    started_at: datetime
+    finished_at: datetime
+    account: str = ""
+    regions: list[str] = Field(default_factory=list)
+    services: list[str] = Field(default_factory=list)
+    # What was collected successfully; only findings inside it can be resolved.
+    covered: list[ScopeKey] = Field(default_factory=list)
+    # Set when the scan looked only at these resources.
+    resource_ids: list[str] | None = None
+    resources_scanned: int = 0
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ScanInfo(BaseModel):
+    id: str
+    started_at: datetime
+    finished_at: datetime | None
+    account: str
+    regions: list[str]
+    services: list[str]
+    errors: list[dict[str, Any]]
+    resources_scanned: int
+    findings_open: int
+
+
+class ScanOutcome(BaseModel):
+    scan: ScanInfo
+    findings: list[StoredFinding]
+    new: int = 0
+    reopened: int = 0
+    resolved: int = 0
+
+
+def _utc(dt: datetime) -> datetime:
+    # SQLite hands back naive datetimes even for timezone=True columns; everything stored is UTC.
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _opt_utc(dt: datetime | None) -> datetime | None:
+    return _utc(dt) if dt is not None else None
+
+
+def _to_finding(row: FindingRow) -> StoredFinding:
+    return StoredFinding(
+        id=row.id,
+        rule_id=row.rule_id,
+        title=row.title,
+        severity=row.severity,
+        service=row.service,
+        account=row.account,
+        region=row.region,
+        resource_id=row.resource_id,
+        resource_type=row.resource_type,
+        detail=row.detail,
+        remediation_action=row.remediation_action,
+        remediation_params=row.remediation_params or {},
+        status=FindingStatus(row.status),
+        first_seen=_utc(row.first_seen),
+        last_seen=_utc(row.last_seen),
+        last_scan_id=row.last_scan_id,
+        resolved_at=_opt_utc(row.resolved_at),
+        suppressed_reason=row.suppressed_reason,
+        suppressed_until=_opt_utc(row.suppressed_until),
+    )
+
+
+def _to_scan(row: ScanRow) -> ScanInfo:
+    return ScanInfo(
+        id=row.id,
+        started_at=_utc(row.started_at),
+        finished_at=_opt_utc(row.finished_at),
+        account=row.account,
+        regions=list(row.regions or []),
+        services=list(row.services or []),
+        errors=list(row.errors or []),
+        resources_scanned=row.resources_scanned,
+        findings_open=row.findings_open,
+    )
+
+
+def _suppression_active(row: FindingRow, now: datetime) -> bool:
+    return row.status == FindingStatus.SUPPRESSED and (
+        row.suppressed_until is None or _utc(row.suppressed_until) > now
+    )
+
+
+def _in_scope(row: FindingRow, report: ScanReport) -> bool:
+    if row.account != report.account:
+        return False
+    if report.resource_ids is not None and row.resource_id not in report.resource_ids:
+        return False
+    return any(
+        key.service == row.service and (key.region is None or key.region == row.region)
+        for key in report.covered
+    )
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+
+
+class FindingStore:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def record_scan(self, report: ScanReport, findings: Sequence[FindingData]) -> ScanOutcome:
+        """Store a finished scan and move every finding in its scope through the lifecycle."""
+        now = _utc(report.finished_at)
+        observed = {f.id: f for f in findings}
+        new = reopened = resolved = 0
+        with self._store.session() as s:
+            existing = {
+                r.id: r for r in s.scalars(select(FindingRow).where(FindingRow.id.in_(list(observed))))
+            }
+            for fid, f in observed.items():
+                row = existing.get(fid)
+                if row is None:
+                    row = FindingRow(
+                        id=fid,
+                        status=FindingStatus.OPEN.value,
+                        first_seen=now,
+                        remediation_params={},
+                    )
+                    s.add(row)
+                    new += 1
+                elif row.status == FindingStatus.RESOLVED:
+                    row.status = FindingStatus.OPEN.value
+                    row.resolved_at = None
+                    reopened += 1
+                elif row.status == FindingStatus.SUPPRESSED and not _suppression_active(row, now):
+                    row.status = FindingStatus.OPEN.value
+                    row.suppressed_until = None
+                self._copy_observation(row, f, report.id, now)
+            for row in s.scalars(select(FindingRow).where(FindingRow.status != FindingStatus.RESOLVED)):
+                if row.id in observed or not _in_scope(row, report):
+                    continue
+                if _suppression_active(row, now):
+                    continue
+                row.status = FindingStatus.RESOLVED.value
+                row.resolved_at = now
+                row.suppressed_until = None
+                resolved += 1
+            s.flush()
+            open_count = s.scalar(
+                select(func.count())
+                .select_from(FindingRow)
+                .where(FindingRow.account == report.account, FindingRow.status == FindingStatus.OPEN)
+            )
+            scan_row = ScanRow(
+                id=report.id,
+                started_at=_utc(report.started_at),
+                finished_at=now,
+                account=report.account,
+                regions=list(report.regions),
+                services=list(report.services),
+                errors=list(report.errors),
+                resources_scanned=report.resources_scanned,
+                findings_open=int(open_count or 0),
+            )
+            s.add(scan_row)
+            s.flush()
+            stored = [
+                _to_finding(r) for r in s.scalars(select(FindingRow).where(FindingRow.id.in_(list(observed))))
+            ]
+            scan = _to_scan(scan_row)
+        stored.sort(key=lambda f: (severity_rank(f.severity), f.service, f.region, f.resource_id))
+        return ScanOutcome(scan=scan, findings=stored, new=new, reopened=reopened, resolved=resolved)
+
+    @staticmethod
+    def _copy_observation(row: FindingRow, f: FindingData, scan_id: str, now: datetime) -> None:
+        row.rule_id = f.rule_id
+        row.title = f.title
+        row.severity = f.severity
+        row.service = f.service
+        row.account = f.account
+        row.region = f.region
+        row.resource_id = f.resource_id
+        row.resource_type = f.resource_type
+        row.detail = f.detail
+        row.remediation_action = f.remediation_action
+        row.remediation_params = dict(f.remediation_params)
+        row.last_seen = now
+        row.last_scan_id = scan_id
+
+    def list(
+        self,
+        *,
+        severity: str | None = None,
+        service: str | None = None,
+        status: str | None = None,
+        resource_id: str | None = None,
+        rule_id: str | None = None,
+        limit: int = 50,
+        now: datetime | None = None,
+    ) -> list[StoredFinding]:
+        """Findings, most severe first. With `now`, expired suppressions count as open."""
+        with self._store.session() as s:
+            q = select(FindingRow)
+            if severity:
+                q = q.where(FindingRow.severity == severity.lower())
+            if service:
+                q = q.where(FindingRow.service == service.lower())
+            if resource_id:
+                q = q.where(FindingRow.resource_id == resource_id)
+            if rule_id:
+                q = q.where(FindingRow.rule_id == rule_id)
+            rows = list(s.scalars(q))
+            out = []
+            for row in rows:
+                finding = _to_finding(row)
+                expired = now is not None and not _suppression_active(row, _utc(now))
+                if row.status == FindingStatus.SUPPRESSED and expired:
+                    finding.status = FindingStatus.OPEN
+                if status is None or finding.status == status:
+                    out.append(finding)
+        out.sort(key=lambda f: (severity_rank(f.severity), f.service, f.region, f.resource_id, f.rule_id))
+        return out[:limit]
+
+    def get(self, finding_id: str) -> StoredFinding | None:
+        with self._store.session() as s:
+            row = s.get(FindingRow, finding_id)
+            return _to_finding(row) if row else None
+
+    def suppress(
+        self, finding_id: str, *, reason: str, until: datetime | None, now: datetime
+    ) -> StoredFinding | None:
+        """Mute a finding (accepted risk) until `until` (None = until lifted)."""
+        with self._store.session() as s:
+            row = s.get(FindingRow, finding_id)
+            if row is None:
+                return None
+            if until is not None and _utc(until) <= _utc(now):
+                raise ValueError("suppression expiry must be in the future")
+            row.status = FindingStatus.SUPPRESSED.value
+            row.suppressed_reason = reason
+            row.suppressed_until = _utc(until) if until else None
+            row.resolved_at = None
+            s.flush()
+            return _to_finding(row)
+
+    def last_scan(self, account: str | None = None) -> ScanInfo | None:
+        with self._store.session() as s:
+            q = select(ScanRow).order_by(ScanRow.started_at.desc(), ScanRow.finished_at.desc())
+            if account is not None:
+                q = q.where(ScanRow.account == account)
+            row = s.scalars(q.limit(1)).first()
+            return _to_scan(row) if row else None
+
+    def counts(self, status: str = FindingStatus.OPEN.value) -> dict[str, int]:
+        """Findings per severity for one status."""
+        with self._store.session() as s:
+            rows = s.execute(
+                select(FindingRow.severity, func.count())
+                .where(FindingRow.status == status)
+                .group_by(FindingRow.severity)
+            ).all()
+        return {sev: int(n) for sev, n in rows}

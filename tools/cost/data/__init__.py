@@ -1,0 +1,1 @@
+"""Bundled demo cost data; a package so that wheels ship its CSV and notice."""

@@ -1,0 +1,146 @@
+"""Aggregations over the loaded charges. User values only ever travel as SQL parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from tools.cost.datastore import CostStore
+
+# name: (group key expression, detail expression that tells apart groups with equal keys).
+# Charges lacking the attribute get a placeholder key so the groups still add up to the total.
+_GROUP_SQL: dict[str, tuple[str, str]] = {
+    "service": ("coalesce(c.ServiceName, '(no service)')", "NULL"),
+    "region": ("coalesce(c.RegionId, c.RegionName, '(no region)')", "NULL"),
+    "account": (
+        "coalesce(c.SubAccountName, c.SubAccountId, c.BillingAccountName, c.BillingAccountId, "
+        "'(no account)')",
+        "coalesce(c.SubAccountId, c.BillingAccountId)",
+    ),
+    "resource": ("coalesce(c.ResourceId, '(no resource id)')", "NULL"),
+    "charge_category": ("coalesce(c.ChargeCategory, '(no category)')", "NULL"),
+    "provider": ("coalesce(c.ProviderName, '(no provider)')", "NULL"),
+    "day": ("strftime(c.ChargePeriodStart, '%Y-%m-%d')", "NULL"),
+    "month": ("strftime(c.ChargePeriodStart, '%Y-%m')", "NULL"),
+}
+GROUPINGS = tuple(_GROUP_SQL)
+TIME_GROUPINGS = ("day", "month")
+TAG_PREFIX = "tag:"
+UNTAGGED = "(untagged)"
+
+
+@dataclass(frozen=True)
+class CostFilter:
+    """Charges whose ChargePeriodStart falls in [start, end) and that match every given filter."""
+
+    start: date
+    end: date
+    service_names: tuple[str, ...] | None = None
+    region: str | None = None
+    account: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses = ["c.ChargePeriodStart >= ?", "c.ChargePeriodStart < ?"]
+        params: list[Any] = [datetime.combine(self.start, time()), datetime.combine(self.end, time())]
+        if self.service_names is not None:
+            if not self.service_names:
+                clauses.append("FALSE")
+            else:
+                clauses.append(f"c.ServiceName IN ({', '.join('?' * len(self.service_names))})")
+                params.extend(self.service_names)
+        if self.region:
+            clauses.append(region_clause())
+            params.extend([self.region.strip().lower()] * 2)
+        if self.account:
+            clauses.append(account_clause())
+            params.extend([self.account.strip().lower()] * 4)
+        for key, value in self.tags.items():
+            # Keys and values match ignoring case and surrounding spaces: exports differ
+            # ("Environment" vs "environment", " org").
+            clauses.append(
+                "EXISTS (SELECT 1 FROM charge_tags t WHERE t.row_id = c.row_id "
+                "AND t.key_norm = ? AND lower(trim(t.value)) = ?)"
+            )
+            params.extend([key.strip().lower(), value.strip().lower()])
+        return " AND ".join(clauses), params
+
+
+def region_clause() -> str:
+    return "(lower(c.RegionId) = ? OR lower(c.RegionName) = ?)"
+
+
+def account_clause() -> str:
+    return (
+        "(lower(c.SubAccountId) = ? OR lower(c.SubAccountName) = ? "
+        "OR lower(c.BillingAccountId) = ? OR lower(c.BillingAccountName) = ?)"
+    )
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    billed: Decimal
+    effective: Decimal
+    listed: Decimal
+    rows: int
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    key: str
+    detail: str | None
+    billed: Decimal
+    rows: int
+
+
+def totals(store: CostStore, flt: CostFilter) -> list[CurrencyTotal]:
+    """Unrounded sums per billing currency, largest first."""
+    where, params = flt.where()
+    rows = store.fetch(
+        "SELECT coalesce(c.BillingCurrency, '(unknown)'), sum(c.BilledCost), sum(c.EffectiveCost), "
+        f"sum(c.ListCost), count(*) FROM charges c WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1",
+        params,
+    )
+    return [
+        CurrencyTotal(cur, _dec(billed), _dec(effective), _dec(listed), int(n))
+        for cur, billed, effective, listed, n in rows
+    ]
+
+
+def grouped(store: CostStore, flt: CostFilter, group_by: str) -> list[GroupTotal]:
+    """Unrounded BilledCost per group: by cost (largest first), or by time for day/month."""
+    where, params = flt.where()
+    join = ""
+    join_params: list[Any] = []
+    if group_by.startswith(TAG_PREFIX):
+        # A charge carrying the same key twice (differing only in case or spaces) counts once.
+        join = (
+            "LEFT JOIN (SELECT row_id, min(value) AS value FROM charge_tags WHERE key_norm = ? "
+            "GROUP BY row_id) g ON g.row_id = c.row_id"
+        )
+        join_params.append(group_by.removeprefix(TAG_PREFIX).strip().lower())
+        key_sql, detail_sql = f"coalesce(g.value, '{UNTAGGED}')", "NULL"
+    else:
+        key_sql, detail_sql = _GROUP_SQL[group_by]
+    order = "1, 2" if group_by in TIME_GROUPINGS else "3 DESC, 1, 2"
+    rows = store.fetch(
+        f"SELECT {key_sql} AS k, {detail_sql} AS d, sum(c.BilledCost), count(*) FROM charges c {join} "
+        f"WHERE {where} GROUP BY k, d ORDER BY {order}",
+        [*join_params, *params],
+    )
+    return [GroupTotal(k, d, _dec(billed), int(n)) for k, d, billed, n in rows]
+
+
+def value_exists(store: CostStore, kind: str, value: str) -> bool:
+    """Whether any loaded charge, in any period, has this region or account."""
+    clause = region_clause() if kind == "region" else account_clause()
+    count = 2 if kind == "region" else 4
+    rows = store.fetch(f"SELECT count(*) FROM charges c WHERE {clause}", [value.strip().lower()] * count)
+    return bool(rows[0][0])
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(0) if value is None else Decimal(value)

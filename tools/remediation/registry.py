@@ -1,0 +1,26 @@
+"""The explicit list of remediation actions, by name."""
+
+from __future__ import annotations
+
+from tools.base import UserFacingError
+from tools.remediation.base import RemediationAction
+from tools.remediation.block_public_access import BlockPublicAccess
+from tools.remediation.revoke_ingress import RevokeIngress
+
+ACTIONS: dict[str, type[RemediationAction]] = {
+    RevokeIngress.name: RevokeIngress,
+    BlockPublicAccess.name: BlockPublicAccess,
+}
+
+
+def get_action(name: str) -> RemediationAction:
+    cls = ACTIONS.get(name)
+    if cls is None:
+        raise UserFacingError(
+            f"Unknown remediation action '{name}'. Available: {', '.join(sorted(ACTIONS))}."
+        )
+    return cls()
+
+
+def all_permissions() -> tuple[str, ...]:
+    return tuple(sorted({p for cls in ACTIONS.values() for p in cls.permissions}))

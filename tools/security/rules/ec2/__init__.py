@@ -1,0 +1,1 @@
+"""Rules for EC2 networking (security groups) and instances."""
