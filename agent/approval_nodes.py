@@ -6,7 +6,7 @@ conversation it came from (new input on an interrupted thread would discard the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from langgraph.types import interrupt
 
@@ -14,7 +14,7 @@ from agent.runner import Outcome, run_step
 from agent.state import TurnState
 from store.approvals import ApprovalStatus, ApprovalStore
 from store.audit import AuditLog
-from tools.base import AnyTool, ChangePlan, ToolContext, ToolResult, ToolStatus
+from tools.base import AnyTool, ChangePlan, MutatingTool, ToolContext, ToolResult, ToolStatus
 
 
 class ApprovalNodes:
@@ -46,28 +46,50 @@ class ApprovalNodes:
         ):
             status = approval.status.value if approval else "missing"
             msg = f"approval {approval_id} is {status}; nothing was executed"
-            return {"outcomes": [Outcome(name="remediate", status=ToolStatus.ERROR, message=msg)
-                                 .model_dump(mode="json")]}
-        tool = self.registry.get(approval.tool)
-        if tool is None:
-            self.approvals.transition(approval_id, ApprovalStatus.EXECUTING, ApprovalStatus.FAILED,
-                                      result={"error": f"unknown tool {approval.tool}"})
-            return {"outcomes": [Outcome(name=approval.tool, status=ToolStatus.ERROR,
-                                         message=f"unknown tool {approval.tool}").model_dump(mode="json")]}
+            return {
+                "outcomes": [
+                    Outcome(name="remediate", status=ToolStatus.ERROR, message=msg).model_dump(mode="json")
+                ]
+            }
+        found = self.registry.get(approval.tool)
+        if found is None:
+            self.approvals.transition(
+                approval_id,
+                ApprovalStatus.EXECUTING,
+                ApprovalStatus.FAILED,
+                result={"error": f"unknown tool {approval.tool}"},
+            )
+            return {
+                "outcomes": [
+                    Outcome(
+                        name=approval.tool, status=ToolStatus.ERROR, message=f"unknown tool {approval.tool}"
+                    ).model_dump(mode="json")
+                ]
+            }
+        tool = cast(MutatingTool[Any, Any], found)
         args = tool.parse(approval.args)
         plan = ChangePlan.model_validate(approval.plan)
         outcome = run_step(
-            tool.name, approval.args, approval_id,
+            tool.name,
+            approval.args,
+            approval_id,
             lambda: tool.apply(self.ctx, args, plan, approval_id),
         )
         self.audit.record(
-            "execution", approval.decided_by or "?", now, approval_id=approval_id,
+            "execution",
+            approval.decided_by or "?",
+            now,
+            approval_id=approval_id,
             subject=f"{approval.action} {approval.resource_id}",
             detail={"status": str(outcome.status), "message": outcome.message, "data": outcome.data},
         )
         if outcome.status == ToolStatus.ERROR:
-            self.approvals.transition(approval_id, ApprovalStatus.EXECUTING, ApprovalStatus.FAILED,
-                                      result={"error": outcome.message})
+            self.approvals.transition(
+                approval_id,
+                ApprovalStatus.EXECUTING,
+                ApprovalStatus.FAILED,
+                result={"error": outcome.message},
+            )
         return {"outcomes": [outcome.model_dump(mode="json")]}
 
     def verify(self, state: TurnState) -> dict[str, Any]:
@@ -76,7 +98,7 @@ class ApprovalNodes:
         outcomes = list(state.get("outcomes", []))
         if approval is None or approval.status is not ApprovalStatus.EXECUTING:
             return {}
-        tool = self.registry[approval.tool]
+        tool = cast(MutatingTool[Any, Any], self.registry[approval.tool])
         args = tool.parse(approval.args)
         plan = ChangePlan.model_validate(approval.plan)
         verified: list[Any] = []
@@ -84,21 +106,31 @@ class ApprovalNodes:
         def _verify() -> ToolResult:
             v = tool.verify(self.ctx, args, plan)
             verified.append(v)
-            return ToolResult(status=ToolStatus.OK if v.ok else ToolStatus.ERROR,
-                              message=f"Verification: {v.message}")
+            return ToolResult(
+                status=ToolStatus.OK if v.ok else ToolStatus.ERROR, message=f"Verification: {v.message}"
+            )
 
         outcome = run_step(tool.name, approval.args, approval_id, _verify)
         ok = bool(verified and verified[0].ok)
         applied = outcomes[-1] if outcomes else {}
         self.audit.record(
-            "verification", "system", self.ctx.clock.now(), approval_id=approval_id,
+            "verification",
+            "system",
+            self.ctx.clock.now(),
+            approval_id=approval_id,
             subject=f"{approval.action} {approval.resource_id}",
             detail={"ok": ok, "message": outcome.message},
         )
         self.approvals.transition(
-            approval_id, ApprovalStatus.EXECUTING, ApprovalStatus.EXECUTED,
-            result={"applied": applied.get("message", ""), "data": applied.get("data"),
-                    "verified": ok, "verification": outcome.message},
+            approval_id,
+            ApprovalStatus.EXECUTING,
+            ApprovalStatus.EXECUTED,
+            result={
+                "applied": applied.get("message", ""),
+                "data": applied.get("data"),
+                "verified": ok,
+                "verification": outcome.message,
+            },
         )
         return {"outcomes": outcomes + [outcome.model_dump(mode="json")]}
 
@@ -116,26 +148,36 @@ class ApprovalNodes:
             text = f"Approval {approval_id} not found."
         elif approval.status in (ApprovalStatus.EXECUTED, ApprovalStatus.FAILED, ApprovalStatus.EXECUTING):
             verb = "Executed" if approval.status is ApprovalStatus.EXECUTED else "Failed"
-            lines = [f"{verb} {approval.action} on {approval.resource_id} "
-                     f"(approved by {approval.decided_by}, approval {approval.id})."]
+            lines = [
+                f"{verb} {approval.action} on {approval.resource_id} "
+                f"(approved by {approval.decided_by}, approval {approval.id})."
+            ]
             lines += [o.message for o in outcomes if o.message]
             text = "\n".join(lines)
         elif approval.status is ApprovalStatus.EXPIRED:
-            text = (f"Approval {approval.id} for {approval.action} on {approval.resource_id} expired at "
-                    f"{approval.expires_at:%Y-%m-%d %H:%M} UTC; nothing was changed. Ask again for a fresh plan.")
+            text = (
+                f"Approval {approval.id} for {approval.action} on {approval.resource_id} expired at "
+                f"{approval.expires_at:%Y-%m-%d %H:%M} UTC; nothing was changed. Ask again for a fresh plan."
+            )
         else:
             by = decision.get("by") or approval.decided_by or "system"
-            text = (f"Approval {approval.id} for {approval.action} on {approval.resource_id} was "
-                    f"{approval.status.value} by {by}; nothing was changed.")
-        ok = approval is not None and approval.status is ApprovalStatus.EXECUTED and all(
-            o.status != ToolStatus.ERROR for o in outcomes
+            text = (
+                f"Approval {approval.id} for {approval.action} on {approval.resource_id} was "
+                f"{approval.status.value} by {by}; nothing was changed."
+            )
+        ok = (
+            approval is not None
+            and approval.status is ApprovalStatus.EXECUTED
+            and all(o.status != ToolStatus.ERROR for o in outcomes)
         )
         reply = {
-            "text": text, "ok": ok,
+            "text": text,
+            "ok": ok,
             "tool_calls": [{"name": approval.tool, "args": approval.args}] if approval else [],
-            "data": {"approval_id": approval_id, "status": approval.status.value if approval else None,
-                     "steps": [o.data for o in outcomes]},
+            "data": {
+                "approval_id": approval_id,
+                "status": approval.status.value if approval else None,
+                "steps": [o.data for o in outcomes],
+            },
         }
         return {"reply": reply}
-
-

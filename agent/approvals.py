@@ -30,9 +30,7 @@ class Decision:
 
     @property
     def resumes_graph(self) -> bool:
-        return self.outcome in (
-            DecisionOutcome.APPROVED, DecisionOutcome.REJECTED, DecisionOutcome.EXPIRED
-        )
+        return self.outcome in (DecisionOutcome.APPROVED, DecisionOutcome.REJECTED, DecisionOutcome.EXPIRED)
 
 
 class ApprovalService:
@@ -60,15 +58,29 @@ class ApprovalService:
     ) -> Approval:
         now = self.clock.now()
         approval = self.approvals.create(
-            conversation_id=conversation_id, requester=requester, channel=channel, tool=tool,
-            action=plan.action, resource_id=plan.resource_id, args=args,
-            plan=plan.model_dump(mode="json"), now=now,
+            conversation_id=conversation_id,
+            requester=requester,
+            channel=channel,
+            tool=tool,
+            action=plan.action,
+            resource_id=plan.resource_id,
+            args=args,
+            plan=plan.model_dump(mode="json"),
+            now=now,
             ttl=timedelta(minutes=self.policy.expiry_minutes),
         )
         self.audit.record(
-            "request", requester, now, approval_id=approval.id,
+            "request",
+            requester,
+            now,
+            approval_id=approval.id,
             subject=f"{plan.action} {plan.resource_id}",
-            detail={"tool": tool, "args": args, "plan": approval.plan, "expires_at": str(approval.expires_at)},
+            detail={
+                "tool": tool,
+                "args": args,
+                "plan": approval.plan,
+                "expires_at": str(approval.expires_at),
+            },
         )
         return approval
 
@@ -99,15 +111,25 @@ class ApprovalService:
         reason = self.may_decide(approval, actor, actor_groups or set())
         if reason is not None:
             self.audit.record(
-                "refused", actor, now, approval_id=approval_id,
-                subject=f"{approval.action} {approval.resource_id}", detail={"reason": reason},
+                "refused",
+                actor,
+                now,
+                approval_id=approval_id,
+                subject=f"{approval.action} {approval.resource_id}",
+                detail={"reason": reason},
             )
             return Decision(DecisionOutcome.REFUSED, f"refused: {reason}", approval)
         if approval.is_expired(now):
-            if self.approvals.transition(approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED,
-                                         decided_at=now):
-                self.audit.record("expired", "system", now, approval_id=approval_id,
-                                  subject=f"{approval.action} {approval.resource_id}")
+            if self.approvals.transition(
+                approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, decided_at=now
+            ):
+                self.audit.record(
+                    "expired",
+                    "system",
+                    now,
+                    approval_id=approval_id,
+                    subject=f"{approval.action} {approval.resource_id}",
+                )
                 return Decision(
                     DecisionOutcome.EXPIRED,
                     f"approval {approval_id} expired at {approval.expires_at:%Y-%m-%d %H:%M} UTC; "
@@ -122,8 +144,12 @@ class ApprovalService:
             # Somebody else decided between our read and our write: report their decision.
             return self.decide(approval_id, actor, approve, actor_groups)
         self.audit.record(
-            "decision", actor, now, approval_id=approval_id,
-            subject=f"{approval.action} {approval.resource_id}", detail={"decision": new.value},
+            "decision",
+            actor,
+            now,
+            approval_id=approval_id,
+            subject=f"{approval.action} {approval.resource_id}",
+            detail={"decision": new.value},
         )
         outcome = DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED
         return Decision(outcome, f"{new.value} by {actor}", self.approvals.get(approval_id))
@@ -136,7 +162,12 @@ class ApprovalService:
             if approval.is_expired(now) and self.approvals.transition(
                 approval.id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, decided_at=now
             ):
-                self.audit.record("expired", "system", now, approval_id=approval.id,
-                                  subject=f"{approval.action} {approval.resource_id}")
+                self.audit.record(
+                    "expired",
+                    "system",
+                    now,
+                    approval_id=approval.id,
+                    subject=f"{approval.action} {approval.resource_id}",
+                )
                 expired.append(approval.id)
         return expired

@@ -17,9 +17,11 @@ def open_checkpointer(target: str) -> tuple[BaseCheckpointSaver, Callable[[], No
 
         conn = Connection.connect(
             target.replace("postgresql+psycopg://", "postgresql://"),
-            autocommit=True, prepare_threshold=0, row_factory=dict_row,
+            autocommit=True,
+            prepare_threshold=0,
+            row_factory=dict_row,
         )
-        pg = PostgresSaver(conn)  # type: ignore[arg-type]
+        pg = PostgresSaver(conn)
         pg.setup()
         return pg, conn.close
 

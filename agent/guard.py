@@ -51,9 +51,7 @@ def classify(calls: list[PlannedCall], registry: dict[str, AnyTool]) -> Verdict:
         except ValidationError as exc:
             verdict.rejected.append(RejectedCall(call, _explain(exc)))
             continue
-        (verdict.mutating if is_mutating(tool) else verdict.read_only).append(
-            GuardedCall(call, tool, args)
-        )
+        (verdict.mutating if is_mutating(tool) else verdict.read_only).append(GuardedCall(call, tool, args))
     return verdict
 
 

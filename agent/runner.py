@@ -39,32 +39,47 @@ def run_step(name: str, args: dict[str, Any], call_id: str, step: Callable[[], T
         return Outcome(call_id=call_id, name=name, args=args, status=ToolStatus.ERROR, message=str(exc))
     except EndpointConnectionError as exc:
         return Outcome(
-            call_id=call_id, name=name, args=args, status=ToolStatus.ERROR,
+            call_id=call_id,
+            name=name,
+            args=args,
+            status=ToolStatus.ERROR,
             message=f"cannot reach the cloud API ({exc.kwargs.get('endpoint_url', '?')}); "
             "for the demo, `cloudpilot sandbox status` tells whether the sandbox runs",
         )
     except ClientError as exc:
         err = exc.response.get("Error", {})
         return Outcome(
-            call_id=call_id, name=name, args=args, status=ToolStatus.ERROR,
+            call_id=call_id,
+            name=name,
+            args=args,
+            status=ToolStatus.ERROR,
             message=f"the cloud API refused: {err.get('Code', '?')}: {err.get('Message', '')}".strip(),
         )
     except BotoCoreError as exc:
-        return Outcome(call_id=call_id, name=name, args=args, status=ToolStatus.ERROR,
-                       message=f"cloud API error: {exc}")
+        return Outcome(
+            call_id=call_id, name=name, args=args, status=ToolStatus.ERROR, message=f"cloud API error: {exc}"
+        )
     except Exception:
         ref = error_ref()
         log.exception("tool %s failed (ref %s)", name, ref)
         return Outcome(
-            call_id=call_id, name=name, args=args, status=ToolStatus.ERROR,
-            message=f"{name} failed with an internal error (reference {ref})", error_ref=ref,
+            call_id=call_id,
+            name=name,
+            args=args,
+            status=ToolStatus.ERROR,
+            message=f"{name} failed with an internal error (reference {ref})",
+            error_ref=ref,
         )
     return from_result(name, args, call_id, result)
 
 
 def from_result(name: str, args: dict[str, Any], call_id: str, result: ToolResult) -> Outcome:
     return Outcome(
-        call_id=call_id, name=name, args=args, status=result.status, message=result.message,
+        call_id=call_id,
+        name=name,
+        args=args,
+        status=result.status,
+        message=result.message,
         data=result.data(),
         presentation=result.model_dump(mode="json", include={"tables", "charts", "citations", "code"}),
     )

@@ -45,7 +45,9 @@ class Runtime:
         tools: list[AnyTool] | None = None,
         ensure_sandbox: bool = True,
     ) -> Runtime:
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
         if ensure_sandbox and settings.aws.mode == "sandbox" and not settings.aws.endpoint_url:
             from sandbox.server import ensure_running
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from agent.approvals import Decision, DecisionOutcome
@@ -17,7 +17,7 @@ from store.audit import AuditRecord
 log = logging.getLogger("cloudpilot.agent")
 
 
-def approval_thread(approval_id: str) -> dict[str, Any]:
+def approval_thread(approval_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": f"approval:{approval_id}"}}
 
 
@@ -37,13 +37,18 @@ class Agent:
     def _handle(self, msg: ChatMessage) -> Reply:
         text = msg.text.strip()
         if not text:
-            return Reply(text="Say something, for example \"what can you do?\"", ok=False)
-        config = {"configurable": {"thread_id": msg.conversation_id}}
+            return Reply(text='Say something, for example "what can you do?"', ok=False)
+        config: RunnableConfig = {"configurable": {"thread_id": msg.conversation_id}}
         state = self.rt.graph.invoke(
             {
-                "kind": "turn", "conversation_id": msg.conversation_id, "user": msg.user,
-                "channel": msg.channel, "groups": msg.groups, "text": text,
-                "approval_id": None, "decision": None,
+                "kind": "turn",
+                "conversation_id": msg.conversation_id,
+                "user": msg.user,
+                "channel": msg.channel,
+                "groups": msg.groups,
+                "text": text,
+                "approval_id": None,
+                "decision": None,
             },
             config,
         )
@@ -56,8 +61,14 @@ class Agent:
     def _open_gate(self, approval_id: str, conversation_id: str) -> None:
         # Runs the approval's own thread up to the gate, where it waits durably.
         self.rt.graph.invoke(
-            {"kind": "approval", "approval_id": approval_id, "conversation_id": conversation_id,
-             "outcomes": [], "decision": None, "reply": None},
+            {
+                "kind": "approval",
+                "approval_id": approval_id,
+                "conversation_id": conversation_id,
+                "outcomes": [],
+                "decision": None,
+                "reply": None,
+            },
             approval_thread(approval_id),
         )
 
@@ -113,8 +124,7 @@ class Agent:
     def approvals(self, status: ApprovalStatus | None = None) -> list[ApprovalView]:
         self.expire_stale()
         return [
-            _view(a, self.rt.approvals.approvers(a.action))
-            for a in self.rt.approvals.approvals.list(status)
+            _view(a, self.rt.approvals.approvers(a.action)) for a in self.rt.approvals.approvals.list(status)
         ]
 
     def audit(self, approval_id: str | None = None) -> list[AuditRecord]:
@@ -123,7 +133,14 @@ class Agent:
 
 def _view(a: Approval, approvers: list[str]) -> ApprovalView:
     return ApprovalView(
-        id=a.id, action=a.action, resource_id=a.resource_id, plan=a.plan, status=a.status.value,
-        requester=a.requester, approvers=approvers, expires_at=a.expires_at, decided_by=a.decided_by,
+        id=a.id,
+        action=a.action,
+        resource_id=a.resource_id,
+        plan=a.plan,
+        status=a.status.value,
+        requester=a.requester,
+        approvers=approvers,
+        expires_at=a.expires_at,
+        decided_by=a.decided_by,
         result=a.result,
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from agent.approvals import ApprovalService
 from agent.guard import classify, is_mutating
@@ -18,7 +19,15 @@ from agent.planner.base import (
 )
 from agent.runner import Outcome, error_ref, run_step
 from agent.state import HISTORY_LIMIT, TurnState
-from tools.base import AnyTool, ChangePlan, ToolContext, ToolResult, ToolStatus
+from tools.base import (
+    AnyTool,
+    ChangePlan,
+    MutatingTool,
+    ReadOnlyTool,
+    ToolContext,
+    ToolResult,
+    ToolStatus,
+)
 
 log = logging.getLogger("cloudpilot.agent")
 
@@ -40,8 +49,12 @@ class TurnNodes:
         self.approvals = approvals
         self.max_repair_rounds = max_repair_rounds
         self.specs = [
-            ToolSpec(name=t.name, description=t.description, mutating=is_mutating(t),
-                     parameters=t.input_model.model_json_schema())
+            ToolSpec(
+                name=t.name,
+                description=t.description,
+                mutating=is_mutating(t),
+                parameters=t.input_model.model_json_schema(),
+            )
             for t in registry.values()
         ]
 
@@ -57,7 +70,10 @@ class TurnNodes:
         return {
             "calls": [c.model_dump(mode="json") for c in _with_ids(decision.calls)],
             "direct_answer": decision.answer,
-            "rejected": [], "outcomes": [], "approval_ids": [], "reply": None,
+            "rejected": [],
+            "outcomes": [],
+            "approval_ids": [],
+            "reply": None,
         }
 
     # -- guard ------------------------------------------------------------------------------
@@ -82,10 +98,10 @@ class TurnNodes:
             verdict = classify(calls, self.registry)
         accepted = verdict.read_only + verdict.mutating
         return {
-            "calls": [
-                {**g.call.model_dump(mode="json"), "mutating": is_mutating(g.tool)} for g in accepted
+            "calls": [{**g.call.model_dump(mode="json"), "mutating": is_mutating(g.tool)} for g in accepted],
+            "rejected": [
+                {"call": r.call.model_dump(mode="json"), "error": r.error} for r in verdict.rejected
             ],
-            "rejected": [{"call": r.call.model_dump(mode="json"), "error": r.error} for r in verdict.rejected],
             "direct_answer": answer,
         }
 
@@ -109,9 +125,9 @@ class TurnNodes:
             tool = self.registry[c["name"]]
             if c["mutating"] or is_mutating(tool):
                 continue  # never here: mutating calls only go through dry_run and the gate
-            run = getattr(tool, "run")  # noqa: B009 - read-only tools only
+            reader = cast(ReadOnlyTool[Any, Any], tool)
             args = tool.parse(c["args"])
-            outcome = run_step(tool.name, c["args"], c["id"], lambda r=run, a=args: r(self.ctx, a))
+            outcome = run_step(tool.name, c["args"], c["id"], partial(reader.run, self.ctx, args))
             outcomes.append(outcome.model_dump(mode="json"))
         return {"outcomes": outcomes}
 
@@ -122,13 +138,15 @@ class TurnNodes:
         for c in state.get("calls", []):
             if not c["mutating"]:
                 continue
-            tool = self.registry[c["name"]]
+            tool = cast(MutatingTool[Any, Any], self.registry[c["name"]])
             args = tool.parse(c["args"])
             plans: list[ChangePlan] = []
 
-            def _plan(t: AnyTool = tool, a: Any = args) -> ToolResult:
+            def _plan(
+                t: MutatingTool[Any, Any] = tool, a: Any = args, out: list[ChangePlan] = plans
+            ) -> ToolResult:
                 plan = t.plan(self.ctx, a)
-                plans.append(plan)
+                out.append(plan)
                 return ToolResult(status=ToolStatus.APPROVAL_REQUIRED, message=plan.summary)
 
             outcome = run_step(tool.name, c["args"], c["id"], _plan)
@@ -140,14 +158,17 @@ class TurnNodes:
                     outcome.data = {"plan": plan.model_dump(mode="json")}
                 else:
                     approval = self.approvals.request(
-                        conversation_id=state["conversation_id"], requester=state["user"],
-                        channel=state.get("channel", ""), tool=tool.name,
-                        args=args.model_dump(mode="json"), plan=plan,
+                        conversation_id=state["conversation_id"],
+                        requester=state["user"],
+                        channel=state.get("channel", ""),
+                        tool=tool.name,
+                        args=args.model_dump(mode="json"),
+                        plan=plan,
                     )
                     approval_ids.append(approval.id)
                     outcome.data = {"approval_id": approval.id, "plan": approval.plan}
                     outcome.message = (
-                        f"Dry run: {plan.summary}. Nothing has changed yet: this needs approval "
+                        f"Dry run: {plan.summary.rstrip('.')}. Nothing has changed yet: this needs approval "
                         f"{approval.id} by one of {', '.join(self.approvals.approvers(plan.action))}."
                     )
             outcomes.append(outcome.model_dump(mode="json"))
@@ -180,13 +201,16 @@ class TurnNodes:
     def _compose(self, state: TurnState, history: list[PastTurn], outcomes: list[Outcome]) -> str:
         if not outcomes:
             return state.get("direct_answer") or (
-                "I could not match that to anything I can do. Try \"what can you do?\""
-                if not state.get("rejected") else ""
+                'I could not match that to anything I can do. Try "what can you do?"'
+                if not state.get("rejected")
+                else ""
             )
         views = [
             ToolOutcomeView(
-                call=PlannedCall(name=o.name, args=o.args, id=o.call_id), status=str(o.status),
-                message=o.message, data=o.data,
+                call=PlannedCall(name=o.name, args=o.args, id=o.call_id),
+                status=str(o.status),
+                message=o.message,
+                data=o.data,
             )
             for o in outcomes
         ]
@@ -222,9 +246,14 @@ def _fixable(outcomes: list[Outcome]) -> list[FixSuggestion]:
                 continue
             action = f.get("remediation_action")
             if action and f.get("status", "open") == "open":
-                out.append(FixSuggestion(
-                    action=action, resource_id=str(f.get("resource_id", "")),
-                    region=f.get("region") or None, params=f.get("remediation_params") or {},
-                    title=str(f.get("title", "")),
-                ))
+                out.append(
+                    FixSuggestion(
+                        action=action,
+                        resource_id=str(f.get("resource_id", "")),
+                        region=f.get("region") or None,
+                        params=f.get("remediation_params") or {},
+                        title=str(f.get("title", "")),
+                        finding_id=f.get("id"),
+                    )
+                )
     return out

@@ -23,9 +23,7 @@ def excerpt(text: str, query: str, limit: int = 320) -> str:
     if not sentences:
         return ""
     wanted = set(tokenize(query))
-    ranked = sorted(
-        range(len(sentences)), key=lambda i: (-len(wanted & set(tokenize(sentences[i]))), i)
-    )
+    ranked = sorted(range(len(sentences)), key=lambda i: (-len(wanted & set(tokenize(sentences[i]))), i))
     chosen: list[int] = []
     size = 0
     for i in ranked:

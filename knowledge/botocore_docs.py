@@ -63,7 +63,8 @@ def _type_name(shapes: dict[str, Any], name: str) -> str:
     if shape.get("type") == "list":
         return f"list of {_type_name(shapes, shape['member']['shape'])}"
     if shape.get("type") == "map":
-        return f"map of {_type_name(shapes, shape['key']['shape'])} to {_type_name(shapes, shape['value']['shape'])}"
+        key, value = shape["key"]["shape"], shape["value"]["shape"]
+        return f"map of {_type_name(shapes, key)} to {_type_name(shapes, value)}"
     if shape.get("type") == "structure":
         return name
     return str(shape.get("type", name))

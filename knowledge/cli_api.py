@@ -18,7 +18,9 @@ def _s3_client(settings: Settings) -> Callable[[], Any]:
         # AWS clients are built in one place only (sandbox endpoint, profiles, regions).
         from tools.aws import AwsClients
 
-        return AwsClients(settings.aws).client("s3", settings.aws.regions[0] if settings.aws.regions else None)
+        return AwsClients(settings.aws).client(
+            "s3", settings.aws.regions[0] if settings.aws.regions else None
+        )
 
     return build
 

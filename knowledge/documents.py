@@ -173,8 +173,24 @@ def _paragraph_blocks(text: str) -> list[Block]:
 
 class _HtmlBlocks(HTMLParser):
     _SKIP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "svg", "template"})
-    _BREAK = frozenset({"p", "div", "li", "tr", "br", "pre", "section", "article", "table", "ul", "ol",
-                        "dd", "dt", "blockquote"})
+    _BREAK = frozenset(
+        {
+            "p",
+            "div",
+            "li",
+            "tr",
+            "br",
+            "pre",
+            "section",
+            "article",
+            "table",
+            "ul",
+            "ol",
+            "dd",
+            "dt",
+            "blockquote",
+        }
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -17,6 +17,7 @@ from knowledge.index import (
     DENSE,
     KEYWORD_FIELDS,
     RRF_K,
+    RRF_WEIGHTS,
     SPARSE,
     ChunkRecord,
     RawHit,
@@ -43,7 +44,9 @@ class ClientIndex:
             if not client.collection_exists(collection):
                 client.create_collection(
                     collection,
-                    vectors_config={DENSE: models.VectorParams(size=dimension(), distance=models.Distance.COSINE)},
+                    vectors_config={
+                        DENSE: models.VectorParams(size=dimension(), distance=models.Distance.COSINE)
+                    },
                     sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 )
                 with warnings.catch_warnings():
@@ -71,7 +74,9 @@ class ClientIndex:
         for start in range(0, len(records), _UPSERT_BATCH):
             points = [
                 m.PointStruct(
-                    id=r.id, vector={DENSE: r.dense.tolist(), SPARSE: self._sparse(r.sparse)}, payload=r.payload
+                    id=r.id,
+                    vector={DENSE: r.dense.tolist(), SPARSE: self._sparse(r.sparse)},
+                    payload=r.payload,
                 )
                 for r in records[start : start + _UPSERT_BATCH]
             ]
@@ -110,12 +115,16 @@ class ClientIndex:
         m = self._m
         flt = self._filter(scope)
         prefetch = [m.Prefetch(query=dense.tolist(), using=DENSE, limit=candidates, filter=flt)]
+        weights = [RRF_WEIGHTS[0]]
         if sparse:
-            prefetch.append(m.Prefetch(query=self._sparse(sparse), using=SPARSE, limit=candidates, filter=flt))
+            weights.append(RRF_WEIGHTS[1])
+            prefetch.append(
+                m.Prefetch(query=self._sparse(sparse), using=SPARSE, limit=candidates, filter=flt)
+            )
         response = self._client.query_points(
             self.collection,
             prefetch=prefetch,
-            query=m.RrfQuery(rrf=m.Rrf(k=RRF_K)),
+            query=m.RrfQuery(rrf=m.Rrf(k=RRF_K, weights=weights)),
             query_filter=flt,
             limit=limit,
             with_payload=True,

@@ -18,6 +18,7 @@ from knowledge.index import (
     DENSE,
     KEYWORD_FIELDS,
     RRF_K,
+    RRF_WEIGHTS,
     SPARSE,
     ChunkRecord,
     RawHit,
@@ -37,6 +38,7 @@ class EdgeIndex:
 
         self._qe = qe
         self.location = str(path)
+        self._closed = False
         try:
             if self.exists(path):
                 self._shard = qe.EdgeShard.load(str(path))
@@ -81,8 +83,12 @@ class EdgeIndex:
         must = [qe.FieldCondition("doc_key", match=qe.MatchValue(doc_key))]
         must_not = []
         if keep_hash is not None:
-            must_not.append(qe.FieldCondition("doc_version", match=qe.MatchValue(doc_version(doc_key, keep_hash))))
-        self._shard.update(qe.UpdateOperation.delete_points_by_filter(qe.Filter(must=must, must_not=must_not)))
+            must_not.append(
+                qe.FieldCondition("doc_version", match=qe.MatchValue(doc_version(doc_key, keep_hash)))
+            )
+        self._shard.update(
+            qe.UpdateOperation.delete_points_by_filter(qe.Filter(must=must, must_not=must_not))
+        )
 
     def facet(self, key: str) -> dict[str, int]:
         response = self._shard.facet(self._qe.FacetRequest(key, limit=_FACET_LIMIT, exact=True))
@@ -104,14 +110,16 @@ class EdgeIndex:
     ) -> list[RawHit]:
         qe = self._qe
         prefetches = [qe.Prefetch(limit=candidates, query=qe.Query.Nearest(dense.tolist(), using=DENSE))]
+        weights = [RRF_WEIGHTS[0]]
         if sparse:
+            weights.append(RRF_WEIGHTS[1])
             prefetches.append(
                 qe.Prefetch(limit=candidates, query=qe.Query.Nearest(self._sparse(sparse), using=SPARSE))
             )
         request = qe.QueryRequest(
             limit=limit,
             prefetches=prefetches,
-            query=qe.Fusion.Rrf(k=RRF_K),
+            query=qe.Fusion.Rrf(k=RRF_K, weights=weights),
             filter=self._filter(scope),
             with_payload=True,
             with_vector=[DENSE],
@@ -141,7 +149,8 @@ class EdgeIndex:
         self._shard.flush()
 
     def close(self) -> None:
-        shard, self._shard = self._shard, None
-        if shard is not None:
-            shard.flush()
-            shard.close()
+        if self._closed:
+            return
+        self._closed = True
+        self._shard.flush()
+        self._shard.close()

@@ -25,16 +25,15 @@ _COMPOUND = re.compile(r"[A-Za-z0-9]+(?:[-_./:@][A-Za-z0-9]+)*")
 _SPLIT = re.compile(r"[-_./:@]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
+_STOPWORDS = """a about above after again against all am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had
     has have having he her here hers herself him himself his how i if in into is it its itself just
     me more most my myself no nor not of off on once only or other our ours ourselves out over own
     same she should so some such than that the their theirs them themselves then there these they
     this those through to too under until up very was we were what when where which while who whom
     why will with would you your yours yourself yourselves also may might must shall get got via
-    us let lets please tell know want need""".split()
-)
+    us let lets please tell know want need"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 @dataclass(frozen=True)

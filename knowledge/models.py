@@ -55,7 +55,11 @@ class IngestReport(BaseModel):
         ]
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
-        rate = f", {self.chunks_written / self.seconds:.1f} chunks/s" if self.seconds and self.chunks_written else ""
+        rate = (
+            f", {self.chunks_written / self.seconds:.1f} chunks/s"
+            if self.seconds and self.chunks_written
+            else ""
+        )
         return f"{', '.join(parts)}; {self.chunks_written} chunks written in {self.seconds:.1f}s{rate}"
 
 

@@ -73,12 +73,12 @@ def resolve(spec: str | Path, s3_client: Callable[[], Any] | None = None) -> Roo
         return _s3(text, s3_client())
     path = Path(text).expanduser()
     if not path.exists():
-        raise SourceError(f"{text}: no such file or folder")
+        raise SourceError("no such file or folder")
     path = path.resolve()
     if path.is_file():
         fmt = FORMATS.get(path.suffix.lower())
         if fmt is None:
-            raise SourceError(f"{text}: unsupported file type (use {', '.join(sorted(FORMATS))})")
+            raise SourceError(f"unsupported file type (use {', '.join(sorted(FORMATS))})")
         root = Root(prefix=f"file:{path.as_posix()}", exact=True)
         root.docs.append(_file_doc(path, path.name, root.prefix, fmt, "file"))
         return root
@@ -103,7 +103,9 @@ def _folder(folder: Path, key_prefix: str, label: str, kind: str) -> Root:
             root.problems.append((source, f"cannot read: {exc.strerror or exc}"))
             continue
         if size > MAX_BYTES:
-            root.problems.append((source, f"too large ({size // (1024 * 1024)} MiB > {MAX_BYTES // (1024 * 1024)})"))
+            root.problems.append(
+                (source, f"too large ({size // (1024 * 1024)} MiB > {MAX_BYTES // (1024 * 1024)})")
+            )
             continue
         root.docs.append(_file_doc(path, source, key_prefix + rel, fmt, kind))
     return root
@@ -127,13 +129,13 @@ def _walk(folder: Path) -> Iterator[Path]:
 def _s3(uri: str, client: Any) -> Root:
     bucket, _, prefix = uri[len("s3://") :].partition("/")
     if not bucket:
-        raise SourceError(f"{uri}: expected s3://BUCKET/PREFIX")
+        raise SourceError("expected s3://BUCKET/PREFIX")
     root = Root(prefix=f"s3://{bucket}/{prefix}" if prefix else f"s3://{bucket}")
     try:
         pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
         objects = [obj for page in pages for obj in page.get("Contents", [])]
     except Exception as exc:  # botocore ClientError / EndpointConnectionError
-        raise SourceError(f"{uri}: cannot list objects: {exc}") from exc
+        raise SourceError(f"cannot list objects: {exc}") from exc
     for obj in objects:
         key = str(obj["Key"])
         fmt = FORMATS.get(PurePosixPath(key).suffix.lower())
@@ -144,7 +146,9 @@ def _s3(uri: str, client: Any) -> Root:
             root.problems.append((doc_key, "too large"))
             continue
         root.docs.append(
-            SourceDoc(doc_key=doc_key, source=doc_key, fmt=fmt, read=_s3_reader(client, bucket, key), kind="s3")
+            SourceDoc(
+                doc_key=doc_key, source=doc_key, fmt=fmt, read=_s3_reader(client, bucket, key), kind="s3"
+            )
         )
     return root
 

@@ -36,6 +36,10 @@ LOCK_TIMEOUT_S = 120.0
 Probe = Literal["moto", "other", "down"]
 
 
+class SandboxError(UserFacingError, RuntimeError):
+    """The sandbox could not be started or used; the message says what to do."""
+
+
 class SandboxStatus(BaseModel):
     endpoint: str
     running: bool
@@ -140,7 +144,7 @@ def _lock(settings: Settings) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise UserFacingError(
+                    raise SandboxError(
                         f"Another CloudPilot process holds the sandbox lock in {sandbox_dir(settings)}."
                     ) from None
                 time.sleep(0.1)
@@ -197,7 +201,7 @@ def _start(settings: Settings, timeout_s: float) -> None:
         code = proc.poll()
         if code is not None:
             _pid_file(settings).unlink(missing_ok=True)
-            raise UserFacingError(
+            raise SandboxError(
                 f"The sandbox AWS server exited at start (code {code}). Log {_log_file(settings)}:\n"
                 + _log_tail(settings)
             )
@@ -209,7 +213,7 @@ def _start(settings: Settings, timeout_s: float) -> None:
         time.sleep(0.1)
     _terminate(proc.pid, 5.0)
     _pid_file(settings).unlink(missing_ok=True)
-    raise UserFacingError(
+    raise SandboxError(
         f"The sandbox AWS server did not answer on {url} within {timeout_s:.0f}s. "
         f"Log {_log_file(settings)}:\n" + _log_tail(settings)
     )
@@ -217,7 +221,7 @@ def _start(settings: Settings, timeout_s: float) -> None:
 
 def _check_usable(settings: Settings) -> None:
     if settings.aws.mode != "sandbox":
-        raise UserFacingError("The sandbox is only used when aws.mode is 'sandbox'.")
+        raise SandboxError("The sandbox is only used when aws.mode is 'sandbox'.")
 
 
 def _ensure_seeded(settings: Settings) -> SeedManifest | None:
@@ -252,12 +256,12 @@ def ensure_running(
         found = _probe(url)
         if settings.aws.endpoint_url:
             if found != "moto":
-                raise UserFacingError(
+                raise SandboxError(
                     f"No moto server answers at aws.endpoint_url {url}. Start it, or unset the "
                     "endpoint to let CloudPilot run its own sandbox."
                 )
         elif found == "other":
-            raise UserFacingError(
+            raise SandboxError(
                 f"Port {settings.aws.sandbox_port} is used by another program, not a sandbox AWS server. "
                 "Stop it or pick another port (CLOUDPILOT_AWS__SANDBOX_PORT)."
             )

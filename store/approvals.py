@@ -59,11 +59,21 @@ def _aware(dt: datetime) -> datetime:
 
 def _to_model(row: ApprovalRow) -> Approval:
     return Approval(
-        id=row.id, conversation_id=row.conversation_id, requester=row.requester, channel=row.channel,
-        tool=row.tool, action=row.action, resource_id=row.resource_id, args=row.args, plan=row.plan,
-        status=ApprovalStatus(row.status), created_at=_aware(row.created_at),
-        expires_at=_aware(row.expires_at), decided_by=row.decided_by,
-        decided_at=_aware(row.decided_at) if row.decided_at else None, result=row.result,
+        id=row.id,
+        conversation_id=row.conversation_id,
+        requester=row.requester,
+        channel=row.channel,
+        tool=row.tool,
+        action=row.action,
+        resource_id=row.resource_id,
+        args=row.args,
+        plan=row.plan,
+        status=ApprovalStatus(row.status),
+        created_at=_aware(row.created_at),
+        expires_at=_aware(row.expires_at),
+        decided_by=row.decided_by,
+        decided_at=_aware(row.decided_at) if row.decided_at else None,
+        result=row.result,
         message_ref=row.message_ref,
     )
 
@@ -89,9 +99,17 @@ class ApprovalStore:
     ) -> Approval:
         row = ApprovalRow(
             id=approval_id or "ap-" + secrets.token_hex(6),
-            conversation_id=conversation_id, requester=requester, channel=channel, tool=tool,
-            action=action, resource_id=resource_id, args=args, plan=plan,
-            status=ApprovalStatus.PENDING.value, created_at=now, expires_at=now + ttl,
+            conversation_id=conversation_id,
+            requester=requester,
+            channel=channel,
+            tool=tool,
+            action=action,
+            resource_id=resource_id,
+            args=args,
+            plan=plan,
+            status=ApprovalStatus.PENDING.value,
+            created_at=now,
+            expires_at=now + ttl,
         )
         with self._store.session() as s:
             s.add(row)

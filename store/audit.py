@@ -39,7 +39,11 @@ class AuditLog:
         with self._store.session() as s:
             s.add(
                 AuditRow(
-                    at=at, kind=kind, actor=actor, approval_id=approval_id, subject=subject,
+                    at=at,
+                    kind=kind,
+                    actor=actor,
+                    approval_id=approval_id,
+                    subject=subject,
                     detail=detail or {},
                 )
             )
@@ -52,8 +56,13 @@ class AuditLog:
             rows = s.scalars(q.limit(limit)).all()
             return [
                 AuditRecord(
-                    id=r.id, at=r.at, kind=r.kind, actor=r.actor, approval_id=r.approval_id,
-                    subject=r.subject, detail=r.detail,
+                    id=r.id,
+                    at=r.at,
+                    kind=r.kind,
+                    actor=r.actor,
+                    approval_id=r.approval_id,
+                    subject=r.subject,
+                    detail=r.detail,
                 )
                 for r in rows
             ]

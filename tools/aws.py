@@ -22,6 +22,7 @@ class AwsClients:
     def __init__(self, settings: AwsSettings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
+        self._client_lock = threading.Lock()
         self._sessions: dict[str | None, boto3.session.Session] = {}
         self._clients: dict[tuple[str, str, str | None], Any] = {}
         self.api_calls = 0
@@ -83,13 +84,17 @@ class AwsClients:
         if cached is not None:
             return cached
         session = self._session(role_arn)
-        client = session.client(
-            service, region_name=region, endpoint_url=self.endpoint_url, config=self._config
-        )
-        client.meta.events.register("before-call", self._count_call)
-        with self._lock:
-            self._clients.setdefault(key, client)
-            return self._clients[key]
+        # Creating clients from one boto3 session is not thread-safe: build them under a lock.
+        with self._client_lock:
+            cached = self._clients.get(key)
+            if cached is not None:
+                return cached
+            client = session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=self._config
+            )
+            client.meta.events.register("before-call", self._count_call)
+            self._clients[key] = client
+            return client
 
     def _count_call(self, **_: Any) -> None:
         with self._lock:

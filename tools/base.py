@@ -72,11 +72,11 @@ class ToolContext:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-I = TypeVar("I", bound=ToolInput)
+In = TypeVar("In", bound=ToolInput)
 R = TypeVar("R", bound=ToolResult)
 
 
-class Tool(ABC, Generic[I, R]):
+class Tool(ABC, Generic[In, R]):
     name: ClassVar[str]
     description: ClassVar[str]
     input_model: ClassVar[type[ToolInput]]
@@ -85,13 +85,13 @@ class Tool(ABC, Generic[I, R]):
     # IAM actions the tool needs, e.g. "ec2:DescribeInstances".
     permissions: ClassVar[tuple[str, ...]] = ()
 
-    def parse(self, args: dict[str, Any]) -> I:
+    def parse(self, args: dict[str, Any]) -> In:
         return self.input_model.model_validate(args)  # type: ignore[return-value]
 
 
-class ReadOnlyTool(Tool[I, R]):
+class ReadOnlyTool(Tool[In, R]):
     @abstractmethod
-    def run(self, ctx: ToolContext, args: I) -> R: ...
+    def run(self, ctx: ToolContext, args: In) -> R: ...
 
 
 class ChangePlan(BaseModel):
@@ -113,19 +113,19 @@ class Verification(BaseModel):
     message: str
 
 
-class MutatingTool(Tool[I, R]):
+class MutatingTool(Tool[In, R]):
     mutating: ClassVar[bool] = True
 
     @abstractmethod
-    def plan(self, ctx: ToolContext, args: I) -> ChangePlan:
+    def plan(self, ctx: ToolContext, args: In) -> ChangePlan:
         """Dry run. Must not change anything."""
 
     @abstractmethod
-    def apply(self, ctx: ToolContext, args: I, plan: ChangePlan, idempotency_key: str) -> R:
+    def apply(self, ctx: ToolContext, args: In, plan: ChangePlan, idempotency_key: str) -> R:
         """Execute the change once. Only the agent's apply node may call this."""
 
     @abstractmethod
-    def verify(self, ctx: ToolContext, args: I, plan: ChangePlan) -> Verification:
+    def verify(self, ctx: ToolContext, args: In, plan: ChangePlan) -> Verification:
         """Re-check the resource after apply."""
 
 

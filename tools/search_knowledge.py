@@ -65,7 +65,9 @@ class SearchKnowledge(ReadOnlyTool[SearchKnowledgeInput, SearchKnowledgeResult])
             kb.sync_defaults()
             outcome = kb.search(args.query, top_k=args.top_k, source=args.source, tag=args.tag)
         except KnowledgeError as exc:
-            return SearchKnowledgeResult(status=ToolStatus.NO_DATA, query=args.query, message=f"{NO_SOURCE}: {exc}.")
+            return SearchKnowledgeResult(
+                status=ToolStatus.NO_DATA, query=args.query, message=f"{NO_SOURCE}: {exc}."
+            )
         except EmbeddingError as exc:
             return SearchKnowledgeResult(status=ToolStatus.ERROR, query=args.query, message=str(exc))
         if not outcome.hits:

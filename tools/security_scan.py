@@ -132,7 +132,8 @@ class SecurityScan(ReadOnlyTool[SecurityScanInput, SecurityScanResult]):
         result.new = outcome.new
         result.resolved = outcome.resolved
         result.suppressed = suppressed
-        scope = f"{len(gathered.resources)} resources in {', '.join(regions)} ({', '.join(services)})"
+        n = len(gathered.resources)
+        scope = f"{n} resource{'s' if n != 1 else ''} in {', '.join(regions)} ({', '.join(services)})"
         if active:
             message = f"{severity_summary(active)} across {scope}."
         else:

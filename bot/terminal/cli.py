@@ -60,8 +60,14 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value!r} is not a date like 2024-10-15") from exc
 
 
-_USER = click.option("--as", "user", default="me", show_default=True, metavar="USER",
-                     help="Whose identity the request is made under.")
+_USER = click.option(
+    "--as",
+    "user",
+    default="me",
+    show_default=True,
+    metavar="USER",
+    help="Whose identity the request is made under.",
+)
 
 
 @contextmanager
@@ -77,12 +83,24 @@ def _agent(state: CliState) -> Iterator[Agent]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False),
-              envvar="CLOUDPILOT_CONFIG", help="TOML settings file (env: CLOUDPILOT_CONFIG).")
-@click.option("--now", callback=_parse_date, metavar="DATE",
-              help="Pin the clock, e.g. 2024-10-15 (env: CLOUDPILOT_NOW).")
-@click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where state lives (env: CLOUDPILOT_DATA_DIR).")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CLOUDPILOT_CONFIG",
+    help="TOML settings file (env: CLOUDPILOT_CONFIG).",
+)
+@click.option(
+    "--now",
+    callback=_parse_date,
+    metavar="DATE",
+    help="Pin the clock, e.g. 2024-10-15 (env: CLOUDPILOT_NOW).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where state lives (env: CLOUDPILOT_DATA_DIR).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config: Path | None, now: date | None, data_dir: Path | None) -> None:
     """CloudPilot: ask about cloud costs, security and resources; approve changes."""
@@ -275,7 +293,7 @@ def demo(state: CliState, reset: bool) -> None:
     if reset and state.settings.aws.mode == "sandbox" and not state.settings.aws.endpoint_url:
         from sandbox import server
 
-        server.ensure_running(state.settings)
+        server.ensure_running(state.settings, seed_account=False)
         server.reset(state.settings)
     with _agent(state) as agent:
         sys.exit(run_demo(agent, Console()))

@@ -51,8 +51,9 @@ def approval_panel(a: ApprovalView) -> Panel:
         lines.append(f"Expires: {a.expires_at:%Y-%m-%d %H:%M} UTC   approvers: {', '.join(a.approvers)}")
     lines.append(f"Approve: cloudpilot approvals approve {a.id} --as <approver>")
     lines.append(f"Reject:  cloudpilot approvals reject {a.id} --as <approver>")
-    return Panel("\n".join(lines), title="Approval required (dry run, nothing changed yet)",
-                 border_style="magenta")
+    return Panel(
+        "\n".join(lines), title="Approval required (dry run, nothing changed yet)", border_style="magenta"
+    )
 
 
 def approvals_table(items: list[ApprovalView]) -> RichTable:
@@ -60,8 +61,15 @@ def approvals_table(items: list[ApprovalView]) -> RichTable:
     for col in ("id", "status", "action", "resource", "requester", "decided by", "expires (UTC)"):
         t.add_column(col)
     for a in items:
-        t.add_row(a.id, a.status, a.action, a.resource_id, a.requester, a.decided_by or "",
-                  f"{a.expires_at:%Y-%m-%d %H:%M}" if a.expires_at else "")
+        t.add_row(
+            a.id,
+            a.status,
+            a.action,
+            a.resource_id,
+            a.requester,
+            a.decided_by or "",
+            f"{a.expires_at:%Y-%m-%d %H:%M}" if a.expires_at else "",
+        )
     return t
 
 
@@ -70,6 +78,10 @@ def audit_table(records: list[AuditRecord]) -> RichTable:
     for col in ("#", "at (UTC)", "kind", "actor", "approval", "subject", "detail"):
         t.add_column(col, overflow="fold")
     for r in records:
-        detail = ", ".join(f"{k}={v}" for k, v in r.detail.items() if k in ("decision", "status", "ok", "reason"))
-        t.add_row(str(r.id), f"{r.at:%Y-%m-%d %H:%M:%S}", r.kind, r.actor, r.approval_id or "", r.subject, detail)
+        detail = ", ".join(
+            f"{k}={v}" for k, v in r.detail.items() if k in ("decision", "status", "ok", "reason")
+        )
+        t.add_row(
+            str(r.id), f"{r.at:%Y-%m-%d %H:%M:%S}", r.kind, r.actor, r.approval_id or "", r.subject, detail
+        )
     return t

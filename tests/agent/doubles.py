@@ -28,15 +28,24 @@ class ScriptedPlanner:
         self.answer = answer
         self.seen: list[str] = []
 
-    def plan(self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime) -> PlannerDecision:
+    def plan(
+        self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime
+    ) -> PlannerDecision:
         self.seen.append(text)
         return PlannerDecision(calls=list(self.calls), answer=self.answer)
 
     def compose(self, text: str, history: list[PastTurn], results: list[ToolOutcomeView]) -> str:
         return "\n".join(r.message for r in results)
 
-    def repair(self, text: str, history: list[PastTurn], tools: list[ToolSpec], failed: PlannedCall,
-               error: str, now: datetime) -> PlannerDecision:
+    def repair(
+        self,
+        text: str,
+        history: list[PastTurn],
+        tools: list[ToolSpec],
+        failed: PlannedCall,
+        error: str,
+        now: datetime,
+    ) -> PlannerDecision:
         return PlannerDecision(answer=f"cannot repair: {error}")
 
 
@@ -66,16 +75,22 @@ class RecordingChange(MutatingTool[ChangeInput, ChangeResult]):
 
     def plan(self, ctx: ToolContext, args: ChangeInput) -> ChangePlan:
         self.planned += 1
-        return ChangePlan(action="change_thing", resource_id=args.resource_id,
-                          summary=f"set {args.resource_id} to {args.value}",
-                          changes=[f"{args.resource_id}: value -> {args.value}"])
+        return ChangePlan(
+            action="change_thing",
+            resource_id=args.resource_id,
+            summary=f"set {args.resource_id} to {args.value}",
+            changes=[f"{args.resource_id}: value -> {args.value}"],
+        )
 
-    def apply(self, ctx: ToolContext, args: ChangeInput, plan: ChangePlan, idempotency_key: str) -> ChangeResult:
+    def apply(
+        self, ctx: ToolContext, args: ChangeInput, plan: ChangePlan, idempotency_key: str
+    ) -> ChangeResult:
         if self.fail_apply:
             raise RuntimeError("backend exploded")
         self.applied.append(idempotency_key)
-        return ChangeResult(message=f"changed {args.resource_id}", resource_id=args.resource_id,
-                            applied_with=idempotency_key)
+        return ChangeResult(
+            message=f"changed {args.resource_id}", resource_id=args.resource_id, applied_with=idempotency_key
+        )
 
     def verify(self, ctx: ToolContext, args: ChangeInput, plan: ChangePlan) -> Verification:
         return Verification(ok=bool(self.applied), message="value is set")

@@ -20,9 +20,12 @@ Build = Callable[..., Agent]
 @pytest.fixture
 def base_settings(tmp_path: Path) -> Settings:
     return load_settings(
-        data_dir=tmp_path / "data", now="2024-10-15T12:00:00",
-        approvals={"rules": [{"actions": ["*"], "users": ["bob", "carol"], "groups": ["oncall"]}],
-                   "expiry_minutes": 30},
+        data_dir=tmp_path / "data",
+        now="2024-10-15T12:00:00",
+        approvals={
+            "rules": [{"actions": ["*"], "users": ["bob", "carol"], "groups": ["oncall"]}],
+            "expiry_minutes": 30,
+        },
     )
 
 
@@ -39,7 +42,8 @@ def build(base_settings: Settings, change_tool: RecordingChange) -> Iterator[Bui
         rt = Runtime.build(
             settings or base_settings,
             planner=planner or ScriptedPlanner([call("change_thing", resource_id="thing-1", value=3)]),
-            tools=[Echo(), change_tool], ensure_sandbox=False,
+            tools=[Echo(), change_tool],
+            ensure_sandbox=False,
         )
         runtimes.append(rt)
         return Agent(rt)
@@ -151,7 +155,9 @@ def test_two_approvers_at_once_apply_once(build: Build, change_tool: RecordingCh
         barrier.wait()
         results.append(agent.decide(approval_id, who, approve=True).ok)
 
-    threads = [threading.Thread(target=approve, args=(a, w)) for a, w in zip(agents, ["bob", "carol"], strict=True)]
+    threads = [
+        threading.Thread(target=approve, args=(a, w)) for a, w in zip(agents, ["bob", "carol"], strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -17,8 +17,10 @@ PG = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/t
 
 def test_approval_flow_on_postgres(tmp_path: Path) -> None:
     settings = load_settings(
-        data_dir=tmp_path, database_url=PG.replace("postgresql://", "postgresql+psycopg://", 1),
-        checkpoint_url=PG, approvals={"rules": [{"users": ["bob"]}]},
+        data_dir=tmp_path,
+        database_url=PG.replace("postgresql://", "postgresql+psycopg://", 1),
+        checkpoint_url=PG,
+        approvals={"rules": [{"users": ["bob"]}]},
     )
     tool = RecordingChange()
     planner = ScriptedPlanner([call("change_thing", resource_id="pg-thing")])
@@ -38,7 +40,11 @@ def test_approval_flow_on_postgres(tmp_path: Path) -> None:
         assert done.ok, done.text
         assert tool.applied == [approval_id]
         assert [r.kind for r in agent.audit(approval_id)] == [
-            "request", "refused", "decision", "execution", "verification",
+            "request",
+            "refused",
+            "decision",
+            "execution",
+            "verification",
         ]
     finally:
         second.close()

@@ -27,7 +27,9 @@ def make_settings(data_dir: Path, endpoint: str) -> Settings:
             if key.startswith(("CLOUDPILOT_", "AWS_")):
                 mp.delenv(key, raising=False)
         return load_settings(
-            data_dir=data_dir, now="2024-10-15", aws={"mode": "sandbox", "endpoint_url": endpoint, "regions": REGIONS}
+            data_dir=data_dir,
+            now="2024-10-15",
+            aws={"mode": "sandbox", "endpoint_url": endpoint, "regions": REGIONS},
         )
 
 

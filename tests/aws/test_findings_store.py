@@ -14,8 +14,11 @@ from tools.security.engine import fingerprint
 
 T0 = datetime(2024, 10, 15, 9, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
-EVERYTHING = [ScopeKey(service="ec2", region="us-east-1"), ScopeKey(service="ec2", region="eu-west-1"),
-              ScopeKey(service="s3", region=None)]
+EVERYTHING = [
+    ScopeKey(service="ec2", region="us-east-1"),
+    ScopeKey(service="ec2", region="eu-west-1"),
+    ScopeKey(service="s3", region=None),
+]
 
 
 @pytest.fixture
@@ -25,21 +28,41 @@ def findings(tmp_path: Path) -> Iterator[FindingStore]:
     store.close()
 
 
-def finding(resource: str, region: str = "us-east-1", service: str = "ec2", rule: str = "ec2-sg-open-admin-ports",
-            severity: str = "high") -> FindingData:
+def finding(
+    resource: str,
+    region: str = "us-east-1",
+    service: str = "ec2",
+    rule: str = "ec2-sg-open-admin-ports",
+    severity: str = "high",
+) -> FindingData:
     return FindingData(
-        id=fingerprint(ACCOUNT, region, rule, resource), rule_id=rule, title="t", severity=severity,
-        service=service, account=ACCOUNT, region=region, resource_id=resource, resource_type="security_group",
+        id=fingerprint(ACCOUNT, region, rule, resource),
+        rule_id=rule,
+        title="t",
+        severity=severity,
+        service=service,
+        account=ACCOUNT,
+        region=region,
+        resource_id=resource,
+        resource_type="security_group",
         detail=f"{resource} is open",
     )
 
 
-def report(n: int, covered: list[ScopeKey] | None = None, resource_ids: list[str] | None = None) -> ScanReport:
+def report(
+    n: int, covered: list[ScopeKey] | None = None, resource_ids: list[str] | None = None
+) -> ScanReport:
     at = T0 + timedelta(hours=n)
     return ScanReport(
-        id=f"scan-{n}", started_at=at, finished_at=at + timedelta(minutes=1), account=ACCOUNT,
-        regions=["us-east-1", "eu-west-1"], services=["ec2", "s3"],
-        covered=EVERYTHING if covered is None else covered, resource_ids=resource_ids, resources_scanned=10,
+        id=f"scan-{n}",
+        started_at=at,
+        finished_at=at + timedelta(minutes=1),
+        account=ACCOUNT,
+        regions=["us-east-1", "eu-west-1"],
+        services=["ec2", "s3"],
+        covered=EVERYTHING if covered is None else covered,
+        resource_ids=resource_ids,
+        resources_scanned=10,
     )
 
 
@@ -69,8 +92,12 @@ def test_new_seen_again_resolved_and_reopened(findings: FindingStore) -> None:
 
 
 def test_only_the_scanned_scope_resolves(findings: FindingStore) -> None:
-    us, eu, bucket = finding("sg-us"), finding("sg-eu", region="eu-west-1"), finding(
-        "acme-public", region="eu-west-1", service="s3", rule="s3-bucket-public", severity="critical"
+    us, eu, bucket = (
+        finding("sg-us"),
+        finding("sg-eu", region="eu-west-1"),
+        finding(
+            "acme-public", region="eu-west-1", service="s3", rule="s3-bucket-public", severity="critical"
+        ),
     )
     findings.record_scan(report(1), [us, eu, bucket])
     # eu-west-1 EC2 could not be read: its finding must stay open.
@@ -108,7 +135,9 @@ def test_suppress_errors_and_filters(findings: FindingStore) -> None:
     assert findings.last_scan() is None
     assert findings.suppress("f-missing", reason="x", until=None, now=T0) is None
     a = finding("sg-a")
-    findings.record_scan(report(1), [a, finding("acme-b", service="s3", rule="s3-bucket-public", severity="critical")])
+    findings.record_scan(
+        report(1), [a, finding("acme-b", service="s3", rule="s3-bucket-public", severity="critical")]
+    )
     with pytest.raises(ValueError, match="future"):
         findings.suppress(a.id, reason="x", until=T0, now=T0 + timedelta(hours=1))
     assert [f.severity for f in findings.list()] == ["critical", "high"]

@@ -32,8 +32,13 @@ def planted(ctx: ToolContext) -> Planted:
     ec2.authorize_security_group_ingress(
         GroupId=sg,
         IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
-             "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+                "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
+            },
             {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
         ],
@@ -42,9 +47,22 @@ def planted(ctx: ToolContext) -> Planted:
     bucket = "acme-leaky-exports"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
-    ]}))
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "s3:GetObject",
+                        "Resource": f"arn:aws:s3:::{bucket}/*",
+                    }
+                ],
+            }
+        ),
+    )
     return Planted(sg, bucket)
 
 
@@ -151,7 +169,9 @@ def test_scan_remediate_rescan_resolves(ctx: ToolContext, planted: Planted) -> N
     assert {f.resource_id for f in first.findings} == {planted.group_id, planted.bucket}
     finding = next(f for f in first.findings if f.resource_id == planted.bucket)
     tool = Remediate()
-    a = args(action=finding.remediation_action, resource_id=finding.resource_id, params=finding.remediation_params)
+    a = args(
+        action=finding.remediation_action, resource_id=finding.resource_id, params=finding.remediation_params
+    )
     tool.apply(ctx, a, tool.plan(ctx, a), idempotency_key="ap-5")
     second = scan.run(ctx, SecurityScanInput(services=["s3", "ec2"]))
     assert {f.resource_id for f in second.findings} == {planted.group_id}
@@ -171,9 +191,13 @@ def test_bad_requests(ctx: ToolContext, planted: Planted) -> None:
     with pytest.raises(UserFacingError, match="port: Input should be a valid integer"):
         tool.plan(ctx, args(action="revoke_ingress", resource_id=planted.group_id, params={"port": "ssh"}))
     with pytest.raises(UserFacingError, match="not a CIDR"):
-        tool.plan(ctx, args(action="revoke_ingress", resource_id=planted.group_id, params={"cidr": "everyone"}))
+        tool.plan(
+            ctx, args(action="revoke_ingress", resource_id=planted.group_id, params={"cidr": "everyone"})
+        )
     with pytest.raises(UserFacingError, match="Allowed params: port, cidr"):
-        tool.plan(ctx, args(action="revoke_ingress", resource_id=planted.group_id, params={"protocol": "tcp"}))
+        tool.plan(
+            ctx, args(action="revoke_ingress", resource_id=planted.group_id, params={"protocol": "tcp"})
+        )
     with pytest.raises(UserFacingError, match="Allowed params: none"):
         tool.plan(ctx, args(action="block_public_access", resource_id=planted.bucket, params={"force": True}))
     with pytest.raises(ValidationError):
@@ -184,6 +208,8 @@ def test_bad_requests(ctx: ToolContext, planted: Planted) -> None:
         get_action("delete_bucket")
     plan = ChangePlan(action="block_public_access", resource_id=planted.bucket, summary="x", region=REGION)
     with pytest.raises(UserFacingError, match="plan again"):
-        tool.apply(ctx, args(action="revoke_ingress", resource_id=planted.group_id), plan, idempotency_key="k")
+        tool.apply(
+            ctx, args(action="revoke_ingress", resource_id=planted.group_id), plan, idempotency_key="k"
+        )
     # Nothing above touched AWS.
     assert len(ingress(ctx, planted.group_id)) == 3

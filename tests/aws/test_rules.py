@@ -15,11 +15,17 @@ from tools.security.rules.iam.console_user_without_mfa import ConsoleUserWithout
 from tools.security.rules.rds.public_instance import PublicRdsInstance
 from tools.security.rules.s3.public_bucket import PublicS3Bucket
 
-FULL_BLOCK = {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True,
-              "restrict_public_buckets": True}
+FULL_BLOCK = {
+    "block_public_acls": True,
+    "ignore_public_acls": True,
+    "block_public_policy": True,
+    "restrict_public_buckets": True,
+}
 NO_BLOCK = dict.fromkeys(FULL_BLOCK, False)
-PUBLIC_READ = [{"grantee": "owner-id", "grantee_type": "CanonicalUser", "permission": "FULL_CONTROL"},
-               {"grantee": "AllUsers", "grantee_type": "Group", "permission": "READ"}]
+PUBLIC_READ = [
+    {"grantee": "owner-id", "grantee_type": "CanonicalUser", "permission": "FULL_CONTROL"},
+    {"grantee": "AllUsers", "grantee_type": "Group", "permission": "READ"},
+]
 
 
 def res(type_: ResourceType, **attributes: Any) -> Resource:
@@ -27,7 +33,12 @@ def res(type_: ResourceType, **attributes: Any) -> Resource:
 
 
 def policy(principal: Any, condition: dict[str, Any] | None = None, effect: str = "Allow") -> dict[str, Any]:
-    st: dict[str, Any] = {"Effect": effect, "Principal": principal, "Action": ["s3:GetObject"], "Resource": "*"}
+    st: dict[str, Any] = {
+        "Effect": effect,
+        "Principal": principal,
+        "Action": ["s3:GetObject"],
+        "Resource": "*",
+    }
     if condition:
         st["Condition"] = condition
     return {"Statement": [st]}
@@ -55,7 +66,10 @@ def test_rule_metadata_is_complete() -> None:
         ({"acl_grants": [{"grantee": "AuthenticatedUsers", "permission": "WRITE"}]}, True),
         ({"policy": policy("*")}, True),
         ({"policy": policy({"AWS": ["*"]})}, True),
-        ({"policy": policy("*"), "public_access_block": {**NO_BLOCK, "restrict_public_buckets": True}}, False),
+        (
+            {"policy": policy("*"), "public_access_block": {**NO_BLOCK, "restrict_public_buckets": True}},
+            False,
+        ),
         ({"policy": policy("*", {"StringEquals": {"aws:SourceVpce": "vpce-1"}})}, False),
         ({"policy": policy("*", {"Bool": {"aws:SecureTransport": "false"}})}, True),
         ({"policy": policy("*", effect="Deny")}, False),

@@ -70,7 +70,9 @@ def other_program() -> Iterator[int]:
 
 
 def test_refuses_a_port_used_by_another_program(tmp_path: Path, other_program: int) -> None:
-    settings = load_settings(data_dir=tmp_path / "data", aws={"mode": "sandbox", "sandbox_port": other_program})
+    settings = load_settings(
+        data_dir=tmp_path / "data", aws={"mode": "sandbox", "sandbox_port": other_program}
+    )
     with pytest.raises(UserFacingError, match=f"Port {other_program} is used by another program"):
         ensure_running(settings)
     assert not (tmp_path / "data" / "sandbox" / "moto.pid").exists()

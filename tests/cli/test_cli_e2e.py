@@ -36,7 +36,10 @@ def env(tmp_path: Path, fresh_moto: str) -> dict[str, str]:
 
 def cloudpilot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.terminal.cli", *args], env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "bot.terminal.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -52,7 +55,9 @@ def ec2_september_total() -> Decimal:
     total = Decimal(0)
     with FOCUS.open(newline="") as fh:
         for row in csv.DictReader(fh):
-            if row["ServiceName"] == "Amazon Elastic Compute Cloud" and row["ChargePeriodStart"].startswith("2024-09"):
+            if row["ServiceName"] == "Amazon Elastic Compute Cloud" and row["ChargePeriodStart"].startswith(
+                "2024-09"
+            ):
                 total += Decimal(row["BilledCost"])
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -72,7 +77,9 @@ def open_ssh_group(env: dict[str, str]) -> tuple[str, str]:
     for region in aws.regions:
         for sg in aws.client("ec2", region).describe_security_groups()["SecurityGroups"]:
             for perm in sg["IpPermissions"]:
-                if perm.get("FromPort") == 22 and any(r["CidrIp"] == "0.0.0.0/0" for r in perm.get("IpRanges", [])):
+                if perm.get("FromPort") == 22 and any(
+                    r["CidrIp"] == "0.0.0.0/0" for r in perm.get("IpRanges", [])
+                ):
                     return sg["GroupId"], region
     raise AssertionError("the sandbox has no security group open on 22")
 

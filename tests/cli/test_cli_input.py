@@ -63,7 +63,9 @@ def test_invalid_config_file(run, tmp_path: Path) -> None:  # type: ignore[no-un
 
 def test_config_show_masks_secrets(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cfg = tmp_path / "c.toml"
-    cfg.write_text('[llm]\nprovider = "openai"\napi_key = "sk-very-secret"\n[slack]\nbot_token = "xoxb-secret"\n')
+    cfg.write_text(
+        '[llm]\nprovider = "openai"\napi_key = "sk-very-secret"\n[slack]\nbot_token = "xoxb-secret"\n'
+    )
     result = run("--config", str(cfg), "config", "show", env={"CLOUDPILOT_LLM__MODEL": "from-env"})
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)

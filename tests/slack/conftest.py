@@ -95,6 +95,8 @@ class Harness:
     planner: ContextPlanner
     change: RecordingChange
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # Message timestamps differ between harnesses too (two "processes" see one channel).
+    _epoch: int = field(default_factory=lambda: 1_700_001_000 + uuid.uuid4().int % 10**6)
 
     # -- raw requests --------------------------------------------------------------------------
     def post(self, body: str, content_type: str, *, timestamp: str | None = None,
@@ -120,7 +122,7 @@ class Harness:
 
     # -- Slack-shaped requests ------------------------------------------------------------------
     def next_ts(self) -> str:
-        return f"1700001000.{next(self._ids):06d}"
+        return f"{self._epoch}.{next(self._ids):06d}"
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None,
               headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -204,14 +206,15 @@ def harness_factory(
 ) -> Iterator[Any]:
     made: list[tuple[Runtime, SlackApp, SlackHttpServer]] = []
 
-    def build(store_kind: str = "redis", **slack: Any) -> Harness:
+    def build(store_kind: str = "redis", key_space: str | None = None, **slack: Any) -> Harness:
+        """`key_space`: harnesses given the same one share dedup keys (two processes, one Redis)."""
         settings = make_settings(tmp_path, fake_slack, store_kind, **slack)
         planner = ContextPlanner()
         change = RecordingChange()
         runtime = Runtime.build(settings, planner=planner, tools=[Echo(), change, Report(chart_png)],
                                 ensure_sandbox=False)
         agent = Agent(runtime)
-        slack_app = build_slack_app(settings, agent, namespace=f"{namespace}:{len(made)}",
+        slack_app = build_slack_app(settings, agent, namespace=f"{namespace}:{key_space or len(made)}",
                                     now=lambda: FIXED_NOW, workers=2)
         server = SlackHttpServer(slack_app.app, SECRET, "127.0.0.1", 0)
         server.start()

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tools.base import ChangePlan, ToolContext, UserFacingError, Verification
 from tools.security.inventory import account_id, check_regions, gather, plan_tasks
-from tools.security.resources import Resource, ResourceType, type_label
+from tools.security.resources import GLOBAL_REGION, Resource, ResourceType, type_label
 from tools.security.rule import Rule
 
 
@@ -66,6 +66,8 @@ def find_resource(
     ctx: ToolContext, resource_type: ResourceType, resource_id: str, region: str | None
 ) -> Resource:
     """The one resource `resource_id` names, searching the configured regions when none is given."""
+    if region == GLOBAL_REGION:
+        region = None
     regions = check_regions(ctx, [region] if region else [])
     gathered = gather(ctx, plan_tasks([resource_type], regions), lookup=resource_id)
     label = type_label(resource_type)
@@ -86,9 +88,7 @@ def find_resource(
 
 def reload(ctx: ToolContext, plan: ChangePlan, resource_type: ResourceType) -> Resource:
     """The planned resource as it is now."""
-    return find_resource(
-        ctx, resource_type, plan.resource_id, None if plan.region == "global" else plan.region
-    )
+    return find_resource(ctx, resource_type, plan.resource_id, plan.region)
 
 
 def new_plan(ctx: ToolContext, action: str, resource: Resource, **fields: Any) -> ChangePlan:

@@ -6,6 +6,7 @@ from tools.base import UserFacingError
 from tools.remediation.base import RemediationAction
 from tools.remediation.block_public_access import BlockPublicAccess
 from tools.remediation.revoke_ingress import RevokeIngress
+from tools.security.collectors import COLLECTORS
 
 ACTIONS: dict[str, type[RemediationAction]] = {
     RevokeIngress.name: RevokeIngress,
@@ -23,4 +24,8 @@ def get_action(name: str) -> RemediationAction:
 
 
 def all_permissions() -> tuple[str, ...]:
-    return tuple(sorted({p for cls in ACTIONS.values() for p in cls.permissions}))
+    """What the actions change, plus what finding and re-checking their resources reads."""
+    perms = {
+        p for cls in ACTIONS.values() for p in (*cls.permissions, *COLLECTORS[cls.resource_type].permissions)
+    }
+    return tuple(sorted(perms | {"sts:GetCallerIdentity"}))

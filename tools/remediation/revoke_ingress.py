@@ -138,6 +138,10 @@ class RevokeIngress(RemediationAction):
 
     def verify(self, ctx: ToolContext, plan: ChangePlan) -> Verification:
         resource = reload(ctx, plan, self.resource_type)
+        if not plan.details.get("permissions"):
+            return Verification(
+                ok=True, message=f"Nothing was planned for {plan.resource_id}. " + self.rule_check(resource)
+            )
         still = [p for p in plan.details.get("permissions", []) if _key(p) in _present(resource)]
         if still:
             return Verification(

@@ -95,7 +95,9 @@ def gather(ctx: ToolContext, tasks: list[Task], lookup: str | None = None) -> Ga
     account = account_id(ctx)
     # boto3 sessions are not thread-safe, so every client is built here before the pool starts.
     for task in tasks:
-        ctx.aws.client(COLLECTORS[task.resource_type].client_service, task.region or ctx.aws.regions[0])
+        service = COLLECTORS[task.resource_type].client_service
+        for region in [task.region] if task.region else ctx.aws.regions:
+            ctx.aws.client(service, region)
 
     def run(task: Task) -> list[Resource]:
         return collect(ctx.aws, task.resource_type, task.region, lookup, account)
