@@ -154,6 +154,11 @@ class ApprovalNodes:
             ]
             lines += [o.message for o in outcomes if o.message]
             text = "\n".join(lines)
+        elif approval.status in (ApprovalStatus.PENDING, ApprovalStatus.APPROVED):
+            # Resumed without a stored decision (a forged or replayed resume): nothing ran.
+            text = "\n".join(o.message for o in outcomes if o.message) or (
+                f"Approval {approval.id} is {approval.status.value}; nothing was executed."
+            )
         elif approval.status is ApprovalStatus.EXPIRED:
             text = (
                 f"Approval {approval.id} for {approval.action} on {approval.resource_id} expired at "

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any, cast
 
 from agent.approvals import ApprovalService
-from agent.guard import classify, is_mutating
+from agent.guard import RejectedCall, classify, is_mutating
 from agent.planner.base import (
     FixSuggestion,
     PastTurn,
@@ -81,8 +81,10 @@ class TurnNodes:
         calls = [PlannedCall.model_validate(c) for c in state.get("calls", [])]
         history = [PastTurn.model_validate(h) for h in state.get("history", [])]
         verdict = classify(calls, self.registry)
+        given_up: list[RejectedCall] = []
         rounds = 0
         answer = state.get("direct_answer")
+        # Argument errors go back to the planner (an LLM can correct itself), a bounded number of times.
         while verdict.rejected and rounds < self.max_repair_rounds and self.planner is not self.fallback:
             rounds += 1
             bad = verdict.rejected[0]
@@ -92,11 +94,17 @@ class TurnNodes:
                 )
             except PlannerUnavailable:
                 break
-            keep = [c for c in calls if c.id != bad.call.id]
-            calls = keep + _with_ids(fixed.calls)
+            repaired = [
+                c.model_copy(update={"id": f"repair-{rounds}-{i}"}) for i, c in enumerate(fixed.calls)
+            ]
+            calls = [c for c in calls if c is not bad.call] + repaired
+            if not repaired:
+                given_up.append(bad)
             answer = fixed.answer or answer
             verdict = classify(calls, self.registry)
-        accepted = verdict.read_only + verdict.mutating
+        verdict.rejected = given_up + verdict.rejected
+        order = {id(c): i for i, c in enumerate(calls)}
+        accepted = sorted(verdict.read_only + verdict.mutating, key=lambda g: order.get(id(g.call), 0))
         return {
             "calls": [{**g.call.model_dump(mode="json"), "mutating": is_mutating(g.tool)} for g in accepted],
             "rejected": [

@@ -92,7 +92,9 @@ class EdgeIndex:
 
     def facet(self, key: str) -> dict[str, int]:
         response = self._shard.facet(self._qe.FacetRequest(key, limit=_FACET_LIMIT, exact=True))
-        return {str(hit.value): int(hit.count) for hit in response}
+        # Exact facets of qdrant-edge 0.9 still list values whose points were deleted, with
+        # a count of 0.
+        return {str(hit.value): int(hit.count) for hit in response if hit.count > 0}
 
     def _filter(self, scope: Scope) -> Any:
         qe = self._qe

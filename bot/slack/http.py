@@ -100,7 +100,9 @@ class SlackHttpServer(ThreadingHTTPServer):
 
     def start(self) -> None:
         """Serves in a background thread (tests, benchmarks); `serve_forever()` blocks instead."""
-        self._thread = threading.Thread(target=self.serve_forever, name="slack-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-http", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

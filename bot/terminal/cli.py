@@ -147,6 +147,8 @@ def chat(state: CliState, user: str) -> None:
     """Interactive conversation (Ctrl-D or 'exit' to leave)."""
     console = Console()
     thread = uuid.uuid4().hex[:12]
+    if not user.strip():
+        raise click.UsageError("invalid user: --as must name someone")
     with _agent(state) as agent:
         console.print(f"CloudPilot — talking as [bold]{user}[/bold]. Type 'exit' to leave.")
         while True:

@@ -41,6 +41,12 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
         (["--config", "/nonexistent/cloudpilot.toml", "config", "show"], "config file not found"),
         (["audit", "--approval"], "requires an argument"),
         (["nonsense"], "No such command"),
+        (["sandbox", "status", "extra"], "unexpected extra argument"),
+        (["sandbox", "stop", "--force"], "No such option"),
+        (["sandbox", "reset", "now"], "unexpected extra argument"),
+        (["chat", "--as"], "requires an argument"),
+        (["chat", "--as", ""], "invalid user"),
+        (["demo", "--bogus"], "No such option"),
     ],
 )
 def test_malformed_arguments(run, args: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
@@ -82,3 +88,13 @@ def test_unknown_approval_id(run) -> None:  # type: ignore[no-untyped-def]
 def test_now_pins_last_month(run) -> None:  # type: ignore[no-untyped-def]
     result = run("--now", "2024-10-15", "config", "show")
     assert json.loads(result.output)["now"].startswith("2024-10-15")
+
+
+def test_chat_session(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["chat", "--as", "alice"], input="hello\n\nexit\n",
+        env={"CLOUDPILOT_AWS__ENDPOINT_URL": "http://127.0.0.1:9", "CLOUDPILOT_DATA_DIR": str(tmp_path)},
+    )
+    assert result.exit_code == 0, result.output
+    assert "talking as alice" in result.output and "CloudPilot" in result.output

@@ -79,10 +79,17 @@ def make_settings(tmp_path: Path, fake: FakeSlack, store_kind: str, **slack: Any
         data_dir=tmp_path / "data",
         now="2024-10-15T12:00:00",
         redis_url=redis_url() if store_kind == "redis" else None,
-        slack={"bot_token": "xoxb-test-token", "signing_secret": SECRET, "api_url": fake.api_url,
-               "rate_limit_per_minute": 20, **slack},
-        approvals={"rules": [{"actions": ["*"], "users": [BOB, CAROL], "groups": ["oncall"]}],
-                   "expiry_minutes": 30},
+        slack={
+            "bot_token": "xoxb-test-token",
+            "signing_secret": SECRET,
+            "api_url": fake.api_url,
+            "rate_limit_per_minute": 20,
+            **slack,
+        },
+        approvals={
+            "rules": [{"actions": ["*"], "users": [BOB, CAROL], "groups": ["oncall"]}],
+            "expiry_minutes": 30,
+        },
     )
 
 
@@ -99,9 +106,16 @@ class Harness:
     _epoch: int = field(default_factory=lambda: 1_700_001_000 + uuid.uuid4().int % 10**6)
 
     # -- raw requests --------------------------------------------------------------------------
-    def post(self, body: str, content_type: str, *, timestamp: str | None = None,
-             signature: str | None = None, headers: dict[str, str] | None = None,
-             signed: bool = True) -> tuple[int, str]:
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: str | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+    ) -> tuple[int, str]:
         ts = timestamp or str(int(time.time()))
         sent = {"Content-Type": content_type}
         if signed:
@@ -124,62 +138,127 @@ class Harness:
     def next_ts(self) -> str:
         return f"{self._epoch}.{next(self._ids):06d}"
 
-    def event(self, event: dict[str, Any], *, event_id: str | None = None,
-              headers: dict[str, str] | None = None) -> tuple[int, str]:
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         envelope = {
-            "token": "legacy", "team_id": TEAM, "api_app_id": "A0001", "type": "event_callback",
-            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}", "event_time": 1700001000,
+            "token": "legacy",
+            "team_id": TEAM,
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event_time": 1700001000,
             "event": event,
             "authorizations": [{"team_id": TEAM, "user_id": self.fake.bot_user_id, "is_bot": True}],
         }
         return self.post(json.dumps(envelope), "application/json", headers=headers)
 
-    def mention(self, text: str, *, user: str = ALICE, channel: str = "C0001", ts: str | None = None,
-                thread_ts: str | None = None, event_id: str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, str]:
+    def mention(
+        self,
+        text: str,
+        *,
+        user: str = ALICE,
+        channel: str = "C0001",
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
         """Mentions the bot; returns the status and the message's ts."""
         ts = ts or self.next_ts()
-        event: dict[str, Any] = {"type": "app_mention", "user": user, "channel": channel, "ts": ts,
-                                 "text": f"<@{self.fake.bot_user_id}> {text}", "event_ts": ts}
+        event: dict[str, Any] = {
+            "type": "app_mention",
+            "user": user,
+            "channel": channel,
+            "ts": ts,
+            "text": f"<@{self.fake.bot_user_id}> {text}",
+            "event_ts": ts,
+        }
         if thread_ts:
             event["thread_ts"] = thread_ts
         status, _ = self.event(event, event_id=event_id, headers=headers)
         return status, ts
 
-    def message(self, text: str, *, user: str = ALICE, channel: str = "C0001",
-                channel_type: str = "channel", thread_ts: str | None = None,
-                **extra: Any) -> tuple[int, str]:
+    def message(
+        self,
+        text: str,
+        *,
+        user: str = ALICE,
+        channel: str = "C0001",
+        channel_type: str = "channel",
+        thread_ts: str | None = None,
+        **extra: Any,
+    ) -> tuple[int, str]:
         ts = self.next_ts()
-        event: dict[str, Any] = {"type": "message", "user": user, "channel": channel, "ts": ts,
-                                 "text": text, "channel_type": channel_type, "event_ts": ts, **extra}
+        event: dict[str, Any] = {
+            "type": "message",
+            "user": user,
+            "channel": channel,
+            "ts": ts,
+            "text": text,
+            "channel_type": channel_type,
+            "event_ts": ts,
+            **extra,
+        }
         if thread_ts:
             event["thread_ts"] = thread_ts
         status, _ = self.event(event)
         return status, ts
 
-    def command(self, text: str, *, user: str = ALICE, channel: str = "C0001",
-                trigger_id: str | None = None) -> tuple[int, str]:
+    def command(
+        self, text: str, *, user: str = ALICE, channel: str = "C0001", trigger_id: str | None = None
+    ) -> tuple[int, str]:
         form = {
-            "token": "legacy", "team_id": TEAM, "team_domain": "example", "channel_id": channel,
-            "channel_name": "ops", "user_id": user, "user_name": user.lower(), "command": "/cloudpilot",
-            "text": text, "api_app_id": "A0001", "response_url": f"{self.fake.url}/respond/{uuid.uuid4().hex}",
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "example",
+            "channel_id": channel,
+            "channel_name": "ops",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/cloudpilot",
+            "text": text,
+            "api_app_id": "A0001",
+            "response_url": f"{self.fake.url}/respond/{uuid.uuid4().hex}",
             "trigger_id": trigger_id or f"trig.{uuid.uuid4().hex}",
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
 
-    def click(self, approval_id: str, *, user: str, approve: bool = True, channel: str = "C0001",
-              message_ts: str | None = None, action_ts: str | None = None) -> tuple[int, str]:
+    def click(
+        self,
+        approval_id: str,
+        *,
+        user: str,
+        approve: bool = True,
+        channel: str = "C0001",
+        message_ts: str | None = None,
+        action_ts: str | None = None,
+    ) -> tuple[int, str]:
         action_id = "cloudpilot_approve" if approve else "cloudpilot_reject"
         payload = {
-            "type": "block_actions", "team": {"id": TEAM, "domain": "example"},
-            "user": {"id": user, "team_id": TEAM}, "api_app_id": "A0001", "token": "legacy",
-            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
-                          "is_ephemeral": False},
-            "trigger_id": f"trig.{uuid.uuid4().hex}", "channel": {"id": channel},
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "example"},
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0001",
+            "token": "legacy",
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel,
+                "is_ephemeral": False,
+            },
+            "trigger_id": f"trig.{uuid.uuid4().hex}",
+            "channel": {"id": channel},
             "message": {"ts": message_ts, "type": "message"},
-            "actions": [{"action_id": action_id, "block_id": f"approval:{approval_id}",
-                         "value": approval_id, "type": "button",
-                         "action_ts": action_ts or f"{time.time():.6f}"}],
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": f"approval:{approval_id}",
+                    "value": approval_id,
+                    "type": "button",
+                    "action_ts": action_ts or f"{time.time():.6f}",
+                }
+            ],
         }
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
@@ -201,9 +280,7 @@ def chart_png(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def harness_factory(
-    tmp_path: Path, fake_slack: FakeSlack, namespace: str, chart_png: Path
-) -> Iterator[Any]:
+def harness_factory(tmp_path: Path, fake_slack: FakeSlack, namespace: str, chart_png: Path) -> Iterator[Any]:
     made: list[tuple[Runtime, SlackApp, SlackHttpServer]] = []
 
     def build(store_kind: str = "redis", key_space: str | None = None, **slack: Any) -> Harness:
@@ -211,11 +288,17 @@ def harness_factory(
         settings = make_settings(tmp_path, fake_slack, store_kind, **slack)
         planner = ContextPlanner()
         change = RecordingChange()
-        runtime = Runtime.build(settings, planner=planner, tools=[Echo(), change, Report(chart_png)],
-                                ensure_sandbox=False)
+        runtime = Runtime.build(
+            settings, planner=planner, tools=[Echo(), change, Report(chart_png)], ensure_sandbox=False
+        )
         agent = Agent(runtime)
-        slack_app = build_slack_app(settings, agent, namespace=f"{namespace}:{key_space or len(made)}",
-                                    now=lambda: FIXED_NOW, workers=2)
+        slack_app = build_slack_app(
+            settings,
+            agent,
+            namespace=f"{namespace}:{key_space or len(made)}",
+            now=lambda: FIXED_NOW,
+            workers=2,
+        )
         server = SlackHttpServer(slack_app.app, SECRET, "127.0.0.1", 0)
         server.start()
         made.append((runtime, slack_app, server))
@@ -231,4 +314,3 @@ def harness_factory(
 @pytest.fixture
 def harness(harness_factory: Any) -> Harness:
     return harness_factory("redis")
-

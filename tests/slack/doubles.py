@@ -18,7 +18,9 @@ from tools.presentation import Chart, Citation, CodeBlock, Table
 class ContextPlanner(ScriptedPlanner):
     """Answers with what it remembers of the conversation; plans `calls` when it has some."""
 
-    def plan(self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime) -> PlannerDecision:
+    def plan(
+        self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime
+    ) -> PlannerDecision:
         self.seen.append(text)
         if self.calls:
             return PlannerDecision(calls=list(self.calls))
@@ -56,13 +58,30 @@ class Report(ReadOnlyTool[ReportInput, ReportResult]):
         self.chart_path = chart_path
 
     def run(self, ctx: ToolContext, args: ReportInput) -> ReportResult:
-        table = Table(title="Cost by service", columns=["service", "region", "cost_usd"],
-                      rows=[[f"svc-{i}", "us-east-1", 1000.5 + i] for i in range(args.rows)], numeric=[2])
+        table = Table(
+            title="Cost by service",
+            columns=["service", "region", "cost_usd"],
+            rows=[[f"svc-{i}", "us-east-1", 1000.5 + i] for i in range(args.rows)],
+            numeric=[2],
+        )
         return ReportResult(
-            message="Here is the report.", rows=args.rows, tables=[table],
+            message="Here is the report.",
+            rows=args.rows,
+            tables=[table],
             charts=[Chart(title="Monthly cost", path=self.chart_path, alt_text="cost per month")],
-            citations=[Citation(source="runbooks/ssh.md", section="Closing port 22",
-                                url="https://example.com/runbooks/ssh#22", lines=(3, 9))],
-            code=[CodeBlock(language="terraform", code='resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}',
-                            filename="main.tf")],
+            citations=[
+                Citation(
+                    source="runbooks/ssh.md",
+                    section="Closing port 22",
+                    url="https://example.com/runbooks/ssh#22",
+                    lines=(3, 9),
+                )
+            ],
+            code=[
+                CodeBlock(
+                    language="terraform",
+                    code='resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}',
+                    filename="main.tf",
+                )
+            ],
         )

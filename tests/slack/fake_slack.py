@@ -6,6 +6,7 @@ HTTP to it. files_upload_v2's upload URL points back here; response_url posts la
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -50,6 +51,14 @@ class FakeSlack:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802 - counts per method, for the benchmark
+                data = json.dumps(fake.counts()).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, body = fake._handle(self.path, dict(self.headers.items()), raw)
@@ -62,7 +71,9 @@ class FakeSlack:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -89,6 +100,13 @@ class FakeSlack:
     def methods(self) -> list[str]:
         with self._lock:
             return [c.method for c in self.calls]
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            out: dict[str, int] = {}
+            for c in self.calls:
+                out[c.method] = out.get(c.method, 0) + 1
+            return out
 
     def clear(self) -> None:
         with self._lock:
@@ -123,22 +141,40 @@ class FakeSlack:
         if method in self.failures:
             return {"ok": False, "error": self.failures[method]}
         if method == "auth.test":
-            return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "cloudpilot",
-                    "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id}
+            return {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team": "Example",
+                "user": "cloudpilot",
+                "team_id": self.team_id,
+                "user_id": self.bot_user_id,
+                "bot_id": self.bot_id,
+            }
         if method == "chat.postMessage":
             channel = str(args.get("channel"))
             if channel in self.not_in_channel:
                 return {"ok": False, "error": "not_in_channel"}
             ts = self._next_ts()
-            return {"ok": True, "channel": channel, "ts": ts,
-                    "message": {"text": args.get("text"), "ts": ts, "bot_id": self.bot_id}}
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "message": {"text": args.get("text"), "ts": ts, "bot_id": self.bot_id},
+            }
         if method == "chat.update":
-            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "text": args.get("text")}
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": args.get("ts"),
+                "text": args.get("text"),
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "usergroups.list":
-            return {"ok": True, "usergroups": [{"id": gid, "handle": handle}
-                                               for gid, (handle, _) in self.usergroups.items()]}
+            return {
+                "ok": True,
+                "usergroups": [{"id": gid, "handle": handle} for gid, (handle, _) in self.usergroups.items()],
+            }
         if method == "usergroups.users.list":
             group = self.usergroups.get(str(args.get("usergroup")))
             if group is None:
@@ -163,8 +199,6 @@ def _args(headers: dict[str, str], raw: bytes, query: str) -> dict[str, Any]:
         args.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     for key in ("blocks", "files"):
         if isinstance(args.get(key), str):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 args[key] = json.loads(args[key])
-            except json.JSONDecodeError:
-                pass
     return args

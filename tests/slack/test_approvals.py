@@ -41,10 +41,15 @@ def test_pending_approval_is_posted_with_buttons(harness: Harness) -> None:
     assert "thing-1: value -&gt; 3" in json.dumps(blocks)  # the plan's changes, escaped
     (actions,) = [b for b in blocks if b["type"] == "actions"]
     approve, reject = actions["elements"]
-    assert (approve["action_id"], approve["value"], approve["style"]) == ("cloudpilot_approve", approval_id,
-                                                                          "primary")
+    assert (approve["action_id"], approve["value"], approve["style"]) == (
+        "cloudpilot_approve",
+        approval_id,
+        "primary",
+    )
     assert reject["action_id"] == "cloudpilot_reject" and reject["style"] == "danger"
-    assert approve["confirm"]["confirm"]["text"] == "Approve" and reject["confirm"]["deny"]["text"] == "Cancel"
+    assert (
+        approve["confirm"]["confirm"]["text"] == "Approve" and reject["confirm"]["deny"]["text"] == "Cancel"
+    )
     assert f"<@{BOB}>" in json.dumps(blocks) and f"<@{ALICE}>" in json.dumps(blocks)
     stored = harness.agent.rt.approvals.approvals.get(approval_id)
     assert stored is not None and stored.message_ref == f"C0001:{message_ts}"
@@ -172,9 +177,13 @@ def test_button_from_another_message_is_refused(harness: Harness) -> None:
 def test_replayed_click_is_refused(harness: Harness) -> None:
     approval_id, message_ts, _ = request_change(harness)
     payload = {
-        "type": "block_actions", "team": {"id": "T0001"}, "user": {"id": BOB}, "api_app_id": "A0001",
+        "type": "block_actions",
+        "team": {"id": "T0001"},
+        "user": {"id": BOB},
+        "api_app_id": "A0001",
         "container": {"type": "message", "message_ts": message_ts, "channel_id": "C0001"},
-        "channel": {"id": "C0001"}, "message": {"ts": message_ts},
+        "channel": {"id": "C0001"},
+        "message": {"ts": message_ts},
         "actions": [{"action_id": "cloudpilot_approve", "value": approval_id, "action_ts": "1.1"}],
     }
     body = urlencode({"payload": json.dumps(payload)})
@@ -183,8 +192,10 @@ def test_replayed_click_is_refused(harness: Harness) -> None:
     again = harness.post(body, "application/x-www-form-urlencoded", timestamp=ts, signature=sign(body, ts))
     assert first[0] == again[0] == 200
     old = str(int(time.time()) - 3600)  # captured long ago: the signature's timestamp is stale
-    assert harness.post(body, "application/x-www-form-urlencoded", timestamp=old,
-                        signature=sign(body, old))[0] == 401
+    assert (
+        harness.post(body, "application/x-www-form-urlencoded", timestamp=old, signature=sign(body, old))[0]
+        == 401
+    )
     harness.settle()
     assert harness.change.applied == [approval_id]
     assert len(_message_updates(harness, message_ts)) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+
 import pytest
 
 from agent.runtime import Runtime
@@ -12,24 +13,23 @@ from agent.turn import Agent
 from bot.slack.app import SlackApp, build_slack_app
 from bot.slack.http import SlackHttpServer
 from config import load_settings
+from tests.agent.doubles import RecordingChange
 from tests.slack.conftest import ALICE, BOB, FIXED_NOW, SECRET, Harness, redis_url
 from tests.slack.doubles import ContextPlanner
-from tests.agent.doubles import RecordingChange
 from tests.slack.fake_slack import FakeSlack
 from tools.aws import AwsClients
 
 
 @pytest.fixture
 def e2e(tmp_path: Path, fresh_moto: str, fake_slack: FakeSlack, namespace: str) -> Iterator[Harness]:
-    from sandbox.seed import seed
-
     settings = load_settings(
-        data_dir=tmp_path / "data", now="2024-10-15", redis_url=redis_url(),
+        data_dir=tmp_path / "data",
+        now="2024-10-15",
+        redis_url=redis_url(),
         aws={"mode": "sandbox", "endpoint_url": fresh_moto, "regions": ["us-east-1", "eu-west-1"]},
         slack={"bot_token": "xoxb-e2e", "signing_secret": SECRET, "api_url": fake_slack.api_url},
         approvals={"rules": [{"actions": ["*"], "users": [BOB]}]},
     )
-    seed(AwsClients(settings.aws))
     runtime = Runtime.build(settings, ensure_sandbox=False)  # the real registry and planner
     agent = Agent(runtime)
     slack: SlackApp = build_slack_app(settings, agent, namespace=namespace, now=lambda: FIXED_NOW)
@@ -59,18 +59,26 @@ def test_cost_question_and_follow_up_in_a_thread(e2e: Harness) -> None:
 
 
 def _open_ssh_group(aws: AwsClients) -> tuple[str, str]:
-    for region in aws.regions:
-        for sg in aws.client("ec2", region).describe_security_groups()["SecurityGroups"]:
-            for perm in sg["IpPermissions"]:
-                if perm.get("FromPort") == 22 and any(r["CidrIp"] == "0.0.0.0/0" for r in perm.get("IpRanges", [])):
-                    return sg["GroupId"], region
-    raise AssertionError("the sandbox has no security group open on 22")
+    """One security group open to the world on SSH (seeding the whole sandbox takes seconds)."""
+    region = "us-east-1"
+    ec2 = aws.client("ec2", region)
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    group_id = ec2.create_security_group(GroupName="bastion", Description="bastion", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group_id,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+        ],
+    )
+    return group_id, region
 
 
 def _ssh_open(aws: AwsClients, group_id: str, region: str) -> bool:
     sg = aws.client("ec2", region).describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
-    return any(p.get("FromPort") == 22 and any(r["CidrIp"] == "0.0.0.0/0" for r in p.get("IpRanges", []))
-               for p in sg["IpPermissions"])
+    return any(
+        p.get("FromPort") == 22 and any(r["CidrIp"] == "0.0.0.0/0" for r in p.get("IpRanges", []))
+        for p in sg["IpPermissions"]
+    )
 
 
 def test_remediation_approved_from_slack(e2e: Harness) -> None:

@@ -15,8 +15,12 @@ def test_retried_event_gets_one_reply(harness_factory: Any, store_kind: str) -> 
     h: Harness = harness_factory(store_kind)
     _, ts = h.mention("hello", event_id="Ev0RETRY1")
     for attempt in (1, 2, 3):
-        status, _ = h.mention("hello", ts=ts, event_id="Ev0RETRY1",
-                              headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"})
+        status, _ = h.mention(
+            "hello",
+            ts=ts,
+            event_id="Ev0RETRY1",
+            headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"},
+        )
         assert status == 200  # acknowledged, so Slack stops retrying
     h.settle()
     assert _answers(h) == 1
@@ -30,8 +34,17 @@ def test_message_seen_as_mention_and_as_message_gets_one_reply(harness_factory: 
     # A mention inside a thread the bot is in arrives twice: app_mention and message.channels.
     ts = h.next_ts()
     h.mention("again", ts=ts, thread_ts=root)
-    h.event({"type": "message", "user": "UALICE", "channel": "C0001", "ts": ts, "thread_ts": root,
-             "channel_type": "channel", "text": f"<@{h.fake.bot_user_id}> again"})
+    h.event(
+        {
+            "type": "message",
+            "user": "UALICE",
+            "channel": "C0001",
+            "ts": ts,
+            "thread_ts": root,
+            "channel_type": "channel",
+            "text": f"<@{h.fake.bot_user_id}> again",
+        }
+    )
     h.settle()
     assert h.planner.seen == ["start", "again"]
     assert _answers(h) == 2

@@ -19,11 +19,20 @@ def _no_work(h: Harness) -> None:
 
 
 def _mention_body(h: Harness) -> str:
-    return json.dumps({
-        "type": "event_callback", "team_id": "T0001", "event_id": "EvSIG1",
-        "event": {"type": "app_mention", "user": "UALICE", "channel": "C0001", "ts": "1.000001",
-                  "text": f"<@{h.fake.bot_user_id}> hi"},
-    })
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0001",
+            "event_id": "EvSIG1",
+            "event": {
+                "type": "app_mention",
+                "user": "UALICE",
+                "channel": "C0001",
+                "ts": "1.000001",
+                "text": f"<@{h.fake.bot_user_id}> hi",
+            },
+        }
+    )
 
 
 def test_bad_signature_is_refused(harness: Harness) -> None:
@@ -37,8 +46,9 @@ def test_bad_signature_is_refused(harness: Harness) -> None:
 def test_tampered_body_is_refused(harness: Harness) -> None:
     body = _mention_body(harness)
     ts = str(int(time.time()))
-    status, _ = harness.post(body.replace("hi", "rm -rf"), "application/json", timestamp=ts,
-                             signature=sign(body, ts))
+    status, _ = harness.post(
+        body.replace("hi", "rm -rf"), "application/json", timestamp=ts, signature=sign(body, ts)
+    )
     assert status == 401
     _no_work(harness)
 
@@ -84,8 +94,11 @@ def test_non_numeric_timestamp_is_refused(harness: Harness) -> None:
         (urlencode({"payload": "{not json"}), "application/x-www-form-urlencoded", 400),
         (urlencode({"payload": '{"type": "weird_interaction"}'}), "application/x-www-form-urlencoded", 404),
         (urlencode({"payload": '{"type": "block_actions"}'}), "application/x-www-form-urlencoded", 400),
-        (urlencode({"payload": '{"type": "block_actions", "user": {"id": "U1"}, "actions": ["x"]}'}),
-         "application/x-www-form-urlencoded", 400),
+        (
+            urlencode({"payload": '{"type": "block_actions", "user": {"id": "U1"}, "actions": ["x"]}'}),
+            "application/x-www-form-urlencoded",
+            400,
+        ),
         (urlencode({"payload": "[]"}), "application/x-www-form-urlencoded", 400),
         (urlencode({"command": "/other", "text": "hi"}), "application/x-www-form-urlencoded", 404),
         ("", "application/x-www-form-urlencoded", 400),
@@ -109,8 +122,16 @@ def test_non_utf8_body_gets_400(harness: Harness) -> None:
     raw = b"\xff\xfe\x00garbage"
     ts = str(int(time.time()))
     conn = http.client.HTTPConnection(str(host), port, timeout=5)
-    conn.request("POST", "/slack/events", body=raw, headers={
-        "Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=00"})
+    conn.request(
+        "POST",
+        "/slack/events",
+        body=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": "v0=00",
+        },
+    )
     assert conn.getresponse().status == 400
     conn.close()
 

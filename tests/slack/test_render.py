@@ -67,8 +67,12 @@ def test_huge_answer_is_attached_as_a_file() -> None:
 
 
 def test_table_is_aligned_with_numbers_right_aligned() -> None:
-    table = Table(title="Cost", columns=["service", "usd"], rows=[["EC2", 1234.5], ["S3", 7.0], ["RDS", None],
-                                                                ["Lambda", 0.25], ["ELB", 3.0]], numeric=[1])
+    table = Table(
+        title="Cost",
+        columns=["service", "usd"],
+        rows=[["EC2", 1234.5], ["S3", 7.0], ["RDS", None], ["Lambda", 0.25], ["ELB", 3.0]],
+        numeric=[1],
+    )
     blocks = _all_blocks(Reply(text="Costs:", tables=[table]))
     code = blocks[-1]["text"]["text"]
     lines = code.strip("`\n").splitlines()
@@ -85,8 +89,9 @@ def test_small_two_column_table_uses_fields() -> None:
 
 
 def test_big_table_is_truncated_and_attached_as_csv() -> None:
-    table = Table(title="Instances (all)", columns=["id", "type"],
-                  rows=[[f"i-{n:04d}", "t3.micro"] for n in range(100)])
+    table = Table(
+        title="Instances (all)", columns=["id", "type"], rows=[[f"i-{n:04d}", "t3.micro"] for n in range(100)]
+    )
     rendered = render_reply(Reply(text="Inventory", tables=[table]))
     text = json.dumps(rendered.messages[0].blocks)
     assert "i-0000" in text and f"i-{MAX_TABLE_ROWS:04d}" not in text
@@ -116,7 +121,9 @@ def test_code_is_fenced_and_long_code_attached() -> None:
 
 
 def test_citations_are_context_links(tmp_path: Path) -> None:
-    cites = [Citation(source=f"doc{i}.md", section="S", url=f"https://x/{i}", lines=(1, 2)) for i in range(12)]
+    cites = [
+        Citation(source=f"doc{i}.md", section="S", url=f"https://x/{i}", lines=(1, 2)) for i in range(12)
+    ]
     cites.append(Citation(source="local|notes.md"))
     blocks = _all_blocks(Reply(text="Answer", citations=cites))
     contexts = [b for b in blocks if b["type"] == "context"]
@@ -129,7 +136,9 @@ def test_citations_are_context_links(tmp_path: Path) -> None:
 def test_charts_become_uploads_and_missing_ones_are_mentioned(tmp_path: Path) -> None:
     png = tmp_path / "c.png"
     png.write_bytes(b"\x89PNG")
-    reply = Reply(text="Chart", charts=[Chart(title="Cost", path=png), Chart(title="Gone", path=tmp_path / "x")])
+    reply = Reply(
+        text="Chart", charts=[Chart(title="Cost", path=png), Chart(title="Gone", path=tmp_path / "x")]
+    )
     rendered = render_reply(reply)
     assert [(f.path, f.title, f.alt_text) for f in rendered.files] == [(png, "Cost", "Cost")]
     assert "could not be attached" in json.dumps(rendered.messages[0].blocks)
@@ -137,9 +146,13 @@ def test_charts_become_uploads_and_missing_ones_are_mentioned(tmp_path: Path) ->
 
 def _view(**kw: object) -> ApprovalView:
     base: dict[str, object] = dict(
-        id="ap-123", action="revoke_ingress", resource_id="sg-1",
+        id="ap-123",
+        action="revoke_ingress",
+        resource_id="sg-1",
         plan={"summary": "Close SSH to the world", "changes": [f"rule {i}" for i in range(25)]},
-        status="pending", requester="UALICE", approvers=["UBOB", "@S0ONCALL", "@dbas"],
+        status="pending",
+        requester="UALICE",
+        approvers=["UBOB", "@S0ONCALL", "@dbas"],
         expires_at=datetime(2024, 10, 15, 12, 30, tzinfo=UTC),
     )
     base.update(kw)
@@ -157,8 +170,11 @@ def test_approval_message_has_plan_people_and_buttons() -> None:
 
 
 def test_decided_message_shows_outcome_without_buttons() -> None:
-    text, blocks = decided_message(_view(status="executed", decided_by="UBOB",
-                                         result={"applied": "revoked 1 rule", "verification": "ok"}))
+    text, blocks = decided_message(
+        _view(
+            status="executed", decided_by="UBOB", result={"applied": "revoked 1 rule", "verification": "ok"}
+        )
+    )
     assert text == "Approved and applied by UBOB: revoke_ingress on sg-1"
     assert all(b["type"] != "actions" for b in blocks)
     assert "revoked 1 rule" in json.dumps(blocks)

@@ -1,54 +1,59 @@
-"""Load FOCUS billing exports into an in-process DuckDB database.
+"""The cost store: billing data in DuckDB, in memory or in a file under settings.data_dir.
 
-Everything is read as text first and then cast column by column, so a malformed value is
-reported with its column instead of silently becoming NULL, and exports with extra or
-missing optional columns (other FOCUS versions, several files) load the same way.
-Money stays DECIMAL end to end; floats never touch a cost.
+A file store is written copy-on-write: a writer (holding a lock file, so writers take turns)
+copies the database, applies its batch in one transaction and atomically renames the copy into
+place. Readers open the file read-only and never wait for a writer; a reader notices a newer
+file at its next query and reopens it. This is what lets `cloudpilot ask` run while
+`cloudpilot cost ingest` loads a large export in another process.
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
+import os
+import shutil
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from tools.base import UserFacingError
+from tools.cost.ingest import SourceFile, Staged, Stager, connect_memory, discover, staged_summary
+from tools.cost.schema import DATA_COLUMNS, MONEY, MONEY_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS, create_statements
 
 if TYPE_CHECKING:
     from config import Settings
     from tools.base import ToolContext
 
+log = logging.getLogger(__name__)
+
 BUNDLED_SAMPLE = Path(__file__).parent / "data" / "focus_sample.csv"
-
-# 38 digits, 12 after the point: the sample carries 11 decimals and real exports up to 10-12.
-MONEY = "DECIMAL(38,12)"
-MONEY_COLUMNS = ("BilledCost", "EffectiveCost", "ListCost")
-TIME_COLUMNS = ("ChargePeriodStart", "ChargePeriodEnd", "BillingPeriodStart", "BillingPeriodEnd")
-TEXT_COLUMNS = (
-    "BillingCurrency",
-    "ProviderName",
-    "ServiceName",
-    "ServiceCategory",
-    "RegionId",
-    "RegionName",
-    "SubAccountId",
-    "SubAccountName",
-    "BillingAccountId",
-    "BillingAccountName",
-    "ResourceId",
-    "ResourceName",
-    "ChargeCategory",
-)
-REQUIRED_COLUMNS = ("BilledCost", "BillingCurrency", "ChargePeriodStart", "ServiceName")
-
-# Where a context keeps its loaded store (ctx.extras), so callers can also hand one in.
+STORE_FILE = "cost.duckdb"
+# Where a context keeps its store (ctx.extras), so callers can also hand one in.
 STORE_EXTRAS_KEY = "tools.cost.store"
-_CSV_SUFFIXES = (".csv", ".csv.gz")
+_LOCK_WAIT_S = 120.0
+_OPEN_RETRY_S = 3.0
+
+__all__ = [
+    "BUNDLED_SAMPLE",
+    "MONEY",
+    "MONEY_COLUMNS",
+    "STORE_EXTRAS_KEY",
+    "TEXT_COLUMNS",
+    "TIME_COLUMNS",
+    "BatchRecord",
+    "CostStore",
+    "Coverage",
+    "IngestReport",
+    "cost_store",
+]
 
 
 @dataclass(frozen=True)
@@ -59,41 +64,222 @@ class Coverage:
     last_day: date
 
 
-class CostStore:
-    """Loaded billing data. Tables: `charges` (one row per charge) and `charge_tags`
-    (row_id, key_norm = trimmed lower-case key, key, value)."""
+@dataclass(frozen=True)
+class IngestReport:
+    batch_id: int
+    files: int
+    rows: int
+    replaced_rows: int
+    periods: list[str]
+    providers: list[str]
+    formats: list[str]
+    seconds: float
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, sources: Sequence[Path]) -> None:
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float(self.rows)
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    batch_id: int
+    origin: str
+    source: str
+    fingerprint: str
+    format: str
+    files: int
+    row_count: int
+    ingested_at: datetime
+
+
+class Writer:
+    """Applies staged batches to the store's tables in `catalog` of `con`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+        self.con = con
+        self.catalog = catalog
+        for statement in create_statements(catalog):
+            con.execute(statement)
+
+    def stager(self) -> Stager:
+        return Stager(self.con)
+
+    def batches(self) -> list[BatchRecord]:
+        rows = self.con.execute(
+            f"SELECT batch_id, origin, source, fingerprint, format, files, row_count, ingested_at "
+            f"FROM {self.catalog}.batches ORDER BY batch_id"
+        ).fetchall()
+        return [BatchRecord(*r) for r in rows]
+
+    def apply(
+        self, staged: Staged, *, origin: str, source: str, fingerprint: str, now: datetime, started: float
+    ) -> IngestReport:
+        """Replace the store's rows for the staged (provider, billing account, billing period)s."""
+        c = self.catalog
+        rows, periods, providers = staged_summary(self.con)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            batch_id = int(self.con.execute(f"SELECT coalesce(max(batch_id), 0) + 1 FROM {c}.batches").fetchall()[0][0])
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE staged_keys AS SELECT DISTINCT ProviderName AS p, "
+                "BillingAccountId AS a, coalesce(BillingPeriodStart, date_trunc('month', ChargePeriodStart)) AS b "
+                "FROM staged"
+            )
+            replaced = self.con.execute(
+                f"DELETE FROM {c}.charges AS ch USING staged_keys k WHERE ch.ProviderName IS NOT DISTINCT FROM k.p "
+                "AND ch.BillingAccountId IS NOT DISTINCT FROM k.a AND ch.BillingPeriodStart = k.b"
+            ).fetchall()
+            columns = ", ".join(
+                f"coalesce({col}, date_trunc('month', ChargePeriodStart))" if col == "BillingPeriodStart" else col
+                for col in DATA_COLUMNS
+            )
+            self.con.execute(
+                f"INSERT INTO {c}.charges SELECT ?, source_file, {columns}, tag_set FROM staged", [batch_id]
+            )
+            self.con.execute(
+                f"INSERT INTO {c}.tag_values SELECT * FROM staged_tags WHERE tag_set NOT IN "
+                f"(SELECT tag_set FROM {c}.tag_values)"
+            )
+            self._collect_tags()
+            self.con.execute(
+                f"INSERT INTO {c}.batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    batch_id,
+                    origin,
+                    source,
+                    fingerprint,
+                    "+".join(dict.fromkeys(staged.formats)),
+                    staged.files,
+                    rows,
+                    now.replace(tzinfo=None),
+                ],
+            )
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return IngestReport(
+            batch_id=batch_id,
+            files=staged.files,
+            rows=rows,
+            replaced_rows=int(replaced[0][0]) if replaced else 0,
+            periods=periods,
+            providers=providers,
+            formats=list(dict.fromkeys(staged.formats)),
+            seconds=time.perf_counter() - started,
+        )
+
+    def drop_batches(self, batch_ids: Sequence[int]) -> None:
+        if not batch_ids:
+            return
+        marks = ", ".join("?" * len(batch_ids))
+        self.con.execute(f"DELETE FROM {self.catalog}.charges WHERE batch_id IN ({marks})", list(batch_ids))
+        self.con.execute(f"DELETE FROM {self.catalog}.batches WHERE batch_id IN ({marks})", list(batch_ids))
+        self._collect_tags()
+
+    def _collect_tags(self) -> None:
+        c = self.catalog
+        self.con.execute(
+            f"DELETE FROM {c}.tag_values WHERE tag_set NOT IN "
+            f"(SELECT DISTINCT tag_set FROM {c}.charges WHERE tag_set IS NOT NULL)"
+        )
+
+
+def ingest_files(writer: Writer, files: Sequence[SourceFile], *, origin: str, source: str,
+                 fingerprint: str = "", now: datetime | None = None) -> IngestReport:
+    started = time.perf_counter()
+    staged = writer.stager().stage_files(files)
+    return writer.apply(
+        staged, origin=origin, source=source, fingerprint=fingerprint, now=now or datetime.now(UTC),
+        started=started,
+    )
+
+
+class CostStore:
+    """Loaded billing data. Tables: `charges` (one row per charge, FOCUS column names),
+    `tag_values` (tag_set, key_norm = trimmed lower-case key, key, value) and `batches`."""
+
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection | None = None,
+        sources: Sequence[Path] = (),
+        *,
+        path: Path | None = None,
+    ) -> None:
+        if (connection is None) == (path is None):
+            raise ValueError("a CostStore has either a connection or a file path")
         self._con = connection
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
         # One DuckDB connection must not run two statements at once from different threads.
         self._lock = threading.Lock()
         self.sources = tuple(sources)
 
+    # --- building ----------------------------------------------------------------------------
+
     @classmethod
     def from_settings(cls, settings: Settings) -> CostStore:
-        """settings.focus_paths (files or folders of CSV exports), else the bundled sample."""
+        """An in-memory store of settings.focus_paths, else the bundled sample."""
         return cls.from_paths(settings.focus_paths or [BUNDLED_SAMPLE])
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path]) -> CostStore:
-        files = _csv_files(paths)
-        con = duckdb.connect(":memory:")
-        # Timestamps with an offset are converted to UTC; those without one are taken as UTC.
-        con.execute("SET TimeZone = 'UTC'")
+        files = discover(paths)
+        con = connect_memory()
         try:
-            _load(con, files)
-        except duckdb.Error as exc:
-            con.close()
-            names = ", ".join(str(f) for f in files)
-            raise UserFacingError(f"Could not read the FOCUS cost data ({names}): {exc}") from exc
-        except UserFacingError:
+            ingest_files(Writer(con, "memory"), files, origin="manual", source=", ".join(map(str, paths)))
+        except BaseException:
             con.close()
             raise
-        return cls(con, files)
+        return cls(con, [f.path for f in files])
+
+    @classmethod
+    def open(cls, path: Path) -> CostStore:
+        """A reader of the file store at `path` (it must exist)."""
+        store = cls(path=path)
+        with store._lock:
+            store._reopen_if_changed()
+        return store
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """A writer for this store: in place for a memory store, copy-on-write for a file."""
+        if self.path is not None:
+            with write_file_store(self.path) as w:
+                yield w
+            return
+        assert self._con is not None
+        with self._lock:
+            yield Writer(self._con, "memory")
+
+    # --- reading -----------------------------------------------------------------------------
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._con.execute(sql, list(params)).fetchall()
+            con = self._connection()
+            return con.execute(sql, list(params)).fetchall()
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        if self.path is not None:
+            self._reopen_if_changed()
+        assert self._con is not None
+        return self._con
+
+    def _reopen_if_changed(self) -> None:
+        assert self.path is not None
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            raise UserFacingError(
+                f"The cost store {self.path} is missing. Run `cloudpilot cost ingest PATH` to load billing data."
+            ) from None
+        stamp = (st.st_ino, st.st_mtime_ns)
+        if self._con is not None and stamp == self._stamp:
+            return
+        con = _open_read_only(self.path)
+        if self._con is not None:
+            self._con.close()
+        self._con, self._stamp = con, stamp
 
     def row_count(self) -> int:
         return int(self.fetch("SELECT count(*) FROM charges")[0][0])
@@ -123,96 +309,127 @@ class CostStore:
 
     def tag_keys(self) -> list[str]:
         """Tag keys as matched: trimmed and lower-case."""
-        return [r[0] for r in self.fetch("SELECT DISTINCT key_norm FROM charge_tags ORDER BY 1")]
+        return [r[0] for r in self.fetch("SELECT DISTINCT key_norm FROM tag_values ORDER BY 1")]
+
+    def batches(self) -> list[BatchRecord]:
+        rows = self.fetch(
+            "SELECT batch_id, origin, source, fingerprint, format, files, row_count, ingested_at "
+            "FROM batches ORDER BY batch_id"
+        )
+        return [BatchRecord(*r) for r in rows]
 
     def close(self) -> None:
         with self._lock:
-            self._con.close()
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+
+def _open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + _OPEN_RETRY_S
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            con.execute("SET TimeZone = 'UTC'")
+            return con
+        except duckdb.IOException as exc:
+            # Only an older writer that wrote in place could hold the lock; wait for it briefly.
+            if time.monotonic() >= deadline:
+                raise UserFacingError(
+                    f"The cost store {path} is busy (another CloudPilot process is writing it); "
+                    "try again in a moment."
+                ) from exc
+            time.sleep(0.1)
+
+
+@contextmanager
+def _file_lock(path: Path, wait_s: float = _LOCK_WAIT_S) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as fh:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise UserFacingError(
+                        f"Another CloudPilot process has been writing the cost store for over "
+                        f"{wait_s:.0f} s ({path}); try again when it finishes."
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def write_file_store(db: Path) -> Iterator[Writer]:
+    """Copy-on-write: the live file is replaced only after the whole change committed."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with _file_lock(db.with_name(db.name + ".lock")):
+        tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")
+        _remove(tmp)
+        if db.exists():
+            shutil.copyfile(db, tmp)
+        con = connect_memory()
+        try:
+            con.execute(f"ATTACH '{_sql_text(str(tmp))}' AS store")
+            yield Writer(con, "store")
+            con.execute("DETACH store")
+            con.close()
+            os.replace(tmp, db)
+        finally:
+            con.close()
+            _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+# --- the context's store -----------------------------------------------------------------------
 
 
 def cost_store(ctx: ToolContext) -> CostStore:
-    """The context's store, loaded on first use and kept for the context's lifetime."""
+    """The context's store, opened (and brought up to date with its default sources) on first use."""
     cached = ctx.extras.get(STORE_EXTRAS_KEY)
     if isinstance(cached, CostStore):
         return cached
-    loaded = CostStore.from_settings(ctx.settings)
+    loaded = open_default_store(ctx.settings, ctx.clock.now())
     current = ctx.extras.setdefault(STORE_EXTRAS_KEY, loaded)
     if current is not loaded:
         loaded.close()
     return current
 
 
-def _csv_files(paths: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(_CSV_SUFFIXES)
-            )
-            if not found:
-                raise UserFacingError(f"No FOCUS CSV files (*.csv, *.csv.gz) in folder {path}.")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UserFacingError(f"FOCUS cost data not found: {path}. Check the focus_paths setting.")
-    return files
+def open_default_store(settings: Settings, now: datetime) -> CostStore:
+    from tools.cost.defaults import default_sources, sync_defaults
+
+    sources = default_sources(settings)
+    db = store_path(settings)
+    try:
+        sync_defaults(db, sources, now)
+        return CostStore.open(db)
+    except (OSError, duckdb.IOException) as exc:
+        # A read-only or full data_dir must not take cost answers down: load in memory instead.
+        log.warning("cost store %s unusable (%s); loading the cost data in memory", db, exc)
+        con = connect_memory()
+        writer = Writer(con, "memory")
+        for source in sources:
+            started = time.perf_counter()
+            staged = source.stage(writer.stager())
+            writer.apply(staged, origin="auto", source=source.label, fingerprint=source.fingerprint,
+                         now=now, started=started)
+        return CostStore(con, [s.path for s in sources if s.path is not None])
 
 
-def _load(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> None:
-    con.execute(
-        "CREATE TEMP TABLE raw AS SELECT row_number() OVER () AS __row_id, * FROM read_csv(?, "
-        "header = true, all_varchar = true, nullstr = ['NULL', ''], union_by_name = true, "
-        "filename = '__source_file')",
-        [[str(f) for f in files]],
-    )
-    present = {r[0] for r in con.execute("DESCRIBE raw").fetchall()}
-    missing = [c for c in REQUIRED_COLUMNS if c not in present]
-    if missing:
-        raise UserFacingError(
-            f"The cost data is not in FOCUS format: missing column(s) {', '.join(missing)}."
-        )
+def store_path(settings: Settings) -> Path:
+    return Path(settings.data_dir) / STORE_FILE
 
-    def col(name: str) -> str:
-        return f'"{name}"' if name in present else "NULL"
-
-    selects = ["__row_id AS row_id", "__source_file AS source_file"]
-    selects += [f"{_money(col(c))} AS {c}" for c in MONEY_COLUMNS]
-    selects += [f"{_timestamp(col(c))} AS {c}" for c in TIME_COLUMNS]
-    selects += [f"{col(c)}::VARCHAR AS {c}" for c in TEXT_COLUMNS]
-    # Tags are descriptive: a malformed tag object leaves the charge untagged rather than
-    # rejecting the whole export.
-    selects.append(f"TRY_CAST(TRY_CAST({col('Tags')} AS JSON) AS MAP(VARCHAR, VARCHAR)) AS Tags")
-    con.execute(f"CREATE TABLE charges AS SELECT {', '.join(selects)} FROM raw")
-    _check_casts(con, present)
-    con.execute(
-        "CREATE TABLE charge_tags AS SELECT row_id, lower(trim(e.key)) AS key_norm, e.key AS key, "
-        "e.value AS value FROM (SELECT row_id, unnest(map_entries(Tags)) AS e FROM charges "
-        "WHERE Tags IS NOT NULL)"
-    )
-    con.execute("DROP TABLE raw")
-
-
-def _money(expr: str) -> str:
-    return f"TRY_CAST(trim({expr}) AS {MONEY})"
-
-
-def _timestamp(expr: str) -> str:
-    return f"TRY_CAST(trim({expr}) AS TIMESTAMPTZ)::TIMESTAMP"
-
-
-def _check_casts(con: duckdb.DuckDBPyConnection, present: set[str]) -> None:
-    """A value that is there but does not parse is an error in the export, not a zero."""
-    for column in (*MONEY_COLUMNS, *TIME_COLUMNS):
-        if column not in present:
-            continue
-        cast = _money if column in MONEY_COLUMNS else _timestamp
-        quoted = f'"{column}"'
-        bad = con.execute(
-            f"SELECT {quoted}, __source_file FROM raw "
-            f"WHERE {quoted} IS NOT NULL AND {cast(quoted)} IS NULL LIMIT 1"
-        ).fetchall()
-        if bad:
-            value, source = bad[0]
-            kind = "an amount" if column in MONEY_COLUMNS else "a timestamp"
-            raise UserFacingError(f"Bad {column} value '{value}' in {source}: not {kind}.")

@@ -61,7 +61,7 @@ class CostFilter:
             # Keys and values match ignoring case and surrounding spaces: exports differ
             # ("Environment" vs "environment", " org").
             clauses.append(
-                "EXISTS (SELECT 1 FROM charge_tags t WHERE t.row_id = c.row_id "
+                "EXISTS (SELECT 1 FROM tag_values t WHERE t.tag_set = c.tag_set "
                 "AND t.key_norm = ? AND lower(trim(t.value)) = ?)"
             )
             params.extend([key.strip().lower(), value.strip().lower()])
@@ -118,8 +118,8 @@ def grouped(store: CostStore, flt: CostFilter, group_by: str) -> list[GroupTotal
     if group_by.startswith(TAG_PREFIX):
         # A charge carrying the same key twice (differing only in case or spaces) counts once.
         join = (
-            "LEFT JOIN (SELECT row_id, min(value) AS value FROM charge_tags WHERE key_norm = ? "
-            "GROUP BY row_id) g ON g.row_id = c.row_id"
+            "LEFT JOIN (SELECT tag_set, min(value) AS value FROM tag_values WHERE key_norm = ? "
+            "GROUP BY tag_set) g ON g.tag_set = c.tag_set"
         )
         join_params.append(group_by.removeprefix(TAG_PREFIX).strip().lower())
         key_sql, detail_sql = f"coalesce(g.value, '{UNTAGGED}')", "NULL"

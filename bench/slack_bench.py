@@ -1,0 +1,304 @@
+"""Slack ack latency and memory under load: signed events sent to the running HTTP server.
+
+Three processes: the CloudPilot Slack server (the real app, HTTP mode, Redis when reachable),
+a fake Slack Web API that the server's background work posts answers to, and this driver,
+which sends correctly signed `app_mention` events at a fixed rate (open loop: one request is
+started every 1/rate seconds whatever the server does) and times each HTTP response (the ack).
+Each rate runs against a fresh server, so its peak memory (VmHWM) is its own.
+
+    python -m bench.slack_bench                        # 50, 100, 200 events/s, 10 s each
+    python -m bench.slack_bench --rates 100 --duration 20 --work offline
+
+--work echo: every event runs a full agent turn (LangGraph graph, SQLite checkpoints) with
+  a trivial tool; --work offline: the real offline planner and tool registry answer a cost
+  question from the bundled FOCUS data (heavier).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+SECRET = "bench-signing-secret-0123456789abcdef"
+QUESTION = {"echo": "ping", "offline": "how much did we spend on EC2 last month?"}
+
+
+# -- child processes ----------------------------------------------------------------------------
+def serve(args: argparse.Namespace) -> None:
+    """The server process: the real Slack app on 127.0.0.1, answers going to the fake Slack."""
+    from agent.runtime import Runtime
+    from agent.turn import Agent
+    from bot.slack.app import build_slack_app
+    from bot.slack.http import SlackHttpServer
+    from config import load_settings
+
+    settings = load_settings(
+        data_dir=Path(args.data_dir), now="2024-10-15", log_level="ERROR",
+        redis_url=None if args.redis_url == "none" else args.redis_url,
+        aws={"endpoint_url": "http://127.0.0.1:9"},  # never called by these questions
+        slack={"bot_token": "xoxb-bench", "signing_secret": SECRET, "api_url": args.api_url,
+               "rate_limit_per_minute": 1_000_000},
+    )
+    if args.work == "echo":
+        from tests.agent.doubles import Echo, ScriptedPlanner, call
+
+        runtime = Runtime.build(settings, planner=ScriptedPlanner([call("echo", text="pong")]),
+                                tools=[Echo()], ensure_sandbox=False)
+    else:
+        runtime = Runtime.build(settings, ensure_sandbox=False)
+    slack = build_slack_app(settings, Agent(runtime), workers=args.workers,
+                            namespace=f"cloudpilot-bench:{uuid.uuid4().hex}")
+    server = SlackHttpServer(slack.app, SECRET, "127.0.0.1", 0)
+    print(f"READY {server.url}", flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        slack.close()
+        runtime.close()
+
+
+def fake_slack() -> None:
+    from tests.slack.fake_slack import FakeSlack
+
+    fake = FakeSlack().start()
+    print(f"READY {fake.url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+def _spawn(*argv: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "bench.slack_bench", *argv], stdout=subprocess.PIPE,
+                            text=True, cwd=Path(__file__).resolve().parents[1])
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    if not line.startswith("READY "):
+        proc.kill()
+        raise RuntimeError(f"{argv[0]} did not start: {line!r}")
+    return proc, line.split(" ", 1)[1]
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _answers(fake_url: str) -> int:
+    with urllib.request.urlopen(fake_url + "/stats", timeout=5) as resp:
+        return int(json.loads(resp.read()).get("chat.update", 0))
+
+
+# -- the driver --------------------------------------------------------------------------------
+@dataclass
+class Result:
+    rate: int
+    sent: int
+    achieved_rate: float
+    ok: int
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    idle_rss_mib: float
+    peak_rss_mib: float
+    answered: int
+    drain_s: float
+
+
+def _signed(body: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    sig = "v0=" + hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
+
+
+def _event(i: int, text: str) -> str:
+    ts = f"{1_700_100_000 + i}.{i % 1_000_000:06d}"
+    return json.dumps({
+        "token": "legacy", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
+        "event_id": f"EvBENCH{uuid.uuid4().hex[:12]}", "event_time": 1_700_100_000,
+        "event": {"type": "app_mention", "user": f"U{i % 500:05d}", "channel": "C0BENCH", "ts": ts,
+                  "text": f"<@UBOT> {text}", "event_ts": ts},
+    })
+
+
+async def _drive(url: str, rate: int, duration: float, text: str) -> tuple[list[float], int, float]:
+    import aiohttp
+
+    latencies: list[float] = []
+    errors = 0
+    total = int(rate * duration)
+    # A new connection per request, as Slack opens them; no client-side queueing limit.
+    connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            body = _event(i, text)
+            headers = _signed(body)
+            start = time.perf_counter()
+            try:
+                async with session.post(url + "/slack/events", data=body.encode(), headers=headers) as resp:
+                    await resp.read()
+                    if resp.status != 200:
+                        errors += 1
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                errors += 1
+                return
+            latencies.append((time.perf_counter() - start) * 1000)
+
+        tasks = []
+        t0 = time.perf_counter()
+        for i in range(total):
+            delay = t0 + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        elapsed = time.perf_counter() - t0
+        await asyncio.gather(*tasks)
+    return latencies, errors, total / elapsed if elapsed > 0 else float("nan")
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
+    with tempfile.TemporaryDirectory(prefix="cloudpilot-bench-") as data_dir:
+        server, url = _spawn("serve", "--api-url", fake_url + "/api/", "--data-dir", data_dir,
+                             "--redis-url", args.redis_url, "--work", args.work,
+                             "--workers", str(args.workers))
+        try:
+            # Warm-up: the first turns pay for imports and caches; they are not measured.
+            asyncio.run(_drive(url, 20, 0.5, QUESTION[args.work]))
+            before = _answers(fake_url)
+            deadline = time.monotonic() + 60
+            while _answers(fake_url) < before and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1.0)
+            idle = _rss_mib(server.pid)
+            start_answers = _answers(fake_url)
+            latencies, errors, achieved = asyncio.run(_drive(url, rate, args.duration, QUESTION[args.work]))
+            sent = int(rate * args.duration)
+            sent_done = time.monotonic()
+            deadline = sent_done + args.drain_timeout
+            answered = _answers(fake_url) - start_answers
+            while answered < sent - errors and time.monotonic() < deadline:
+                time.sleep(0.2)
+                answered = _answers(fake_url) - start_answers
+            drain = time.monotonic() - sent_done
+            peak = _peak_rss_mib(server.pid)
+        finally:
+            _stop(server)
+    return Result(
+        rate=rate, sent=sent, achieved_rate=round(achieved, 1), ok=len(latencies), errors=errors,
+        p50_ms=round(statistics.median(latencies), 2) if latencies else float("nan"),
+        p99_ms=round(_pct(latencies, 0.99), 2), max_ms=round(max(latencies, default=float("nan")), 2),
+        idle_rss_mib=round(idle, 1), peak_rss_mib=round(peak, 1), answered=answered,
+        drain_s=round(drain, 1),
+    )
+
+
+def _redis_default() -> str:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        return url
+    except Exception:
+        return "none"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="role")
+    srv = sub.add_parser("serve", help=argparse.SUPPRESS)
+    srv.add_argument("--api-url", required=True)
+    srv.add_argument("--data-dir", required=True)
+    srv.add_argument("--redis-url", default="none")
+    srv.add_argument("--work", choices=sorted(QUESTION), default="echo")
+    srv.add_argument("--workers", type=int, default=4)
+    sub.add_parser("fake-slack", help=argparse.SUPPRESS)
+    parser.add_argument("--rates", default="50,100,200", help="events per second, comma-separated")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per rate")
+    parser.add_argument("--work", choices=sorted(QUESTION), default="echo")
+    parser.add_argument("--workers", type=int, default=4, help="the server's background threads")
+    parser.add_argument("--redis-url", default=None, help="'none' for the in-process store")
+    parser.add_argument("--drain-timeout", type=float, default=120.0)
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    if args.role == "serve":
+        serve(args)
+        return 0
+    if args.role == "fake-slack":
+        fake_slack()
+        return 0
+
+    args.redis_url = args.redis_url or _redis_default()
+    print(f"work={args.work} workers={args.workers} store={'redis' if args.redis_url != 'none' else 'memory'} "
+          f"duration={args.duration}s cpus={os.cpu_count()}")
+    fake, fake_url = _spawn("fake-slack")
+    results: list[Result] = []
+    try:
+        for rate in (int(r) for r in args.rates.split(",")):
+            result = run_rate(rate, args, fake_url)
+            results.append(result)
+            print(json.dumps(asdict(result)), flush=True)
+    finally:
+        _stop(fake)
+    print()
+    print("| events/s | sent | ack p50 (ms) | ack p99 (ms) | ack max (ms) | errors | peak RSS (MiB) | "
+          "answered | backlog drained after (s) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r.rate} | {r.sent} | {r.p50_ms} | {r.p99_ms} | {r.max_ms} | {r.errors} | {r.peak_rss_mib} | "
+              f"{r.answered} | {r.drain_s} |")
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
