@@ -6,7 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     CLOUDPILOT_DATA_DIR=/data
 
 WORKDIR /app
-RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==2.13.0" || pip install "torch==2.13.0"
+# torch first, from a CPU-only wheel index if you have one (build arg), so that
+# sentence-transformers finds it installed and no CUDA packages are pulled.
+ARG TORCH_INDEX_URL=""
+RUN if [ -n "$TORCH_INDEX_URL" ]; then pip install --index-url "$TORCH_INDEX_URL" "torch==2.13.0"; \
+    else pip install "torch==2.13.0"; fi
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY agent ./agent

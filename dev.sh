@@ -11,6 +11,8 @@ case "${1:-}" in
   test)
     bash scripts/setup.sh
     bash scripts/services.sh
+    export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:${CLOUDPILOT_TEST_PG_PORT:-5432}/test}
+    export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:${CLOUDPILOT_TEST_REDIS_PORT:-6379}/0}
     shift
     .venv/bin/ruff check bot agent tools knowledge config store sandbox tests
     .venv/bin/mypy

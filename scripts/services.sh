@@ -4,8 +4,8 @@
 # if needed and starts throwaway instances that keep their data under /tmp.
 set -euo pipefail
 
-PG_PORT=5432
-REDIS_PORT=6379
+PG_PORT=${CLOUDPILOT_TEST_PG_PORT:-5432}
+REDIS_PORT=${CLOUDPILOT_TEST_REDIS_PORT:-6379}
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 apt_install() {
