@@ -31,10 +31,9 @@ import urllib.request
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 SECRET = "bench-signing-secret-0123456789abcdef"
-QUESTION = {"echo": "ping", "offline": "how much did we spend on EC2 last month?"}
+QUESTION = {"echo": "ping", "offline": "how much did we spend on EC2 last month?", "none": ""}
 
 
 # -- child processes ----------------------------------------------------------------------------
@@ -47,22 +46,35 @@ def serve(args: argparse.Namespace) -> None:
     from config import load_settings
 
     settings = load_settings(
-        data_dir=Path(args.data_dir), now="2024-10-15", log_level="ERROR",
+        data_dir=Path(args.data_dir),
+        now="2024-10-15",
+        log_level="ERROR",
         redis_url=None if args.redis_url == "none" else args.redis_url,
         aws={"endpoint_url": "http://127.0.0.1:9"},  # never called by these questions
-        slack={"bot_token": "xoxb-bench", "signing_secret": SECRET, "api_url": args.api_url,
-               "rate_limit_per_minute": 1_000_000},
+        slack={
+            "bot_token": "xoxb-bench",
+            "signing_secret": SECRET,
+            "api_url": args.api_url,
+            "rate_limit_per_minute": 1_000_000,
+        },
     )
-    if args.work == "echo":
+    if args.work in ("echo", "none"):
         from tests.agent.doubles import Echo, ScriptedPlanner, call
 
-        runtime = Runtime.build(settings, planner=ScriptedPlanner([call("echo", text="pong")]),
-                                tools=[Echo()], ensure_sandbox=False)
+        runtime = Runtime.build(
+            settings,
+            planner=ScriptedPlanner([call("echo", text="pong")]),
+            tools=[Echo()],
+            ensure_sandbox=False,
+        )
     else:
         runtime = Runtime.build(settings, ensure_sandbox=False)
-    slack = build_slack_app(settings, Agent(runtime), workers=args.workers,
-                            namespace=f"cloudpilot-bench:{uuid.uuid4().hex}")
+    slack = build_slack_app(
+        settings, Agent(runtime), workers=args.workers, namespace=f"cloudpilot-bench:{uuid.uuid4().hex}"
+    )
     server = SlackHttpServer(slack.app, SECRET, "127.0.0.1", 0)
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     print(f"READY {server.url}", flush=True)
     try:
         server.serve_forever(poll_interval=0.1)
@@ -87,8 +99,12 @@ def fake_slack() -> None:
 
 
 def _spawn(*argv: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "bench.slack_bench", *argv], stdout=subprocess.PIPE,
-                            text=True, cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.slack_bench", *argv],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     if not line.startswith("READY "):
@@ -148,13 +164,29 @@ def _signed(body: str) -> dict[str, str]:
 
 
 def _event(i: int, text: str) -> str:
-    ts = f"{1_700_100_000 + i}.{i % 1_000_000:06d}"
-    return json.dumps({
-        "token": "legacy", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
-        "event_id": f"EvBENCH{uuid.uuid4().hex[:12]}", "event_time": 1_700_100_000,
-        "event": {"type": "app_mention", "user": f"U{i % 500:05d}", "channel": "C0BENCH", "ts": ts,
-                  "text": f"<@UBOT> {text}", "event_ts": ts},
-    })
+    # Unique per request (warm-up included): a repeated ts would be dropped as a duplicate.
+    ts = f"{1_700_100_000 + i}.{uuid.uuid4().int % 1_000_000:06d}"
+    event = {
+        "type": "app_mention",
+        "user": f"U{i % 500:05d}",
+        "channel": "C0BENCH",
+        "ts": ts,
+        "text": f"<@UBOT> {text}",
+        "event_ts": ts,
+    }
+    if not text:  # --work none: channel chatter, acknowledged and ignored
+        event.update(type="message", channel_type="channel", text="lunch?")
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T0001",
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": f"EvBENCH{uuid.uuid4().hex[:12]}",
+            "event_time": 1_700_100_000,
+            "event": event,
+        }
+    )
 
 
 async def _drive(url: str, rate: int, duration: float, text: str) -> tuple[list[float], int, float]:
@@ -205,15 +237,27 @@ def _pct(values: list[float], q: float) -> float:
 
 def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
     with tempfile.TemporaryDirectory(prefix="cloudpilot-bench-") as data_dir:
-        server, url = _spawn("serve", "--api-url", fake_url + "/api/", "--data-dir", data_dir,
-                             "--redis-url", args.redis_url, "--work", args.work,
-                             "--workers", str(args.workers))
+        server, url = _spawn(
+            "serve",
+            "--api-url",
+            fake_url + "/api/",
+            "--data-dir",
+            data_dir,
+            "--redis-url",
+            args.redis_url,
+            "--work",
+            args.work,
+            "--workers",
+            str(args.workers),
+            "--switch-interval",
+            str(args.switch_interval),
+        )
         try:
             # Warm-up: the first turns pay for imports and caches; they are not measured.
             asyncio.run(_drive(url, 20, 0.5, QUESTION[args.work]))
             before = _answers(fake_url)
             deadline = time.monotonic() + 60
-            while _answers(fake_url) < before and time.monotonic() < deadline:
+            while args.work != "none" and _answers(fake_url) < before and time.monotonic() < deadline:
                 time.sleep(0.1)
             time.sleep(1.0)
             idle = _rss_mib(server.pid)
@@ -223,7 +267,7 @@ def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
             sent_done = time.monotonic()
             deadline = sent_done + args.drain_timeout
             answered = _answers(fake_url) - start_answers
-            while answered < sent - errors and time.monotonic() < deadline:
+            while args.work != "none" and answered < sent - errors and time.monotonic() < deadline:
                 time.sleep(0.2)
                 answered = _answers(fake_url) - start_answers
             drain = time.monotonic() - sent_done
@@ -231,10 +275,17 @@ def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
         finally:
             _stop(server)
     return Result(
-        rate=rate, sent=sent, achieved_rate=round(achieved, 1), ok=len(latencies), errors=errors,
+        rate=rate,
+        sent=sent,
+        achieved_rate=round(achieved, 1),
+        ok=len(latencies),
+        errors=errors,
         p50_ms=round(statistics.median(latencies), 2) if latencies else float("nan"),
-        p99_ms=round(_pct(latencies, 0.99), 2), max_ms=round(max(latencies, default=float("nan")), 2),
-        idle_rss_mib=round(idle, 1), peak_rss_mib=round(peak, 1), answered=answered,
+        p99_ms=round(_pct(latencies, 0.99), 2),
+        max_ms=round(max(latencies, default=float("nan")), 2),
+        idle_rss_mib=round(idle, 1),
+        peak_rss_mib=round(peak, 1),
+        answered=answered,
         drain_s=round(drain, 1),
     )
 
@@ -251,7 +302,9 @@ def _redis_default() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="role")
     srv = sub.add_parser("serve", help=argparse.SUPPRESS)
     srv.add_argument("--api-url", required=True)
@@ -259,12 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("--redis-url", default="none")
     srv.add_argument("--work", choices=sorted(QUESTION), default="echo")
     srv.add_argument("--workers", type=int, default=4)
+    srv.add_argument("--switch-interval", type=float, default=0.0)
     sub.add_parser("fake-slack", help=argparse.SUPPRESS)
     parser.add_argument("--rates", default="50,100,200", help="events per second, comma-separated")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per rate")
     parser.add_argument("--work", choices=sorted(QUESTION), default="echo")
     parser.add_argument("--workers", type=int, default=4, help="the server's background threads")
     parser.add_argument("--redis-url", default=None, help="'none' for the in-process store")
+    parser.add_argument("--switch-interval", type=float, default=0.0)
     parser.add_argument("--drain-timeout", type=float, default=120.0)
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
@@ -277,8 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     args.redis_url = args.redis_url or _redis_default()
-    print(f"work={args.work} workers={args.workers} store={'redis' if args.redis_url != 'none' else 'memory'} "
-          f"duration={args.duration}s cpus={os.cpu_count()}")
+    print(
+        f"work={args.work} workers={args.workers} store={'redis' if args.redis_url != 'none' else 'memory'} "
+        f"duration={args.duration}s cpus={os.cpu_count()}"
+    )
     fake, fake_url = _spawn("fake-slack")
     results: list[Result] = []
     try:
@@ -289,12 +346,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _stop(fake)
     print()
-    print("| events/s | sent | ack p50 (ms) | ack p99 (ms) | ack max (ms) | errors | peak RSS (MiB) | "
-          "answered | backlog drained after (s) |")
+    print(
+        "| events/s | sent | ack p50 (ms) | ack p99 (ms) | ack max (ms) | errors | peak RSS (MiB) | "
+        "answered | backlog drained after (s) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r.rate} | {r.sent} | {r.p50_ms} | {r.p99_ms} | {r.max_ms} | {r.errors} | {r.peak_rss_mib} | "
-              f"{r.answered} | {r.drain_s} |")
+        print(
+            f"| {r.rate} | {r.sent} | {r.p50_ms} | {r.p99_ms} | {r.max_ms} | {r.errors} | {r.peak_rss_mib} | "
+            f"{r.answered} | {r.drain_s} |"
+        )
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
     return 0

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from knowledge.chunking import ChunkDraft, chunk_document
 from knowledge.documents import DocumentError, ParsedDoc, parse
@@ -26,6 +27,7 @@ from knowledge.embeddings import Embedder, model_slug
 from knowledge.index import ChunkRecord, Scope, StoreError, VectorIndex, doc_version, split_version
 from knowledge.lexical import document_vector, identifiers, query_vector, tokenize
 from knowledge.models import Hit, IngestReport, KbStats, Skipped
+from knowledge.seed import load_seed, text_key
 from knowledge.sources import BUNDLED, SourceDoc, SourceError, resolve
 
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ class KnowledgeBase:
         self._index_factory = index_factory or self._default_index
         self._index: VectorIndex | None = None
         self._lock = threading.RLock()
+        self._seed_vectors: dict[str, NDArray[np.float32]] | None = None
         self.synced = False
 
     # -- the store -----------------------------------------------------------------------
@@ -116,7 +119,7 @@ class KnowledgeBase:
         with self._lock:
             if self._index is None:
                 try:
-                    self._index = self._index_factory(lambda: self.embedder.dimension, create)
+                    self._index = self._index_factory(self._dimension, create)
                 except StoreError as exc:
                     raise KnowledgeError(str(exc)) from exc
             return self._index
@@ -194,8 +197,7 @@ class KnowledgeBase:
                 progress(done, total)
 
         embed_started = time.perf_counter()
-        texts = [_embed_text(p.parsed.title, d) for p in pending for d in p.drafts]
-        vectors = self.embedder.encode(texts, progress=advance) if texts else np.zeros((0, 1), np.float32)
+        vectors = self._vectors([embed_text(p.parsed.title, d) for p in pending for d in p.drafts], advance)
         report.embed_seconds = time.perf_counter() - embed_started
 
         row = 0
@@ -214,6 +216,35 @@ class KnowledgeBase:
         index.flush()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _seed(self) -> dict[str, NDArray[np.float32]]:
+        if self._seed_vectors is None:
+            self._seed_vectors = load_seed(self.settings.embedding_model)
+        return self._seed_vectors
+
+    def _dimension(self) -> int:
+        """The model's dimension, from the shipped vectors when the model is not loaded yet."""
+        if not self.embedder.loaded:
+            seeded = next(iter(self._seed().values()), None)
+            if seeded is not None:
+                return int(seeded.shape[0])
+        return self.embedder.dimension
+
+    def _vectors(self, texts: list[str], advance: Callable[[int], None]) -> NDArray[np.float32]:
+        """Embeddings of `texts`: shipped ones where the exact text is known, the model's otherwise."""
+        seed = self._seed()
+        keys = [text_key(self.settings.embedding_model, t) for t in texts]
+        missing = [i for i, key in enumerate(keys) if key not in seed]
+        if len(missing) < len(texts):
+            advance(len(texts) - len(missing))
+        fresh = self.embedder.encode([texts[i] for i in missing], progress=advance) if missing else None
+        out = np.zeros((len(texts), self._dimension() if texts else 0), dtype=np.float32)
+        for i, key in enumerate(keys):
+            if key in seed:
+                out[i] = seed[key]
+        if fresh is not None:
+            out[missing] = fresh
+        return out
 
     def _prepare(self, doc: SourceDoc, versions: set[str], report: IngestReport) -> _Pending | None:
         try:
@@ -256,7 +287,7 @@ class KnowledgeBase:
             "chunk": number,
         }
         chunk_id = str(uuid.uuid5(_CHUNK_NS, f"{doc.doc_key}\n{item.digest}\n{number}"))
-        sparse = document_vector(_embed_text(parsed.title, draft))
+        sparse = document_vector(embed_text(parsed.title, draft))
         return ChunkRecord(id=chunk_id, dense=vector, sparse=sparse, payload=payload)
 
     def sync_defaults(self) -> IngestReport | None:
@@ -291,8 +322,15 @@ class KnowledgeBase:
         return Scope(sources=sources, tags=tags)
 
     def search(
-        self, query: str, top_k: int = 5, source: str | None = None, tag: str | None = None
+        self,
+        query: str,
+        top_k: int = 5,
+        source: str | None = None,
+        tag: str | None = None,
+        vector: NDArray[np.float32] | None = None,
     ) -> SearchOutcome:
+        """Hybrid search; `vector` is the query's embedding when the caller already has it
+        (evaluations embed all their questions in one batch)."""
         query = query.strip()
         if not query:
             raise KnowledgeError("the question is empty")
@@ -300,7 +338,7 @@ class KnowledgeBase:
         index = self._open(create=False)
         if index is None:
             return SearchOutcome([], 0.0, 0)
-        qvec = self.embedder.encode_query(query)
+        qvec = self.embedder.encode_query(query) if vector is None else vector
         raw = index.hybrid(qvec, query_vector(query), scope, limit=top_k * 2, candidates=max(50, top_k * 8))
         wanted = set(identifiers(query))
         hits: list[Hit] = []
@@ -361,7 +399,7 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*$", re.MULTILINE)
 _MARKUP = re.compile(r"`+|\*\*")
 
 
-def _embed_text(title: str, draft: ChunkDraft) -> str:
+def embed_text(title: str, draft: ChunkDraft) -> str:
     """What the models see: the chunk in the context of its document and section, with
     Markdown table rules and emphasis removed (they are noise to a sentence encoder)."""
     head = f"{title} — {draft.section}" if draft.section else title

@@ -61,8 +61,9 @@ def answers(hit: Hit, item: Labelled) -> bool:
 
 def evaluate(kb: KnowledgeBase, labelled: list[Labelled], off_topic: list[str], k: int = 5) -> EvalResult:
     result = EvalResult(k=k)
-    for item in labelled:
-        hits = kb.search(item.question, top_k=k).hits
+    vectors = kb.embedder.encode([item.question for item in labelled] + off_topic)
+    for item, vector in zip(labelled, vectors, strict=False):
+        hits = kb.search(item.question, top_k=k, vector=vector).hits
         result.total += 1
         position = next((i for i, h in enumerate(hits, start=1) if answers(h, item)), None)
         if position is None:
@@ -70,9 +71,9 @@ def evaluate(kb: KnowledgeBase, labelled: list[Labelled], off_topic: list[str], 
         else:
             result.found += 1
             result.reciprocal_ranks += 1 / position
-    for question in off_topic:
+    for question, vector in zip(off_topic, vectors[len(labelled) :], strict=True):
         result.off_topic_total += 1
-        if kb.search(question, top_k=k).hits:
+        if kb.search(question, top_k=k, vector=vector).hits:
             result.off_topic_answered.append(question)
         else:
             result.off_topic_refused += 1

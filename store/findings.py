@@ -62,10 +62,15 @@ class StoredFinding(FindingData):
 
 
 class ScopeKey(BaseModel):
-    """One (service, region) pair a scan covered; region None covers every region of the service."""
+    """One (service, region) pair a scan covered; region None covers every region of the service.
+
+    With `resource_type` the key covers only that type's findings: a service whose regional
+    collection failed in one region can still resolve the findings of its global types.
+    """
 
     service: str
     region: str | None = None
+    resource_type: str | None = None
 
 
 class ScanReport(BaseModel):
@@ -93,6 +98,17 @@ class ScanInfo(BaseModel):
     errors: list[dict[str, Any]]
     resources_scanned: int
     findings_open: int
+
+
+class ScanChanges(BaseModel):
+    """What changed between two scans of an account."""
+
+    latest: ScanInfo
+    previous: ScanInfo | None
+    new: list[StoredFinding] = Field(default_factory=list)
+    resolved: list[StoredFinding] = Field(default_factory=list)
+    # Open findings the latest scan saw that were already there before the window.
+    still_open: int = 0
 
 
 class ScanOutcome(BaseModel):
@@ -162,7 +178,9 @@ def _in_scope(row: FindingRow, report: ScanReport) -> bool:
     if report.resource_ids is not None and row.resource_id not in report.resource_ids:
         return False
     return any(
-        key.service == row.service and (key.region is None or key.region == row.region)
+        key.service == row.service
+        and (key.region is None or key.region == row.region)
+        and (key.resource_type is None or key.resource_type == row.resource_type)
         for key in report.covered
     )
 
@@ -317,6 +335,57 @@ class FindingStore:
                 q = q.where(ScanRow.account == account)
             row = s.scalars(q.limit(1)).first()
             return _to_scan(row) if row else None
+
+    def scans(self, account: str | None = None, limit: int = 20) -> list[ScanInfo]:
+        """Most recent first."""
+        with self._store.session() as s:
+            q = select(ScanRow).order_by(ScanRow.started_at.desc(), ScanRow.finished_at.desc())
+            if account is not None:
+                q = q.where(ScanRow.account == account)
+            return [_to_scan(r) for r in s.scalars(q.limit(limit))]
+
+    def get_scan(self, scan_id: str) -> ScanInfo | None:
+        with self._store.session() as s:
+            row = s.get(ScanRow, scan_id)
+            return _to_scan(row) if row else None
+
+    def changes(self, latest: ScanInfo, previous: ScanInfo | None) -> ScanChanges:
+        """Findings that appeared or were resolved between `previous` and `latest`.
+
+        A finding's first_seen and resolved_at are the finish times of the scans that saw it
+        appear or go, so the window (previous finish, latest finish] holds exactly that history.
+        """
+        end = _utc(latest.finished_at or latest.started_at)
+        start = _utc(previous.finished_at or previous.started_at) if previous else None
+
+        def inside(moment: datetime | None) -> bool:
+            return moment is not None and (start is None or start < moment) and moment <= end
+
+        out = ScanChanges(latest=latest, previous=previous)
+        with self._store.session() as s:
+            for row in s.scalars(select(FindingRow).where(FindingRow.account == latest.account)):
+                f = _to_finding(row)
+                if inside(f.resolved_at):
+                    out.resolved.append(f)
+                elif inside(f.first_seen):
+                    out.new.append(f)
+                elif f.status == FindingStatus.OPEN and f.last_scan_id == latest.id:
+                    out.still_open += 1
+        for group in (out.new, out.resolved):
+            group.sort(key=lambda f: (severity_rank(f.severity), f.service, f.region, f.resource_id))
+        return out
+
+    def lift_suppression(self, finding_id: str) -> StoredFinding | None:
+        """End a suppression now: the finding is open again until a scan says otherwise."""
+        with self._store.session() as s:
+            row = s.get(FindingRow, finding_id)
+            if row is None:
+                return None
+            if row.status == FindingStatus.SUPPRESSED:
+                row.status = FindingStatus.OPEN.value
+                row.suppressed_until = None
+            s.flush()
+            return _to_finding(row)
 
     def counts(self, status: str = FindingStatus.OPEN.value) -> dict[str, int]:
         """Findings per severity for one status."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from tools.base import AnyTool
+from tools.cost_anomalies import CostAnomalies
+from tools.cost_forecast import CostForecast
 from tools.cost_query import CostQuery
 from tools.describe_resources import DescribeResources
 from tools.list_findings import ListFindings
 from tools.remediate import Remediate
+from tools.savings_opportunities import SavingsOpportunities
 from tools.search_knowledge import SearchKnowledge
 from tools.security_scan import SecurityScan
 
@@ -17,6 +20,9 @@ TOOLS: list[AnyTool] = [
     ListFindings(),
     Remediate(),
     SearchKnowledge(),
+    CostAnomalies(),
+    CostForecast(),
+    SavingsOpportunities(),
 ]
 
 

@@ -21,14 +21,41 @@ from tools.remediation.base import find_resource
 from tools.remediation.registry import all_permissions, get_action
 
 
+Action = Literal[
+    "revoke_ingress",
+    "block_public_access",
+    "enable_bucket_encryption",
+    "enable_bucket_versioning",
+    "enable_key_rotation",
+    "disable_public_access",
+    "stop_instance",
+    "delete_volume",
+    "deactivate_access_key",
+    "enable_ebs_default_encryption",
+    "enable_log_file_validation",
+    "require_imdsv2",
+    "make_snapshot_private",
+    "release_address",
+    "delete_snapshot",
+    "modify_volume_type",
+]
+
+
 class RemediateInput(ToolInput):
-    action: Literal["revoke_ingress", "block_public_access"]
-    resource_id: str = Field(min_length=1, description="sg-..., a bucket name, ...")
+    action: Action
+    resource_id: str = Field(
+        min_length=1,
+        description="sg-..., a bucket name, an RDS identifier, i-..., vol-..., snap-..., eipalloc-..., a KMS key "
+        "id, a trail name, an IAM user name, or ebs-encryption-by-default (with region)",
+    )
     region: str | None = Field(default=None, description="Found automatically when omitted.")
     params: dict[str, Any] = Field(
         default_factory=dict,
         description=(
-            'revoke_ingress: {"port": 22, "cidr": "0.0.0.0/0"} (both optional); block_public_access: {}'
+            'revoke_ingress: {"port": 22, "cidr": "0.0.0.0/0"} or {"ports": [5432, 3306]} (all optional); '
+            'enable_bucket_encryption: {"algorithm": "AES256" | "aws:kms", "kms_key_id": ...}; '
+            'deactivate_access_key: {"access_key_id": "AKIA..."}; modify_volume_type: {"volume_type": "gp3"}; '
+            "the other actions take none"
         ),
     )
 
@@ -47,9 +74,13 @@ class RemediateResult(ToolResult):
 class Remediate(MutatingTool[RemediateInput, RemediateResult]):
     name: ClassVar[str] = "remediate"
     description: ClassVar[str] = (
-        "Fix a security misconfiguration: revoke_ingress removes internet-open SSH/RDP rules from a "
-        "security group; block_public_access turns on S3 Block Public Access for a bucket. Shows a dry-run "
-        "plan and changes AWS only after approval."
+        "Fix a security misconfiguration or tidy a resource, after a human approves: revoke_ingress "
+        "(internet-open ports on a security group), block_public_access (S3 bucket), enable_bucket_encryption, "
+        "enable_bucket_versioning, enable_key_rotation (KMS), disable_public_access (RDS), require_imdsv2, "
+        "enable_ebs_default_encryption (per region), enable_log_file_validation (CloudTrail), "
+        "make_snapshot_private, deactivate_access_key (IAM user), stop_instance, delete_volume (snapshot "
+        "first), delete_snapshot, release_address (Elastic IP), modify_volume_type (gp2 -> gp3). Shows a "
+        "dry-run plan of exactly what changes; applies it only after approval, then verifies it."
     )
     input_model: ClassVar[type[ToolInput]] = RemediateInput
     result_model: ClassVar[type[ToolResult]] = RemediateResult

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 from agent.planner.base import PlannedCall, ToolOutcomeView, ToolSpec
-from agent.planner.calls import COST, FINDINGS, INVENTORY, KNOWLEDGE, REMEDIATE, SCAN
+from agent.planner.calls import ANOMALIES, COST, FINDINGS, FORECAST, INVENTORY, KNOWLEDGE, REMEDIATE, SAVINGS, SCAN
 
 _CAPABILITIES: dict[str, str] = {
     COST: "Costs: 'how much did we spend on EC2 last month?', 'break down last month by service', "
     "'cost by region last 7 days', 'spend for team=platform'",
+    ANOMALIES: "Cost spikes: 'any cost spikes recently?', 'anything unusual in EC2 spend last week?'",
+    FORECAST: "Forecasts: 'what will we spend this month?', 'forecast the next 30 days by service'",
+    SAVINGS: "Savings: 'where can we save money?', 'any idle instances or unattached volumes?'",
     INVENTORY: "Inventory: 'list our EC2 instances in eu-west-1', 'show security groups', "
     "'what buckets do we have?', 'describe sg-0123abcd'",
     SCAN: "Security scans: 'are any buckets public?', 'run a security scan', 'any open ports?'",

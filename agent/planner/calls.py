@@ -24,6 +24,9 @@ SCAN = "security_scan"
 FINDINGS = "list_findings"
 KNOWLEDGE = "search_knowledge"
 REMEDIATE = "remediate"
+ANOMALIES = "cost_anomalies"
+FORECAST = "cost_forecast"
+SAVINGS = "savings_opportunities"
 
 # One message never fans out into more calls than this.
 MAX_CALLS = 6
@@ -134,7 +137,65 @@ def knowledge_args(ex: Extraction) -> Variants:
     return [{"query": query}] if query else "What would you like me to look up in the runbooks?"
 
 
+def _filters(ex: Extraction) -> Args:
+    args: Args = {}
+    services = [s.cost for s in ex.services if s.cost]
+    if services:
+        args["service"] = services[0]
+    if ex.account:
+        args["account"] = ex.account
+    if ex.regions and not ex.all_regions:
+        args["region"] = ex.regions[0]
+    return args
+
+
+def anomaly_args(ex: Extraction) -> Variants:
+    args = _filters(ex)
+    if ex.period:
+        args["period"] = ex.period
+    if ex.group_by == "account" or re.search(r"\b(?:which|what|per|by|each)\s+accounts?\b", ex.lower):
+        args["group_by"] = "account"
+    return [args]
+
+
+def forecast_args(ex: Extraction) -> Variants:
+    args = _filters(ex)
+    text = ex.original.lower()
+    days = re.search(r"\bnext\s+(\d{1,3})\s+days?\b", text)
+    if days:
+        args["target"], args["days"] = "days", int(days.group(1))
+    elif re.search(r"\bnext\s+(?:week)\b", text):
+        args["target"], args["days"] = "days", 7
+    elif re.search(r"\bnext\s+month\b", text):
+        args["target"] = "next_month"
+    if ex.group_by in ("service", "account"):
+        args["group_by"] = ex.group_by
+    return [args]
+
+
+_SAVINGS_KINDS: tuple[tuple[str, str], ...] = (
+    (r"\bidle\b|\bunderused\b|\bunused\s+(?:\S+\s+)?(?:instances?|servers?|vms?)\b", "idle_instance"),
+    (r"\bunattached\b|\bunused\s+(?:\S+\s+)?volumes?\b|\borphan(?:ed)?\s+volumes?\b", "unattached_volume"),
+    (r"\belastic\s+ips?\b|\beips?\b|\bip\s+addresses\b|\bunassociated\b", "unassociated_address"),
+    (r"\bsnapshots?\b", "old_snapshot"),
+    (r"\bgp2\b|\bgp3\b", "gp2_volume"),
+)
+
+
+def savings_args(ex: Extraction) -> Variants:
+    args: Args = {}
+    kinds = [kind for pattern, kind in _SAVINGS_KINDS if re.search(pattern, ex.original, re.I)]
+    if kinds:
+        args["kinds"] = list(dict.fromkeys(kinds))
+    if ex.regions and not ex.all_regions:
+        args["regions"] = list(ex.regions)
+    return [args]
+
+
 BUILDERS: dict[str, Callable[[Extraction], Variants]] = {
+    ANOMALIES: anomaly_args,
+    FORECAST: forecast_args,
+    SAVINGS: savings_args,
     COST: cost_args,
     INVENTORY: inventory_args,
     SCAN: scan_args,
@@ -144,6 +205,8 @@ BUILDERS: dict[str, Callable[[Extraction], Variants]] = {
 
 # Arguments whose None is the tool's default, so a None can be left out of the call.
 _NONE_IS_DEFAULT = {
+    ANOMALIES: {"service", "account", "region"},
+    FORECAST: {"service", "account", "region", "group_by"},
     COST: {"service", "region", "account", "group_by", "top"},
     INVENTORY: {"resource_type", "region", "resource_id"},
     SCAN: {"resource_id"},

@@ -28,6 +28,9 @@ class Intent(StrEnum):
     FINDINGS = "findings"
     SCAN = "scan"
     COST = "cost"
+    ANOMALY = "anomaly"
+    FORECAST = "forecast"
+    SAVINGS = "savings"
     INVENTORY = "inventory"
     UNKNOWN = "unknown"
 
@@ -124,6 +127,48 @@ _DEFINITION = re.compile(
 )
 
 
+# Cost intelligence: spikes, forecasts and savings. Checked before plain cost questions, whose
+# words ("spend", "cost") they share.
+_ANOMALY_STRONG = re.compile(r"\b(?:spikes?|spiked|spiking|anomal\w*|surges?|surged)\b", _F)
+_ANOMALY_WEAK = re.compile(
+    r"\b(?:unusual|unexpected(?:ly)?|jump(?:ed|s)?|sudden(?:ly)?|weird|strange|shot\s+up|went\s+up"
+    r"|out\s+of\s+the\s+ordinary|blew\s+up|explod\w*)\b",
+    _F,
+)
+_FORECAST = re.compile(
+    r"\b(?:forecast\w*|projected|projections?|predict\w*|run[\s-]rate|on\s+track"
+    r"|will\s+(?:we|i|it|our|the)\s+(?:\w+\s+){0,2}(?:spend|cost|pay|be)|going\s+to\s+(?:spend|cost|pay)"
+    r"|expect(?:ed)?\s+to\s+(?:spend|cost|pay)|end\s+of\s+(?:the\s+)?month|month[\s-]end)\b",
+    _F,
+)
+_SAVINGS = re.compile(
+    r"\b(?:save\s+(?:some\s+)?(?:money|costs?|cash)|savings?\s+(?:opportunit\w*|ideas?|potential)"
+    r"|where\s+(?:can|could)\s+(?:we|i)\s+save|cut\s+(?:our\s+|the\s+)?(?:costs?|spend\w*|bill)"
+    r"|reduce\s+(?:our\s+|the\s+)?(?:\w+\s+)?(?:costs?|spend\w*|bill)|lower\s+(?:our\s+|the\s+)?(?:costs?|bill)"
+    r"|wast(?:e|ed|ing|eful)|idle\s+(?:\S+\s+)?(?:instances?|resources?|servers?|machines?|vms?)"
+    r"|unused\s+(?:\S+\s+)?(?:resources?|volumes?|ips?|addresses|snapshots?|instances?)|unattached"
+    r"|unassociated|orphan(?:ed)?\s+(?:\S+\s+)?(?:volumes?|snapshots?|resources?)|old\s+snapshots?"
+    r"|gp2|right-?siz\w*|optimi[sz]\w*\s+(?:our\s+|the\s+)?(?:costs?|spend\w*|bill))\b",
+    _F,
+)
+
+# "idle EC2 instances" reaches here with the service masked.
+_SAVINGS_MASKED = re.compile(r"\b(?:idle|unused|underused)\s+⟨svc⟩", _F)
+
+
+def cost_intelligence(text: str) -> Intent | None:
+    """ANOMALY, FORECAST or SAVINGS when the message asks for one of them."""
+    if _DEFINITION.search(text):
+        return None
+    if _ANOMALY_STRONG.search(text) or (_ANOMALY_WEAK.search(text) and _COST.search(text)):
+        return Intent.ANOMALY
+    if _FORECAST.search(text):
+        return Intent.FORECAST
+    if _SAVINGS.search(text) or _SAVINGS_MASKED.search(text):
+        return Intent.SAVINGS
+    return None
+
+
 @dataclass(frozen=True)
 class Classification:
     intent: Intent
@@ -174,6 +219,9 @@ def classify(ex: Extraction) -> Classification:
     change = detect_change(text)
     if change is not None:
         return Classification(change)
+    wanted = cost_intelligence(text)
+    if wanted is not None:
+        return Classification(wanted)
     if is_how_to(text) or _KNOWLEDGE.search(text) or _DEFINITION.search(text):
         return Classification(Intent.KNOWLEDGE)
     if _FINDINGS.search(text):

@@ -7,7 +7,20 @@ from datetime import datetime
 
 from agent.planner import answers
 from agent.planner.base import PastTurn, PlannedCall, PlannerDecision, ToolOutcomeView, ToolSpec
-from agent.planner.calls import BUILDERS, COST, FINDINGS, INVENTORY, KNOWLEDGE, REMEDIATE, SCAN, merge, tidy
+from agent.planner.calls import (
+    ANOMALIES,
+    BUILDERS,
+    COST,
+    FINDINGS,
+    FORECAST,
+    INVENTORY,
+    KNOWLEDGE,
+    REMEDIATE,
+    SAVINGS,
+    SCAN,
+    merge,
+    tidy,
+)
 from agent.planner.extract import Extraction, extract
 from agent.planner.fixes import plan_fix, plan_remediation
 from agent.planner.intents import (
@@ -22,6 +35,9 @@ from agent.planner.intents import (
 
 _TOOL_FOR: dict[Intent, str] = {
     Intent.COST: COST,
+    Intent.ANOMALY: ANOMALIES,
+    Intent.FORECAST: FORECAST,
+    Intent.SAVINGS: SAVINGS,
     Intent.INVENTORY: INVENTORY,
     Intent.SCAN: SCAN,
     Intent.FINDINGS: FINDINGS,

@@ -1,4 +1,10 @@
-"""Builds the Slack app: Web API client, key store, work queue, Bolt app and its listeners."""
+"""Builds the Slack app: Web API client, key store, job sink, Bolt app and its listeners.
+
+Two ways to run the work that follows each ack:
+- `agent=...`: on threads of this process (tests, small set-ups, `--worker thread`);
+- no agent: in a worker process built from `runtime_factory` (the default for `serve slack`),
+  so that agent turns never slow the acks down.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +16,17 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from agent.runner import error_ref
 from agent.turn import Agent
-from bot.slack.frontend import SlackFrontend
+from bot.slack.client import make_client, secret
+from bot.slack.gate import THREAD_TTL_S, SlackGate, thread_key
 from bot.slack.groups import GroupResolver
 from bot.slack.keystore import KeyStore, open_keystore
 from bot.slack.limits import RateLimiter
 from bot.slack.listeners import register_listeners
-from bot.slack.work import WorkQueue
+from bot.slack.responder import SlackResponder
+from bot.slack.work import JobSink, ThreadSink
 from config import Settings
 
 log = logging.getLogger("cloudpilot.slack")
@@ -32,85 +39,88 @@ class SlackConfigError(ValueError):
 def check_settings(settings: Settings, mode: str) -> None:
     slack = settings.slack
     missing = []
-    if not _secret(slack.bot_token):
+    if not secret(slack.bot_token):
         missing.append("slack.bot_token (CLOUDPILOT_SLACK__BOT_TOKEN, xoxb-…)")
-    if mode == "http" and not _secret(slack.signing_secret):
+    if mode == "http" and not secret(slack.signing_secret):
         missing.append("slack.signing_secret (CLOUDPILOT_SLACK__SIGNING_SECRET)")
-    if mode == "socket" and not _secret(slack.app_token):
+    if mode == "socket" and not secret(slack.app_token):
         missing.append("slack.app_token (CLOUDPILOT_SLACK__APP_TOKEN, xapp-…, for Socket Mode)")
     if missing:
         raise SlackConfigError("Slack is not configured: set " + "; ".join(missing) + ". See docs/SLACK.md.")
 
 
-def _secret(value: Any) -> str:
-    return value.get_secret_value() if value is not None else ""
-
-
 @dataclass
 class SlackApp:
     app: App
-    frontend: SlackFrontend
+    gate: SlackGate
     client: WebClient
     keys: KeyStore
-    work: WorkQueue
+    sink: JobSink
     signing_secret: str
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Waits until the work queued by acknowledged requests is done (tests, shutdown)."""
-        return self.work.wait_idle(timeout)
+        return self.sink.wait_idle(timeout)
 
     def close(self) -> None:
-        self.work.shutdown()
+        self.sink.close()
         self.keys.close()
 
 
 def build_slack_app(
     settings: Settings,
-    agent: Agent,
+    agent: Agent | None = None,
     *,
+    runtime_factory: str | None = None,
     mode: str | None = None,
     workers: int = 4,
     namespace: str | None = None,
     now: Callable[[], float] = time.time,
     group_ttl_s: float = 300.0,
+    worker_nice: int = 10,
 ) -> SlackApp:
     """`namespace` prefixes every Redis key (default "cloudpilot:slack"); tests pass a random one."""
-    mode = mode or settings.slack.mode
-    check_settings(settings, mode)
-    slack = settings.slack
-    client = WebClient(
-        token=_secret(slack.bot_token),
-        base_url=slack.api_url,
-        timeout=15,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
-    )
+    check_settings(settings, mode or settings.slack.mode)
+    client = make_client(settings)
     keys = open_keystore(settings.redis_url, namespace or "cloudpilot:slack")
-    work = WorkQueue(workers)
-    frontend = SlackFrontend(
-        agent,
-        client,
-        keys,
-        RateLimiter(keys, slack.rate_limit_per_minute, now),
-        GroupResolver(client, ttl_s=group_ttl_s),
-        work,
-    )
-    signing_secret = _secret(slack.signing_secret)
-    app = App(
-        name="cloudpilot",
-        client=client,
-        # Empty in Socket Mode, where Bolt skips verification; never read from the environment.
-        signing_secret=signing_secret,
-        request_verification_enabled=True,
-        # Listeners only dedupe and queue, so they run before the response: the ack carries
-        # their result and no Bolt thread sits polling for it.
-        process_before_response=True,
-        logger=logging.getLogger("cloudpilot.slack.bolt"),
-    )
-    register_listeners(app, frontend)
+
+    def follow(channel: str, ts: str) -> None:
+        keys.claim(thread_key(channel, ts), THREAD_TTL_S)
+
+    sink: JobSink
+    try:
+        if agent is not None:
+            responder = SlackResponder(agent, client, GroupResolver(client, ttl_s=group_ttl_s), follow)
+            sink = ThreadSink(responder.run, workers)
+        else:
+            from bot.slack.worker_process import DEFAULT_RUNTIME, ProcessSink
+
+            sink = ProcessSink(
+                settings, follow, workers=workers, runtime_factory=runtime_factory or DEFAULT_RUNTIME
+            )
+        gate = SlackGate(keys, RateLimiter(keys, settings.slack.rate_limit_per_minute, now), sink)
+        signing_secret = secret(settings.slack.signing_secret)
+        app = App(
+            name="cloudpilot",
+            client=client,
+            # Empty in Socket Mode, where Bolt skips verification; never read from the environment.
+            signing_secret=signing_secret,
+            request_verification_enabled=True,
+            # Listeners only dedupe and queue, so they run before the response: the ack carries
+            # their result and no Bolt thread sits polling for it.
+            process_before_response=True,
+            logger=logging.getLogger("cloudpilot.slack.bolt"),
+        )
+    except BaseException:
+        if "sink" in locals():
+            sink.close()
+        keys.close()
+        raise
+    register_listeners(app, gate)
 
     def on_error(error: Exception, body: dict[str, Any]) -> None:
         ref = error_ref()
         log.error("slack listener failed (ref %s) on a %s request", ref, body.get("type"), exc_info=error)
 
     app.error(on_error)
-    return SlackApp(app, frontend, client, keys, work, signing_secret)
+    return SlackApp(app, gate, client, keys, sink, signing_secret)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
     from slack_bolt import App
+
+    from bot.slack.app import SlackApp
 
 
 @click.group()
@@ -30,6 +33,14 @@ def serve() -> None:
     help="HTTP mode: port (default: settings.slack.port).",
 )
 @click.option(
+    "--worker",
+    type=click.Choice(["process", "thread"]),
+    default="process",
+    show_default=True,
+    help="Where agent turns run: a separate lower-priority process (acks stay fast under "
+    "load) or threads of this process.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(1, 32),
     default=4,
@@ -38,7 +49,7 @@ def serve() -> None:
 )
 @click.pass_context
 def serve_slack(
-    ctx: click.Context, mode: str | None, host: str | None, port: int | None, workers: int
+    ctx: click.Context, mode: str | None, host: str | None, port: int | None, worker: str, workers: int
 ) -> None:
     """Serve Slack: mentions, DMs, /cloudpilot and approval buttons (see docs/SLACK.md)."""
     # Imported here: bot.terminal.cli adds this group to the main command.
@@ -54,23 +65,47 @@ def serve_slack(
         check_settings(settings, slack.mode)
     except SlackConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    with _agent(state) as agent:
-        try:
-            built = build_slack_app(settings, agent, workers=workers)
-        except Exception as exc:  # a bad token (auth.test) or an unreachable Redis
-            raise click.ClickException(f"cannot start the Slack app: {exc}") from exc
-        try:
-            if slack.mode == "socket":
-                from bot.slack.socket_mode import run_socket_mode
+    if worker == "thread":
+        with _agent(state) as agent:
+            _run(
+                _build(lambda: build_slack_app(settings, agent, workers=workers)),
+                slack.mode,
+                slack.host,
+                slack.port,
+                slack.app_token.get_secret_value() if slack.app_token else "",
+            )
+    else:
+        click.echo("Starting the agent worker process…")
+        _run(
+            _build(lambda: build_slack_app(settings, workers=workers)),
+            slack.mode,
+            slack.host,
+            slack.port,
+            slack.app_token.get_secret_value() if slack.app_token else "",
+        )
 
-                click.echo("CloudPilot is connected to Slack over Socket Mode. Ctrl-C to stop.")
-                run_socket_mode(built.app, slack.app_token.get_secret_value() if slack.app_token else "")
-            else:
-                _serve_http(built.app, built.signing_secret, slack.host, slack.port)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            built.close()
+
+def _build(make: Callable[[], SlackApp]) -> SlackApp:
+    try:
+        built: SlackApp = make()
+    except Exception as exc:  # a bad token (auth.test), an unreachable Redis, a worker that failed
+        raise click.ClickException(f"cannot start the Slack app: {exc}") from exc
+    return built
+
+
+def _run(built: SlackApp, mode: str, host: str, port: int, app_token: str) -> None:
+    try:
+        if mode == "socket":
+            from bot.slack.socket_mode import run_socket_mode
+
+            click.echo("CloudPilot is connected to Slack over Socket Mode. Ctrl-C to stop.")
+            run_socket_mode(built.app, app_token)
+        else:
+            _serve_http(built.app, built.signing_secret, host, port)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        built.close()
 
 
 def _serve_http(app: App, signing_secret: str, host: str, port: int) -> None:

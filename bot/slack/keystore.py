@@ -26,6 +26,23 @@ class KeyStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def admit(
+        self,
+        claims: list[str],
+        ttl_s: int,
+        counter: str,
+        window_s: int,
+        touch: list[str] | None = None,
+        touch_ttl_s: int = 0,
+    ) -> int:
+        """Claims `claims` in order; if every one was new, sets the `touch` keys (whether or not
+        they exist) and increments `counter`.
+
+        Returns the counter's new value, or 0 when a claim was already held (nothing else done).
+        One round trip: this runs inside the ack, where every wait counts.
+        """
+        ...
+
     def close(self) -> None: ...
 
 
@@ -83,16 +100,59 @@ class MemoryKeyStore:
         with self._lock:
             return self._live(f"{self._ns}:{key}", self._now())
 
+    def admit(
+        self,
+        claims: list[str],
+        ttl_s: int,
+        counter: str,
+        window_s: int,
+        touch: list[str] | None = None,
+        touch_ttl_s: int = 0,
+    ) -> int:
+        with self._lock:
+            now = self._now()
+            self._sweep(now)
+            for key in claims:
+                full = f"{self._ns}:{key}"
+                if self._live(full, now):
+                    return 0
+                self._expiry[full] = now + ttl_s
+            for key in touch or []:
+                self._expiry[f"{self._ns}:{key}"] = now + touch_ttl_s
+            full = f"{self._ns}:{counter}"
+            if not self._live(full, now):
+                self._expiry[full] = now + window_s
+                self._counts[full] = 0
+            self._counts[full] += 1
+            return self._counts[full]
+
     def close(self) -> None:
         with self._lock:
             self._expiry.clear()
             self._counts.clear()
 
 
+# KEYS: the claims, the touched keys, the counter.
+# ARGV: number of claims, claim TTL, touch TTL, counter TTL.
+_ADMIT = """
+local claims = tonumber(ARGV[1])
+for i = 1, claims do
+  if not redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[2]) then return 0 end
+end
+for i = claims + 1, #KEYS - 1 do
+  redis.call('SET', KEYS[i], '1', 'EX', ARGV[3])
+end
+local n = redis.call('INCR', KEYS[#KEYS])
+if n == 1 then redis.call('EXPIRE', KEYS[#KEYS], ARGV[4]) end
+return n
+"""
+
+
 class RedisKeyStore:
     def __init__(self, url: str, namespace: str) -> None:
         self._ns = namespace
         self._redis = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        self._admit = self._redis.register_script(_ADMIT)
 
     def ping(self) -> None:
         self._redis.ping()
@@ -110,6 +170,18 @@ class RedisKeyStore:
 
     def exists(self, key: str) -> bool:
         return bool(self._redis.exists(f"{self._ns}:{key}"))
+
+    def admit(
+        self,
+        claims: list[str],
+        ttl_s: int,
+        counter: str,
+        window_s: int,
+        touch: list[str] | None = None,
+        touch_ttl_s: int = 0,
+    ) -> int:
+        keys = [f"{self._ns}:{k}" for k in [*claims, *(touch or []), counter]]
+        return int(self._admit(keys=keys, args=[len(claims), ttl_s, max(1, touch_ttl_s), window_s]))
 
     def close(self) -> None:
         self._redis.close()

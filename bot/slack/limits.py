@@ -37,8 +37,22 @@ class RateLimiter:
         self._now = now
 
     def hit(self, user: str) -> RateDecision:
+        key, retry = self._window(user)
+        return self._decision(self._keys.incr(key, WINDOW_S + 5), retry)
+
+    def admit(
+        self, user: str, claims: list[str], ttl_s: int, touch: list[str] | None = None, touch_ttl_s: int = 0
+    ) -> RateDecision | None:
+        """Claims `claims` (dedup keys), sets `touch` and counts the request, in one round trip;
+        None for a duplicate."""
+        key, retry = self._window(user)
+        count = self._keys.admit(claims, ttl_s, key, WINDOW_S + 5, touch, touch_ttl_s)
+        return self._decision(count, retry) if count else None
+
+    def _window(self, user: str) -> tuple[str, int]:
         now = self._now()
         window = int(now // WINDOW_S)
-        count = self._keys.incr(f"rate:{user}:{window}", WINDOW_S + 5)
-        retry = max(1, int((window + 1) * WINDOW_S - now))
+        return f"rate:{user}:{window}", max(1, int((window + 1) * WINDOW_S - now))
+
+    def _decision(self, count: int, retry: int) -> RateDecision:
         return RateDecision(count <= self._limit, count, self._limit, retry)

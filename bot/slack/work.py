@@ -12,17 +12,30 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+from bot.slack.jobs import Job
 
 log = logging.getLogger("cloudpilot.slack")
 
-Job = Callable[[], None]
+Task = Callable[[], None]
+
+
+class JobSink(Protocol):
+    """Where the ack puts work: threads in this process, or a worker process."""
+
+    def submit(self, lane: str, job: Job) -> None: ...
+
+    def wait_idle(self, timeout: float | None = None) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 class WorkQueue:
     def __init__(self, workers: int = 4) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-work")
         self._cond = threading.Condition()
-        self._lanes: dict[str, deque[Job]] = {}
+        self._lanes: dict[str, deque[Task]] = {}
         self._pending = 0
         self._closed = False
 
@@ -31,16 +44,16 @@ class WorkQueue:
         with self._cond:
             return self._pending
 
-    def submit(self, lane: str, job: Job) -> None:
+    def submit(self, lane: str, task: Task) -> None:
         with self._cond:
             if self._closed:
                 raise RuntimeError("the work queue is shut down")
             self._pending += 1
             queue = self._lanes.get(lane)
             if queue is not None:
-                queue.append(job)  # the lane's drainer picks it up in order
+                queue.append(task)  # the lane's drainer picks it up in order
                 return
-            self._lanes[lane] = deque([job])
+            self._lanes[lane] = deque([task])
         self._pool.submit(self._drain, lane)
 
     def _drain(self, lane: str) -> None:
@@ -50,11 +63,11 @@ class WorkQueue:
                 if not queue:
                     del self._lanes[lane]
                     return
-                job = queue.popleft()
+                task = queue.popleft()
             try:
-                job()
-            except Exception:  # a job reports its own errors; this is the last line of defence
-                log.exception("background job failed in lane %s", lane)
+                task()
+            except Exception:  # a task reports its own errors; this is the last line of defence
+                log.exception("background task failed in lane %s", lane)
             finally:
                 with self._cond:
                     self._pending -= 1
@@ -62,7 +75,7 @@ class WorkQueue:
                         self._cond.notify_all()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """True once every submitted job has finished; False if `timeout` passed first."""
+        """True once every submitted task has finished; False if `timeout` passed first."""
         with self._cond:
             return self._cond.wait_for(lambda: self._pending == 0, timeout)
 
@@ -71,3 +84,20 @@ class WorkQueue:
             self._closed = True
         self.wait_idle(timeout)
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class ThreadSink:
+    """Runs jobs on threads of this process (tests, and `--worker thread`)."""
+
+    def __init__(self, run: Callable[[Job], None], workers: int = 4) -> None:
+        self._run = run
+        self.queue = WorkQueue(workers)
+
+    def submit(self, lane: str, job: Job) -> None:
+        self.queue.submit(lane, lambda: self._run(job))
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        return self.queue.wait_idle(timeout)
+
+    def close(self) -> None:
+        self.queue.shutdown()

@@ -27,7 +27,11 @@ Details here.
 
 def test_markdown_sections_lines_and_front_matter() -> None:
     doc = parse(MARKDOWN, "markdown", "fallback")
-    assert (doc.title, doc.tags, doc.url) == ("Disk full", ["database", "disk"], "https://wiki.example.com/disk")
+    assert (doc.title, doc.tags, doc.url) == (
+        "Disk full",
+        ["database", "disk"],
+        "https://wiki.example.com/disk",
+    )
     assert [(b.headings, b.line_start, b.line_end) for b in doc.blocks] == [
         ((), 8, 8),
         (("Triage",), 11, 14),
@@ -88,7 +92,9 @@ def _pdf(text: str) -> bytes:
 def test_pdf_pages_become_sections() -> None:
     doc = parse(_pdf("Restart the exporter with systemctl."), "pdf", "manual")
     assert doc.title == "manual"
-    assert [(b.headings, b.text) for b in doc.blocks] == [(("Page 1",), "Restart the exporter with systemctl.")]
+    assert [(b.headings, b.text) for b in doc.blocks] == [
+        (("Page 1",), "Restart the exporter with systemctl.")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,9 @@ def test_s3_prefix_ingest(small_kb: KnowledgeBase, fresh_moto: str) -> None:
     aws = AwsClients(AwsSettings(mode="sandbox", endpoint_url=fresh_moto, regions=["us-east-1"]))
     s3 = aws.client("s3", "us-east-1")
     s3.create_bucket(Bucket="team-docs")
-    s3.put_object(Bucket="team-docs", Key="runbooks/kafka.md", Body=b"# Kafka\n\n## Lag\n\nRaise consumers.\n")
+    s3.put_object(
+        Bucket="team-docs", Key="runbooks/kafka.md", Body=b"# Kafka\n\n## Lag\n\nRaise consumers.\n"
+    )
     s3.put_object(Bucket="team-docs", Key="runbooks/image.png", Body=b"\x89PNG")
     s3.put_object(Bucket="team-docs", Key="other/skip.md", Body=b"# Not under the prefix\n")
     report = small_kb.ingest(["s3://team-docs/runbooks/"], s3_client=lambda: s3)

@@ -34,4 +34,7 @@ def test_document_weights_saturate_with_term_frequency() -> None:
 
 def test_empty_text_gives_an_empty_vector() -> None:
     assert not query_vector("the of and")
-    assert identifiers("what does DescribeInstances return for i-0abc123?") == ["describeinstances", "i-0abc123"]
+    assert identifiers("what does DescribeInstances return for i-0abc123?") == [
+        "describeinstances",
+        "i-0abc123",
+    ]

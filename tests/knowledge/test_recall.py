@@ -20,3 +20,13 @@ def test_recall_at_5_and_off_topic_refusals(kb: KnowledgeBase) -> None:
     result = evaluate(kb, labelled, off_topic, k=5)
     assert result.recall >= 0.9, report(result)
     assert result.off_topic_refused == result.off_topic_total, report(result)
+
+
+def test_shipped_vectors_cover_the_bundled_corpus() -> None:
+    """The demo indexes the bundled corpus without running the model; after editing the
+    corpus, regenerate the vectors with `python -m knowledge.seed`."""
+    from knowledge.seed import bundled_texts, load_seed, text_key
+
+    seed = load_seed("all-MiniLM-L6-v2")
+    missing = [t.splitlines()[0] for t in bundled_texts() if text_key("all-MiniLM-L6-v2", t) not in seed]
+    assert not missing, f"run `python -m knowledge.seed`; stale: {missing[:5]}"

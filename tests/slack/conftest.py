@@ -24,6 +24,7 @@ from agent.turn import Agent
 from bot.slack.app import SlackApp, build_slack_app
 from bot.slack.http import EVENTS_PATH, SlackHttpServer
 from config import Settings, load_settings
+from store.approvals import ApprovalStore
 from tests.agent.doubles import Echo, RecordingChange
 from tests.slack.doubles import ContextPlanner, Report, tiny_png
 from tests.slack.fake_slack import FakeSlack
@@ -94,16 +95,16 @@ def make_settings(tmp_path: Path, fake: FakeSlack, store_kind: str, **slack: Any
 
 
 @dataclass
-class Harness:
+class SlackDriver:
+    """Sends Slack-shaped, signed requests to the app's HTTP server and reads what it posted."""
+
     fake: FakeSlack
     slack: SlackApp
     server: SlackHttpServer
-    agent: Agent
-    planner: ContextPlanner
-    change: RecordingChange
-    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    approvals: ApprovalStore
+    _ids: Iterator[int] = field(init=False, default_factory=lambda: itertools.count(1))
     # Message timestamps differ between harnesses too (two "processes" see one channel).
-    _epoch: int = field(default_factory=lambda: 1_700_001_000 + uuid.uuid4().int % 10**6)
+    _epoch: int = field(init=False, default_factory=lambda: 1_700_001_000 + uuid.uuid4().int % 10**6)
 
     # -- raw requests --------------------------------------------------------------------------
     def post(
@@ -269,9 +270,19 @@ class Harness:
             for block in c.args.get("blocks") or []:
                 if block.get("type") == "actions":
                     approval_id = block["elements"][0]["value"]
-                    ts = self.agent.rt.approvals.approvals.get(approval_id).message_ref.split(":")[1]  # type: ignore[union-attr]
-                    return approval_id, ts, c.args
+                    stored = self.approvals.get(approval_id)
+                    assert stored is not None and stored.message_ref is not None
+                    return approval_id, stored.message_ref.split(":")[1], c.args
         raise AssertionError(f"no approval message among {self.fake.methods()}")
+
+
+@dataclass
+class Harness(SlackDriver):
+    """The app with its work on threads of this process, over an agent with test doubles."""
+
+    agent: Agent
+    planner: ContextPlanner
+    change: RecordingChange
 
 
 @pytest.fixture
@@ -302,7 +313,7 @@ def harness_factory(tmp_path: Path, fake_slack: FakeSlack, namespace: str, chart
         server = SlackHttpServer(slack_app.app, SECRET, "127.0.0.1", 0)
         server.start()
         made.append((runtime, slack_app, server))
-        return Harness(fake_slack, slack_app, server, agent, planner, change)
+        return Harness(fake_slack, slack_app, server, runtime.approvals.approvals, agent, planner, change)
 
     yield build
     for runtime, slack_app, server in made:

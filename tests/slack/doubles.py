@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from agent.planner.base import PastTurn, PlannerDecision, ToolSpec
-from tests.agent.doubles import ScriptedPlanner
+from agent.runtime import Runtime
+from config import Settings
+from tests.agent.doubles import Echo, RecordingChange, ScriptedPlanner, call
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult
 from tools.presentation import Chart, Citation, CodeBlock, Table
 
@@ -24,6 +26,8 @@ class ContextPlanner(ScriptedPlanner):
         self.seen.append(text)
         if self.calls:
             return PlannerDecision(calls=list(self.calls))
+        if text.startswith("change "):  # so that a worker process, out of a test's reach, can be asked too
+            return PlannerDecision(calls=[call("change_thing", resource_id=text.split()[1])])
         previous = history[-1].text if history else "nothing"
         return PlannerDecision(answer=f"turn {len(history) + 1}: {text} (before that: {previous})")
 
@@ -85,3 +89,17 @@ class Report(ReadOnlyTool[ReportInput, ReportResult]):
                 )
             ],
         )
+
+
+def context_runtime(settings: Settings) -> Runtime:
+    """The worker process's runtime in tests: the context planner and in-memory tools."""
+    return Runtime.build(
+        settings, planner=ContextPlanner(), tools=[Echo(), RecordingChange()], ensure_sandbox=False
+    )
+
+
+def echo_runtime(settings: Settings) -> Runtime:
+    """One full agent turn per message with a trivial tool (the Slack benchmark's load)."""
+    return Runtime.build(
+        settings, planner=ScriptedPlanner([call("echo", text="pong")]), tools=[Echo()], ensure_sandbox=False
+    )

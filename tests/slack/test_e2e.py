@@ -36,7 +36,9 @@ def e2e(tmp_path: Path, fresh_moto: str, fake_slack: FakeSlack, namespace: str) 
     server = SlackHttpServer(slack.app, SECRET, "127.0.0.1", 0)
     server.start()
     # The harness's planner/change fields are unused here: the real ones run.
-    yield Harness(fake_slack, slack, server, agent, ContextPlanner(), RecordingChange())
+    yield Harness(
+        fake_slack, slack, server, runtime.approvals.approvals, agent, ContextPlanner(), RecordingChange()
+    )
     server.stop()
     slack.close()
     runtime.close()

@@ -63,6 +63,16 @@ def test_counters(keys: KeyStore) -> None:
     assert keys.incr("rate:U2:1", 60) == 1
 
 
+def test_admit_claims_touches_and_counts_in_one_go(keys: KeyStore) -> None:
+    assert keys.admit(["event:E1", "msg:C:1"], 60, "rate:U1:1", 60, ["thread:C:1"], 600) == 1
+    assert keys.exists("thread:C:1") and keys.exists("msg:C:1")
+    assert keys.admit(["event:E1", "msg:C:1"], 60, "rate:U1:1", 60) == 0  # a retry: nothing counted
+    assert keys.admit(["event:E2", "msg:C:1"], 60, "rate:U1:1", 60) == 0  # same message, other event
+    # A thread that is already followed is touched again, not refused.
+    assert keys.admit(["event:E3", "msg:C:2"], 60, "rate:U1:1", 60, ["thread:C:1"], 600) == 2
+    assert keys.incr("rate:U1:1", 60) == 3
+
+
 def test_namespaces_do_not_collide(namespace: str) -> None:
     a = open_keystore(redis_url(), f"{namespace}:a")
     b = open_keystore(redis_url(), f"{namespace}:b")

@@ -276,10 +276,12 @@ class CostStore:
         stamp = (st.st_ino, st.st_mtime_ns)
         if self._con is not None and stamp == self._stamp:
             return
-        con = _open_read_only(self.path)
+        # Close first: DuckDB shares one database instance per path within a process, so a
+        # connection opened while the old one lives would see the replaced file.
         if self._con is not None:
             self._con.close()
-        self._con, self._stamp = con, stamp
+            self._con = None
+        self._con, self._stamp = _open_read_only(self.path), stamp
 
     def row_count(self) -> int:
         return int(self.fetch("SELECT count(*) FROM charges")[0][0])
@@ -418,16 +420,11 @@ def open_default_store(settings: Settings, now: datetime) -> CostStore:
         sync_defaults(db, sources, now)
         return CostStore.open(db)
     except (OSError, duckdb.IOException) as exc:
+        from tools.cost.defaults import memory_store
+
         # A read-only or full data_dir must not take cost answers down: load in memory instead.
         log.warning("cost store %s unusable (%s); loading the cost data in memory", db, exc)
-        con = connect_memory()
-        writer = Writer(con, "memory")
-        for source in sources:
-            started = time.perf_counter()
-            staged = source.stage(writer.stager())
-            writer.apply(staged, origin="auto", source=source.label, fingerprint=source.fingerprint,
-                         now=now, started=started)
-        return CostStore(con, [s.path for s in sources if s.path is not None])
+        return memory_store(sources, now)
 
 
 def store_path(settings: Settings) -> Path:

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from tools.cost.datastore import BUNDLED_SAMPLE, write_file_store
-from tools.cost.ingest import Staged, Stager, discover
+from tools.cost.datastore import BUNDLED_SAMPLE, CostStore, Writer, write_file_store
+from tools.cost.ingest import Staged, Stager, connect_memory, discover
 from tools.cost.options import cost_options
 
 if TYPE_CHECKING:
     from config import Settings
+    from tools.cost.generator import GeneratorSpec
 
 DEMO_LABEL = "generated:demo-history"
 
@@ -35,10 +36,16 @@ class AutoSource:
     fingerprint: str
     stage: Callable[[Stager], Staged]
     path: Path | None = None
+    # The bundled sample stands in only until real data is ingested.
+    fallback: bool = False
 
 
 def default_sources(settings: Settings) -> list[AutoSource]:
-    sources = [_files_source(p) for p in (settings.focus_paths or [BUNDLED_SAMPLE])]
+    if settings.focus_paths:
+        sources = [_files_source(p) for p in settings.focus_paths]
+    else:
+        sample = _files_source(BUNDLED_SAMPLE)
+        sources = [AutoSource(sample.label, sample.fingerprint, sample.stage, sample.path, fallback=True)]
     if cost_options(settings).demo_history:
         sources.append(demo_source())
     return sources
@@ -59,23 +66,25 @@ def _files_source(path: Path) -> AutoSource:
 
 
 def demo_source() -> AutoSource:
-    from tools.cost.generator import DEMO_SPEC, generation_sql
+    from tools.cost.generator import DEMO_SPEC
 
-    spec = DEMO_SPEC
-    return AutoSource(
-        label=DEMO_LABEL,
-        fingerprint=spec.fingerprint(),
-        stage=lambda stager: stager.stage_relation(generation_sql(stager.con, spec), DEMO_LABEL),
-    )
+    return generated_source(DEMO_SPEC)
 
 
 def sync_defaults(db: Path, sources: Sequence[AutoSource], now: datetime) -> None:
     """Make the file store's auto batches exactly `sources` (ingesting or dropping as needed)."""
-    wanted = {s.label: s.fingerprint for s in sources}
-    if db.exists() and _auto_batches(db) == wanted:
-        return
+    found = _auto_batches(db) if db.exists() else None
+    if found is not None:
+        auto, manual = found
+        wanted = {s.label: s.fingerprint for s in sources if not (manual and s.fallback)}
+        if auto == wanted:
+            return
     with write_file_store(db) as writer:
-        current = [b for b in writer.batches() if b.origin == "auto"]
+        batches = writer.batches()
+        manual = any(b.origin == "manual" for b in batches)
+        sources = [s for s in sources if not (manual and s.fallback)]
+        wanted = {s.label: s.fingerprint for s in sources}
+        current = [b for b in batches if b.origin == "auto"]
         have = {b.source: b.fingerprint for b in current}
         if have == wanted:
             return
@@ -93,15 +102,42 @@ def sync_defaults(db: Path, sources: Sequence[AutoSource], now: datetime) -> Non
             )
 
 
-def _auto_batches(db: Path) -> dict[str, str] | None:
+def _auto_batches(db: Path) -> tuple[dict[str, str], bool] | None:
+    """The store's auto batches (source -> fingerprint) and whether it holds manual ones."""
     try:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error:
         return None
     try:
-        rows = con.execute("SELECT source, fingerprint FROM batches WHERE origin = 'auto'").fetchall()
+        rows = con.execute("SELECT origin, source, fingerprint FROM batches").fetchall()
     except duckdb.Error:
         return None
     finally:
         con.close()
-    return {r[0]: r[1] for r in rows}
+    return {r[1]: r[2] for r in rows if r[0] == "auto"}, any(r[0] == "manual" for r in rows)
+
+
+def memory_store(sources: Sequence[AutoSource], now: datetime | None = None) -> CostStore:
+    """An in-memory store holding these sources (tests, benchmarks, and the fallback)."""
+    from datetime import UTC
+
+    con = connect_memory()
+    writer = Writer(con, "memory")
+    for source in sources:
+        started = time.perf_counter()
+        staged = source.stage(writer.stager())
+        writer.apply(
+            staged, origin="auto", source=source.label, fingerprint=source.fingerprint,
+            now=now or datetime.now(UTC), started=started,
+        )
+    return CostStore(con, [s.path for s in sources if s.path is not None])
+
+
+def generated_source(spec: GeneratorSpec, label: str = DEMO_LABEL) -> AutoSource:
+    from tools.cost.generator import generation_sql
+
+    return AutoSource(
+        label=label,
+        fingerprint=spec.fingerprint(),
+        stage=lambda stager: stager.stage_relation(generation_sql(stager.con, spec), label),
+    )

@@ -81,7 +81,7 @@ def discover(paths: Sequence[Path]) -> list[SourceFile]:
             files = sorted(p for p in path.rglob("*") if p.is_file() and _is_export(p.name))
             if not files:
                 raise UserFacingError(
-                    f"No billing exports in folder {path}: no FOCUS CSV files or FOCUS/CUR 2.0 exports "
+                    f"No FOCUS CSV files or other billing exports (FOCUS, CUR 2.0) in folder {path} "
                     "(*.csv, *.csv.gz, *.parquet)."
                 )
             found.extend(SourceFile(p, str(p)) for p in files)

@@ -156,3 +156,54 @@ _MONTH_NAMES = (
     "November",
     "December",
 )
+
+
+COMPARISONS = ("previous_period", "previous_year")
+
+
+def comparison_period(period: Period, compare_to: str, now: datetime) -> Period:
+    """The period to compare with: the one before (like for like), the same dates a year
+    earlier, or any period argument ("2024-08")."""
+    key = re.sub(r"[\s-]+", "_", compare_to.strip().lower())
+    if key in ("previous_period", "previous", "prior_period", "last_period"):
+        return _previous(period)
+    if key in ("previous_year", "last_year_same_period", "year_over_year", "yoy"):
+        start, end = _minus_year(period.start), _minus_year(period.end)
+        return _span(start, end, "the same dates a year earlier")
+    return resolve_period(compare_to, now)
+
+
+def _previous(period: Period) -> Period:
+    start, end = period.start, period.end
+    if start.day == 1 and end.day == 1:
+        # Whole months: the same number of months before.
+        months = (end.year - start.year) * 12 + end.month - start.month
+        first = _add_months(start, -months)
+        label = _month_name(first) if months == 1 else f"the {months} months before"
+        return _span(first, start, label)
+    if start.day == 1:
+        # Month to date: the same days of the previous month ("1-15 Oct" vs "1-15 Sep").
+        first = _add_months(start, -1)
+        last_end = min(first + (end - start), start)
+        return _span(first, last_end, f"the same days of {_month_name(first)}")
+    length = end - start
+    return _span(start - length, start, f"the previous {length.days} days")
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _minus_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def explicit_period(start: date, end: date) -> Period:
+    """Dates given as fields (end included)."""
+    if end < start:
+        raise UserFacingError(f"The range {start} – {end} ends before it starts.")
+    return _range(f"{start.isoformat()}..{end.isoformat()}")

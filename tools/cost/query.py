@@ -31,6 +31,16 @@ TAG_PREFIX = "tag:"
 UNTAGGED = "(untagged)"
 
 
+COST_COLUMNS = {"billed": "BilledCost", "effective": "EffectiveCost", "list": "ListCost"}
+# Charges that are usage: what anomaly detection and forecasting model day by day. Purchases,
+# taxes, credits and refunds arrive on their own schedule and would read as spikes.
+USAGE_ONLY = "coalesce(c.ChargeCategory, 'Usage') = 'Usage'"
+
+
+def cost_column(cost_type: str) -> str:
+    return COST_COLUMNS[cost_type]
+
+
 @dataclass(frozen=True)
 class CostFilter:
     """Charges whose ChargePeriodStart falls in [start, end) and that match every given filter."""
@@ -41,10 +51,21 @@ class CostFilter:
     region: str | None = None
     account: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    resource: str | None = None
+    charge_category: str | None = None
+    usage_only: bool = False
 
     def where(self) -> tuple[str, list[Any]]:
         clauses = ["c.ChargePeriodStart >= ?", "c.ChargePeriodStart < ?"]
         params: list[Any] = [datetime.combine(self.start, time()), datetime.combine(self.end, time())]
+        if self.resource:
+            clauses.append("(lower(c.ResourceId) = ? OR lower(c.ResourceName) = ?)")
+            params.extend([self.resource.strip().lower()] * 2)
+        if self.charge_category:
+            clauses.append("lower(c.ChargeCategory) = ?")
+            params.append(self.charge_category.strip().lower())
+        if self.usage_only:
+            clauses.append(USAGE_ONLY)
         if self.service_names is not None:
             if not self.service_names:
                 clauses.append("FALSE")
@@ -92,6 +113,7 @@ class CurrencyTotal:
 class GroupTotal:
     key: str
     detail: str | None
+    # The sum of the chosen cost column (BilledCost unless asked otherwise).
     billed: Decimal
     rows: int
 
@@ -110,28 +132,79 @@ def totals(store: CostStore, flt: CostFilter) -> list[CurrencyTotal]:
     ]
 
 
-def grouped(store: CostStore, flt: CostFilter, group_by: str) -> list[GroupTotal]:
-    """Unrounded BilledCost per group: by cost (largest first), or by time for day/month."""
-    where, params = flt.where()
-    join = ""
-    join_params: list[Any] = []
+def group_sql(group_by: str) -> tuple[str, str, str, list[Any]]:
+    """(key expression, detail expression, join clause, join parameters) for a grouping."""
     if group_by.startswith(TAG_PREFIX):
         # A charge carrying the same key twice (differing only in case or spaces) counts once.
         join = (
             "LEFT JOIN (SELECT tag_set, min(value) AS value FROM tag_values WHERE key_norm = ? "
             "GROUP BY tag_set) g ON g.tag_set = c.tag_set"
         )
-        join_params.append(group_by.removeprefix(TAG_PREFIX).strip().lower())
-        key_sql, detail_sql = f"coalesce(g.value, '{UNTAGGED}')", "NULL"
-    else:
-        key_sql, detail_sql = _GROUP_SQL[group_by]
+        key = group_by.removeprefix(TAG_PREFIX).strip().lower()
+        return f"coalesce(g.value, '{UNTAGGED}')", "NULL", join, [key]
+    key_sql, detail_sql = _GROUP_SQL[group_by]
+    return key_sql, detail_sql, "", []
+
+
+def grouped(store: CostStore, flt: CostFilter, group_by: str, cost_type: str = "billed") -> list[GroupTotal]:
+    """Unrounded cost per group: by cost (largest first), or by time for day/month."""
+    where, params = flt.where()
+    key_sql, detail_sql, join, join_params = group_sql(group_by)
     order = "1, 2" if group_by in TIME_GROUPINGS else "3 DESC, 1, 2"
+    column = cost_column(cost_type)
     rows = store.fetch(
-        f"SELECT {key_sql} AS k, {detail_sql} AS d, sum(c.BilledCost), count(*) FROM charges c {join} "
+        f"SELECT {key_sql} AS k, {detail_sql} AS d, sum(c.{column}), count(*) FROM charges c {join} "
         f"WHERE {where} GROUP BY k, d ORDER BY {order}",
         [*join_params, *params],
     )
-    return [GroupTotal(k, d, _dec(billed), int(n)) for k, d, billed, n in rows]
+    return [GroupTotal(k, d, _dec(cost), int(n)) for k, d, cost, n in rows]
+
+
+def series(
+    store: CostStore,
+    flt: CostFilter,
+    granularity: str,
+    cost_type: str = "billed",
+    group_by: str | None = None,
+) -> list[tuple[str, str | None, Decimal]]:
+    """(bucket, group key or None, cost) per day or month, in time order."""
+    where, params = flt.where()
+    bucket = _GROUP_SQL["day" if granularity == "daily" else "month"][0]
+    column = cost_column(cost_type)
+    if group_by is None or group_by in TIME_GROUPINGS:
+        rows = store.fetch(
+            f"SELECT {bucket} AS b, NULL, sum(c.{column}) FROM charges c WHERE {where} GROUP BY b ORDER BY b",
+            params,
+        )
+    else:
+        key_sql, _detail, join, join_params = group_sql(group_by)
+        rows = store.fetch(
+            f"SELECT {bucket} AS b, {key_sql} AS k, sum(c.{column}) FROM charges c {join} WHERE {where} "
+            "GROUP BY b, k ORDER BY b, k",
+            [*join_params, *params],
+        )
+    return [(b, k, _dec(v)) for b, k, v in rows]
+
+
+def daily_by(
+    store: CostStore, flt: CostFilter, dimension: str | None, cost_type: str = "billed"
+) -> dict[str, dict[date, Decimal]]:
+    """Cost per day for each key of `dimension` (None: one series named "Total")."""
+    where, params = flt.where()
+    column = cost_column(cost_type)
+    if dimension is None:
+        key_sql, join, join_params = "'Total'", "", []
+    else:
+        key_sql, _detail, join, join_params = group_sql(dimension)
+    rows = store.fetch(
+        f"SELECT {key_sql} AS k, CAST(c.ChargePeriodStart AS DATE) AS d, sum(c.{column}) FROM charges c {join} "
+        f"WHERE {where} GROUP BY k, d",
+        [*join_params, *params],
+    )
+    out: dict[str, dict[date, Decimal]] = {}
+    for key, day, cost in rows:
+        out.setdefault(str(key), {})[day] = _dec(cost)
+    return out
 
 
 def value_exists(store: CostStore, kind: str, value: str) -> bool:

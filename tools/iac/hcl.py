@@ -26,6 +26,13 @@ class Expr:
 
 
 @dataclass(frozen=True)
+class Heredoc:
+    """A multi-line string printed as <<-EOT ... EOT (template sequences escaped)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Call:
     """A function call whose single argument is a value, e.g. jsonencode({...})."""
 
@@ -40,7 +47,7 @@ class Block:
     body: Sequence[Entry] = field(default_factory=tuple)
 
 
-Value = Union[str, int, float, bool, Expr, Call, Sequence["Value"], Mapping[str, "Value"], None]
+Value = Union[str, int, float, bool, Expr, Heredoc, Call, Sequence["Value"], Mapping[str, "Value"], None]
 Entry = Union[tuple[str, Value], Block]
 
 
@@ -74,6 +81,8 @@ def _is_multiline(value: Value) -> bool:
         return bool(value)
     if isinstance(value, Call):
         return _is_multiline(value.arg)
+    if isinstance(value, Heredoc):
+        return True
     if isinstance(value, list | tuple):
         return any(_is_multiline(v) for v in value) or len(_inline_list(value)) > _INLINE_LIMIT
     return False
@@ -89,6 +98,9 @@ def value(v: Value, depth: int) -> str:
         return v.text
     if isinstance(v, Call):
         return f"{v.name}({value(v.arg, depth)})"
+    if isinstance(v, Heredoc):
+        body = v.text.replace("${", "$${").replace("%{", "%%{").rstrip("\n")
+        return "<<-EOT\n" + body + "\nEOT"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int | float):

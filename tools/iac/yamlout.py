@@ -57,6 +57,27 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
+    def choose_scalar_style(self) -> str:
+        # PyYAML quotes every explicitly tagged scalar; `!Ref Bucket` reads better unquoted.
+        style: str = super().choose_scalar_style()
+        event = self.event
+        if (
+            style == "'"
+            and isinstance(event, yaml.ScalarEvent)
+            and (event.tag or "").startswith("!")
+            and not event.style
+            and self.analysis is not None
+            and self.analysis.allow_block_plain
+            and not self.analysis.empty
+            and not self.analysis.multiline
+        ):
+            return ""
+        return style
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # CloudFormation rejects YAML anchors and aliases; repeat the value instead.
+        return True
+
 
 def _represent_tagged(dumper: yaml.SafeDumper, data: Tagged) -> yaml.Node:
     if isinstance(data.value, list):

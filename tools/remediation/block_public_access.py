@@ -37,12 +37,12 @@ class BlockPublicAccess(RemediationAction):
         "s3:GetBucketAcl",
         "s3:GetBucketPolicy",
     )
-    rule: ClassVar[type[Rule]] = PublicS3Bucket
+    rule: ClassVar[type[Rule] | None] = PublicS3Bucket
 
     def plan(self, ctx: ToolContext, resource: Resource, params: ActionParams) -> ChangePlan:
         missing = _missing(resource)
         where = f"bucket {resource.id} ({resource.region})"
-        violation = self.rule().evaluate(resource)
+        violation = PublicS3Bucket().evaluate(resource)
         details = {
             "bucket": resource.id,
             "before": dict(resource.attributes.get("public_access_block") or {}),

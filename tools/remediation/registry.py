@@ -5,13 +5,43 @@ from __future__ import annotations
 from tools.base import UserFacingError
 from tools.remediation.base import RemediationAction
 from tools.remediation.block_public_access import BlockPublicAccess
+from tools.remediation.deactivate_access_key import DeactivateAccessKey
+from tools.remediation.delete_snapshot import DeleteSnapshot
+from tools.remediation.delete_volume import DeleteVolume
+from tools.remediation.disable_public_access import DisableRdsPublicAccess
+from tools.remediation.enable_bucket_encryption import EnableBucketEncryption
+from tools.remediation.enable_bucket_versioning import EnableBucketVersioning
+from tools.remediation.enable_ebs_default_encryption import EnableEbsDefaultEncryption
+from tools.remediation.enable_key_rotation import EnableKeyRotation
+from tools.remediation.enable_log_file_validation import EnableLogFileValidation
+from tools.remediation.make_snapshot_private import MakeSnapshotPrivate
+from tools.remediation.modify_volume_type import ModifyVolumeType
+from tools.remediation.release_address import ReleaseAddress
+from tools.remediation.require_imdsv2 import RequireImdsv2
 from tools.remediation.revoke_ingress import RevokeIngress
+from tools.remediation.stop_instance import StopInstance
 from tools.security.collectors import COLLECTORS
 
-ACTIONS: dict[str, type[RemediationAction]] = {
-    RevokeIngress.name: RevokeIngress,
-    BlockPublicAccess.name: BlockPublicAccess,
-}
+ACTION_CLASSES: tuple[type[RemediationAction], ...] = (
+    RevokeIngress,
+    BlockPublicAccess,
+    EnableBucketEncryption,
+    EnableBucketVersioning,
+    EnableKeyRotation,
+    DisableRdsPublicAccess,
+    StopInstance,
+    DeleteVolume,
+    DeactivateAccessKey,
+    EnableEbsDefaultEncryption,
+    EnableLogFileValidation,
+    RequireImdsv2,
+    MakeSnapshotPrivate,
+    ReleaseAddress,
+    DeleteSnapshot,
+    ModifyVolumeType,
+)
+
+ACTIONS: dict[str, type[RemediationAction]] = {cls.name: cls for cls in ACTION_CLASSES}
 
 
 def get_action(name: str) -> RemediationAction:

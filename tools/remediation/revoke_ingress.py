@@ -13,11 +13,15 @@ from tools.remediation.base import ActionParams, ApplyOutcome, RemediationAction
 from tools.security.resources import Resource, ResourceType
 from tools.security.rule import Rule
 from tools.security.rules.ec2.open_admin_ports import ADMIN_PORTS, WORLD_CIDRS, OpenAdminPorts, covers_port
+from tools.security.rules.ec2.open_database_ports import DATABASE_PORTS, OpenDatabasePorts
 
 
 class RevokeIngressParams(ActionParams):
     port: int | None = Field(
         default=None, ge=0, le=65535, description="Only this port; 22 and 3389 when omitted."
+    )
+    ports: list[int] | None = Field(
+        default=None, min_length=1, description="Several ports at once (instead of port)."
     )
     cidr: str | None = Field(default=None, description="Only this source; 0.0.0.0/0 and ::/0 when omitted.")
 
@@ -30,6 +34,20 @@ class RevokeIngressParams(ActionParams):
             return str(ipaddress.ip_network(value.strip(), strict=False))
         except ValueError:
             raise ValueError(f"'{value}' is not a CIDR block such as 0.0.0.0/0 or ::/0") from None
+
+    @field_validator("ports")
+    @classmethod
+    def _valid_ports(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and any(not 0 <= p <= 65535 for p in value):
+            raise ValueError("ports must be between 0 and 65535")
+        return value
+
+    def wanted_ports(self) -> tuple[int, ...]:
+        if self.port is not None:
+            return (self.port,)
+        if self.ports:
+            return tuple(dict.fromkeys(self.ports))
+        return tuple(ADMIN_PORTS)
 
 
 def _key(entry: dict[str, Any]) -> tuple[str, Any, Any, str]:
@@ -67,16 +85,26 @@ def _present(resource: Resource) -> set[tuple[str, Any, Any, str]]:
 class RevokeIngress(RemediationAction):
     name: ClassVar[str] = "revoke_ingress"
     description: ClassVar[str] = (
-        "Revoke security group ingress rules open to the internet on a port (default: SSH 22 and RDP 3389)."
+        "Revoke security group ingress rules open to the internet on a port (default: SSH 22 and RDP 3389; "
+        "database ports with port/ports)."
     )
     resource_type: ClassVar[ResourceType] = "security_group"
     params_model: ClassVar[type[ActionParams]] = RevokeIngressParams
     permissions: ClassVar[tuple[str, ...]] = ("ec2:DescribeSecurityGroups", "ec2:RevokeSecurityGroupIngress")
-    rule: ClassVar[type[Rule]] = OpenAdminPorts
+    rule: ClassVar[type[Rule] | None] = OpenAdminPorts
+
+    def _rule_for(self, plan: ChangePlan) -> type[Rule]:
+        ports = plan.details.get("ports") or []
+        return OpenDatabasePorts if ports and all(p in DATABASE_PORTS for p in ports) else OpenAdminPorts
+
+    def _check(self, plan: ChangePlan, resource: Resource) -> str:
+        rule = self._rule_for(plan)
+        violation = rule().evaluate(resource)
+        return f"{rule.id} now passes." if violation is None else f"{rule.id} still fails: {violation.detail}"
 
     def plan(self, ctx: ToolContext, resource: Resource, params: ActionParams) -> ChangePlan:
         assert isinstance(params, RevokeIngressParams)
-        ports = (params.port,) if params.port is not None else tuple(ADMIN_PORTS)
+        ports = params.wanted_ports()
         cidrs = (params.cidr,) if params.cidr else WORLD_CIDRS
         entries: dict[tuple[str, Any, Any, str], dict[str, Any]] = {}
         for entry in resource.attributes.get("ingress", []):
@@ -140,7 +168,7 @@ class RevokeIngress(RemediationAction):
         resource = reload(ctx, plan, self.resource_type)
         if not plan.details.get("permissions"):
             return Verification(
-                ok=True, message=f"Nothing was planned for {plan.resource_id}. " + self.rule_check(resource)
+                ok=True, message=f"Nothing was planned for {plan.resource_id}. " + self._check(plan, resource)
             )
         still = [p for p in plan.details.get("permissions", []) if _key(p) in _present(resource)]
         if still:
@@ -149,9 +177,9 @@ class RevokeIngress(RemediationAction):
                 message=f"{plan.resource_id} still allows "
                 + ", ".join(_describe(p) for p in still)
                 + ". "
-                + self.rule_check(resource),
+                + self._check(plan, resource),
             )
         return Verification(
             ok=True,
-            message=f"{plan.resource_id} no longer allows the revoked rules. {self.rule_check(resource)}",
+            message=f"{plan.resource_id} no longer allows the revoked rules. {self._check(plan, resource)}",
         )

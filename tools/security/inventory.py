@@ -1,11 +1,12 @@
-"""Concurrent collection across resource types and regions, shared by the read-only tools.
+"""Concurrent collection across accounts, resource types and regions, shared by the read-only tools.
 
-One failing (type, region) pair is reported and the others still complete.
+One failing (account, type, region) task is reported and the others still complete.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -14,26 +15,31 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from tools.base import ToolContext, UserFacingError
+from tools.security.clients import AccountClients
 from tools.security.collectors import COLLECTORS, collect
-from tools.security.resources import GLOBAL_REGION, TYPE_SERVICE, Resource, ResourceType
+from tools.security.resources import GLOBAL_REGION, TYPE_SERVICE, AnyResourceType, Resource
 
 log = logging.getLogger(__name__)
 
 _ACCOUNT_KEY = "security.account_id"
+_ROLE_ACCOUNTS_KEY = "security.role_accounts"
 _REGIONS_KEY = "security.known_regions"
 
 
 class CollectionError(BaseModel):
     service: str
-    resource_type: ResourceType
+    resource_type: AnyResourceType
     region: str
     error: str
+    account: str = ""
 
 
 @dataclass(frozen=True)
 class Task:
-    resource_type: ResourceType
+    resource_type: AnyResourceType
     region: str | None  # None for global types
+    # The assumed role that reaches the account; None for the caller's own account.
+    role_arn: str | None = None
 
     @property
     def region_label(self) -> str:
@@ -45,6 +51,8 @@ class Gathered:
     resources: list[Resource] = field(default_factory=list)
     errors: list[CollectionError] = field(default_factory=list)
     succeeded: list[Task] = field(default_factory=list)
+    # Account id per role (None = the caller's own account) for the tasks that ran.
+    accounts: dict[str | None, str] = field(default_factory=dict)
 
 
 def account_id(ctx: ToolContext) -> str:
@@ -55,6 +63,22 @@ def account_id(ctx: ToolContext) -> str:
         cached = str(sts.get_caller_identity()["Account"])
         ctx.extras[_ACCOUNT_KEY] = cached
     return str(cached)
+
+
+def role_account_id(ctx: ToolContext, role_arn: str | None) -> str:
+    """The account an assumed role reaches (the caller's own account for None)."""
+    if role_arn is None:
+        return account_id(ctx)
+    cache: dict[str, str] = ctx.extras.setdefault(_ROLE_ACCOUNTS_KEY, {})
+    if role_arn not in cache:
+        sts = ctx.aws.client("sts", ctx.aws.regions[0], role_arn=role_arn)
+        cache[role_arn] = str(sts.get_caller_identity()["Account"])
+    return cache[role_arn]
+
+
+def account_roles(ctx: ToolContext) -> list[str | None]:
+    """Every configured account: the caller's own (None), then one per assume-role ARN."""
+    return [None, *dict.fromkeys(ctx.settings.aws.assume_role_arns)]
 
 
 def check_regions(ctx: ToolContext, regions: list[str]) -> list[str]:
@@ -74,13 +98,16 @@ def check_regions(ctx: ToolContext, regions: list[str]) -> list[str]:
     return list(dict.fromkeys(regions))
 
 
-def plan_tasks(types: list[ResourceType], regions: list[str]) -> list[Task]:
+def plan_tasks(
+    types: Sequence[AnyResourceType], regions: list[str], roles: Sequence[str | None] = (None,)
+) -> list[Task]:
     tasks: list[Task] = []
-    for t in types:
-        if COLLECTORS[t].is_global:
-            tasks.append(Task(t, None))
-        else:
-            tasks.extend(Task(t, r) for r in regions)
+    for role in roles:
+        for t in types:
+            if COLLECTORS[t].is_global:
+                tasks.append(Task(t, None, role))
+            else:
+                tasks.extend(Task(t, r, role) for r in regions)
     return tasks
 
 
@@ -91,21 +118,40 @@ def _describe_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def gather(ctx: ToolContext, tasks: list[Task], lookup: str | None = None) -> Gathered:
-    account = account_id(ctx)
-    # boto3 sessions are not thread-safe, so every client is built here before the pool starts.
-    for task in tasks:
+def gather(
+    ctx: ToolContext, tasks: list[Task], lookup: str | None = None, max_workers: int | None = None
+) -> Gathered:
+    out = Gathered()
+    clients: dict[str | None, AccountClients] = {}
+    for role in dict.fromkeys(t.role_arn for t in tasks):
+        try:
+            clients[role] = AccountClients(ctx.aws, role_account_id(ctx, role), role)
+        except (ClientError, BotoCoreError) as exc:
+            if role is None:
+                raise
+            # One unreachable member account must not stop the scan of the others.
+            log.warning("assuming %s failed", role, exc_info=True)
+            for t in tasks:
+                if t.role_arn == role:
+                    out.errors.append(_error(t, exc, account=role))
+    out.accounts = {role: c.account_id for role, c in clients.items()}
+    runnable = [t for t in tasks if t.role_arn in clients]
+    observed = ctx.clock.now()
+    # Clients are built before the pool starts, so the workers only reuse them.
+    for task in runnable:
         service = COLLECTORS[task.resource_type].client_service
-        for region in [task.region] if task.region else ctx.aws.regions:
-            ctx.aws.client(service, region)
+        for region in [task.region] if task.region else ctx.aws.regions[:1]:
+            clients[task.role_arn].client(service, region)
 
     def run(task: Task) -> list[Resource]:
-        return collect(ctx.aws, task.resource_type, task.region, lookup, account)
+        found = collect(clients[task.role_arn], task.resource_type, task.region, lookup)
+        for r in found:
+            r.observed_at = observed
+        return found
 
-    out = Gathered()
-    workers = max(1, min(ctx.settings.aws.max_workers, len(tasks)))
+    workers = max(1, min(max_workers or ctx.settings.aws.max_workers, len(runnable) or 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
-        futures = [(task, pool.submit(run, task)) for task in tasks]
+        futures = [(task, pool.submit(run, task)) for task in runnable]
         for task, future in futures:
             try:
                 out.resources.extend(future.result())
@@ -114,12 +160,15 @@ def gather(ctx: ToolContext, tasks: list[Task], lookup: str | None = None) -> Ga
                 log.warning(
                     "collecting %s in %s failed", task.resource_type, task.region_label, exc_info=True
                 )
-                out.errors.append(
-                    CollectionError(
-                        service=TYPE_SERVICE[task.resource_type],
-                        resource_type=task.resource_type,
-                        region=task.region_label,
-                        error=_describe_error(exc),
-                    )
-                )
+                out.errors.append(_error(task, exc, account=clients[task.role_arn].account_id))
     return out
+
+
+def _error(task: Task, exc: Exception, account: str) -> CollectionError:
+    return CollectionError(
+        service=TYPE_SERVICE[task.resource_type],
+        resource_type=task.resource_type,
+        region=task.region_label,
+        error=_describe_error(exc),
+        account=account,
+    )

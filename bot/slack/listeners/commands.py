@@ -6,14 +6,14 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.slack.frontend import SlackFrontend
+from bot.slack.gate import SlackGate
 
 COMMAND = "/cloudpilot"
 
 
-def register(app: App, frontend: SlackFrontend) -> None:
+def register(app: App, gate: SlackGate) -> None:
     def on_command(ack: Ack, command: dict[str, Any]) -> None:
-        notice = frontend.on_command(command)
+        notice = gate.on_command(command)
         if notice:
             ack(text=notice)
         else:

@@ -8,17 +8,17 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot.slack.frontend import SlackFrontend
+from bot.slack.gate import SlackGate
 
 log = logging.getLogger("cloudpilot.slack")
 
 
-def register(app: App, frontend: SlackFrontend) -> None:
+def register(app: App, gate: SlackGate) -> None:
     def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        frontend.on_mention(body, event, context.bot_user_id)
+        gate.on_mention(body, event, context.bot_user_id)
 
     def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        frontend.on_message(body, event, context.bot_user_id)
+        gate.on_message(body, event, context.bot_user_id)
 
     def on_other(event: dict[str, Any]) -> None:
         # Acknowledged so that Slack does not retry an event we have no use for.

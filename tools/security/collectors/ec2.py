@@ -1,16 +1,17 @@
 """EC2 instances and security groups.
 
-security_group attributes: group_name, description, vpc_id, ingress (one entry per source:
-{protocol, from_port, to_port, cidr, source_group, description}).
+security_group attributes: group_name, description, vpc_id, ingress and egress (one entry per
+source or destination: {protocol, from_port, to_port, cidr, source_group, description}).
 ec2_instance attributes: instance_type, state, image_id, vpc_id, subnet_id, availability_zone,
-private_ip, public_ip, security_groups, volumes, launch_time.
+private_ip, public_ip, security_groups, volumes, launch_time, http_tokens ("required" when only
+IMDSv2 is allowed, "optional"), http_endpoint ("enabled"/"disabled"), iam_instance_profile (ARN).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tools.aws import AwsClients
+from tools.security.clients import AccountClients
 from tools.security.resources import Resource, tags_dict
 
 
@@ -74,12 +75,13 @@ def security_group_resource(group: dict[str, Any], region: str) -> Resource:
             "description": group.get("Description", ""),
             "vpc_id": group.get("VpcId"),
             "ingress": flatten_ingress(group.get("IpPermissions", [])),
+            "egress": flatten_ingress(group.get("IpPermissionsEgress", [])),
         },
         tags=tags,
     )
 
 
-def collect_security_groups(aws: AwsClients, region: str | None, lookup: str | None) -> list[Resource]:
+def collect_security_groups(aws: AccountClients, region: str | None, lookup: str | None) -> list[Resource]:
     assert region is not None
     ec2 = aws.client("ec2", region)
     out: list[Resource] = []
@@ -92,6 +94,7 @@ def collect_security_groups(aws: AwsClients, region: str | None, lookup: str | N
 
 def _instance_resource(inst: dict[str, Any], region: str, owner: str) -> Resource:
     tags = tags_dict(inst.get("Tags"))
+    metadata = inst.get("MetadataOptions") or {}
     return Resource(
         type="ec2_instance",
         id=inst["InstanceId"],
@@ -110,12 +113,15 @@ def _instance_resource(inst: dict[str, Any], region: str, owner: str) -> Resourc
             "security_groups": [g["GroupId"] for g in inst.get("SecurityGroups", [])],
             "volumes": [m["Ebs"]["VolumeId"] for m in inst.get("BlockDeviceMappings", []) if "Ebs" in m],
             "launch_time": inst["LaunchTime"].isoformat() if inst.get("LaunchTime") else None,
+            "http_tokens": metadata.get("HttpTokens"),
+            "http_endpoint": metadata.get("HttpEndpoint"),
+            "iam_instance_profile": (inst.get("IamInstanceProfile") or {}).get("Arn"),
         },
         tags=tags,
     )
 
 
-def collect_instances(aws: AwsClients, region: str | None, lookup: str | None) -> list[Resource]:
+def collect_instances(aws: AccountClients, region: str | None, lookup: str | None) -> list[Resource]:
     assert region is not None
     ec2 = aws.client("ec2", region)
     out: list[Resource] = []

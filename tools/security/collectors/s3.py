@@ -4,7 +4,10 @@ s3_bucket attributes: acl_grants ([{grantee, grantee_type, permission}], grantee
 "AuthenticatedUsers" for the public groups), policy (parsed JSON or None),
 public_access_block ({block_public_acls, ignore_public_acls, block_public_policy,
 restrict_public_buckets}, all False when none is configured), encryption ("AES256",
-"aws:kms", ... or None), versioning ("Enabled", "Suspended" or None), created.
+"aws:kms", ... or None), versioning ("Enabled", "Suspended" or None), logging
+({target_bucket, target_prefix} or None), created, account_public_access_block (the account-level
+setting, same shape; None when it could not be read).
+s3_account_settings attributes: public_access_block (the account-level setting, same shape).
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tools.aws import AwsClients
-from tools.security.resources import Resource, tags_dict
+from tools.security.clients import AccountClients
+from tools.security.resources import GLOBAL_REGION, Resource, tags_dict
 
 GROUP_URIS = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
@@ -82,6 +85,7 @@ def describe_bucket(s3: Any, name: str, region: str, created: Any = None) -> Res
     enc = _optional(s3.get_bucket_encryption, Bucket=name)
     tags = _optional(s3.get_bucket_tagging, Bucket=name)
     versioning = s3.get_bucket_versioning(Bucket=name).get("Status")
+    logging_enabled = s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")
     algorithm = None
     if enc:
         rules = enc.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
@@ -99,13 +103,30 @@ def describe_bucket(s3: Any, name: str, region: str, created: Any = None) -> Res
             "public_access_block": public_access_block(pab),
             "encryption": algorithm,
             "versioning": versioning,
+            "logging": {
+                "target_bucket": logging_enabled.get("TargetBucket"),
+                "target_prefix": logging_enabled.get("TargetPrefix", ""),
+            }
+            if logging_enabled
+            else None,
             "created": created.isoformat() if created is not None else None,
         },
         tags=tags_dict((tags or {}).get("TagSet")),
     )
 
 
-def collect_buckets(aws: AwsClients, region: str | None, lookup: str | None) -> list[Resource]:
+def account_public_access_block(aws: AccountClients) -> dict[str, bool] | None:
+    """The account-level setting; None when the caller may not read it."""
+    try:
+        config = _optional(aws.s3control().get_public_access_block, AccountId=aws.account_id)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException"):
+            return None
+        raise
+    return public_access_block(config)
+
+
+def collect_buckets(aws: AccountClients, region: str | None, lookup: str | None) -> list[Resource]:
     home = aws.client("s3", aws.regions[0])
     wanted = lookup.removeprefix("arn:aws:s3:::").casefold() if lookup else None
     buckets = [
@@ -119,4 +140,26 @@ def collect_buckets(aws: AwsClients, region: str | None, lookup: str | None) -> 
         futures = [
             pool.submit(describe_bucket, clients[r], b["Name"], r, b.get("CreationDate")) for b, r in located
         ]
-        return [f.result() for f in futures]
+        found = [f.result() for f in futures]
+    if found:
+        # S3 applies the stricter of the account and bucket settings, so rules need both.
+        account_block = account_public_access_block(aws)
+        for bucket in found:
+            bucket.attributes["account_public_access_block"] = account_block
+    return found
+
+
+ACCOUNT_SETTINGS_ID = "account-public-access-block"
+
+
+def collect_account_settings(aws: AccountClients, region: str | None, lookup: str | None) -> list[Resource]:
+    config = _optional(aws.s3control().get_public_access_block, AccountId=aws.account_id)
+    return [
+        Resource(
+            type="s3_account_settings",
+            id=ACCOUNT_SETTINGS_ID,
+            name="S3 account-level Block Public Access",
+            region=GLOBAL_REGION,
+            attributes={"public_access_block": public_access_block(config)},
+        )
+    ]

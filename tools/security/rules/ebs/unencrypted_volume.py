@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import Resource, ResourceType
-from tools.security.rule import CIS_AWS, PCI_DSS, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 
 class UnencryptedVolume(Rule):
@@ -17,7 +17,12 @@ class UnencryptedVolume(Rule):
     severity: ClassVar[Severity] = Severity.MEDIUM
     resource_type: ClassVar[ResourceType] = "ebs_volume"
     description: ClassVar[str] = "Data on the volume and its snapshots is stored unencrypted."
-    compliance: ClassVar[dict[str, tuple[str, ...]]] = {CIS_AWS: ("2.2.1",), PCI_DSS: ("3.5.1",)}
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        CIS_AWS: ("2.2.1",),
+        FSBP: ("EC2.3",),
+        PCI_DSS: ("3.5.1",),
+        SOC2: ("CC6.1",),
+    }
     remediation: ClassVar[str] = (
         "Snapshot the volume, copy the snapshot with encryption (KMS key), create a volume from the "
         "encrypted copy and swap it in during a maintenance window. Turn on EBS encryption by "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tools.security.resources import Resource, ResourceType
-from tools.security.rule import CIS_AWS, PCI_DSS, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 ADMIN_PORTS: dict[int, str] = {22: "SSH", 3389: "RDP"}
 WORLD_CIDRS = ("0.0.0.0/0", "::/0")
@@ -54,7 +54,12 @@ class OpenAdminPorts(Rule):
     description: ClassVar[str] = (
         "An ingress rule admits 0.0.0.0/0 or ::/0 on a remote administration port (22 SSH, 3389 RDP)."
     )
-    compliance: ClassVar[dict[str, tuple[str, ...]]] = {CIS_AWS: ("5.2", "5.3"), PCI_DSS: ("1.3.1", "1.4.1")}
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        CIS_AWS: ("5.2", "5.3"),
+        FSBP: ("EC2.13", "EC2.14"),
+        PCI_DSS: ("1.3.1", "1.4.1"),
+        SOC2: ("CC6.6",),
+    }
     remediation: ClassVar[str] = (
         "Revoke the world-open ingress rule and allow the port only from known ranges (VPN, office), "
         "or drop inbound admin access entirely and use SSM Session Manager / Fleet Manager."

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import Resource, ResourceType
-from tools.security.rule import CIS_AWS, PCI_DSS, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 
 class PublicRdsInstance(Rule):
@@ -20,12 +20,18 @@ class PublicRdsInstance(Rule):
         "The instance has a public DNS name resolving to a public IP; only its security groups stand "
         "between the database and the internet."
     )
-    compliance: ClassVar[dict[str, tuple[str, ...]]] = {CIS_AWS: ("2.3.3",), PCI_DSS: ("1.3.1", "1.4.4")}
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        CIS_AWS: ("2.3.3",),
+        FSBP: ("RDS.2",),
+        PCI_DSS: ("1.3.1", "1.4.4"),
+        SOC2: ("CC6.6",),
+    }
     remediation: ClassVar[str] = (
         "Modify the instance with PubliclyAccessible=false (aws rds modify-db-instance "
         "--no-publicly-accessible), keep it in private subnets and reach it through a bastion, "
         "VPN or SSM port forwarding."
     )
+    remediation_action: ClassVar[str | None] = "disable_public_access"
 
     def evaluate(self, resource: Resource) -> Violation | None:
         if not resource.attributes.get("publicly_accessible"):

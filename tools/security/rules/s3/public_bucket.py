@@ -1,8 +1,9 @@
 """S3 bucket readable or writable by anyone, through its ACL or its bucket policy.
 
-Reads the normalised `s3_bucket` attributes: acl_grants, policy, public_access_block.
-Public Access Block settings are honoured the way S3 applies them: IgnorePublicAcls makes
-public ACL grants ineffective and RestrictPublicBuckets does the same for public policies.
+Reads the normalised `s3_bucket` attributes: acl_grants, policy, public_access_block and
+account_public_access_block. Public Access Block settings are honoured the way S3 applies them
+(the stricter of the account and the bucket setting): IgnorePublicAcls makes public ACL grants
+ineffective and RestrictPublicBuckets does the same for public policies.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tools.security.resources import Resource, ResourceType
-from tools.security.rule import CIS_AWS, PCI_DSS, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 PUBLIC_GRANTEES = ("AllUsers", "AuthenticatedUsers")
 
@@ -30,6 +31,8 @@ RESTRICTING_CONDITION_KEYS = frozenset(
         "aws:userid",
         "s3:dataaccesspointaccount",
         "s3:dataaccesspointarn",
+        # Key policies limit callers the same way.
+        "kms:calleraccount",
     }
 )
 
@@ -73,6 +76,13 @@ def public_policy_actions(policy: dict[str, Any] | None) -> list[str]:
     return actions
 
 
+def effective_block(attributes: dict[str, Any]) -> dict[str, bool]:
+    """Block Public Access as S3 enforces it: a setting is on when the bucket or the account has it."""
+    bucket = attributes.get("public_access_block") or {}
+    account = attributes.get("account_public_access_block") or {}
+    return {k: bool(bucket.get(k)) or bool(account.get(k)) for k in {*bucket, *account}}
+
+
 def public_acl_grants(grants: list[dict[str, Any]] | None) -> list[str]:
     return [
         f"{g.get('permission', '?')} to {g['grantee']}"
@@ -90,7 +100,12 @@ class PublicS3Bucket(Rule):
         "The bucket's ACL or bucket policy grants access to everyone (AllUsers, any "
         'authenticated AWS user, or Principal "*") and Public Access Block does not neutralise it.'
     )
-    compliance: ClassVar[dict[str, tuple[str, ...]]] = {CIS_AWS: ("2.1.4",), PCI_DSS: ("1.3.1", "1.4.4")}
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        CIS_AWS: ("2.1.4",),
+        FSBP: ("S3.2", "S3.3"),
+        PCI_DSS: ("1.3.1", "1.4.4"),
+        SOC2: ("CC6.1", "CC6.6"),
+    }
     remediation: ClassVar[str] = (
         "Turn on S3 Block Public Access for the bucket (all four settings), then remove the public "
         'ACL grants and the Principal "*" statements. Serve public content through CloudFront '
@@ -100,7 +115,7 @@ class PublicS3Bucket(Rule):
 
     def evaluate(self, resource: Resource) -> Violation | None:
         attrs = resource.attributes
-        pab = attrs.get("public_access_block") or {}
+        pab = effective_block(attrs)
         reasons: list[str] = []
         if not pab.get("ignore_public_acls"):
             grants = public_acl_grants(attrs.get("acl_grants"))

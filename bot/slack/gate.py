@@ -1,0 +1,122 @@
+"""What happens before the ack: filter, deduplicate, rate-limit, hand the work over.
+
+Each `on_*` method runs inside the HTTP request (or Socket Mode envelope), so it makes at most
+one or two Redis round trips and never calls the Web API or the agent; the job sink does that.
+
+Exactly once: an event is claimed by its event id and its message by channel + ts (one message
+arrives as both `app_mention` and `message` when both are subscribed); a button click is claimed
+per approval and user, so retries and double clicks by one person are dropped; clicks by
+different people race on the approval state machine, which lets exactly one of them decide.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.approval_blocks import APPROVE_ACTION
+from bot.slack.jobs import Answer, Click, Incoming, Notice, SlashCommand
+from bot.slack.keystore import KeyStore
+from bot.slack.limits import RateLimiter
+from bot.slack.work import JobSink
+
+DEDUP_TTL_S = 24 * 3600
+THREAD_TTL_S = 7 * 24 * 3600
+MAX_TEXT = 8000  # ChatMessage's limit; longer text is cut just past it and refused politely
+_PLAIN_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+
+def thread_key(channel: str, ts: str) -> str:
+    """Set for threads the bot takes part in: replies there need no mention."""
+    return f"thread:{channel}:{ts}"
+
+
+class SlackGate:
+    def __init__(self, keys: KeyStore, limiter: RateLimiter, sink: JobSink) -> None:
+        self.keys = keys
+        self.limiter = limiter
+        self.sink = sink
+
+    def on_mention(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> None:
+        if not event.get("user") or event.get("bot_id"):
+            return
+        thread = str(event.get("thread_ts") or event.get("ts") or "")
+        text = strip_mention(str(event.get("text", "")), bot_user_id)
+        channel = str(event.get("channel", ""))
+        self._accept(body, event, Incoming(str(event["user"]), channel, text, thread, thread))
+
+    def on_message(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> None:
+        if event.get("subtype") not in _PLAIN_SUBTYPES or event.get("bot_id") or not event.get("user"):
+            return  # edits, deletions, joins, our own posts, other bots
+        user, channel, text = str(event["user"]), str(event.get("channel", "")), str(event.get("text", ""))
+        thread_ts = event.get("thread_ts")
+        if event.get("channel_type") == "im":
+            # In a DM the main flow is one conversation; a thread in a DM is its own.
+            incoming = Incoming(user, channel, strip_mention(text, bot_user_id), thread_ts, thread_ts)
+        elif (
+            thread_ts
+            and (not bot_user_id or f"<@{bot_user_id}>" not in text)
+            and self.keys.exists(thread_key(channel, thread_ts))
+        ):
+            # A follow-up without a mention in a thread we are part of (mentions come as app_mention).
+            incoming = Incoming(user, channel, text[: MAX_TEXT + 1], thread_ts, thread_ts)
+        else:
+            return  # channel chatter that is not for us
+        self._accept(body, event, incoming)
+
+    def on_command(self, command: dict[str, Any]) -> str | None:
+        """Hands the command over; returns the text to ack with when there is nothing to do."""
+        text = str(command.get("text") or "").strip()
+        if not text:
+            name = command.get("command") or "/cloudpilot"
+            return (
+                "Ask me about costs, security findings, resources or runbooks, e.g. "
+                f"`{name} what did we spend on EC2 last month?`"
+            )
+        trigger = str(command.get("trigger_id") or "")
+        user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
+        decision = self.limiter.admit(user, [f"command:{trigger}"] if trigger else [], DEDUP_TTL_S)
+        if decision is None:
+            return None
+        if not decision.allowed:
+            return decision.message()
+        response_url = str(command.get("response_url") or "")
+        self.sink.submit(
+            f"command:{trigger}", SlashCommand(user, channel, text[: MAX_TEXT + 1], response_url)
+        )
+        return None
+
+    def on_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        user = str((body.get("user") or {}).get("id") or "")
+        container = body.get("container") or {}
+        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+        message_ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "")
+        approval_id = str(action.get("value") or "")[:100]
+        if not user or not channel:
+            return
+        # One decision per person and request: a double click or a retried payload is dropped here.
+        if not self.keys.claim(f"action:{approval_id}:{user}", DEDUP_TTL_S):
+            return
+        click = Click(approval_id, action.get("action_id") == APPROVE_ACTION, user, channel, message_ts)
+        self.sink.submit(f"approval:{approval_id}", click)
+
+    def _accept(self, body: dict[str, Any], event: dict[str, Any], incoming: Incoming) -> None:
+        claims = [f"msg:{incoming.channel}:{event.get('ts')}"]
+        if body.get("event_id"):
+            claims.insert(0, f"event:{body['event_id']}")
+        # A thread the bot is mentioned in becomes one it follows without mentions.
+        followed = bool(incoming.reply_ts) and not incoming.channel.startswith("D")
+        touch = [thread_key(incoming.channel, incoming.reply_ts or "")] if followed else []
+        decision = self.limiter.admit(incoming.user, claims, DEDUP_TTL_S, touch, THREAD_TTL_S)
+        if decision is None:
+            return  # a retry, or the same message under another event type
+        if decision.allowed:
+            self.sink.submit(incoming.lane, Answer(incoming))
+        elif decision.first_refusal:
+            notice = Notice(incoming.channel, incoming.user, decision.message(), incoming.reply_ts)
+            self.sink.submit(incoming.lane, notice)
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    if bot_user_id:
+        text = text.replace(f"<@{bot_user_id}>", " ")
+    return text.strip()[: MAX_TEXT + 1]

@@ -1,0 +1,211 @@
+"""The work after the ack: run the agent, post and update messages, decide approvals.
+
+Runs on the job sink's threads, in the serving process or in the worker process. Any failure
+reaches the user as a short message with a reference id; the details go to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from pydantic import ValidationError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from agent.messages import ApprovalView, ChatMessage, Reply
+from agent.runner import error_ref
+from agent.turn import Agent
+from bot.slack import blocks as bk
+from bot.slack.approval_blocks import decided_message, pending_message
+from bot.slack.gate import MAX_TEXT
+from bot.slack.groups import GroupResolver
+from bot.slack.jobs import Answer, Click, Incoming, Job, Notice, SlashCommand
+from bot.slack.render import render_reply
+
+log = logging.getLogger("cloudpilot.slack")
+
+WORKING = ":hourglass_flowing_sand: Working on it…"
+_APPROVAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+Follow = Callable[[str, str], None]  # (channel, thread ts): the bot now takes part in that thread
+
+
+class SlackResponder:
+    def __init__(self, agent: Agent, client: WebClient, groups: GroupResolver, follow: Follow) -> None:
+        self.agent = agent
+        self.client = client
+        self.groups = groups
+        self.follow = follow
+
+    def run(self, job: Job) -> None:
+        if isinstance(job, Answer):
+            where, thread_ts, ephemeral = job.incoming.channel, job.incoming.reply_ts, False
+        elif isinstance(job, Notice):
+            where, thread_ts, ephemeral = job.channel, job.thread_ts, True
+        else:
+            where, thread_ts, ephemeral = job.channel, None, True
+        user = job.incoming.user if isinstance(job, Answer) else job.user
+        try:
+            if isinstance(job, Answer):
+                self._answer(job.incoming)
+            elif isinstance(job, SlashCommand):
+                self._command(job)
+            elif isinstance(job, Click):
+                self._decide(job)
+            else:
+                self._ephemeral(job.channel, job.user, job.text, job.thread_ts)
+        except Exception:
+            ref = error_ref()
+            log.exception("slack job %s failed (ref %s) in %s", type(job).__name__, ref, where)
+            text = f":warning: Sorry, something went wrong (reference {ref})."
+            try:
+                if ephemeral:
+                    self._ephemeral(where, user, text, thread_ts)
+                else:
+                    self.client.chat_postMessage(channel=where, thread_ts=thread_ts, text=text)
+            except Exception:
+                log.exception("could not report error %s to Slack", ref)
+
+    # -- conversations -------------------------------------------------------------------------
+    def _answer(self, incoming: Incoming) -> None:
+        placeholder = self.client.chat_postMessage(
+            channel=incoming.channel, thread_ts=incoming.reply_ts, text=WORKING
+        )
+        try:
+            message = ChatMessage(
+                user=incoming.user,
+                channel=incoming.channel,
+                thread=incoming.thread,
+                text=incoming.text,
+                platform="slack",
+            )
+        except ValidationError:
+            reply = Reply(
+                text=f"That message is too long for me: please keep it under {MAX_TEXT} characters.", ok=False
+            )
+        else:
+            reply = self.agent.handle(message)
+        self._deliver(reply, incoming.channel, incoming.reply_ts, str(placeholder["ts"]))
+
+    def _command(self, job: SlashCommand) -> None:
+        try:
+            root = self.client.chat_postMessage(
+                channel=job.channel, text=f"<@{job.user}> asked: {bk.escape(job.text)}"
+            )
+        except SlackApiError as exc:
+            if (
+                exc.response.get("error") not in ("not_in_channel", "channel_not_found")
+                or not job.response_url
+            ):
+                raise
+            # The bot cannot post here (e.g. a private channel it is not in): answer privately.
+            self._respond_privately(job)
+            return
+        ts = str(root["ts"])
+        self.follow(job.channel, ts)
+        self._answer(Incoming(job.user, job.channel, job.text, reply_ts=ts, thread=ts))
+
+    def _respond_privately(self, job: SlashCommand) -> None:
+        reply = self.agent.handle(
+            ChatMessage(user=job.user, channel=job.channel, thread=None, text=job.text, platform="slack")
+        )
+        rendered = render_reply(reply)
+        hook = WebhookClient(job.response_url)
+        for message in rendered.messages:
+            hook.send(text=message.text, blocks=message.blocks, response_type="ephemeral")
+        if rendered.files or (reply.approval and reply.approval.status == "pending"):
+            hook.send(
+                text="Charts, attachments and approval buttons need the app in this channel: "
+                "invite it with `/invite @CloudPilot`.",
+                response_type="ephemeral",
+            )
+
+    def _deliver(self, reply: Reply, channel: str, reply_ts: str | None, placeholder_ts: str | None) -> None:
+        rendered = render_reply(reply)
+        first, *rest = rendered.messages
+        if placeholder_ts:
+            self.client.chat_update(channel=channel, ts=placeholder_ts, text=first.text, blocks=first.blocks)
+        else:
+            self.client.chat_postMessage(
+                channel=channel, thread_ts=reply_ts, text=first.text, blocks=first.blocks
+            )
+        for message in rest:
+            self.client.chat_postMessage(
+                channel=channel, thread_ts=reply_ts, text=message.text, blocks=message.blocks
+            )
+        for f in rendered.files:
+            self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=reply_ts,
+                filename=f.filename,
+                title=f.title,
+                alt_txt=f.alt_text or None,
+                **({"file": str(f.path)} if f.path is not None else {"content": f.content or b""}),
+            )
+        if reply.approval is not None and reply.approval.status == "pending":
+            self._post_approval(reply.approval, channel, reply_ts)
+
+    # -- approvals -----------------------------------------------------------------------------
+    def _post_approval(self, view: ApprovalView, channel: str, reply_ts: str | None) -> None:
+        text, blocks = pending_message(view)
+        posted = self.client.chat_postMessage(channel=channel, thread_ts=reply_ts, text=text, blocks=blocks)
+        # Where the buttons live: a click is honoured only from this very message.
+        self.agent.rt.approvals.approvals.set_message_ref(view.id, f"{channel}:{posted['ts']}")
+
+    def _decide(self, click: Click) -> None:
+        approvals = self.agent.rt.approvals
+        known = _APPROVAL_ID.match(click.approval_id)
+        approval = approvals.approvals.get(click.approval_id) if known else None
+        if approval is None:
+            log.warning("click by %s on unknown approval %r", click.user, click.approval_id[:80])
+            self._ephemeral(
+                click.channel,
+                click.user,
+                f"I know of no approval request {click.approval_id[:64]!r}; nothing was done.",
+            )
+            return
+        reply_ts = thread_of(approval.conversation_id)
+        if approval.message_ref != f"{click.channel}:{click.message_ts}":
+            log.warning(
+                "click by %s on approval %s from message %s:%s, not its own (%s): refused",
+                click.user,
+                approval.id,
+                click.channel,
+                click.message_ts,
+                approval.message_ref,
+            )
+            self._ephemeral(
+                click.channel,
+                click.user,
+                f"This button does not belong to approval {approval.id}'s request; nothing was done.",
+                reply_ts,
+            )
+            return
+        _, policy_groups = approvals.policy.approvers_for(approval.action)
+        groups = self.groups.groups_of(click.user, sorted(policy_groups)) if policy_groups else set()
+        reply = self.agent.decide(approval.id, click.user, click.approve, groups)
+        view = reply.approval
+        decided_here = (
+            view is not None and view.status != "pending" and (reply.ok or view.decided_by == click.user)
+        )
+        if not decided_here or view is None:
+            # Refused, already decided by someone else, or unknown: only the clicker hears of it.
+            self._ephemeral(click.channel, click.user, f":no_entry: {reply.text}", reply_ts)
+            return
+        text, blocks = decided_message(view)
+        self.client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=blocks)
+        self._deliver(reply, click.channel, reply_ts, None)
+
+    def _ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+
+
+def thread_of(conversation_id: str) -> str | None:
+    """The Slack thread of an approval's conversation ("slack:<channel>:<thread>")."""
+    parts = conversation_id.split(":", 2)
+    if len(parts) == 3 and parts[0] == "slack" and parts[2] != "main":
+        return parts[2]
+    return None

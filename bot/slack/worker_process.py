@@ -1,0 +1,218 @@
+"""Agent work in a separate, lower-priority process, so that no ack ever waits behind it.
+
+An agent turn costs tens of milliseconds of CPU. Run on threads of the serving process, turns
+hold the GIL while requests wait for it, and acks slow down under load. Here the serving process
+keeps only HTTP, signatures, Redis and Bolt; a child process (spawned, niced) owns the agent,
+the Web API client and its own thread pool with one lane per conversation. Jobs go down a
+queue; the child reports each finished job (for `wait_idle`) and threads it joined (slash
+commands), which the parent records in its key store. A child that dies is replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING, Any
+
+from config import Settings
+
+if TYPE_CHECKING:
+    from agent.runtime import Runtime
+
+log = logging.getLogger("cloudpilot.slack")
+
+DEFAULT_RUNTIME = "bot.slack.worker_process:default_runtime"
+RuntimeFactory = Callable[[Settings], "Runtime"]
+
+
+def default_runtime(settings: Settings) -> Runtime:
+    from agent.runtime import Runtime
+
+    return Runtime.build(settings)
+
+
+def load_factory(path: str) -> RuntimeFactory:
+    """`module:function`, e.g. the default or a test's runtime with doubles."""
+    module, _, name = path.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), name, None)
+    except ImportError as exc:
+        raise ValueError(f"no runtime factory at {path!r}: {exc}") from exc
+    if not callable(factory):
+        raise ValueError(f"no runtime factory at {path!r}")
+    return factory
+
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+class ProcessSink:
+    def __init__(
+        self,
+        settings: Settings,
+        on_follow: Callable[[str, str], None],
+        *,
+        workers: int = 4,
+        runtime_factory: str = DEFAULT_RUNTIME,
+        nice: int = 10,
+        start_timeout_s: float = 180.0,
+    ) -> None:
+        load_factory(runtime_factory)  # a wrong path fails here, before a process is spawned
+        # The plain Settings class pickles (one loaded from a TOML file is a local subclass).
+        self._args = (Settings(**settings.model_dump()), workers, runtime_factory, nice)
+        self._on_follow = on_follow
+        self._start_timeout = start_timeout_s
+        self._ctx = multiprocessing.get_context("spawn")
+        self._cond = threading.Condition()
+        self._pending = 0
+        self._closing = False
+        self._proc, self._jobs, self._events = self._spawn()
+        self._reader = threading.Thread(target=self._read, name="slack-worker-events", daemon=True)
+        self._reader.start()
+
+    def _spawn(self) -> tuple[BaseProcess, Any, Any]:
+        jobs, events = self._ctx.Queue(), self._ctx.Queue()
+        proc = self._ctx.Process(
+            target=_child_main, args=(*self._args, jobs, events), name="cloudpilot-slack-worker", daemon=True
+        )
+        proc.start()
+        deadline = time.monotonic() + self._start_timeout
+        first: Any = None
+        while first is None:
+            try:
+                first = events.get(timeout=0.2)
+            except queue.Empty:
+                if not proc.is_alive():
+                    raise WorkerFailed(
+                        f"the Slack worker process exited at start (code {proc.exitcode}); "
+                        "see its error above"
+                    ) from None
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    raise WorkerFailed(
+                        f"the Slack worker process did not start within {self._start_timeout:.0f} s"
+                    ) from None
+        if first[0] != "ready":
+            proc.join(5)
+            raise WorkerFailed(f"the Slack worker process could not start: {first[1]}")
+        return proc, jobs, events
+
+    def submit(self, lane: str, job: object) -> None:
+        with self._cond:
+            if self._closing:
+                raise RuntimeError("the Slack worker is shut down")
+            self._pending += 1
+            self._jobs.put((lane, job))
+
+    def _read(self) -> None:
+        while True:
+            try:
+                event = self._events.get(timeout=1.0)
+            except queue.Empty:
+                if not self._proc.is_alive() and not self._closing:
+                    self._replace()
+                continue
+            except (EOFError, OSError):
+                return
+            if event is None:
+                return
+            if event[0] == "done":
+                with self._cond:
+                    self._pending -= 1
+                    if self._pending <= 0:
+                        self._pending = 0
+                        self._cond.notify_all()
+            elif event[0] == "follow":
+                try:
+                    self._on_follow(event[1], event[2])
+                except Exception:
+                    log.exception("could not record a followed thread")
+
+    def _replace(self) -> None:
+        with self._cond:
+            lost, self._pending = self._pending, 0
+            self._cond.notify_all()
+        log.error(
+            "the Slack worker process died (exit code %s); %d job(s) lost; starting a new one",
+            self._proc.exitcode,
+            lost,
+        )
+        try:
+            self._proc, self._jobs, self._events = self._spawn()
+        except WorkerFailed:
+            log.exception("could not replace the Slack worker process")
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self._pending == 0, timeout)
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        with self._cond:
+            if self._closing:
+                return
+            self._closing = True
+        self._jobs.put(None)  # the child finishes what it has, then exits
+        self._proc.join(timeout_s)
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._reader.join(timeout=5)
+
+
+def _child_main(
+    settings: Settings, workers: int, factory_path: str, nice: int, jobs: Any, events: Any
+) -> None:
+    # Ctrl-C reaches the whole process group: the parent decides when this process stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if nice:
+        with contextlib.suppress(OSError):  # e.g. a sandbox that forbids it: run at normal priority
+            os.nice(nice)  # the serving process's acks come first
+    try:
+        runtime = load_factory(factory_path)(settings)
+        # Imported once the runtime exists, so a factory that fails does so without the wait.
+        from agent.turn import Agent
+        from bot.slack.client import make_client
+        from bot.slack.groups import GroupResolver
+        from bot.slack.responder import SlackResponder
+        from bot.slack.work import WorkQueue
+
+        client = make_client(settings)
+        responder = SlackResponder(
+            Agent(runtime),
+            client,
+            GroupResolver(client),
+            lambda channel, ts: events.put(("follow", channel, ts)),
+        )
+    except Exception as exc:
+        events.put(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    work = WorkQueue(workers)
+    events.put(("ready",))
+
+    def task(job: Any) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                responder.run(job)
+            finally:
+                events.put(("done",))
+
+        return run
+
+    while True:
+        item = jobs.get()
+        if item is None:
+            break
+        lane, job = item
+        work.submit(lane, task(job))
+    work.shutdown()
+    runtime.close()
+    events.put(None)

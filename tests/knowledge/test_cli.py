@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.terminal.kb_commands import kb as kb_group
+from config import Settings, load_settings
+from knowledge.base import KnowledgeBase
+
+
+@dataclass
+class _State:
+    settings: Settings
+
+
+def test_ingest_and_stats(tmp_path: Path, embedder: object) -> None:
+    docs = tmp_path / "runbooks"
+    docs.mkdir()
+    (docs / "kafka.md").write_text("# Kafka\n\n## Consumer lag\n\nAdd consumers to the group.\n")
+    state = _State(load_settings(data_dir=tmp_path / "data", torch_threads=2))
+    runner = CliRunner()
+
+    first = runner.invoke(kb_group, ["ingest", str(docs)], obj=state)
+    assert first.exit_code == 0, first.output
+    assert "1 added, 0 updated, 0 deleted, 0 unchanged; 1 chunks written" in first.output
+
+    again = runner.invoke(kb_group, ["ingest", "--json", str(docs), str(tmp_path / "nope")], obj=state)
+    report = json.loads(again.output)
+    assert report["unchanged"] == 1 and report["skipped"][0]["reason"] == "no such file or folder"
+
+    bad = runner.invoke(kb_group, ["ingest", str(tmp_path / "nope")], obj=state)
+    assert bad.exit_code == 1 and "skipped" in bad.output
+
+    stats = runner.invoke(kb_group, ["stats", "--json"], obj=state)
+    assert json.loads(stats.output)["sources"] == {"runbooks/kafka.md": 1}
+    text = runner.invoke(kb_group, ["stats"], obj=state)
+    assert "1 documents, 1 chunks in qdrant-edge (embedded)" in text.output
+
+
+def test_search_prints_cited_passages_or_no_source(kb: KnowledgeBase) -> None:
+    # The CLI opens the store itself; the embedded store is single-process, so release it.
+    kb.close()
+    state = _State(kb.settings)
+    runner = CliRunner()
+    cited = runner.invoke(
+        kb_group, ["search", "-k", "2", "how", "do", "I", "roll", "back", "an", "ECS", "service"], obj=state
+    )
+    assert cited.exit_code == 0, cited.output
+    assert cited.output.startswith("[1] bundled/deployment-rollback.md § Amazon ECS (lines ")
+    assert "update-service" in cited.output
+
+    none = runner.invoke(kb_group, ["search", "best pizza in town"], obj=state)
+    assert none.exit_code == 0 and none.output.startswith("No source found")
+
+    as_json = runner.invoke(kb_group, ["search", "--json", "--tag", "tls", "certificate expired"], obj=state)
+    hits = json.loads(as_json.output)
+    assert hits and all(h["source"] == "bundled/tls-certificate-expiry.md" for h in hits)
+
+    unknown = runner.invoke(kb_group, ["search", "--source", "nosuch", "disk"], obj=state)
+    assert unknown.exit_code == 1 and "no indexed document path contains 'nosuch'" in unknown.output

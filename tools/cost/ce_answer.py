@@ -1,0 +1,104 @@
+"""cost_query answered from the Cost Explorer API, in the same result shape as local answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tools.base import ToolContext, ToolStatus
+from tools.cost.cost_explorer import CE_REGION, CeQuery, run, unsupported
+from tools.cost.money import amount, cents, money, percent, share
+from tools.cost.periods import Period, comparison_period
+from tools.cost.query import TIME_GROUPINGS
+from tools.cost.services import KNOWN_SERVICES, compact
+from tools.presentation import Table
+
+if TYPE_CHECKING:
+    from tools.cost_query import CostQueryInput, CostQueryResult
+
+
+def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Period) -> CostQueryResult:
+    from tools.cost_query import Comparison, CostGroup, SeriesPoint, base_result, group_title
+
+    result = base_result(args, period)
+    result.backend = "cost_explorer"
+    why = unsupported(args.group_by, args.cost_type, args.resource)
+    if why:
+        return result.model_copy(update={"status": ToolStatus.ERROR, "message": why})
+    services = _service_names(args.service) if args.service else []
+    result.filters.service_names = list(services)
+    client = ctx.aws.client("ce", CE_REGION)
+    query = CeQuery(
+        start=period.start,
+        end=period.end,
+        cost_type=args.cost_type,
+        services=services,
+        region=args.region,
+        account=args.account,
+        tags=dict(args.tags),
+        charge_category=args.charge_category,
+        group_by=args.group_by,
+        granularity="DAILY" if args.granularity == "daily" else "MONTHLY",
+    )
+    answer = run(client, query)
+    result.ce_requests = answer.requests
+    if not answer.series and not answer.groups:
+        result.status = ToolStatus.NO_DATA
+        result.message = f"Cost Explorer returned no costs {period.phrase}."
+        return result
+    currency = answer.currency or "USD"
+    total = answer.total
+    result.currency = currency
+    result.total = cents(total)
+    if args.cost_type == "billed":
+        result.billed_total = cents(total)
+    else:
+        result.effective_total = cents(total)
+    subject = args.service or "Total"
+    message = f"{subject} cost {money(total, currency)} {period.phrase} (from Cost Explorer"
+    message += ", estimated)." if answer.estimated else ")."
+    if args.group_by:
+        ranked = sorted(answer.groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        if args.group_by in TIME_GROUPINGS:
+            ranked = sorted(answer.groups.items())
+        top = args.top or 25
+        kept, rest = ranked[:top], ranked[top:]
+        result.groups = [CostGroup(key=k, cost=cents(v), share=share(v, total)) for k, v in kept]
+        result.other_groups = len(rest)
+        result.other_cost = cents(sum((v for _, v in rest), Decimal(0)))
+        title = group_title(args.group_by)
+        rows: list[list[object]] = [[g.key, amount(g.cost), percent(g.share)] for g in result.groups]
+        if rest:
+            rows.append([f"Other ({len(rest)} more)", amount(result.other_cost), percent(share(result.other_cost, total))])
+        rows.append(["Total", amount(total), "100.0%"])
+        result.tables = [Table(title=f"Cost by {title.lower()} {period.phrase}", columns=[title, f"Cost ({currency})", "Share"],
+                               rows=rows, numeric=[1, 2])]
+        shown = ", ".join(f"{g.key} {money(g.cost, currency)}" for g in result.groups[:3])
+        message += f" By {title.lower()}: {shown}."
+    else:
+        result.tables = [Table(title=f"Cost {period.phrase}", columns=["Scope", f"Cost ({currency})"],
+                               rows=[[subject, amount(total)]], numeric=[1])]
+    if args.granularity:
+        result.series = [SeriesPoint(bucket=b, cost=cents(v)) for b, v in sorted(answer.series.items())]
+    if args.compare_to:
+        before = comparison_period(period, args.compare_to, ctx.clock.now())
+        earlier = run(client, CeQuery(**{**query.__dict__, "start": before.start, "end": before.end}))
+        result.ce_requests += earlier.requests
+        change = total - earlier.total
+        pct = float(change / earlier.total) if earlier.total else None
+        result.comparison = Comparison(period=before.label, period_start=before.start, period_end=before.last_day,
+                                       total=cents(earlier.total), change=cents(change),
+                                       change_pct=None if pct is None else round(pct, 4))
+        message += f" {money(earlier.total, currency)} {before.phrase}."
+    result.message = message
+    return result
+
+
+def _service_names(query: str) -> list[str]:
+    """Cost Explorer's SERVICE values for what the user called the service."""
+    wanted = compact(query)
+    for alias in KNOWN_SERVICES:
+        names = (alias.name, *alias.aliases, *alias.service_names)
+        if any(compact(n) == wanted for n in names):
+            return list(alias.service_names)
+    return [query]

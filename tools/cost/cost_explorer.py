@@ -1,0 +1,153 @@
+"""cost_query's second backend: the AWS Cost Explorer API (GetCostAndUsage).
+
+Used when settings choose it (no billing export available). Each request costs $0.01 and
+takes seconds, so one question is answered with as few requests as the paging allows, and the
+count is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tools.base import UserFacingError
+from tools.cost.money import to_decimal
+from tools.cost.query import TAG_PREFIX, UNTAGGED
+
+METRICS = {"billed": "UnblendedCost", "effective": "AmortizedCost"}
+_DIMENSIONS = {
+    "service": "SERVICE",
+    "region": "REGION",
+    "account": "LINKED_ACCOUNT",
+    "charge_category": "RECORD_TYPE",
+}
+# Cost Explorer is served from us-east-1 whatever the account's regions.
+CE_REGION = "us-east-1"
+_MAX_PAGES = 20
+
+
+@dataclass(frozen=True)
+class CeQuery:
+    start: date
+    end: date  # exclusive
+    cost_type: str = "billed"
+    services: Sequence[str] = ()
+    region: str | None = None
+    account: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    charge_category: str | None = None
+    group_by: str | None = None
+    granularity: str = "MONTHLY"
+
+
+@dataclass
+class CeAnswer:
+    currency: str | None = None
+    total: Decimal = Decimal(0)
+    groups: dict[str, Decimal] = field(default_factory=dict)
+    # Bucket (YYYY-MM or YYYY-MM-DD) -> total.
+    series: dict[str, Decimal] = field(default_factory=dict)
+    requests: int = 0
+    estimated: bool = False
+
+
+def unsupported(group_by: str | None, cost_type: str, resource: str | None) -> str | None:
+    """Why Cost Explorer cannot answer this question, or None when it can."""
+    if cost_type not in METRICS:
+        return "Cost Explorer has no list-price metric; ask for billed or effective cost."
+    if group_by == "resource" or resource:
+        return "Cost Explorer does not break costs down by resource here; use a billing export (FOCUS or CUR)."
+    return None
+
+
+def request(query: CeQuery) -> dict[str, Any]:
+    metric = METRICS[query.cost_type]
+    granularity = "DAILY" if query.group_by == "day" else query.granularity
+    if query.group_by == "month":
+        granularity = "MONTHLY"
+    body: dict[str, Any] = {
+        "TimePeriod": {"Start": query.start.isoformat(), "End": query.end.isoformat()},
+        "Granularity": granularity,
+        "Metrics": [metric],
+    }
+    conditions: list[dict[str, Any]] = []
+    if query.services:
+        conditions.append({"Dimensions": {"Key": "SERVICE", "Values": list(query.services)}})
+    if query.region:
+        conditions.append({"Dimensions": {"Key": "REGION", "Values": [query.region]}})
+    if query.account:
+        conditions.append({"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [query.account]}})
+    if query.charge_category:
+        conditions.append({"Dimensions": {"Key": "RECORD_TYPE", "Values": [query.charge_category]}})
+    for key, value in query.tags.items():
+        conditions.append({"Tags": {"Key": key, "Values": [value]}})
+    if len(conditions) == 1:
+        body["Filter"] = conditions[0]
+    elif conditions:
+        body["Filter"] = {"And": conditions}
+    group = query.group_by
+    if group and group.startswith(TAG_PREFIX):
+        body["GroupBy"] = [{"Type": "TAG", "Key": group.removeprefix(TAG_PREFIX)}]
+    elif group in _DIMENSIONS:
+        body["GroupBy"] = [{"Type": "DIMENSION", "Key": _DIMENSIONS[group]}]
+    return body
+
+
+def run(client: Any, query: CeQuery) -> CeAnswer:
+    """Ask Cost Explorer, following NextPageToken, and add up the answer exactly."""
+    body = request(query)
+    metric = METRICS[query.cost_type]
+    answer = CeAnswer()
+    token: str | None = None
+    for _ in range(_MAX_PAGES):
+        kwargs = dict(body)
+        if token:
+            kwargs["NextPageToken"] = token
+        try:
+            response = client.get_cost_and_usage(**kwargs)
+        except Exception as exc:  # botocore errors: access denied, throttling, bad filter
+            raise UserFacingError(f"Cost Explorer could not answer: {exc}") from exc
+        answer.requests += 1
+        for period in response.get("ResultsByTime", []):
+            bucket = _bucket(period.get("TimePeriod", {}).get("Start", ""), body["Granularity"])
+            answer.estimated = answer.estimated or bool(period.get("Estimated"))
+            if period.get("Groups"):
+                for g in period["Groups"]:
+                    amount, unit = _amount(g.get("Metrics", {}).get(metric))
+                    key = _group_key(g.get("Keys", [""])[0], query.group_by)
+                    answer.groups[key] = answer.groups.get(key, Decimal(0)) + amount
+                    answer.series[bucket] = answer.series.get(bucket, Decimal(0)) + amount
+                    answer.total += amount
+                    answer.currency = answer.currency or unit
+            else:
+                amount, unit = _amount(period.get("Total", {}).get(metric))
+                answer.series[bucket] = answer.series.get(bucket, Decimal(0)) + amount
+                answer.total += amount
+                answer.currency = answer.currency or unit
+        token = response.get("NextPageToken")
+        if not token:
+            break
+    if query.group_by in ("day", "month"):
+        answer.groups = dict(answer.series)
+    return answer
+
+
+def _amount(value: Any) -> tuple[Decimal, str | None]:
+    if not isinstance(value, dict):
+        return Decimal(0), None
+    return to_decimal(value.get("Amount", "0")), value.get("Unit")
+
+
+def _bucket(start: str, granularity: str) -> str:
+    return start[:7] if granularity == "MONTHLY" else start[:10]
+
+
+def _group_key(raw: str, group_by: str | None) -> str:
+    if group_by and group_by.startswith(TAG_PREFIX):
+        # Tag groups come back as "key$value"; an empty value means untagged.
+        value = raw.split("$", 1)[1] if "$" in raw else raw
+        return value or UNTAGGED
+    return raw or "(none)"

@@ -1,0 +1,1 @@
+"""Savings opportunities: idle and forgotten resources, priced from the bill."""

@@ -1,0 +1,1 @@
+"""Rules for CloudTrail trails and the account's trail coverage."""

@@ -1,0 +1,1 @@
+"""Rules for CloudWatch alarms on CloudTrail events (CIS section 4)."""

@@ -1,0 +1,29 @@
+"""CloudWatch alarm for console sign-ins without MFA (CIS 4.2).
+
+Reads the normalised `cloudwatch_account` attributes (see alarm.py).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2
+from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
+
+
+class ConsoleSigninWithoutMfaAlarm(MetricAlarmRule):
+    id: ClassVar[str] = "cloudwatch-alarm-console-signin-without-mfa"
+    title: ClassVar[str] = "No alarm on console sign-in without MFA"
+    description: ClassVar[str] = "No CloudWatch alarm fires on console sign-ins without MFA recorded by CloudTrail."
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        CIS_AWS: ("4.2",),
+        FSBP: ("CloudWatch.3",),
+        PCI_DSS: ("10.4.1",),
+        SOC2: ("CC7.2",),
+    }
+    remediation: ClassVar[str] = REMEDIATION
+    watched: ClassVar[str] = "console sign-ins without MFA"
+    required: ClassVar[tuple[str, ...]] = (
+        '$.eventName = "ConsoleLogin"',
+        '$.additionalEventData.MFAUsed != "Yes"',
+    )

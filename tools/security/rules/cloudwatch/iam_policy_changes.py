@@ -1,0 +1,43 @@
+"""CloudWatch alarm for IAM policy changes (CIS 4.4).
+
+Reads the normalised `cloudwatch_account` attributes (see alarm.py).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2
+from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
+
+
+class IamPolicyChangesAlarm(MetricAlarmRule):
+    id: ClassVar[str] = "cloudwatch-alarm-iam-policy-changes"
+    title: ClassVar[str] = "No alarm on IAM policy changes"
+    description: ClassVar[str] = "No CloudWatch alarm fires on IAM policy changes recorded by CloudTrail."
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        CIS_AWS: ("4.4",),
+        FSBP: ("CloudWatch.4",),
+        PCI_DSS: ("10.4.1",),
+        SOC2: ("CC7.2",),
+    }
+    remediation: ClassVar[str] = REMEDIATION
+    watched: ClassVar[str] = "IAM policy changes"
+    required: ClassVar[tuple[str, ...]] = (
+        "DeleteGroupPolicy",
+        "DeleteRolePolicy",
+        "DeleteUserPolicy",
+        "PutGroupPolicy",
+        "PutRolePolicy",
+        "PutUserPolicy",
+        "CreatePolicy",
+        "DeletePolicy",
+        "CreatePolicyVersion",
+        "DeletePolicyVersion",
+        "AttachRolePolicy",
+        "DetachRolePolicy",
+        "AttachUserPolicy",
+        "DetachUserPolicy",
+        "AttachGroupPolicy",
+        "DetachGroupPolicy",
+    )

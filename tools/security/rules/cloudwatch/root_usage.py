@@ -1,0 +1,30 @@
+"""CloudWatch alarm for root user activity (CIS 4.3).
+
+Reads the normalised `cloudwatch_account` attributes (see alarm.py).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2
+from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
+
+
+class RootUsageAlarm(MetricAlarmRule):
+    id: ClassVar[str] = "cloudwatch-alarm-root-usage"
+    title: ClassVar[str] = "No alarm on root user activity"
+    description: ClassVar[str] = "No CloudWatch alarm fires on root user activity recorded by CloudTrail."
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        CIS_AWS: ("4.3",),
+        FSBP: ("CloudWatch.1",),
+        PCI_DSS: ("10.2.1.2",),
+        SOC2: ("CC7.2",),
+    }
+    remediation: ClassVar[str] = REMEDIATION
+    watched: ClassVar[str] = "root user activity"
+    required: ClassVar[tuple[str, ...]] = (
+        '$.userIdentity.type = "Root"',
+        '$.userIdentity.invokedBy NOT EXISTS',
+        '$.eventType != "AwsServiceEvent"',
+    )

@@ -1,0 +1,41 @@
+"""The account password policy lets users reuse recent passwords.
+
+Reads the normalised `iam_password_policy` attributes exists (bool) and reuse_prevention (int).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tools.security.resources import AnyResourceType, Resource
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+
+REMEMBERED = 24
+
+
+class PasswordReuse(Rule):
+    id: ClassVar[str] = "iam-password-reuse"
+    title: ClassVar[str] = "Password policy allows reusing recent passwords"
+    severity: ClassVar[Severity] = Severity.LOW
+    resource_type: ClassVar[AnyResourceType] = "iam_password_policy"
+    description: ClassVar[str] = "The password policy remembers fewer than the last 24 passwords (or has none)."
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        CIS_AWS: ("1.9",),
+        FSBP: ("IAM.16",),
+        PCI_DSS: ("8.3.7",),
+        SOC2: ("CC6.1",),
+    }
+    remediation: ClassVar[str] = (
+        "Set PasswordReusePrevention to 24 in the account password policy "
+        "(aws iam update-account-password-policy --password-reuse-prevention 24, keeping the other settings)."
+    )
+
+    def evaluate(self, resource: Resource) -> Violation | None:
+        attrs = resource.attributes
+        if "exists" not in attrs:
+            return None
+        remembered = attrs.get("reuse_prevention") if attrs["exists"] else None
+        if remembered is not None and int(remembered) >= REMEMBERED:
+            return None
+        shown = "no password policy" if not attrs["exists"] else f"reuse prevention {remembered or 'off'}"
+        return Violation(detail=f"Passwords may be reused ({shown}); remember the last {REMEMBERED}.")

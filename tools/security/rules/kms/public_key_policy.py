@@ -1,0 +1,39 @@
+"""KMS key whose key policy lets anyone use it.
+
+Reads the normalised `kms_key` attribute policy (the key policy, parsed).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tools.security.resources import AnyResourceType, Resource
+from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rules.s3.public_bucket import public_policy_actions
+
+
+class PublicKeyPolicy(Rule):
+    id: ClassVar[str] = "kms-key-public-policy"
+    title: ClassVar[str] = "KMS key policy allows everyone"
+    severity: ClassVar[Severity] = Severity.CRITICAL
+    resource_type: ClassVar[AnyResourceType] = "kms_key"
+    description: ClassVar[str] = (
+        'The key policy allows Principal "*" without a condition that limits callers to known accounts.'
+    )
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        FSBP: ("KMS.5",),
+        PCI_DSS: ("3.6.1", "7.2.1"),
+        SOC2: ("CC6.1",),
+    }
+    remediation: ClassVar[str] = (
+        'Replace Principal "*" with the accounts or roles that need the key, or add a condition such as '
+        "aws:PrincipalOrgID."
+    )
+
+    def evaluate(self, resource: Resource) -> Violation | None:
+        actions = public_policy_actions(resource.attributes.get("policy"))
+        if not actions:
+            return None
+        return Violation(
+            detail=f"Key {resource.name} allows " + ", ".join(sorted(set(actions))) + ' to Principal "*".'
+        )
