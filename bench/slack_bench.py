@@ -39,10 +39,10 @@ QUESTION = {"echo": "ping", "offline": "how much did we spend on EC2 last month?
 # -- child processes ----------------------------------------------------------------------------
 def serve(args: argparse.Namespace) -> None:
     """The server process: the real Slack app on 127.0.0.1, answers going to the fake Slack."""
-    from agent.runtime import Runtime
     from agent.turn import Agent
     from bot.slack.app import build_slack_app
     from bot.slack.http import SlackHttpServer
+    from bot.slack.worker_process import DEFAULT_RUNTIME, load_factory
     from config import load_settings
 
     settings = load_settings(
@@ -58,20 +58,14 @@ def serve(args: argparse.Namespace) -> None:
             "rate_limit_per_minute": 1_000_000,
         },
     )
-    if args.work in ("echo", "none"):
-        from tests.agent.doubles import Echo, ScriptedPlanner, call
-
-        runtime = Runtime.build(
-            settings,
-            planner=ScriptedPlanner([call("echo", text="pong")]),
-            tools=[Echo()],
-            ensure_sandbox=False,
-        )
+    namespace = f"cloudpilot-bench:{uuid.uuid4().hex}"
+    factory = "tests.slack.doubles:echo_runtime" if args.work in ("echo", "none") else DEFAULT_RUNTIME
+    runtime = None
+    if args.worker == "process":
+        slack = build_slack_app(settings, runtime_factory=factory, workers=args.workers, namespace=namespace)
     else:
-        runtime = Runtime.build(settings, ensure_sandbox=False)
-    slack = build_slack_app(
-        settings, Agent(runtime), workers=args.workers, namespace=f"cloudpilot-bench:{uuid.uuid4().hex}"
-    )
+        runtime = load_factory(factory)(settings)
+        slack = build_slack_app(settings, Agent(runtime), workers=args.workers, namespace=namespace)
     server = SlackHttpServer(slack.app, SECRET, "127.0.0.1", 0)
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
@@ -83,7 +77,8 @@ def serve(args: argparse.Namespace) -> None:
     finally:
         server.server_close()
         slack.close()
-        runtime.close()
+        if runtime is not None:
+            runtime.close()
 
 
 def fake_slack() -> None:
@@ -121,18 +116,29 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.kill()
 
 
+def _tree(pid: int) -> list[int]:
+    """The server and its worker process (Linux /proc)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(c) for c in children.read_text().split()] if children.exists() else []
+    return [pid, *kids]
+
+
+def _status_mib(pid: int, field: str) -> float:
+    total = 0.0
+    for p in _tree(pid):
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
 def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Sum of each process's own peak (VmHWM): an upper bound of the tree's peak."""
+    return _status_mib(pid, "VmHWM")
 
 
 def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mib(pid, "VmRSS")
 
 
 def _answers(fake_url: str) -> int:
@@ -155,6 +161,7 @@ class Result:
     peak_rss_mib: float
     answered: int
     drain_s: float
+    load_before: float
 
 
 def _signed(body: str) -> dict[str, str]:
@@ -254,12 +261,13 @@ def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
         )
         try:
             # Warm-up: the first turns pay for imports and caches; they are not measured.
-            asyncio.run(_drive(url, 20, 0.5, QUESTION[args.work]))
             before = _answers(fake_url)
+            asyncio.run(_drive(url, 20, 0.5, QUESTION[args.work]))
             deadline = time.monotonic() + 60
-            while args.work != "none" and _answers(fake_url) < before and time.monotonic() < deadline:
+            while args.work != "none" and _answers(fake_url) < before + 10 and time.monotonic() < deadline:
                 time.sleep(0.1)
             time.sleep(1.0)
+            load = os.getloadavg()[0]
             idle = _rss_mib(server.pid)
             start_answers = _answers(fake_url)
             latencies, errors, achieved = asyncio.run(_drive(url, rate, args.duration, QUESTION[args.work]))
@@ -287,6 +295,7 @@ def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
         peak_rss_mib=round(peak, 1),
         answered=answered,
         drain_s=round(drain, 1),
+        load_before=round(load, 2),
     )
 
 
@@ -312,12 +321,19 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("--redis-url", default="none")
     srv.add_argument("--work", choices=sorted(QUESTION), default="echo")
     srv.add_argument("--workers", type=int, default=4)
+    srv.add_argument("--worker", choices=["process", "thread"], default="process")
     srv.add_argument("--switch-interval", type=float, default=0.0)
     sub.add_parser("fake-slack", help=argparse.SUPPRESS)
     parser.add_argument("--rates", default="50,100,200", help="events per second, comma-separated")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per rate")
     parser.add_argument("--work", choices=sorted(QUESTION), default="echo")
     parser.add_argument("--workers", type=int, default=4, help="the server's background threads")
+    parser.add_argument(
+        "--worker",
+        choices=["process", "thread"],
+        default="process",
+        help="agent turns in a worker process (serve slack's default) or in threads",
+    )
     parser.add_argument("--redis-url", default=None, help="'none' for the in-process store")
     parser.add_argument("--switch-interval", type=float, default=0.0)
     parser.add_argument("--drain-timeout", type=float, default=120.0)

@@ -126,9 +126,7 @@ class SeedManifest(BaseModel):
 
     def of_type(self, resource_type: str, account: str | None = None) -> list[SeededResource]:
         return [
-            r
-            for r in self.resources
-            if r.type == resource_type and (account is None or r.account == account)
+            r for r in self.resources if r.type == resource_type and (account is None or r.account == account)
         ]
 
     def by_name(self, name: str) -> SeededResource:
@@ -281,8 +279,12 @@ class _Account:
         config.put_configuration_recorder(
             ConfigurationRecorder={
                 "name": "default",
-                "roleARN": f"arn:aws:iam::{self.id}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
-                "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": region == self.seeder.primary},
+                "roleARN": f"arn:aws:iam::{self.id}:role/aws-service-role/config.amazonaws.com/"
+                "AWSServiceRoleForConfig",
+                "recordingGroup": {
+                    "allSupported": True,
+                    "includeGlobalResourceTypes": region == self.seeder.primary,
+                },
             }
         )
         config.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": bucket})
@@ -523,7 +525,9 @@ class _Account:
         if access_log_to:
             s3.put_bucket_logging(
                 Bucket=name,
-                BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": access_log_to, "TargetPrefix": f"{name}/"}},
+                BucketLoggingStatus={
+                    "LoggingEnabled": {"TargetBucket": access_log_to, "TargetPrefix": f"{name}/"}
+                },
             )
         if block_public:
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=dict(FULL_BLOCK))
@@ -665,7 +669,9 @@ class _Seeder:
         admin_ports, db_ports = OpenAdminPorts.id, OpenDatabasePorts.id
 
         # Logging buckets first: flow logs, access logs, CloudTrail and Config deliver to them.
-        logs = a.bucket(p, "acme-prod-logs", "prod", "platform", encryption="aws:kms", acl="log-delivery-write")
+        logs = a.bucket(
+            p, "acme-prod-logs", "prod", "platform", encryption="aws:kms", acl="log-delivery-write"
+        )
         trail_bucket = a.bucket(p, "acme-cloudtrail-logs", "prod", "security", access_log_to=logs)
         eu_audit = a.bucket(s, "acme-eu-audit-logs", "prod", "security", encryption="aws:kms")
 
@@ -695,8 +701,16 @@ class _Seeder:
         web1 = a.instance(p, "web-1", "t3.medium", priv, [app], "prod", "web", "jane.doe@acme.example")
         a.instance(p, "web-2", "t3.medium", priv, [app], "prod", "web", "jane.doe@acme.example")
         bastion1 = a.instance(
-            p, "bastion-1", "t3.micro", pub, [bastion], "prod", "platform", "ops@acme.example",
-            public=True, imdsv2=False,
+            p,
+            "bastion-1",
+            "t3.micro",
+            pub,
+            [bastion],
+            "prod",
+            "platform",
+            "ops@acme.example",
+            public=True,
+            imdsv2=False,
         )
         a.plant(InstanceWithPublicIp.id, bastion1, p, "bastion in a public subnet")
         a.plant(InstanceWithoutImdsv2.id, bastion1, p, "IMDSv1 still allowed")
@@ -710,13 +724,16 @@ class _Seeder:
         a.plant(PublicSnapshot.id, legacy_snap, p, "shared with all AWS accounts")
         a.plant(UnencryptedSnapshot.id, legacy_snap, p, "snapshot of an unencrypted volume")
         a.database(p, "orders-db", "postgres", False, [db], "prod", "data", multi_az=True, backup_days=14)
-        analytics = a.database(p, "analytics-db", "mysql", False, [db], "prod", "data", deletion_protection=False)
+        analytics = a.database(
+            p, "analytics-db", "mysql", False, [db], "prod", "data", deletion_protection=False
+        )
         a.plant(RdsDeletionProtection.id, analytics, p, "deletion protection off")
 
         # eu-west-1: EU customers, a Windows jump host and some legacy.
         vpc, pub, priv = a.network(s, "acme-eu", "10.20.0.0/16", "prod")
         a.plant(VpcWithoutFlowLogs.id, vpc, s, "no flow log on the EU VPC")
-        a.plant(DefaultSecurityGroupOpen.id, a.default_group(s, vpc), s, "default group keeps its rules")
+        eu_default = a.add("security_group", a.default_group(s, vpc), "default", s)
+        a.plant(DefaultSecurityGroupOpen.id, eu_default, s, "default group keeps its rules")
         eu_web = a.security_group(
             s, vpc, "acme-eu-web", "EU web tier", [_world(443, desc="HTTPS")], "prod", "web"
         )
@@ -765,10 +782,19 @@ class _Seeder:
         )
         a.plant(db_ports, legacy_db, s, "PostgreSQL open to 0.0.0.0/0")
         a.instance(s, "eu-web-1", "t3.small", priv, [eu_web], "prod", "web", "jane.doe@acme.example")
-        jump = a.instance(s, "win-jump-1", "t3.large", pub, [rdp], "prod", "it", "it@acme.example", public=True)
+        jump = a.instance(
+            s, "win-jump-1", "t3.large", pub, [rdp], "prod", "it", "it@acme.example", public=True
+        )
         a.plant(InstanceWithPublicIp.id, jump, s, "jump host with a public IP")
         etl = a.instance(
-            s, "etl-worker-1", "m5.large", priv, [legacy_ssh], "staging", "data", "li.wei@acme.example",
+            s,
+            "etl-worker-1",
+            "m5.large",
+            priv,
+            [legacy_ssh],
+            "staging",
+            "data",
+            "li.wei@acme.example",
             imdsv2=False,
         )
         a.plant(InstanceWithoutImdsv2.id, etl, s, "IMDSv1 still allowed")
@@ -777,13 +803,19 @@ class _Seeder:
         a.volume(s, "eu-customer-data", 250, "gp3", True, "prod", "data")
         scratch = a.volume(s, "etl-scratch", 50, "gp2", False, "dev", "data")
         a.plant(UnencryptedVolume.id, scratch, s, "unencrypted scratch volume")
-        a.database(
-            s, "customers-eu", "mysql", False, [], "prod", "data", multi_az=True, minor_upgrades=False
-        )
+        a.database(s, "customers-eu", "mysql", False, [], "prod", "data", multi_az=True, minor_upgrades=False)
         a.plant(RdsMinorUpgradesOff.id, "customers-eu", s, "auto minor version upgrade off")
         reporting = a.database(
-            s, "reporting-eu", "postgres", True, [], "staging", "data",
-            encrypted=False, backup_days=0, deletion_protection=False,
+            s,
+            "reporting-eu",
+            "postgres",
+            True,
+            [],
+            "staging",
+            "data",
+            encrypted=False,
+            backup_days=0,
+            deletion_protection=False,
         )
         a.plant(PublicRdsInstance.id, reporting, s, "PubliclyAccessible=True")
         a.plant(UnencryptedRdsInstance.id, reporting, s, "StorageEncrypted=False")
@@ -793,7 +825,9 @@ class _Seeder:
         # S3 (names are global; buckets live in either region).
         a.bucket(p, "acme-prod-app-assets", "prod", "web")
         a.bucket(p, "acme-terraform-state", "prod", "platform", encryption="aws:kms")
-        exports = a.bucket(s, "acme-eu-customer-exports", "prod", "data", encryption="aws:kms", versioning=False)
+        exports = a.bucket(
+            s, "acme-eu-customer-exports", "prod", "data", encryption="aws:kms", versioning=False
+        )
         a.plant(BucketWithoutVersioning.id, exports, s, "versioning never enabled")
         # Public ACL neutralised by Block Public Access: not public.
         cdn = a.bucket(p, "acme-static-cdn", "prod", "web", acl="public-read", tls_only=False)
@@ -822,7 +856,12 @@ class _Seeder:
         )
         a.plant(BucketPublicAccessBlock.id, partner, s, "Block Public Access off")
         public_site = a.bucket(
-            p, "acme-public-website", "prod", "marketing", block_public=False, acl="public-read",
+            p,
+            "acme-public-website",
+            "prod",
+            "marketing",
+            block_public=False,
+            acl="public-read",
             versioning=False,
         )
         a.plant(PublicS3Bucket.id, public_site, p, "ACL public-read")
@@ -844,13 +883,15 @@ class _Seeder:
         a.plant(BucketWithoutEncryption.id, downloads, s, "no default encryption")
         a.plant(BucketWithoutVersioning.id, downloads, s, "versioning never enabled")
         a.plant(BucketAllowsHttp.id, downloads, s, "no aws:SecureTransport deny")
-        a.plant(AccountPublicAccessBlock.id, ACCOUNT_SETTINGS_ID, GLOBAL, "account-level setting never turned on")
+        a.plant(
+            AccountPublicAccessBlock.id, ACCOUNT_SETTINGS_ID, GLOBAL, "account-level setting never turned on"
+        )
 
         # IAM.
         a.plant(RootWithoutMfa.id, ROOT_ID, GLOBAL, "root user without MFA")
         a.password_policy(strong=False)
-        for rule in (PasswordMinLength, PasswordReuse, PasswordComplexity):
-            a.plant(rule.id, PASSWORD_POLICY_ID, GLOBAL, "8 characters, no reuse prevention, no complexity")
+        for pw_rule in (PasswordMinLength, PasswordReuse, PasswordComplexity):
+            a.plant(pw_rule.id, PASSWORD_POLICY_ID, GLOBAL, "8 characters, no reuse prevention, no complexity")
         read_only = a.managed_policy(
             "acme-platform-operations",
             _policy({"Effect": "Allow", "Action": ["ec2:Describe*", "s3:List*", "s3:Get*"], "Resource": "*"}),
@@ -870,7 +911,9 @@ class _Seeder:
         )
         a.plant(FullAdminPolicy.id, "acme-break-glass-admin", GLOBAL, '"*:*" attached to group break-glass')
         # The same grant, attached to nobody: not a finding.
-        a.managed_policy("acme-legacy-admin-unused", _policy({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+        a.managed_policy(
+            "acme-legacy-admin-unused", _policy({"Effect": "Allow", "Action": "*", "Resource": "*"})
+        )
         a.group("platform", read_only)
         a.group("break-glass", break_glass)
         a.user("alice.nguyen", "platform", console=True, mfa=True, groups=("platform",))
@@ -880,7 +923,9 @@ class _Seeder:
         a.plant(ConsoleUserWithoutMfa.id, contractor, GLOBAL, "console password, no MFA")
         ci = a.user("ci-deploy", "platform", console=False, mfa=False, access_keys=1, policy_arn=deploy)
         a.plant(DirectUserPolicies.id, ci, GLOBAL, "policy attached to the user")
-        backup = a.user("svc-backup", "platform", console=False, mfa=False, access_keys=2, groups=("platform",))
+        backup = a.user(
+            "svc-backup", "platform", console=False, mfa=False, access_keys=2, groups=("platform",)
+        )
         a.plant(MultipleActiveAccessKeys.id, backup, GLOBAL, "two active access keys")
 
         # KMS.
@@ -920,7 +965,13 @@ class _Seeder:
                     "Action": "kms:*",
                     "Resource": "*",
                 },
-                {"Sid": "Partners", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"},
+                {
+                    "Sid": "Partners",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": "kms:Decrypt",
+                    "Resource": "*",
+                },
             ),
         )
         a.plant(PublicKeyPolicy.id, shared, s, 'Principal "*" may decrypt')
@@ -948,8 +999,13 @@ class _Seeder:
         eu_trail.create_trail(Name="acme-eu-audit", S3BucketName=eu_audit, IsMultiRegionTrail=False)
         eu_trail.start_logging(Name="acme-eu-audit")
         a.add("cloudtrail_trail", "acme-eu-audit", "acme-eu-audit", s)
-        for rule in (LogFileValidationOff, TrailWithoutKms, TrailWithoutCloudWatch, TrailBucketWithoutAccessLogging):
-            a.plant(rule.id, "acme-eu-audit", s, "single-region trail set up by hand")
+        for trail_rule in (
+            LogFileValidationOff,
+            TrailWithoutKms,
+            TrailWithoutCloudWatch,
+            TrailBucketWithoutAccessLogging,
+        ):
+            a.plant(trail_rule.id, "acme-eu-audit", s, "single-region trail set up by hand")
 
         # CloudWatch: three CIS alarms in place, one filter without an alarm, two missing.
         topic = a.client("sns", p).create_topic(Name="acme-security-alerts")["TopicArn"]
@@ -964,7 +1020,9 @@ class _Seeder:
                 logGroupName=log_group,
                 filterName=metric,
                 filterPattern=pattern,
-                metricTransformations=[{"metricName": metric, "metricNamespace": "CISBenchmark", "metricValue": "1"}],
+                metricTransformations=[
+                    {"metricName": metric, "metricNamespace": "CISBenchmark", "metricValue": "1"}
+                ],
             )
             if alarm:
                 cloudwatch.put_metric_alarm(
@@ -1019,7 +1077,7 @@ class _Seeder:
         d.plant(RootWithoutMfa.id, ROOT_ID, GLOBAL, "root user without MFA")
         # No CloudTrail at all in development: nothing records, nothing alarms.
         d.plant(NoMultiRegionTrail.id, CLOUDTRAIL_ACCOUNT_ID, GLOBAL, "no trail in the account")
-        for rule in (
+        for alarm_rule in (
             UnauthorizedApiCallsAlarm,
             ConsoleSigninWithoutMfaAlarm,
             RootUsageAlarm,
@@ -1027,7 +1085,7 @@ class _Seeder:
             CloudTrailChangesAlarm,
             SecurityGroupChangesAlarm,
         ):
-            d.plant(rule.id, CLOUDWATCH_ACCOUNT_ID, GLOBAL, "no trail delivers to CloudWatch Logs")
+            d.plant(alarm_rule.id, CLOUDWATCH_ACCOUNT_ID, GLOBAL, "no trail delivers to CloudWatch Logs")
         for region in self.regions:
             d.default_vpc_baseline(region, flow_logs_bucket=logs)
             d.config_recorder(region, logs)

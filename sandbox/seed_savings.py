@@ -43,7 +43,10 @@ def seed_savings(aws: AwsClients, now: datetime | None = None) -> list[SeededRes
     _metrics(aws, region, busy, cpu=46.0, network_mb=900.0, ends=ends)
 
     data = ec2.create_volume(
-        AvailabilityZone=_zone(aws, region, busy), Size=100, VolumeType="gp2", Encrypted=True,
+        AvailabilityZone=_zone(aws, region, busy),
+        Size=100,
+        VolumeType="gp2",
+        Encrypted=True,
         TagSpecifications=[{"ResourceType": "volume", "Tags": _tags("reports-data")}],
     )["VolumeId"]
     ec2.get_waiter("volume_available").wait(VolumeIds=[data])
@@ -52,17 +55,22 @@ def seed_savings(aws: AwsClients, now: datetime | None = None) -> list[SeededRes
 
     # A snapshot kept after its volume was deleted (a finished migration).
     temp = ec2.create_volume(
-        AvailabilityZone=f"{region}a", Size=120, VolumeType="gp3", Encrypted=True,
+        AvailabilityZone=f"{region}a",
+        Size=120,
+        VolumeType="gp3",
+        Encrypted=True,
         TagSpecifications=[{"ResourceType": "volume", "Tags": _tags("migration-2023")}],
     )["VolumeId"]
     snap = ec2.create_snapshot(
-        VolumeId=temp, Description="pre-migration copy",
+        VolumeId=temp,
+        Description="pre-migration copy",
         TagSpecifications=[{"ResourceType": "snapshot", "Tags": _tags("migration-2023-final")}],
     )["SnapshotId"]
     ec2.delete_volume(VolumeId=temp)
     add("snapshot", snap, "migration-2023-final")
     kept = ec2.create_snapshot(
-        VolumeId=data, Description="nightly",
+        VolumeId=data,
+        Description="nightly",
         TagSpecifications=[{"ResourceType": "snapshot", "Tags": _tags("reports-data-nightly")}],
     )["SnapshotId"]
     add("snapshot", kept, "reports-data-nightly")
@@ -83,7 +91,10 @@ def seed_savings(aws: AwsClients, now: datetime | None = None) -> list[SeededRes
 def _instance(aws: AwsClients, region: str, name: str, itype: str, add: object) -> str:
     ec2 = aws.client("ec2", region)
     inst = ec2.run_instances(
-        ImageId=SANDBOX_AMI, MinCount=1, MaxCount=1, InstanceType=itype,
+        ImageId=SANDBOX_AMI,
+        MinCount=1,
+        MaxCount=1,
+        InstanceType=itype,
         BlockDeviceMappings=[
             {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 30, "VolumeType": "gp3", "Encrypted": True}}
         ],
@@ -116,12 +127,27 @@ def _metrics(
             at = end - timedelta(hours=_STEP_HOURS * (i + 1))
             wobble = 1 + 0.15 * ((i * 7) % 5 - 2) / 2
             batch += [
-                {"MetricName": "CPUUtilization", "Dimensions": dims, "Timestamp": at, "Value": cpu * wobble,
-                 "Unit": "Percent"},
-                {"MetricName": "NetworkIn", "Dimensions": dims, "Timestamp": at, "Value": per_step * wobble,
-                 "Unit": "Bytes"},
-                {"MetricName": "NetworkOut", "Dimensions": dims, "Timestamp": at, "Value": per_step * wobble,
-                 "Unit": "Bytes"},
+                {
+                    "MetricName": "CPUUtilization",
+                    "Dimensions": dims,
+                    "Timestamp": at,
+                    "Value": cpu * wobble,
+                    "Unit": "Percent",
+                },
+                {
+                    "MetricName": "NetworkIn",
+                    "Dimensions": dims,
+                    "Timestamp": at,
+                    "Value": per_step * wobble,
+                    "Unit": "Bytes",
+                },
+                {
+                    "MetricName": "NetworkOut",
+                    "Dimensions": dims,
+                    "Timestamp": at,
+                    "Value": per_step * wobble,
+                    "Unit": "Bytes",
+                },
             ]
     for start in range(0, len(batch), 150):
         cw.put_metric_data(Namespace="AWS/EC2", MetricData=batch[start : start + 150])

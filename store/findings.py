@@ -336,7 +336,7 @@ class FindingStore:
             row = s.scalars(q.limit(1)).first()
             return _to_scan(row) if row else None
 
-    def scans(self, account: str | None = None, limit: int = 20) -> list[ScanInfo]:
+    def scans(self, account: str | None = None, limit: int = 20) -> Sequence[ScanInfo]:
         """Most recent first."""
         with self._store.session() as s:
             q = select(ScanRow).order_by(ScanRow.started_at.desc(), ScanRow.finished_at.desc())

@@ -9,7 +9,15 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
-from tools.cost.anomalies import HISTORY_DAYS, SENSITIVITY_Z, DetectOptions, Event, contributors, detect_series, severity
+from tools.cost.anomalies import (
+    HISTORY_DAYS,
+    SENSITIVITY_Z,
+    DetectOptions,
+    Event,
+    contributors,
+    detect_series,
+    severity,
+)
 from tools.cost.charts import trend_chart
 from tools.cost.datastore import cost_store
 from tools.cost.money import amount, cents, money, signed_percent, to_decimal
@@ -113,11 +121,17 @@ class CostAnomalies(ReadOnlyTool[CostAnomaliesInput, CostAnomaliesResult]):
         if args.service:
             match = match_service(args.service, store.distinct("ServiceName"))
             if not match.matched:
-                return _status(result, ToolStatus.NO_DATA, f"No service in the cost data matches '{args.service}'.")
+                return _status(
+                    result, ToolStatus.NO_DATA, f"No service in the cost data matches '{args.service}'."
+                )
             names = match.names
         history_start = period.start - timedelta(days=HISTORY_DAYS)
         flt = CostFilter(
-            start=history_start, end=scan_end, service_names=names, region=args.region, account=args.account,
+            start=history_start,
+            end=scan_end,
+            service_names=names,
+            region=args.region,
+            account=args.account,
             usage_only=True,
         )
         currencies = totals(store, flt)
@@ -125,10 +139,13 @@ class CostAnomalies(ReadOnlyTool[CostAnomaliesInput, CostAnomaliesResult]):
             return _status(
                 result,
                 ToolStatus.ERROR,
-                "These charges are billed in several currencies; narrow the search to one account or service.",
+                "These charges are billed in several currencies; "
+                "narrow the search to one account or service.",
             )
         if not currencies:
-            return _status(result, ToolStatus.NO_DATA, f"No usage charges {period.phrase} match these filters.")
+            return _status(
+                result, ToolStatus.NO_DATA, f"No usage charges {period.phrase} match these filters."
+            )
         currency = currencies[0].currency
         result.currency = currency
         per_key = _floats(daily_by(store, flt, args.group_by, args.cost_type))
@@ -244,11 +261,27 @@ def _summary(items: list[CostAnomaly], count: int, scanned: str, currency: str |
 def _table(items: list[CostAnomaly], group_by: str, currency: str | None) -> Table:
     return Table(
         title="Cost anomalies",
-        columns=["Days", group_by.capitalize(), f"Actual ({currency})", "Expected", "Impact", "Change",
-                 "Severity", "Top driver"],
+        columns=[
+            "Days",
+            group_by.capitalize(),
+            f"Actual ({currency})",
+            "Expected",
+            "Impact",
+            "Change",
+            "Severity",
+            "Top driver",
+        ],
         rows=[
-            [_days(a), a.key, amount(a.actual), amount(a.expected), amount(a.impact), signed_percent(a.relative),
-             a.severity, _driver(a, currency)]
+            [
+                _days(a),
+                a.key,
+                amount(a.actual),
+                amount(a.expected),
+                amount(a.impact),
+                signed_percent(a.relative),
+                a.severity,
+                _driver(a, currency),
+            ]
             for a in items
         ],
         numeric=[2, 3, 4, 5],

@@ -31,7 +31,9 @@ class CostForecastInput(ToolInput):
         description="month_end: this month's total; next_month: next month's total; days: the next N days",
     )
     days: int = Field(default=30, ge=1, le=365, description="N for target=days")
-    group_by: Literal["service", "account"] | None = Field(default=None, description="Also forecast per group")
+    group_by: Literal["service", "account"] | None = Field(
+        default=None, description="Also forecast per group"
+    )
     service: str | None = None
     account: str | None = None
     region: str | None = None
@@ -101,7 +103,9 @@ class CostForecast(ReadOnlyTool[CostForecastInput, CostForecastResult]):
     def run(self, ctx: ToolContext, args: CostForecastInput) -> CostForecastResult:
         today = ctx.clock.now().date()
         window = _window(args, today)
-        result = CostForecastResult(target=args.target, window_start=window.start, window_end=window.end - timedelta(1))
+        result = CostForecastResult(
+            target=args.target, window_start=window.start, window_end=window.end - timedelta(1)
+        )
         store = cost_store(ctx)
         coverage = store.coverage()
         if coverage is None:
@@ -115,15 +119,26 @@ class CostForecast(ReadOnlyTool[CostForecastInput, CostForecastResult]):
         if args.service:
             match = match_service(args.service, store.distinct("ServiceName"))
             if not match.matched:
-                return _status(result, ToolStatus.NO_DATA, f"No service in the cost data matches '{args.service}'.")
+                return _status(
+                    result, ToolStatus.NO_DATA, f"No service in the cost data matches '{args.service}'."
+                )
             names = match.names
-        flt = CostFilter(start=min(history_start, window.start), end=max(history_end, window.start),
-                         service_names=names, region=args.region, account=args.account)
+        flt = CostFilter(
+            start=min(history_start, window.start),
+            end=max(history_end, window.start),
+            service_names=names,
+            region=args.region,
+            account=args.account,
+        )
         currencies = totals(store, flt)
         if len(currencies) > 1:
-            return _status(result, ToolStatus.ERROR, "These charges are in several currencies; narrow the forecast.")
+            return _status(
+                result, ToolStatus.ERROR, "These charges are in several currencies; narrow the forecast."
+            )
         if not currencies:
-            return _status(result, ToolStatus.NO_DATA, "No charges match these filters in the recent history.")
+            return _status(
+                result, ToolStatus.NO_DATA, "No charges match these filters in the recent history."
+            )
         currency = currencies[0].currency
         result.currency = currency
         result.forecast_from = max(forecast_from, window.start)
@@ -198,13 +213,25 @@ def _forecast(
     ratio_low = low / point if point else 1.0
     ratio_high = high / point if point else 1.0
     return _Outcome(
-        actual=actual, forecast=point, low=actual + low, high=actual + high, test=test, days=ahead,
-        points=points, band_low=[p * ratio_low for p in points], band_high=[p * ratio_high for p in points],
+        actual=actual,
+        forecast=point,
+        low=actual + low,
+        high=actual + high,
+        test=test,
+        days=ahead,
+        points=points,
+        band_low=[p * ratio_low for p in points],
+        band_high=[p * ratio_high for p in points],
     )
 
 
 def _groups(
-    usage: dict[str, dict[date, float]], start: date, history_end: date, forecast_from: date, window: _Window, top: int
+    usage: dict[str, dict[date, float]],
+    start: date,
+    history_end: date,
+    forecast_from: date,
+    window: _Window,
+    top: int,
 ) -> list[GroupForecast]:
     recent_start = history_end - timedelta(days=30)
     ranked = sorted(usage, key=lambda k: -sum(v for d, v in usage[k].items() if d >= recent_start))
@@ -224,8 +251,14 @@ def _groups(
             continue
         outcome = _forecast(values, values, begin, history_end, forecast_from, window)
         out.append(
-            GroupForecast(key=key, actual=_m(outcome.actual), forecast=_m(outcome.forecast), total=_m(outcome.total),
-                          low=_m(outcome.low), high=_m(outcome.high))
+            GroupForecast(
+                key=key,
+                actual=_m(outcome.actual),
+                forecast=_m(outcome.forecast),
+                total=_m(outcome.total),
+                low=_m(outcome.low),
+                high=_m(outcome.high),
+            )
         )
     return out
 
@@ -271,8 +304,10 @@ def _message(result: CostForecastResult, window: _Window, currency: str | None, 
         parts.append(f"Note: the cost data ends on {result.data_end}; the forecast runs from there.")
     if bt and bt.total_mape is not None:
         parts.append(
-            f"Backtest on this data: {bt.horizon_days}-day totals were off by {bt.total_mape * 100:.1f}% on average "
-            f"over {bt.origins} trials" + (f" (single days {bt.daily_mape * 100:.1f}%)." if bt.daily_mape else ".")
+            f"Backtest on this data: {bt.horizon_days}-day totals were off by "
+            f"{bt.total_mape * 100:.1f}% on average "
+            f"over {bt.origins} trials"
+            + (f" (single days {bt.daily_mape * 100:.1f}%)." if bt.daily_mape else ".")
         )
     if result.groups:
         top = ", ".join(f"{g.key} {money(g.total, currency)}" for g in result.groups[:3])
@@ -280,12 +315,29 @@ def _message(result: CostForecastResult, window: _Window, currency: str | None, 
     return " ".join(parts)
 
 
-def _tables(result: CostForecastResult, window: _Window, currency: str | None, group_by: str | None) -> list[Table]:
+def _tables(
+    result: CostForecastResult, window: _Window, currency: str | None, group_by: str | None
+) -> list[Table]:
     rows: list[list[object]] = []
     for g in result.groups:
-        rows.append([g.key, amount(g.actual), amount(g.forecast), amount(g.total), f"{amount(g.low)} – {amount(g.high)}"])
-    rows.append(["Total", amount(result.actual), amount(result.forecast), amount(result.total),
-                 f"{amount(result.low)} – {amount(result.high)}"])
+        rows.append(
+            [
+                g.key,
+                amount(g.actual),
+                amount(g.forecast),
+                amount(g.total),
+                f"{amount(g.low)} – {amount(g.high)}",
+            ]
+        )
+    rows.append(
+        [
+            "Total",
+            amount(result.actual),
+            amount(result.forecast),
+            amount(result.total),
+            f"{amount(result.low)} – {amount(result.high)}",
+        ]
+    )
     title = (group_by or "scope").capitalize()
     return [
         Table(

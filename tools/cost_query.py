@@ -296,7 +296,9 @@ class _Local:
             charge_category=args.charge_category,
         )
 
-    def _breakdown(self, result: CostQueryResult, flt: CostFilter, chosen: Decimal, currency: str | None) -> str:
+    def _breakdown(
+        self, result: CostQueryResult, flt: CostFilter, chosen: Decimal, currency: str | None
+    ) -> str:
         args = self.args
         assert args.group_by is not None
         groups = grouped(self.store, flt, args.group_by, args.cost_type)
@@ -305,7 +307,9 @@ class _Local:
         result.other_groups = len(rest)
         result.other_cost = cents(sum((g.billed for g in rest), Decimal(0)))
         title = group_title(args.group_by)
-        table = _table(f"Cost by {title.lower()} {self.period.phrase}", title, currency, result.groups, chosen)
+        table = _table(
+            f"Cost by {title.lower()} {self.period.phrase}", title, currency, result.groups, chosen
+        )
         if rest:
             other = sum((g.billed for g in rest), Decimal(0))
             table.rows.append([f"Other ({len(rest)} more)", amount(other), percent(share(other, chosen))])
@@ -359,7 +363,7 @@ class _Local:
             row += [amount(g.previous_cost or 0), amount(g.change or 0), signed_percent(g.change_pct)]
         for row in table.rows[len(result.groups) :]:
             row += ["", "", ""]
-        movers = sorted(result.groups, key=lambda g: -abs(g.change or 0))[:3]
+        movers = sorted(result.groups, key=lambda g: -abs(g.change or Decimal(0)))[:3]
         parts = [f"{g.key} {_signed_money(g.change or Decimal(0), currency)}" for g in movers if g.change]
         return f" Biggest changes: {', '.join(parts)}." if parts else ""
 
@@ -416,8 +420,14 @@ def _charts(ctx: ToolContext, result: CostQueryResult, args: CostQueryInput, per
     if args.group_by in TIME_GROUPINGS and len(result.groups) >= 2:
         buckets = [g.key for g in result.groups]
         charts.append(
-            trend_chart(ctx.settings, f"{word} per {args.group_by}, {period.label}", buckets,
-                        {"cost": [float(g.cost) for g in result.groups]}, currency, stacked=False)
+            trend_chart(
+                ctx.settings,
+                f"{word} per {args.group_by}, {period.label}",
+                buckets,
+                {"cost": [float(g.cost) for g in result.groups]},
+                currency,
+                stacked=False,
+            )
         )
     elif args.group_by and len(result.groups) >= 2:
         labels = [g.key for g in result.groups[:15]]
@@ -425,7 +435,8 @@ def _charts(ctx: ToolContext, result: CostQueryResult, args: CostQueryInput, per
             charts.append(
                 comparison_chart(
                     ctx.settings,
-                    f"{word} by {group_title(args.group_by).lower()}: {period.label} vs {result.comparison.period}",
+                    f"{word} by {group_title(args.group_by).lower()}: "
+                    f"{period.label} vs {result.comparison.period}",
                     labels,
                     [float(g.cost) for g in result.groups[:15]],
                     [float(g.previous_cost or 0) for g in result.groups[:15]],
@@ -435,15 +446,24 @@ def _charts(ctx: ToolContext, result: CostQueryResult, args: CostQueryInput, per
             )
         else:
             charts.append(
-                breakdown_chart(ctx.settings, f"{word} by {group_title(args.group_by).lower()}, {period.label}",
-                                labels, [float(g.cost) for g in result.groups[:15]], currency)
+                breakdown_chart(
+                    ctx.settings,
+                    f"{word} by {group_title(args.group_by).lower()}, {period.label}",
+                    labels,
+                    [float(g.cost) for g in result.groups[:15]],
+                    currency,
+                )
             )
     if args.granularity and len(result.series) >= 2:
         charts.append(
-            trend_chart(ctx.settings, f"{word} per {'day' if args.granularity == 'daily' else 'month'}, "
-                        f"{period.label}", [p.bucket for p in result.series],
-                        {"cost": [float(p.cost) for p in result.series]}, currency,
-                        stacked=args.granularity == "monthly")
+            trend_chart(
+                ctx.settings,
+                f"{word} per {'day' if args.granularity == 'daily' else 'month'}, {period.label}",
+                [p.bucket for p in result.series],
+                {"cost": [float(p.cost) for p in result.series]},
+                currency,
+                stacked=args.granularity == "monthly",
+            )
         )
     return charts
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel, Field
 
@@ -113,7 +113,7 @@ SHOWN_TAGS = ("env", "team", "owner")
 def _key_attributes(r: Resource) -> dict[str, Any]:
     return {
         title.lower().replace(" ", "_").replace("(", "").replace(")", ""): read(r)
-        for title, read in KEY_COLUMNS[r.type]
+        for title, read in KEY_COLUMNS[cast(ResourceType, r.type)]
     }
 
 
@@ -164,7 +164,7 @@ class DescribeResources(ReadOnlyTool[DescribeResourcesInput, DescribeResourcesRe
             gathered.resources,
             key=lambda r: (RESOURCE_TYPES.index(r.type), r.region, r.name.casefold(), r.id),
         )
-        counts: Counter[ResourceType] = Counter(r.type for r in resources)
+        counts: Counter[ResourceType] = Counter(cast(ResourceType, r.type) for r in resources)
         where = ", ".join(regions)
         scope = type_label(args.resource_type, 2) if args.resource_type else "resources"
         errors = gathered.errors

@@ -43,7 +43,9 @@ NEXT_STEPS: dict[IacFormat, str] = {
 
 class GenerateIacInput(ToolInput):
     request: str = Field(
-        min_length=3, max_length=4000, description="What to build, in plain English (names, sizes, counts, region...)"
+        min_length=3,
+        max_length=4000,
+        description="What to build, in plain English (names, sizes, counts, region...)",
     )
     format: Literal["terraform", "cloudformation", "kubernetes"] | None = Field(
         default=None, description="Output format; inferred from the request when omitted"
@@ -93,7 +95,9 @@ def _result_label(run: CheckRun) -> str:
 
 def _checks_table(report: Report) -> Table:
     rows = [[CHECK_LABELS.get(r.check, r.check), r.tool, _result_label(r), r.detail] for r in report.runs]
-    return Table(title="Validation and security checks", columns=["Check", "By", "Result", "Detail"], rows=rows)
+    return Table(
+        title="Validation and security checks", columns=["Check", "By", "Result", "Detail"], rows=rows
+    )
 
 
 def _issues_table(report: Report) -> Table | None:
@@ -122,13 +126,16 @@ def _summary(report: Report) -> str:
 
 def _message(g: Generated, filename: str) -> str:
     label = FORMAT_LABELS[g.fmt]
-    what = g.template.title if g.template and g.source == "catalogue" else "your request"
+    if g.template is not None and g.source == "catalogue":
+        what = g.template.title if label in g.template.title else f"{g.template.title}, as {label}"
+    else:
+        what = f"{label} for your request"
     report = g.report
     lines: list[str] = []
     if report.ok:
         warnings = len(report.warnings())
         extra = f" ({warnings} warning{'s' if warnings != 1 else ''} below)" if warnings else ""
-        lines.append(f"{label} for {what} in `{filename}`: it passed every check{extra}. {_summary(report)}.")
+        lines.append(f"{what} in `{filename}`: it passed every check{extra}. {_summary(report)}.")
     else:
         errors = report.errors()
         lines.append(
@@ -154,10 +161,8 @@ def _message(g: Generated, filename: str) -> str:
             "'restricted' instead."
         )
     elif report.uncovered:
-        lines.append(
-            f"{len(report.uncovered)} resource{'s' if len(report.uncovered) != 1 else ''} "
-            "(e.g. roles, queues, log groups) have no security rule yet and were validated only."
-        )
+        names = ", ".join(report.uncovered[:4]) + (", ..." if len(report.uncovered) > 4 else "")
+        lines.append(f"No security rule covers {names} yet: validated only.")
     lines += g.notes
     if report.ok:
         lines.append(NEXT_STEPS[g.fmt])
@@ -172,9 +177,9 @@ class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
     name: ClassVar[str] = "generate_iac"
     description: ClassVar[str] = (
         "Write infrastructure as code (Terraform, CloudFormation or Kubernetes manifests) from a plain-English "
-        "request, e.g. 'a private S3 bucket with versioning' or 'a Kubernetes deployment for nginx with 3 "
-        "replicas and a service'. The code is parsed, validated and checked against the security rules before "
-        "it is shown. Changes nothing in the cloud."
+        "request such as 'write Terraform for a private S3 bucket with versioning' or 'a Kubernetes deployment "
+        "for nginx with 3 replicas and a service'. The code is parsed, validated and checked against the "
+        "security rules before it is shown. Changes nothing in the cloud."
     )
     input_model: ClassVar[type[ToolInput]] = GenerateIacInput
     result_model: ClassVar[type[ToolResult]] = GenerateIacResult
@@ -208,7 +213,10 @@ class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
             params=g.params,
             passed=report.ok,
             attempts=g.attempts,
-            checks=[CheckView(check=r.check, by=r.tool, result=_result_label(r), detail=r.detail) for r in report.runs],
+            checks=[
+                CheckView(check=r.check, by=r.tool, result=_result_label(r), detail=r.detail)
+                for r in report.runs
+            ],
             findings=[
                 FindingBrief(rule_id=f.rule_id, severity=f.severity, resource=f.resource_id, detail=f.detail)
                 for f in report.findings

@@ -7,11 +7,15 @@ from tools.cost_anomalies import CostAnomalies
 from tools.cost_forecast import CostForecast
 from tools.cost_query import CostQuery
 from tools.describe_resources import DescribeResources
+from tools.generate_iac import GenerateIac
 from tools.list_findings import ListFindings
 from tools.remediate import Remediate
 from tools.savings_opportunities import SavingsOpportunities
+from tools.scan_changes import ScanChanges
 from tools.search_knowledge import SearchKnowledge
 from tools.security_scan import SecurityScan
+from tools.security_score import SecurityScore
+from tools.suppress_finding import SuppressFinding
 
 TOOLS: list[AnyTool] = [
     DescribeResources(),
@@ -23,6 +27,10 @@ TOOLS: list[AnyTool] = [
     CostAnomalies(),
     CostForecast(),
     SavingsOpportunities(),
+    GenerateIac(),
+    SecurityScore(),
+    ScanChanges(),
+    SuppressFinding(),
 ]
 
 

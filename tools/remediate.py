@@ -20,7 +20,6 @@ from tools.presentation import Table
 from tools.remediation.base import find_resource
 from tools.remediation.registry import all_permissions, get_action
 
-
 Action = Literal[
     "revoke_ingress",
     "block_public_access",
@@ -45,7 +44,8 @@ class RemediateInput(ToolInput):
     action: Action
     resource_id: str = Field(
         min_length=1,
-        description="sg-..., a bucket name, an RDS identifier, i-..., vol-..., snap-..., eipalloc-..., a KMS key "
+        description="sg-..., a bucket name, an RDS identifier, i-..., vol-..., snap-..., eipalloc-..., "
+        "a KMS key "
         "id, a trail name, an IAM user name, or ebs-encryption-by-default (with region)",
     )
     region: str | None = Field(default=None, description="Found automatically when omitted.")
@@ -54,7 +54,8 @@ class RemediateInput(ToolInput):
         description=(
             'revoke_ingress: {"port": 22, "cidr": "0.0.0.0/0"} or {"ports": [5432, 3306]} (all optional); '
             'enable_bucket_encryption: {"algorithm": "AES256" | "aws:kms", "kms_key_id": ...}; '
-            'deactivate_access_key: {"access_key_id": "AKIA..."}; modify_volume_type: {"volume_type": "gp3"}; '
+            'deactivate_access_key: {"access_key_id": "AKIA..."}; '
+            'modify_volume_type: {"volume_type": "gp3"}; '
             "the other actions take none"
         ),
     )
@@ -75,7 +76,8 @@ class Remediate(MutatingTool[RemediateInput, RemediateResult]):
     name: ClassVar[str] = "remediate"
     description: ClassVar[str] = (
         "Fix a security misconfiguration or tidy a resource, after a human approves: revoke_ingress "
-        "(internet-open ports on a security group), block_public_access (S3 bucket), enable_bucket_encryption, "
+        "(internet-open ports on a security group), block_public_access (S3 bucket), "
+        "enable_bucket_encryption, "
         "enable_bucket_versioning, enable_key_rotation (KMS), disable_public_access (RDS), require_imdsv2, "
         "enable_ebs_default_encryption (per region), enable_log_file_validation (CloudTrail), "
         "make_snapshot_private, deactivate_access_key (IAM user), stop_instance, delete_volume (snapshot "

@@ -40,11 +40,15 @@ _KIND_LABELS = {
 
 
 class SavingsInput(ToolInput):
-    kinds: list[Literal["idle_instance", "unattached_volume", "unassociated_address", "old_snapshot", "gp2_volume"]] = (
-        Field(default_factory=list, description="Which checks to run (empty = all)")
+    kinds: list[
+        Literal["idle_instance", "unattached_volume", "unassociated_address", "old_snapshot", "gp2_volume"]
+    ] = Field(default_factory=list, description="Which checks to run (empty = all)")
+    regions: list[str] = Field(
+        default_factory=list, description="Regions to check (empty = configured regions)"
     )
-    regions: list[str] = Field(default_factory=list, description="Regions to check (empty = configured regions)")
-    min_monthly_saving: float = Field(default=0.0, ge=0, description="Hide opportunities saving less per month")
+    min_monthly_saving: float = Field(
+        default=0.0, ge=0, description="Hide opportunities saving less per month"
+    )
     snapshot_age_days: int = Field(default=90, ge=1, le=3650)
     idle_cpu_percent: float = Field(default=5.0, gt=0, le=100)
     lookback_days: int = Field(default=14, ge=1, le=63)
@@ -105,13 +109,16 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
         unknown = [r for r in regions if r not in ctx.aws.regions] if args.regions else []
         if unknown:
             raise UserFacingError(
-                f"Region(s) {', '.join(unknown)} are not configured; configured: {', '.join(ctx.aws.regions)}."
+                f"Region(s) {', '.join(unknown)} are not configured; "
+                f"configured: {', '.join(ctx.aws.regions)}."
             )
         kinds: list[Kind] = list(args.kinds) or list(KINDS)
         prices = PriceBook(_store_or_none(ctx))
         now = ctx.clock.now()
         limits = Thresholds(
-            lookback_days=args.lookback_days, cpu_percent=args.idle_cpu_percent, snapshot_age_days=args.snapshot_age_days
+            lookback_days=args.lookback_days,
+            cpu_percent=args.idle_cpu_percent,
+            snapshot_age_days=args.snapshot_age_days,
         )
         checks: dict[Kind, Callable[[str], list[Opportunity]]] = {
             "idle_instance": lambda r: idle_instances(ctx.aws, r, now, limits, prices),
@@ -132,7 +139,9 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
                 except Exception as exc:  # botocore ClientError, endpoint errors: report, keep the rest
                     log.warning("savings check %s in %s failed: %s", kind, region, exc)
                     result.skipped.append(f"{_KIND_LABELS[kind]} in {region}: {_short(exc)}")
-        found = [o for o in found if (o.monthly_saving or Decimal(0)) >= Decimal(str(args.min_monthly_saving))]
+        found = [
+            o for o in found if (o.monthly_saving or Decimal(0)) >= Decimal(str(args.min_monthly_saving))
+        ]
         found.sort(key=lambda o: (-(o.monthly_saving or Decimal(0)), o.kind, o.resource_id))
         result.findings = [_finding(o) for o in found[: args.limit]]
         for o in found:
@@ -144,7 +153,8 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
         if not found:
             result.status = ToolStatus.NO_DATA if not result.skipped else ToolStatus.ERROR
             result.message = (
-                f"No savings opportunities found in {', '.join(regions)}: no idle instances, unattached volumes, "
+                f"No savings opportunities found in {', '.join(regions)}: "
+                "no idle instances, unattached volumes, "
                 "unassociated Elastic IPs, old snapshots or gp2 volumes."
                 + (f" Some checks could not run: {'; '.join(result.skipped)}." if result.skipped else "")
             )
@@ -154,8 +164,13 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
         if args.chart and result.by_kind:
             labels = [_KIND_LABELS[k] for k in result.by_kind]
             result.charts = [
-                breakdown_chart(ctx.settings, "Estimated monthly savings by kind", labels,
-                                [float(v) for v in result.by_kind.values()], currency)
+                breakdown_chart(
+                    ctx.settings,
+                    "Estimated monthly savings by kind",
+                    labels,
+                    [float(v) for v in result.by_kind.values()],
+                    currency,
+                )
             ]
         return result
 
@@ -193,7 +208,8 @@ def _message(result: SavingsResult, found: list[Opportunity], currency: str) -> 
     top = result.findings[0]
     text = (
         f"About {money(result.total_monthly_saving, currency)} a month could be saved across {len(found)} "
-        f"opportunities: {kinds}. Largest: {top.title} in {top.region}, {money(top.monthly_saving or 0, currency)}"
+        f"opportunities: {kinds}. Largest: {top.title} in {top.region}, "
+        f"{money(top.monthly_saving or 0, currency)}"
         f"/month ({top.remediation_action.replace('_', ' ')}). Prices come from the bill where it has them. "
         "Say 'fix it' to request a change; nothing happens before an approval."
     )
@@ -207,8 +223,14 @@ def _table(findings: list[SavingsFinding], currency: str) -> Table:
         title="Savings opportunities",
         columns=["Opportunity", "Resource", "Region", f"Saving/month ({currency})", "Price from", "Fix"],
         rows=[
-            [f.title, f.resource_id, f.region, amount(f.monthly_saving) if f.monthly_saving is not None else "?",
-             f.price_source, f.remediation_action]
+            [
+                f.title,
+                f.resource_id,
+                f.region,
+                amount(f.monthly_saving) if f.monthly_saving is not None else "?",
+                f.price_source,
+                f.remediation_action,
+            ]
             for f in findings
         ],
         numeric=[3],
@@ -218,5 +240,3 @@ def _table(findings: list[SavingsFinding], currency: str) -> Table:
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
-
-

@@ -34,7 +34,17 @@ from tools.security.rules import all_rules, rules_for
 from tools.security.views import FindingView, finding_view, findings_table, severity_counts, severity_summary
 
 Service = Literal["s3", "ec2", "iam", "ebs", "rds", "kms", "cloudtrail", "cloudwatch", "config"]
-SERVICES: tuple[Service, ...] = ("s3", "ec2", "iam", "ebs", "rds", "kms", "cloudtrail", "cloudwatch", "config")
+SERVICES: tuple[Service, ...] = (
+    "s3",
+    "ec2",
+    "iam",
+    "ebs",
+    "rds",
+    "kms",
+    "cloudtrail",
+    "cloudwatch",
+    "config",
+)
 MAX_FINDINGS = 100
 
 
@@ -202,4 +212,3 @@ class SecurityScan(ReadOnlyTool[SecurityScanInput, SecurityScanResult]):
         if views:
             result.tables = [findings_table(views, f"Security findings ({scan_id})")]
         return result
-

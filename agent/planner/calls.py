@@ -24,6 +24,7 @@ SCAN = "security_scan"
 FINDINGS = "list_findings"
 KNOWLEDGE = "search_knowledge"
 REMEDIATE = "remediate"
+IAC = "generate_iac"
 ANOMALIES = "cost_anomalies"
 FORECAST = "cost_forecast"
 SAVINGS = "savings_opportunities"
@@ -192,7 +193,14 @@ def savings_args(ex: Extraction) -> Variants:
     return [args]
 
 
+def iac_args(ex: Extraction) -> Variants:
+    # The tool reads names, sizes and the format from the request itself.
+    request = re.sub(r"\s+", " ", ex.original).strip()
+    return [{"request": request}] if request else "What infrastructure should I write code for?"
+
+
 BUILDERS: dict[str, Callable[[Extraction], Variants]] = {
+    IAC: iac_args,
     ANOMALIES: anomaly_args,
     FORECAST: forecast_args,
     SAVINGS: savings_args,
@@ -205,6 +213,7 @@ BUILDERS: dict[str, Callable[[Extraction], Variants]] = {
 
 # Arguments whose None is the tool's default, so a None can be left out of the call.
 _NONE_IS_DEFAULT = {
+    IAC: {"format", "template"},
     ANOMALIES: {"service", "account", "region"},
     FORECAST: {"service", "account", "region", "group_by"},
     COST: {"service", "region", "account", "group_by", "top"},
@@ -230,6 +239,9 @@ def merge(tool: str, previous: Args, change: Args, follow_up_text: str) -> Args:
         merged.pop("resource_type", None)
     if tool == SCAN and "services" in change and "resource_id" not in change:
         merged.pop("resource_id", None)
+    if tool == IAC:
+        # A follow-up ("now as CloudFormation", "with 5 replicas") refines the previous request.
+        merged["request"] = f"{previous.get('request', '')} {follow_up_text.strip()}".strip()
     if tool == KNOWLEDGE:
         extra = re.sub(
             r"^\s*(?:and|what\s+about|how\s+about|same\s+for|also)\b\s*", "", follow_up_text, flags=re.I

@@ -32,6 +32,7 @@ class Intent(StrEnum):
     FORECAST = "forecast"
     SAVINGS = "savings"
     INVENTORY = "inventory"
+    IAC = "iac"
     UNKNOWN = "unknown"
 
 
@@ -169,6 +170,49 @@ def cost_intelligence(text: str) -> Intent | None:
     return None
 
 
+# Infrastructure as code: a request to write Terraform, CloudFormation or Kubernetes manifests.
+# Matched on the original text (the masked text hides "k8s", "S3" ... as services).
+_IAC_FORMAT = re.compile(r"\b(?:terraform|opentofu|cloud\s?formation|cfn|hcl)\b", _F)
+_IAC_K8S = re.compile(r"\b(?:kubernetes|k8s)\b", _F)
+_IAC_WORDS = re.compile(r"\b(?:iac|infrastructure[\s-]as[\s-]code)\b", _F)
+_IAC_VERB = re.compile(
+    r"\b(?:write|writing|generate|create|make|give\s+me|scaffold|draft|produce|build|need|want|template"
+    r"|define|provision|set\s+up|spin\s+up|deploy|code\s+for|snippet|example|show\s+me)\b",
+    _F,
+)
+_IAC_FORMAT_FOR = re.compile(
+    r"\b(?:terraform|opentofu|cloud\s?formation|cfn|hcl|kubernetes|k8s)\s+(?:code\s+|templates?\s+|manifests?\s+"
+    r"|modules?\s+|config(?:uration)?\s+|yaml\s+|stack\s+|files?\s+)?(?:for|to\s+(?:create|deploy|provision|run))\b",
+    _F,
+)
+_IAC_K8S_OBJECT = re.compile(
+    r"\b(?:deployments?|cron\s?jobs?|ingress(?:es)?|stateful\s?sets?|daemon\s?sets?|hpa|autoscal\w+"
+    r"|config\s?maps?|network\s?polic(?:y|ies)|pod\s+disruption\s+budgets?|namespaces?|jobs?|services?"
+    r"|manifests?)\b",
+    _F,
+)
+_IAC_EXISTING = re.compile(
+    r"\b(?:list|describe|how\s+many|which|status|running|existing|current|our|we\s+have)\b", _F
+)
+_IAC_CREATE = re.compile(
+    r"^\s*(?:please\s+)?(?:create|provision|set\s+up|spin\s+up|write|generate|give\s+me)\s+(?:me\s+)?"
+    r"(?:an?|the|some)\s+(?:new\s+)?(?:\w+\s+){0,3}(?:s3\s+bucket|bucket|vpc|sqs\s+queue|queue|rds|postgres\w*"
+    r"|database|dynamodb\s+table|lambda|ecs\s+service|security\s+group|iam\s+role|kms\s+key|alarm|log\s+group"
+    r"|secret|sns\s+topic|ecr\s+repo\w*|ec2\s+instance|ebs\s+volume)\b",
+    _F,
+)
+
+
+def is_iac_request(original: str) -> bool:
+    """Whether the message asks for infrastructure code (not for a change to live resources)."""
+    text = original.lower()
+    if _IAC_FORMAT_FOR.search(text) or _IAC_WORDS.search(text) or _IAC_CREATE.search(text):
+        return True
+    if (_IAC_FORMAT.search(text) or _IAC_K8S.search(text)) and _IAC_VERB.search(text):
+        return True
+    return bool(_IAC_K8S.search(text) and _IAC_K8S_OBJECT.search(text) and not _IAC_EXISTING.search(text))
+
+
 @dataclass(frozen=True)
 class Classification:
     intent: Intent
@@ -216,6 +260,8 @@ def classify(ex: Extraction) -> Classification:
         return Classification(Intent.THANKS)
     if _HELP.search(text):
         return Classification(Intent.HELP)
+    if is_iac_request(ex.original):
+        return Classification(Intent.IAC)
     change = detect_change(text)
     if change is not None:
         return Classification(change)

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 
 def _settings(state: Any) -> Settings:
-    return state.settings  # type: ignore[no-any-return]
+    settings: Settings = state.settings
+    return settings
 
 
 def _now(settings: Settings) -> datetime:
@@ -67,7 +68,10 @@ def ingest_command(state: Any, sources: tuple[str, ...], as_json: bool) -> None:
         f"Ingested {report.rows:,} rows from {report.files} file(s) ({', '.join(report.formats)}) "
         f"in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s)."
     )
-    click.echo(f"Billing periods: {', '.join(report.periods) or '-'}; providers: {', '.join(report.providers) or '-'}.")
+    click.echo(
+        f"Billing periods: {', '.join(report.periods) or '-'}; "
+        f"providers: {', '.join(report.providers) or '-'}."
+    )
     if report.replaced_rows:
         click.echo(f"Replaced {report.replaced_rows:,} rows previously loaded for those periods.")
 
@@ -95,13 +99,24 @@ def status_command(state: Any, as_json: bool) -> None:
                     "last_day": info.last_day,
                     "last_ingest": info.last_ingest.isoformat() if info.last_ingest else None,
                     "periods": [
-                        {"billing_period": p.billing_period, "provider": p.provider, "rows": p.rows,
-                         "billed": f"{p.billed:.2f}", "currency": p.currency}
+                        {
+                            "billing_period": p.billing_period,
+                            "provider": p.provider,
+                            "rows": p.rows,
+                            "billed": f"{p.billed:.2f}",
+                            "currency": p.currency,
+                        }
                         for p in info.periods
                     ],
                     "batches": [
-                        {"id": b.batch_id, "origin": b.origin, "source": b.source, "rows": b.row_count,
-                         "format": b.format, "ingested_at": b.ingested_at.isoformat()}
+                        {
+                            "id": b.batch_id,
+                            "origin": b.origin,
+                            "source": b.source,
+                            "rows": b.row_count,
+                            "format": b.format,
+                            "ingested_at": b.ingested_at.isoformat(),
+                        }
                         for b in info.batches
                     ],
                 }
@@ -109,13 +124,22 @@ def status_command(state: Any, as_json: bool) -> None:
         )
         return
     console = Console()
-    console.print(f"Cost store {info.path}: {info.rows:,} rows, providers {', '.join(info.providers) or '-'}, "
-                  f"charges {info.first_day} – {info.last_day}.", markup=False, highlight=False)
+    console.print(
+        f"Cost store {info.path}: {info.rows:,} rows, providers {', '.join(info.providers) or '-'}, "
+        f"charges {info.first_day} – {info.last_day}.",
+        markup=False,
+        highlight=False,
+    )
     when = f"{info.last_ingest:%Y-%m-%d %H:%M} UTC" if info.last_ingest else "never"
     console.print(f"Last ingest: {when}", markup=False)
     table = RichTable(title="Billing periods")
-    for col, justify in (("period", "left"), ("provider", "left"), ("rows", "right"), ("billed", "right"),
-                         ("currency", "left")):
+    for col, justify in (
+        ("period", "left"),
+        ("provider", "left"),
+        ("rows", "right"),
+        ("billed", "right"),
+        ("currency", "left"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for p in info.periods:
         table.add_row(p.billing_period, p.provider, f"{p.rows:,}", f"{p.billed:,.2f}", p.currency)
@@ -124,5 +148,12 @@ def status_command(state: Any, as_json: bool) -> None:
     for col in ("#", "origin", "source", "format", "rows", "at (UTC)"):
         batches.add_column(col, overflow="fold")
     for b in info.batches:
-        batches.add_row(str(b.batch_id), b.origin, b.source, b.format, f"{b.row_count:,}", f"{b.ingested_at:%Y-%m-%d %H:%M}")
+        batches.add_row(
+            str(b.batch_id),
+            b.origin,
+            b.source,
+            b.format,
+            f"{b.row_count:,}",
+            f"{b.ingested_at:%Y-%m-%d %H:%M}",
+        )
     console.print(batches)

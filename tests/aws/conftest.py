@@ -1,4 +1,4 @@
-"""AWS-area fixtures: one seeded sandbox account shared by the read-only tests of a module."""
+"""AWS-area fixtures: one seeded sandbox (two accounts) shared by the read-only tests of a module."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from config import Settings, load_settings
-from sandbox.seed import SeedManifest
+from sandbox.seed import DEV_AUDIT_ROLE, SeedManifest
 from sandbox.server import ensure_running, load_manifest
 from store import Store
 from tools.aws import AwsClients
@@ -20,7 +20,7 @@ from tools.base import ToolContext
 REGIONS = ["us-east-1", "eu-west-1"]
 
 
-def make_settings(data_dir: Path, endpoint: str) -> Settings:
+def make_settings(data_dir: Path, endpoint: str, roles: list[str] | None = None) -> Settings:
     # Built outside the function-scoped env cleaner, so drop CLOUDPILOT_ variables explicitly.
     with pytest.MonkeyPatch.context() as mp:
         for key in list(os.environ):
@@ -29,8 +29,17 @@ def make_settings(data_dir: Path, endpoint: str) -> Settings:
         return load_settings(
             data_dir=data_dir,
             now="2024-10-15",
-            aws={"mode": "sandbox", "endpoint_url": endpoint, "regions": REGIONS},
+            aws={
+                "mode": "sandbox",
+                "endpoint_url": endpoint,
+                "regions": REGIONS,
+                "assume_role_arns": roles or [],
+            },
         )
+
+
+def reset_moto(endpoint: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
 
 
 @dataclass
@@ -38,23 +47,36 @@ class SeededAccount:
     endpoint: str
     settings: Settings
     manifest: SeedManifest
+    # Clients shared by the module's tests: building boto3 clients costs more than most calls.
+    aws: AwsClients
+    aws_both: AwsClients
 
 
 @pytest.fixture(scope="module")
 def seeded(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> SeededAccount:
-    """A freshly reset moto account seeded once for the whole module. Tests using it must not change AWS."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"))
+    """A freshly reset moto sandbox seeded once for the whole module. Tests using it must not change AWS."""
+    reset_moto(moto_endpoint)
     settings = make_settings(tmp_path_factory.mktemp("seeded"), moto_endpoint)
     ensure_running(settings)
     manifest = load_manifest(settings)
     assert manifest is not None
-    return SeededAccount(moto_endpoint, settings, manifest)
+    both = make_settings(settings.data_dir, moto_endpoint, [DEV_AUDIT_ROLE])
+    return SeededAccount(moto_endpoint, settings, manifest, AwsClients(settings.aws), AwsClients(both.aws))
+
+
+def _ctx(settings: Settings, aws: AwsClients) -> Iterator[ToolContext]:
+    store = Store(settings.sqlalchemy_url)
+    yield ToolContext(settings=settings, clock=settings.clock(), aws=aws, store=store)
+    store.close()
 
 
 @pytest.fixture
 def seeded_ctx(seeded: SeededAccount, tmp_path: Path) -> Iterator[ToolContext]:
-    """A context on the seeded account with its own empty database."""
-    settings = make_settings(tmp_path / "data", seeded.endpoint)
-    store = Store(settings.sqlalchemy_url)
-    yield ToolContext(settings=settings, clock=settings.clock(), aws=AwsClients(settings.aws), store=store)
-    store.close()
+    """The production account of the seeded sandbox, with its own empty database."""
+    yield from _ctx(make_settings(tmp_path / "data", seeded.endpoint), seeded.aws)
+
+
+@pytest.fixture
+def both_accounts_ctx(seeded: SeededAccount, tmp_path: Path) -> Iterator[ToolContext]:
+    """Production plus the development account reached through the audit role, with an empty database."""
+    yield from _ctx(make_settings(tmp_path / "data", seeded.endpoint, [DEV_AUDIT_ROLE]), seeded.aws_both)

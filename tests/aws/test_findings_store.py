@@ -151,3 +151,45 @@ def test_fingerprint_is_stable_and_distinct() -> None:
     assert fingerprint("1", "us-east-1", "r", "x") == fingerprint("1", "us-east-1", "r", "x")
     assert fingerprint("1", "us-east-1", "r", "x") != fingerprint("1", "eu-west-1", "r", "x")
     assert len(fingerprint("1", "r", "r", "x")) <= 40
+
+
+def test_scope_by_resource_type(findings: FindingStore) -> None:
+    volume = finding("vol-1", service="ebs", rule="ebs-volume-unencrypted", severity="medium")
+    default = FindingData(
+        **{
+            **finding("ebs-encryption-by-default", service="ebs", rule="ebs-default-encryption-off").model_dump(),
+            "resource_type": "ebs_encryption_default",
+        }
+    )
+    volume = FindingData(**{**volume.model_dump(), "resource_type": "ebs_volume"})
+    findings.record_scan(report(1, covered=[ScopeKey(service="ebs", region="us-east-1")]), [volume, default])
+    # Volumes could not be read this time; the region setting could: only its finding may resolve.
+    only_setting = [ScopeKey(service="ebs", region="us-east-1", resource_type="ebs_encryption_default")]
+    findings.record_scan(report(2, covered=only_setting), [])
+    assert statuses(findings) == {"vol-1": "open", "ebs-encryption-by-default": "resolved"}
+
+
+def test_changes_between_scans(findings: FindingStore) -> None:
+    a, b, c = finding("sg-a"), finding("sg-b"), finding("sg-c")
+    findings.record_scan(report(1), [a, b])
+    first = findings.last_scan()
+    assert first is not None
+    only = findings.changes(first, None)
+    assert {f.resource_id for f in only.new} == {"sg-a", "sg-b"} and not only.resolved
+    findings.record_scan(report(2), [b, c])
+    second = findings.last_scan()
+    assert second is not None and [s.id for s in findings.scans()] == ["scan-2", "scan-1"]
+    diff = findings.changes(second, first)
+    assert [f.resource_id for f in diff.new] == ["sg-c"]
+    assert [f.resource_id for f in diff.resolved] == ["sg-a"]
+    assert diff.still_open == 1
+    assert findings.get_scan("scan-1") == first and findings.get_scan("nope") is None
+
+
+def test_lift_suppression(findings: FindingStore) -> None:
+    a = finding("sg-a")
+    findings.record_scan(report(1), [a])
+    findings.suppress(a.id, reason="lab", until=None, now=T0 + timedelta(hours=2))
+    lifted = findings.lift_suppression(a.id)
+    assert lifted is not None and lifted.status.value == "open" and lifted.suppressed_until is None
+    assert findings.lift_suppression("f-missing") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from tools.base import ChangePlan, ToolContext, ToolStatus, UserFacingError
 from tools.remediate import Remediate, RemediateInput
 from tools.remediation.registry import ACTIONS, get_action
-from tools.security.rules import get_rule
+from tools.security.rules import all_rules, get_rule
 from tools.security_scan import SecurityScan, SecurityScanInput
 
 REGION = "eu-west-1"
@@ -90,9 +91,16 @@ def test_metadata() -> None:
     assert tool.mutating is True
     assert {"ec2:RevokeSecurityGroupIngress", "s3:PutBucketPublicAccessBlock"} <= set(tool.permissions)
     assert not hasattr(tool, "run")
+    assert len(ACTIONS) >= 13
     for name, cls in ACTIONS.items():
-        assert cls.name == name and cls.rule.remediation_action == name
-        assert get_rule(cls.rule.id) is not None
+        assert cls.name == name and cls.description and cls.permissions
+        if cls.rule is not None:
+            assert cls.rule.remediation_action == name
+            assert get_rule(cls.rule.id) is not None
+    # Every action a rule names exists, and the tool's input accepts exactly the registered actions.
+    named = {r.remediation_action for r in all_rules() if r.remediation_action}
+    assert named <= set(ACTIONS)
+    assert set(typing.get_args(RemediateInput.model_fields["action"].annotation)) == set(ACTIONS)
 
 
 def test_revoke_ingress_plan_apply_verify_repeat(ctx: ToolContext, planted: Planted) -> None:
@@ -166,16 +174,20 @@ def test_block_public_access_plan_apply_verify_repeat(ctx: ToolContext, planted:
 def test_scan_remediate_rescan_resolves(ctx: ToolContext, planted: Planted) -> None:
     scan = SecurityScan()
     first = scan.run(ctx, SecurityScanInput(services=["s3", "ec2"]))
-    assert {f.resource_id for f in first.findings} == {planted.group_id, planted.bucket}
-    finding = next(f for f in first.findings if f.resource_id == planted.bucket)
+    public = [f for f in first.findings if f.rule_id in ("s3-bucket-public", "ec2-sg-open-admin-ports")]
+    assert {f.resource_id for f in public} == {planted.group_id, planted.bucket}
+    finding = next(f for f in public if f.resource_id == planted.bucket)
     tool = Remediate()
+    assert finding.remediation_action is not None
     a = args(
         action=finding.remediation_action, resource_id=finding.resource_id, params=finding.remediation_params
     )
     tool.apply(ctx, a, tool.plan(ctx, a), idempotency_key="ap-5")
     second = scan.run(ctx, SecurityScanInput(services=["s3", "ec2"]))
-    assert {f.resource_id for f in second.findings} == {planted.group_id}
-    assert second.resolved == 1 and "1 resolved since the last scan" in second.message
+    gone = {(f.rule_id, f.resource_id) for f in first.findings} - {(f.rule_id, f.resource_id) for f in second.findings}
+    # Block Public Access fixes both the public bucket and its missing Block Public Access.
+    assert gone == {("s3-bucket-public", planted.bucket), ("s3-bucket-public-access-block", planted.bucket)}
+    assert second.resolved == 2 and "2 resolved since the last scan" in second.message
 
 
 def test_bad_requests(ctx: ToolContext, planted: Planted) -> None:
@@ -194,12 +206,14 @@ def test_bad_requests(ctx: ToolContext, planted: Planted) -> None:
         tool.plan(
             ctx, args(action="revoke_ingress", resource_id=planted.group_id, params={"cidr": "everyone"})
         )
-    with pytest.raises(UserFacingError, match="Allowed params: port, cidr"):
+    with pytest.raises(UserFacingError, match="Allowed params: port, ports, cidr"):
         tool.plan(
             ctx, args(action="revoke_ingress", resource_id=planted.group_id, params={"protocol": "tcp"})
         )
     with pytest.raises(UserFacingError, match="Allowed params: none"):
         tool.plan(ctx, args(action="block_public_access", resource_id=planted.bucket, params={"force": True}))
+    with pytest.raises(UserFacingError, match="Allowed params: port, ports, cidr"):
+        tool.plan(ctx, args(action="revoke_ingress", resource_id=planted.group_id, params={"ports": []}))
     with pytest.raises(ValidationError):
         args(action="delete_bucket", resource_id=planted.bucket)
     with pytest.raises(ValidationError):

@@ -90,7 +90,10 @@ def test_compare_by_service(query: Query, reference_rows: list[Row]) -> None:
     second = in_days(reference_rows, date(2024, 9, 1), date(2024, 9, 15))
     result = query(period="2024-09-16..2024-09-30", compare_to="previous_period", group_by="service", top=500)
     assert result.comparison is not None
-    assert (result.comparison.period_start, result.comparison.period_end) == (date(2024, 9, 1), date(2024, 9, 15))
+    assert (result.comparison.period_start, result.comparison.period_end) == (
+        date(2024, 9, 1),
+        date(2024, 9, 15),
+    )
     assert result.comparison.total == cents(total(second))
     assert result.comparison.change == cents(total(first) - total(second))
     before = sums_by(second, lambda r: r.get("ServiceName") or "")
@@ -149,21 +152,44 @@ def test_cost_explorer_backend(tmp_path: Path, fresh_moto: str) -> None:
     inject(
         fresh_moto,
         [
-            {"ResultsByTime": [{**month, "Total": {"UnblendedCost": {"Amount": "1234.5678", "Unit": "USD"}},
-                                "Groups": []}]},
-            {"ResultsByTime": [{**month, "Total": {}, "Groups": [
-                {"Keys": ["Amazon Elastic Compute Cloud - Compute"],
-                 "Metrics": {"UnblendedCost": {"Amount": "1000.005", "Unit": "USD"}}},
-                {"Keys": ["Amazon Simple Storage Service"],
-                 "Metrics": {"UnblendedCost": {"Amount": "234.5628", "Unit": "USD"}}},
-            ]}]},
+            {
+                "ResultsByTime": [
+                    {
+                        **month,
+                        "Total": {"UnblendedCost": {"Amount": "1234.5678", "Unit": "USD"}},
+                        "Groups": [],
+                    }
+                ]
+            },
+            {
+                "ResultsByTime": [
+                    {
+                        **month,
+                        "Total": {},
+                        "Groups": [
+                            {
+                                "Keys": ["Amazon Elastic Compute Cloud - Compute"],
+                                "Metrics": {"UnblendedCost": {"Amount": "1000.005", "Unit": "USD"}},
+                            },
+                            {
+                                "Keys": ["Amazon Simple Storage Service"],
+                                "Metrics": {"UnblendedCost": {"Amount": "234.5628", "Unit": "USD"}},
+                            },
+                        ],
+                    }
+                ]
+            },
         ],
     )
     ctx = ce_ctx(tmp_path, fresh_moto)
     tool = CostQuery()
     total_result = tool.run(ctx, tool.parse({"service": "EC2", "chart": False}))
     assert total_result.status == ToolStatus.OK, total_result.message
-    assert (total_result.backend, total_result.total, total_result.ce_requests) == ("cost_explorer", Decimal("1234.57"), 1)
+    assert (total_result.backend, total_result.total, total_result.ce_requests) == (
+        "cost_explorer",
+        Decimal("1234.57"),
+        1,
+    )
     assert "Amazon Elastic Compute Cloud - Compute" in total_result.filters.service_names
     grouped = tool.run(ctx, tool.parse({"group_by": "service", "chart": False}))
     assert [(g.key, g.cost) for g in grouped.groups] == [

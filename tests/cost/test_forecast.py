@@ -45,9 +45,12 @@ def test_month_end_forecast(forecast, demo_store: CostStore) -> None:  # type: i
     result = forecast()
     assert result.status == ToolStatus.OK, result.message
     assert (result.window_start, result.window_end) == (date(2024, 10, 1), date(2024, 10, 31))
-    actual = Decimal(demo_store.fetch(
-        "SELECT sum(BilledCost) FROM charges WHERE ChargePeriodStart >= '2024-10-01' AND ChargePeriodStart < '2024-10-15'"
-    )[0][0])
+    actual = Decimal(
+        demo_store.fetch(
+            "SELECT sum(BilledCost) FROM charges "
+            "WHERE ChargePeriodStart >= '2024-10-01' AND ChargePeriodStart < '2024-10-15'"
+        )[0][0]
+    )
     assert result.actual == cents(actual)
     assert result.forecast_from == date(2024, 10, 15)
     assert result.low <= result.total <= result.high

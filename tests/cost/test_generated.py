@@ -10,17 +10,22 @@ from pathlib import Path
 
 import pytest
 
+from config import Settings
+from store import Store
 from tests.cost.reference import cents, in_days, load_rows, region_key, sums_by, tag_value, total
+from tools.aws import AwsClients
 from tools.base import ToolContext, ToolStatus
 from tools.cost.anomalies import DetectOptions, detect_series
 from tools.cost.datastore import STORE_EXTRAS_KEY, CostStore
 from tools.cost.defaults import generated_source, memory_store
-from tools.cost.generator import DEMO_SPEC, BILLING_ACCOUNT_ID, GeneratorSpec, plan, write
+from tools.cost.generator import BILLING_ACCOUNT_ID, DEMO_SPEC, GeneratorSpec, plan, write
 from tools.cost.query import CostFilter, daily_by
 from tools.cost_anomalies import CostAnomalies
 from tools.cost_query import CostQuery
 
-SMALL = GeneratorSpec(seed=11, start=date(2024, 6, 1), end=date(2024, 8, 1), resources_per_account=6, anomalies=2)
+SMALL = GeneratorSpec(
+    seed=11, start=date(2024, 6, 1), end=date(2024, 8, 1), resources_per_account=6, anomalies=2
+)
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +85,9 @@ def test_planted_anomalies_are_found(demo_store: CostStore) -> None:
 
     found = [a for a in planted if hits(a)]
     false_positives = [
-        e for e in events if not any(e.key == a.service and e.start <= a.end and e.end >= a.start for a in planted)
+        e
+        for e in events
+        if not any(e.key == a.service and e.start <= a.end and e.end >= a.start for a in planted)
     ]
     assert len(planted) == 5
     assert len(found) == len(planted)  # recall 100%
@@ -110,3 +117,23 @@ def test_weekends_are_not_anomalies(demo_store: CostStore, cost_ctx: ToolContext
     result = tool.run(cost_ctx, tool.parse({"period": "2024-06", "chart": False, "sensitivity": "high"}))
     assert result.status == ToolStatus.OK
     assert len(result.anomalies) <= 1
+
+
+class DemoSettings(Settings):
+    """The field the lead adds to Settings; declared here so the test can turn it on."""
+
+    cost_demo_history: bool = True
+
+
+def test_demo_history_joins_the_sample_in_its_own_billing_account(tmp_path: Path) -> None:
+    settings = DemoSettings(data_dir=tmp_path / "data", now="2024-10-15")
+    store = Store(settings.sqlalchemy_url)
+    ctx = ToolContext(settings=settings, clock=settings.clock(), aws=AwsClients(settings.aws), store=store)
+    tool = CostQuery()
+    sample_only = tool.run(ctx, tool.parse({"service": "EC2", "account": "SunBird", "chart": False}))
+    assert sample_only.total == Decimal("16.04")
+    everything = tool.run(ctx, tool.parse({"service": "EC2", "chart": False}))
+    assert everything.total > Decimal("10000")
+    months = tool.run(ctx, tool.parse({"period": "2024-04-01..2024-10-14", "group_by": "month", "chart": False}))
+    assert [g.key for g in months.groups] == ["2024-04", "2024-05", "2024-06", "2024-07", "2024-08", "2024-09", "2024-10"]
+    store.close()

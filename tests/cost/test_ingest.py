@@ -11,13 +11,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from config import load_settings
-from tests.cost.reference import load_rows
 from store import Store
+from tests.cost.reference import load_rows
 from tools.aws import AwsClients
 from tools.base import ToolContext, UserFacingError
 from tools.cost import BUNDLED_SAMPLE, CostStore
@@ -26,21 +27,46 @@ from tools.cost.manage import ingest, status
 from tools.cost_query import CostQuery
 
 NOW = datetime(2024, 10, 15, tzinfo=UTC)
-FOCUS = ["BilledCost", "EffectiveCost", "ListCost", "BillingCurrency", "ChargePeriodStart", "ServiceName",
-         "ProviderName", "BillingAccountId", "BillingPeriodStart", "SubAccountName", "Tags"]
+FOCUS = [
+    "BilledCost",
+    "EffectiveCost",
+    "ListCost",
+    "BillingCurrency",
+    "ChargePeriodStart",
+    "ServiceName",
+    "ProviderName",
+    "BillingAccountId",
+    "BillingPeriodStart",
+    "SubAccountName",
+    "Tags",
+]
 
 
-def focus_row(cost: str, start: str = "2024-09-10T00:00:00Z", period: str = "2024-09-01T00:00:00Z",
-              service: str = "Amazon Simple Storage Service", **extra: str) -> dict[str, str]:
-    return {"BilledCost": cost, "EffectiveCost": cost, "ListCost": cost, "BillingCurrency": "USD",
-            "ChargePeriodStart": start, "ServiceName": service, "ProviderName": "AWS",
-            "BillingAccountId": "111", "BillingPeriodStart": period, "SubAccountName": "team-a", **extra}
+def focus_row(
+    cost: str,
+    start: str = "2024-09-10T00:00:00Z",
+    period: str = "2024-09-01T00:00:00Z",
+    service: str = "Amazon Simple Storage Service",
+    **extra: str,
+) -> dict[str, str]:
+    return {
+        "BilledCost": cost,
+        "EffectiveCost": cost,
+        "ListCost": cost,
+        "BillingCurrency": "USD",
+        "ChargePeriodStart": start,
+        "ServiceName": service,
+        "ProviderName": "AWS",
+        "BillingAccountId": "111",
+        "BillingPeriodStart": period,
+        "SubAccountName": "team-a",
+        **extra,
+    }
 
 
 def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] = FOCUS, gz: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    opener = gzip.open(path, "wt", newline="") if gz else path.open("w", newline="")
-    with opener as fh:
+    with gzip.open(path, "wt", newline="") if gz else path.open("w", newline="") as fh:  # noqa: SIM115
         writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
         for row in rows:
@@ -50,7 +76,10 @@ def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] = FOCUS
 
 def to_parquet(csv_path: Path, parquet_path: Path) -> Path:
     con = duckdb.connect()
-    con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar = true)) TO '{parquet_path}' (FORMAT parquet)")
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar = true)) "
+        f"TO '{parquet_path}' (FORMAT parquet)"
+    )
     con.close()
     return parquet_path
 
@@ -78,30 +107,58 @@ def test_the_bundled_sample_matches_an_independent_reading() -> None:
 
 
 CUR_COLUMNS = [
-    "bill_payer_account_id", "bill_payer_account_name", "bill_billing_period_start_date",
-    "bill_billing_period_end_date", "line_item_usage_account_id", "line_item_usage_account_name",
-    "line_item_line_item_type", "line_item_usage_start_date", "line_item_usage_end_date",
-    "line_item_product_code", "line_item_usage_type", "line_item_resource_id", "line_item_usage_amount",
-    "line_item_currency_code", "line_item_unblended_cost", "line_item_line_item_description",
-    "product_region_code", "pricing_public_on_demand_cost", "pricing_public_on_demand_rate", "pricing_unit",
-    "savings_plan_savings_plan_effective_cost", "resource_tags",
+    "bill_payer_account_id",
+    "bill_payer_account_name",
+    "bill_billing_period_start_date",
+    "bill_billing_period_end_date",
+    "line_item_usage_account_id",
+    "line_item_usage_account_name",
+    "line_item_line_item_type",
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_product_code",
+    "line_item_usage_type",
+    "line_item_resource_id",
+    "line_item_usage_amount",
+    "line_item_currency_code",
+    "line_item_unblended_cost",
+    "line_item_line_item_description",
+    "product_region_code",
+    "pricing_public_on_demand_cost",
+    "pricing_public_on_demand_rate",
+    "pricing_unit",
+    "savings_plan_savings_plan_effective_cost",
+    "resource_tags",
 ]
 
 
-def cur_row(kind: str, cost: str, code: str = "AmazonEC2", effective: str = "", **extra: str) -> dict[str, str]:
+def cur_row(
+    kind: str, cost: str, code: str = "AmazonEC2", effective: str = "", **extra: str
+) -> dict[str, str]:
     return {
-        "bill_payer_account_id": "999988887777", "bill_payer_account_name": "Payer",
+        "bill_payer_account_id": "999988887777",
+        "bill_payer_account_name": "Payer",
         "bill_billing_period_start_date": "2024-09-01T00:00:00.000Z",
         "bill_billing_period_end_date": "2024-10-01T00:00:00.000Z",
-        "line_item_usage_account_id": "123456789012", "line_item_usage_account_name": "prod",
-        "line_item_line_item_type": kind, "line_item_usage_start_date": "2024-09-05T00:00:00.000Z",
-        "line_item_usage_end_date": "2024-09-05T01:00:00.000Z", "line_item_product_code": code,
-        "line_item_usage_type": "BoxUsage:m5.large", "line_item_resource_id": "i-0abc",
-        "line_item_usage_amount": "1", "line_item_currency_code": "USD", "line_item_unblended_cost": cost,
-        "line_item_line_item_description": "usage", "product_region_code": "us-east-1",
-        "pricing_public_on_demand_cost": "0.096", "pricing_public_on_demand_rate": "0.096", "pricing_unit": "Hrs",
+        "line_item_usage_account_id": "123456789012",
+        "line_item_usage_account_name": "prod",
+        "line_item_line_item_type": kind,
+        "line_item_usage_start_date": "2024-09-05T00:00:00.000Z",
+        "line_item_usage_end_date": "2024-09-05T01:00:00.000Z",
+        "line_item_product_code": code,
+        "line_item_usage_type": "BoxUsage:m5.large",
+        "line_item_resource_id": "i-0abc",
+        "line_item_usage_amount": "1",
+        "line_item_currency_code": "USD",
+        "line_item_unblended_cost": cost,
+        "line_item_line_item_description": "usage",
+        "product_region_code": "us-east-1",
+        "pricing_public_on_demand_cost": "0.096",
+        "pricing_public_on_demand_rate": "0.096",
+        "pricing_unit": "Hrs",
         "savings_plan_savings_plan_effective_cost": effective,
-        "resource_tags": '{"user_team": "web", "aws_createdBy": "ci"}', **extra,
+        "resource_tags": '{"user_team": "web", "aws_createdBy": "ci"}',
+        **extra,
     }
 
 
@@ -134,26 +191,38 @@ def test_cur2_answers_ec2_questions(tmp_path: Path, make_ctx: Callable[..., Tool
     path = write_csv(tmp_path / "cur.csv", [cur_row("Usage", "0.5"), cur_row("Usage", "0.25")], CUR_COLUMNS)
     ctx = make_ctx(focus_paths=[path])
     tool = CostQuery()
-    result = tool.run(ctx, tool.parse({"period": "2024-09", "service": "EC2", "tags": {"team": "web"}, "chart": False}))
+    result = tool.run(
+        ctx, tool.parse({"period": "2024-09", "service": "EC2", "tags": {"team": "web"}, "chart": False})
+    )
     assert result.total == Decimal("0.75")
 
 
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ([focus_row("1"), focus_row("12,50")], r"Bad BilledCost value '12,50' in .*bad\.csv, line 3, column BilledCost"),
-        ([focus_row("1", start="yesterday")], r"Bad ChargePeriodStart value 'yesterday' in .*bad\.csv, line 2"),
+        (
+            [focus_row("1"), focus_row("12,50")],
+            r"Bad BilledCost value '12,50' in .*bad\.csv, line 3, column BilledCost",
+        ),
+        (
+            [focus_row("1", start="yesterday")],
+            r"Bad ChargePeriodStart value 'yesterday' in .*bad\.csv, line 2",
+        ),
         ([focus_row("NULL")], r"Missing BilledCost in .*bad\.csv, line 2"),
     ],
 )
-def test_malformed_values_name_file_line_and_column(tmp_path: Path, rows: list[dict[str, str]], message: str) -> None:
+def test_malformed_values_name_file_line_and_column(
+    tmp_path: Path, rows: list[dict[str, str]], message: str
+) -> None:
     with pytest.raises(UserFacingError, match=message):
         CostStore.from_paths([write_csv(tmp_path / "bad.csv", rows)])
 
 
 def test_malformed_parquet_names_the_row(tmp_path: Path) -> None:
-    path = to_parquet(write_csv(tmp_path / "x.csv", [focus_row("1"), focus_row("2"), focus_row("oops")]),
-                      tmp_path / "bad.parquet")
+    path = to_parquet(
+        write_csv(tmp_path / "x.csv", [focus_row("1"), focus_row("2"), focus_row("oops")]),
+        tmp_path / "bad.parquet",
+    )
     with pytest.raises(UserFacingError, match=r"Bad BilledCost value 'oops' in .*bad\.parquet, row 3"):
         CostStore.from_paths([path])
 
@@ -199,7 +268,7 @@ def test_readers_see_new_data_without_blocking_writers(tmp_path: Path) -> None:
     assert total(reader) == Decimal("5")
 
 
-def context(tmp_path: Path, data_dir: Path, **overrides: object) -> ToolContext:
+def context(tmp_path: Path, data_dir: Path, **overrides: Any) -> ToolContext:
     settings = load_settings(data_dir=data_dir, now="2024-10-15", **overrides)
     store = Store(f"sqlite:///{tmp_path / 'state.db'}")
     return ToolContext(settings=settings, clock=settings.clock(), aws=AwsClients(settings.aws), store=store)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from config import Settings, load_settings
 from sandbox.seed_savings import seed_savings
+from store import Store
+from tools.aws import AwsClients
 from tools.base import ToolContext, ToolStatus, UserFacingError
 from tools.cost.datastore import STORE_EXTRAS_KEY
 from tools.cost.defaults import generated_source, memory_store
@@ -23,13 +27,36 @@ def run(ctx: ToolContext, **args: Any) -> SavingsResult:
     return tool.run(ctx, tool.parse({"chart": False, **args}))
 
 
+@pytest.fixture(scope="module")
+def account(
+    moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, dict[str, str]]]:
+    """One seeded account for the module: the tests only read it."""
+    with pytest.MonkeyPatch.context() as patch:
+        # moto's thousands of public AMIs (and their snapshots) only slow these tests down; the
+        # variable is read when the reset account's EC2 backend is first used.
+        patch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"))
+        settings = load_settings(
+            data_dir=tmp_path_factory.mktemp("savings"),
+            now="2024-10-15",
+            aws={"mode": "sandbox", "endpoint_url": moto_endpoint, "regions": ["us-east-1", "eu-west-1"]},
+        )
+        seeded = {r.name: r.id for r in seed_savings(AwsClients(settings.aws))}
+        yield settings, seeded
+
+
 @pytest.fixture
-def seeded(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str, ctx: ToolContext) -> dict[str, str]:
-    # moto's thousands of public AMIs (and their snapshots) only slow these tests down; the
-    # variable is read when the reset account's EC2 backend is first used, so reset again.
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    urllib.request.urlopen(urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST"))
-    return {r.name: r.id for r in seed_savings(ctx.aws)}
+def seeded(account: tuple[Settings, dict[str, str]]) -> dict[str, str]:
+    return account[1]
+
+
+@pytest.fixture
+def ctx(account: tuple[Settings, dict[str, str]]) -> Iterator[ToolContext]:
+    settings = account[0]
+    store = Store(settings.sqlalchemy_url)
+    yield ToolContext(settings=settings, clock=settings.clock(), aws=AwsClients(settings.aws), store=store)
+    store.close()
 
 
 def test_finds_each_kind_of_waste(ctx: ToolContext, seeded: dict[str, str]) -> None:

@@ -115,8 +115,11 @@ def detect_series(
         floor = max(0.02 * base.expected, 0.1 * opts.min_impact)
         score = diff / max(base.scale, floor)
         upward = diff >= opts.min_impact and (base.expected <= 0 or diff / base.expected >= opts.min_relative)
-        downward = opts.direction == "both" and -diff >= opts.min_impact and base.expected > 0 and (
-            -diff / base.expected >= opts.min_relative
+        downward = (
+            opts.direction == "both"
+            and -diff >= opts.min_impact
+            and base.expected > 0
+            and (-diff / base.expected >= opts.min_relative)
         )
         if (upward and score >= opts.z) or (downward and -score >= opts.z):
             flags.append(DayFlag(day, actual, base.expected, score))

@@ -69,15 +69,33 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
         title = group_title(args.group_by)
         rows: list[list[object]] = [[g.key, amount(g.cost), percent(g.share)] for g in result.groups]
         if rest:
-            rows.append([f"Other ({len(rest)} more)", amount(result.other_cost), percent(share(result.other_cost, total))])
+            rows.append(
+                [
+                    f"Other ({len(rest)} more)",
+                    amount(result.other_cost),
+                    percent(share(result.other_cost, total)),
+                ]
+            )
         rows.append(["Total", amount(total), "100.0%"])
-        result.tables = [Table(title=f"Cost by {title.lower()} {period.phrase}", columns=[title, f"Cost ({currency})", "Share"],
-                               rows=rows, numeric=[1, 2])]
+        result.tables = [
+            Table(
+                title=f"Cost by {title.lower()} {period.phrase}",
+                columns=[title, f"Cost ({currency})", "Share"],
+                rows=rows,
+                numeric=[1, 2],
+            )
+        ]
         shown = ", ".join(f"{g.key} {money(g.cost, currency)}" for g in result.groups[:3])
         message += f" By {title.lower()}: {shown}."
     else:
-        result.tables = [Table(title=f"Cost {period.phrase}", columns=["Scope", f"Cost ({currency})"],
-                               rows=[[subject, amount(total)]], numeric=[1])]
+        result.tables = [
+            Table(
+                title=f"Cost {period.phrase}",
+                columns=["Scope", f"Cost ({currency})"],
+                rows=[[subject, amount(total)]],
+                numeric=[1],
+            )
+        ]
     if args.granularity:
         result.series = [SeriesPoint(bucket=b, cost=cents(v)) for b, v in sorted(answer.series.items())]
     if args.compare_to:
@@ -86,9 +104,14 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
         result.ce_requests += earlier.requests
         change = total - earlier.total
         pct = float(change / earlier.total) if earlier.total else None
-        result.comparison = Comparison(period=before.label, period_start=before.start, period_end=before.last_day,
-                                       total=cents(earlier.total), change=cents(change),
-                                       change_pct=None if pct is None else round(pct, 4))
+        result.comparison = Comparison(
+            period=before.label,
+            period_start=before.start,
+            period_end=before.last_day,
+            total=cents(earlier.total),
+            change=cents(change),
+            change_pct=None if pct is None else round(pct, 4),
+        )
         message += f" {money(earlier.total, currency)} {before.phrase}."
     result.message = message
     return result

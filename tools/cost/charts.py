@@ -76,8 +76,13 @@ def breakdown_chart(
     data = [s[1] for s in shown][::-1]
     bars = ax.barh(names, data, color=_COLOURS[0])
     for bar, value in zip(bars, data, strict=True):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {_label(value, currency)}",
-                va="center", fontsize=8)
+        ax.text(
+            bar.get_width(),
+            bar.get_y() + bar.get_height() / 2,
+            f" {_label(value, currency)}",
+            va="center",
+            fontsize=8,
+        )
     ax.set_title(title, fontsize=11)
     _money_axis(ax, currency)
     ax.xaxis.set_major_formatter(ax.yaxis.get_major_formatter())
@@ -113,7 +118,7 @@ def trend_chart(
     fig, ax = plt.subplots(figsize=(9.5, 4.2))
     x = list(range(len(buckets)))
     if len(series) == 1 and not stacked:
-        (name, values), = series.items()
+        ((name, values),) = series.items()
         ax.plot(x, list(values), color=_COLOURS[0], linewidth=1.6, label=name)
     else:
         bottom = [0.0] * len(buckets)
@@ -124,8 +129,9 @@ def trend_chart(
     if forecast is not None and forecast.days:
         fx = list(range(len(buckets), len(buckets) + len(forecast.days)))
         ax.plot(fx, list(forecast.values), color=_COLOURS[1], linestyle="--", linewidth=1.6, label="forecast")
-        ax.fill_between(fx, list(forecast.low), list(forecast.high), color=_COLOURS[1], alpha=0.2,
-                        label="interval")
+        ax.fill_between(
+            fx, list(forecast.low), list(forecast.high), color=_COLOURS[1], alpha=0.2, label="interval"
+        )
         labels = list(buckets) + [d.isoformat() for d in forecast.days]
     else:
         labels = list(buckets)
@@ -133,8 +139,15 @@ def trend_chart(
     for bucket, value, text in marks:
         if bucket in index:
             ax.scatter([index[bucket]], [value], color=_COLOURS[3], zorder=5, s=36)
-            ax.annotate(_short(text, 28), (index[bucket], value), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize=7, color=_COLOURS[3])
+            ax.annotate(
+                _short(text, 28),
+                (index[bucket], value),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize=7,
+                color=_COLOURS[3],
+            )
     step = max(1, len(labels) // 12)
     ax.set_xticks(list(range(0, len(labels), step)))
     ax.set_xticklabels([labels[i] for i in range(0, len(labels), step)], rotation=35, ha="right", fontsize=8)

@@ -59,7 +59,9 @@ def unsupported(group_by: str | None, cost_type: str, resource: str | None) -> s
     if cost_type not in METRICS:
         return "Cost Explorer has no list-price metric; ask for billed or effective cost."
     if group_by == "resource" or resource:
-        return "Cost Explorer does not break costs down by resource here; use a billing export (FOCUS or CUR)."
+        return (
+            "Cost Explorer does not break costs down by resource here; use a billing export (FOCUS or CUR)."
+        )
     return None
 
 

@@ -26,7 +26,14 @@ import duckdb
 
 from tools.base import UserFacingError
 from tools.cost.ingest import SourceFile, Staged, Stager, connect_memory, discover, staged_summary
-from tools.cost.schema import DATA_COLUMNS, MONEY, MONEY_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS, create_statements
+from tools.cost.schema import (
+    DATA_COLUMNS,
+    MONEY,
+    MONEY_COLUMNS,
+    TEXT_COLUMNS,
+    TIME_COLUMNS,
+    create_statements,
+)
 
 if TYPE_CHECKING:
     from config import Settings
@@ -119,18 +126,24 @@ class Writer:
         rows, periods, providers = staged_summary(self.con)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            batch_id = int(self.con.execute(f"SELECT coalesce(max(batch_id), 0) + 1 FROM {c}.batches").fetchall()[0][0])
+            batch_id = int(
+                self.con.execute(f"SELECT coalesce(max(batch_id), 0) + 1 FROM {c}.batches").fetchall()[0][0]
+            )
             self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE staged_keys AS SELECT DISTINCT ProviderName AS p, "
-                "BillingAccountId AS a, coalesce(BillingPeriodStart, date_trunc('month', ChargePeriodStart)) AS b "
+                "BillingAccountId AS a, "
+                "coalesce(BillingPeriodStart, date_trunc('month', ChargePeriodStart)) AS b "
                 "FROM staged"
             )
             replaced = self.con.execute(
-                f"DELETE FROM {c}.charges AS ch USING staged_keys k WHERE ch.ProviderName IS NOT DISTINCT FROM k.p "
+                f"DELETE FROM {c}.charges AS ch USING staged_keys k "
+                "WHERE ch.ProviderName IS NOT DISTINCT FROM k.p "
                 "AND ch.BillingAccountId IS NOT DISTINCT FROM k.a AND ch.BillingPeriodStart = k.b"
             ).fetchall()
             columns = ", ".join(
-                f"coalesce({col}, date_trunc('month', ChargePeriodStart))" if col == "BillingPeriodStart" else col
+                f"coalesce({col}, date_trunc('month', ChargePeriodStart))"
+                if col == "BillingPeriodStart"
+                else col
                 for col in DATA_COLUMNS
             )
             self.con.execute(
@@ -185,12 +198,23 @@ class Writer:
         )
 
 
-def ingest_files(writer: Writer, files: Sequence[SourceFile], *, origin: str, source: str,
-                 fingerprint: str = "", now: datetime | None = None) -> IngestReport:
+def ingest_files(
+    writer: Writer,
+    files: Sequence[SourceFile],
+    *,
+    origin: str,
+    source: str,
+    fingerprint: str = "",
+    now: datetime | None = None,
+) -> IngestReport:
     started = time.perf_counter()
     staged = writer.stager().stage_files(files)
     return writer.apply(
-        staged, origin=origin, source=source, fingerprint=fingerprint, now=now or datetime.now(UTC),
+        staged,
+        origin=origin,
+        source=source,
+        fingerprint=fingerprint,
+        now=now or datetime.now(UTC),
         started=started,
     )
 
@@ -271,7 +295,8 @@ class CostStore:
             st = self.path.stat()
         except FileNotFoundError:
             raise UserFacingError(
-                f"The cost store {self.path} is missing. Run `cloudpilot cost ingest PATH` to load billing data."
+                f"The cost store {self.path} is missing. "
+                "Run `cloudpilot cost ingest PATH` to load billing data."
             ) from None
         stamp = (st.st_ino, st.st_mtime_ns)
         if self._con is not None and stamp == self._stamp:
@@ -429,4 +454,3 @@ def open_default_store(settings: Settings, now: datetime) -> CostStore:
 
 def store_path(settings: Settings) -> Path:
     return Path(settings.data_dir) / STORE_FILE
-

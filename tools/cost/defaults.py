@@ -97,7 +97,11 @@ def sync_defaults(db: Path, sources: Sequence[AutoSource], now: datetime) -> Non
             started = time.perf_counter()
             staged = source.stage(writer.stager())
             writer.apply(
-                staged, origin="auto", source=source.label, fingerprint=source.fingerprint, now=now,
+                staged,
+                origin="auto",
+                source=source.label,
+                fingerprint=source.fingerprint,
+                now=now,
                 started=started,
             )
 
@@ -127,8 +131,12 @@ def memory_store(sources: Sequence[AutoSource], now: datetime | None = None) -> 
         started = time.perf_counter()
         staged = source.stage(writer.stager())
         writer.apply(
-            staged, origin="auto", source=source.label, fingerprint=source.fingerprint,
-            now=now or datetime.now(UTC), started=started,
+            staged,
+            origin="auto",
+            source=source.label,
+            fingerprint=source.fingerprint,
+            now=now or datetime.now(UTC),
+            started=started,
         )
     return CostStore(con, [s.path for s in sources if s.path is not None])
 

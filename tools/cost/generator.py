@@ -75,17 +75,39 @@ class Kind:
 
 def _instance(size: str, price: float, weight: float, weekend: float = 0.85) -> Kind:
     return Kind(
-        f"ec2-{size}", EC2, "Compute", f"BoxUsage:{size}",
-        f"${price} per On Demand Linux {size} Instance Hour", "Hours", price, 24, 24 * 6,
-        weekend=weekend, noise=0.05, resource_type="instance", id_prefix="i-", weight=weight, effective=0.72,
+        f"ec2-{size}",
+        EC2,
+        "Compute",
+        f"BoxUsage:{size}",
+        f"${price} per On Demand Linux {size} Instance Hour",
+        "Hours",
+        price,
+        24,
+        24 * 6,
+        weekend=weekend,
+        noise=0.05,
+        resource_type="instance",
+        id_prefix="i-",
+        weight=weight,
+        effective=0.72,
     )
 
 
 def _volume(vtype: str, name: str, price: float, weight: float) -> Kind:
     return Kind(
-        f"ebs-{vtype}", EC2, "Storage", f"EBS:VolumeUsage.{vtype}",
-        f"${price} per GB-month of {name} provisioned storage", "GB-Mo", price, 50 / 30, 2000 / 30,
-        noise=0.005, resource_type="volume", id_prefix="vol-", weight=weight,
+        f"ebs-{vtype}",
+        EC2,
+        "Storage",
+        f"EBS:VolumeUsage.{vtype}",
+        f"${price} per GB-month of {name} provisioned storage",
+        "GB-Mo",
+        price,
+        50 / 30,
+        2000 / 30,
+        noise=0.005,
+        resource_type="volume",
+        id_prefix="vol-",
+        weight=weight,
     )
 
 
@@ -99,56 +121,269 @@ KINDS: tuple[Kind, ...] = (
     _volume("gp3", "General Purpose (gp3)", 0.08, 3.0),
     _volume("gp2", "General Purpose SSD (gp2)", 0.10, 1.5),
     _volume("st1", "Throughput Optimized HDD (st1)", 0.045, 0.4),
-    Kind("ebs-snapshot", EC2, "Storage", "EBS:SnapshotUsage", "$0.05 per GB-Month of snapshot data stored",
-         "GB-Mo", 0.05, 20 / 30, 800 / 30, noise=0.01, id_prefix="snap-", weight=1.2),
-    Kind("nat-hours", EC2, "Networking", "NatGateway-Hours", "$0.045 per NAT Gateway Hour", "Hours",
-         0.045, 24, 24, noise=0.0, id_prefix="nat-", weight=0.6),
-    Kind("nat-bytes", EC2, "Networking", "NatGateway-Bytes", "$0.045 per GB Data Processed by NAT Gateways",
-         "GB", 0.045, 20, 400, weekend=0.6, noise=0.15, id_prefix="nat-", weight=0.6),
-    Kind("ec2-transfer", EC2, "Networking", "DataTransfer-Out-Bytes",
-         "$0.09 per GB - first 10 TB / month data transfer out", "GB", 0.09, 5, 150, weekend=0.7,
-         noise=0.12, id_prefix="i-", weight=1.0),
-    Kind("public-ipv4", VPC, "Networking", "PublicIPv4:InUseAddress",
-         "$0.005 per In-use public IPv4 address per hour", "Hours", 0.005, 24, 24 * 4, noise=0.0,
-         id_prefix="eipalloc-", weight=0.8),
-    Kind("idle-ipv4", VPC, "Networking", "PublicIPv4:IdleAddress",
-         "$0.005 per Idle public IPv4 address per hour", "Hours", 0.005, 24, 24, noise=0.0,
-         id_prefix="eipalloc-", weight=0.3),
-    Kind("s3-storage", "Amazon Simple Storage Service", "Storage", "TimedStorage-ByteHrs",
-         "$0.023 per GB - first 50 TB / month of storage used", "GB-Mo", 0.023, 500 / 30, 40000 / 30,
-         noise=0.003, id_prefix="bucket-", weight=1.5),
-    Kind("s3-requests", "Amazon Simple Storage Service", "Storage", "Requests-Tier1",
-         "$0.005 per 1,000 PUT, COPY, POST, or LIST requests", "1K Requests", 0.005, 50, 5000,
-         weekend=0.5, noise=0.2, id_prefix="bucket-", weight=0.8),
-    Kind("rds-instance", "Amazon Relational Database Service", "Databases", "InstanceUsage:db.m5.large",
-         "$0.171 per RDS db.m5.large instance hour (or partial hour) running MySQL", "Hours", 0.171, 24, 48,
-         noise=0.0, resource_type="db", id_prefix="db-", weight=1.2, effective=0.8),
-    Kind("rds-storage", "Amazon Relational Database Service", "Databases", "RDS:GP2-Storage",
-         "$0.115 per GB-month of provisioned GP2 storage running MySQL", "GB-Mo", 0.115, 100 / 30, 1000 / 30,
-         noise=0.003, id_prefix="db-", weight=1.0),
-    Kind("lambda-compute", "AWS Lambda", "Compute", "Lambda-GB-Second",
-         "AWS Lambda - Total Compute - US East (Northern Virginia)", "Lambda-GB-Second", 0.0000166667,
-         100000, 5000000, weekend=0.45, noise=0.12, id_prefix="fn-", weight=1.0),
-    Kind("lambda-requests", "AWS Lambda", "Compute", "Request", "AWS Lambda - Total Requests", "Requests",
-         0.0000002, 200000, 20000000, weekend=0.45, noise=0.12, id_prefix="fn-", weight=0.6),
-    Kind("elb-hours", "Elastic Load Balancing", "Networking", "LoadBalancerUsage",
-         "$0.0225 per Application LoadBalancer-hour (or partial hour)", "Hours", 0.0225, 24, 24, noise=0.0,
-         id_prefix="app/", weight=0.8),
-    Kind("elb-lcu", "Elastic Load Balancing", "Networking", "LCUUsage",
-         "$0.008 per used Application load balancer capacity unit-hour (or partial hour)", "LCU-Hrs", 0.008,
-         24, 600, weekend=0.65, noise=0.1, id_prefix="app/", weight=0.8),
-    Kind("cloudwatch-metrics", "AmazonCloudWatch", "Management and Governance", "CW:MetricMonitorUsage",
-         "$0.30 per metric-month - first 10,000 metrics", "Metrics", 0.30, 50 / 30, 3000 / 30, noise=0.01,
-         id_prefix="cw-", weight=0.8),
-    Kind("cloudwatch-logs", "AmazonCloudWatch", "Management and Governance", "DataProcessing-Bytes",
-         "$0.50 per GB custom log data ingested", "GB", 0.50, 1, 60, weekend=0.7, noise=0.1,
-         id_prefix="log-", weight=0.8),
-    Kind("dynamodb", "Amazon DynamoDB", "Databases", "ReadRequestUnits",
-         "$0.25 per million read request units", "ReadRequestUnits", 0.00000025, 1e6, 2e8, weekend=0.6,
-         noise=0.12, id_prefix="table/", weight=0.6),
-    Kind("cloudfront", "Amazon CloudFront", "Networking", "DataTransfer-Out-Bytes",
-         "$0.085 per GB - first 10 TB / month data transfer out beyond the global free tier", "GB", 0.085,
-         20, 2000, weekend=0.8, noise=0.1, id_prefix="E", weight=0.5),
+    Kind(
+        "ebs-snapshot",
+        EC2,
+        "Storage",
+        "EBS:SnapshotUsage",
+        "$0.05 per GB-Month of snapshot data stored",
+        "GB-Mo",
+        0.05,
+        20 / 30,
+        800 / 30,
+        noise=0.01,
+        id_prefix="snap-",
+        weight=1.2,
+    ),
+    Kind(
+        "nat-hours",
+        EC2,
+        "Networking",
+        "NatGateway-Hours",
+        "$0.045 per NAT Gateway Hour",
+        "Hours",
+        0.045,
+        24,
+        24,
+        noise=0.0,
+        id_prefix="nat-",
+        weight=0.6,
+    ),
+    Kind(
+        "nat-bytes",
+        EC2,
+        "Networking",
+        "NatGateway-Bytes",
+        "$0.045 per GB Data Processed by NAT Gateways",
+        "GB",
+        0.045,
+        20,
+        400,
+        weekend=0.6,
+        noise=0.15,
+        id_prefix="nat-",
+        weight=0.6,
+    ),
+    Kind(
+        "ec2-transfer",
+        EC2,
+        "Networking",
+        "DataTransfer-Out-Bytes",
+        "$0.09 per GB - first 10 TB / month data transfer out",
+        "GB",
+        0.09,
+        5,
+        150,
+        weekend=0.7,
+        noise=0.12,
+        id_prefix="i-",
+        weight=1.0,
+    ),
+    Kind(
+        "public-ipv4",
+        VPC,
+        "Networking",
+        "PublicIPv4:InUseAddress",
+        "$0.005 per In-use public IPv4 address per hour",
+        "Hours",
+        0.005,
+        24,
+        24 * 4,
+        noise=0.0,
+        id_prefix="eipalloc-",
+        weight=0.8,
+    ),
+    Kind(
+        "idle-ipv4",
+        VPC,
+        "Networking",
+        "PublicIPv4:IdleAddress",
+        "$0.005 per Idle public IPv4 address per hour",
+        "Hours",
+        0.005,
+        24,
+        24,
+        noise=0.0,
+        id_prefix="eipalloc-",
+        weight=0.3,
+    ),
+    Kind(
+        "s3-storage",
+        "Amazon Simple Storage Service",
+        "Storage",
+        "TimedStorage-ByteHrs",
+        "$0.023 per GB - first 50 TB / month of storage used",
+        "GB-Mo",
+        0.023,
+        500 / 30,
+        40000 / 30,
+        noise=0.003,
+        id_prefix="bucket-",
+        weight=1.5,
+    ),
+    Kind(
+        "s3-requests",
+        "Amazon Simple Storage Service",
+        "Storage",
+        "Requests-Tier1",
+        "$0.005 per 1,000 PUT, COPY, POST, or LIST requests",
+        "1K Requests",
+        0.005,
+        50,
+        5000,
+        weekend=0.5,
+        noise=0.2,
+        id_prefix="bucket-",
+        weight=0.8,
+    ),
+    Kind(
+        "rds-instance",
+        "Amazon Relational Database Service",
+        "Databases",
+        "InstanceUsage:db.m5.large",
+        "$0.171 per RDS db.m5.large instance hour (or partial hour) running MySQL",
+        "Hours",
+        0.171,
+        24,
+        48,
+        noise=0.0,
+        resource_type="db",
+        id_prefix="db-",
+        weight=1.2,
+        effective=0.8,
+    ),
+    Kind(
+        "rds-storage",
+        "Amazon Relational Database Service",
+        "Databases",
+        "RDS:GP2-Storage",
+        "$0.115 per GB-month of provisioned GP2 storage running MySQL",
+        "GB-Mo",
+        0.115,
+        100 / 30,
+        1000 / 30,
+        noise=0.003,
+        id_prefix="db-",
+        weight=1.0,
+    ),
+    Kind(
+        "lambda-compute",
+        "AWS Lambda",
+        "Compute",
+        "Lambda-GB-Second",
+        "AWS Lambda - Total Compute - US East (Northern Virginia)",
+        "Lambda-GB-Second",
+        0.0000166667,
+        100000,
+        5000000,
+        weekend=0.45,
+        noise=0.12,
+        id_prefix="fn-",
+        weight=1.0,
+    ),
+    Kind(
+        "lambda-requests",
+        "AWS Lambda",
+        "Compute",
+        "Request",
+        "AWS Lambda - Total Requests",
+        "Requests",
+        0.0000002,
+        200000,
+        20000000,
+        weekend=0.45,
+        noise=0.12,
+        id_prefix="fn-",
+        weight=0.6,
+    ),
+    Kind(
+        "elb-hours",
+        "Elastic Load Balancing",
+        "Networking",
+        "LoadBalancerUsage",
+        "$0.0225 per Application LoadBalancer-hour (or partial hour)",
+        "Hours",
+        0.0225,
+        24,
+        24,
+        noise=0.0,
+        id_prefix="app/",
+        weight=0.8,
+    ),
+    Kind(
+        "elb-lcu",
+        "Elastic Load Balancing",
+        "Networking",
+        "LCUUsage",
+        "$0.008 per used Application load balancer capacity unit-hour (or partial hour)",
+        "LCU-Hrs",
+        0.008,
+        24,
+        600,
+        weekend=0.65,
+        noise=0.1,
+        id_prefix="app/",
+        weight=0.8,
+    ),
+    Kind(
+        "cloudwatch-metrics",
+        "AmazonCloudWatch",
+        "Management and Governance",
+        "CW:MetricMonitorUsage",
+        "$0.30 per metric-month - first 10,000 metrics",
+        "Metrics",
+        0.30,
+        50 / 30,
+        3000 / 30,
+        noise=0.01,
+        id_prefix="cw-",
+        weight=0.8,
+    ),
+    Kind(
+        "cloudwatch-logs",
+        "AmazonCloudWatch",
+        "Management and Governance",
+        "DataProcessing-Bytes",
+        "$0.50 per GB custom log data ingested",
+        "GB",
+        0.50,
+        1,
+        60,
+        weekend=0.7,
+        noise=0.1,
+        id_prefix="log-",
+        weight=0.8,
+    ),
+    Kind(
+        "dynamodb",
+        "Amazon DynamoDB",
+        "Databases",
+        "ReadRequestUnits",
+        "$0.25 per million read request units",
+        "ReadRequestUnits",
+        0.00000025,
+        1e6,
+        2e8,
+        weekend=0.6,
+        noise=0.12,
+        id_prefix="table/",
+        weight=0.6,
+    ),
+    Kind(
+        "cloudfront",
+        "Amazon CloudFront",
+        "Networking",
+        "DataTransfer-Out-Bytes",
+        "$0.085 per GB - first 10 TB / month data transfer out beyond the global free tier",
+        "GB",
+        0.085,
+        20,
+        2000,
+        weekend=0.8,
+        noise=0.1,
+        id_prefix="E",
+        weight=0.5,
+    ),
 )
 _KIND_INDEX = {k.key: i for i, k in enumerate(KINDS)}
 
@@ -244,7 +479,12 @@ def plan(spec: GeneratorSpec) -> Generated:
 
 
 def _series(
-    rng: np.random.Generator, kind: Kind, base: float, weekday: np.ndarray, day_index: np.ndarray, growth: float
+    rng: np.random.Generator,
+    kind: Kind,
+    base: float,
+    weekday: np.ndarray,
+    day_index: np.ndarray,
+    growth: float,
 ) -> np.ndarray:
     trend = (1 + growth * float(rng.uniform(0.3, 1.7))) ** (day_index / 30.0)
     weekly = np.where(weekday >= 5, kind.weekend, 1.0)
@@ -257,7 +497,14 @@ def _series(
 
 
 def _resource(
-    kind_idx: int, acct_id: str, acct_name: str, env: str, team: str, region: str, a_idx: int, r: int,
+    kind_idx: int,
+    acct_id: str,
+    acct_name: str,
+    env: str,
+    team: str,
+    region: str,
+    a_idx: int,
+    r: int,
     rng: np.random.Generator,
 ) -> dict[str, object]:
     kind = KINDS[kind_idx]
@@ -270,7 +517,9 @@ def _resource(
         "region": region,
         "resource_id": f"{kind.id_prefix}0{suffix}",
         "resource_name": f"{app}-{kind.key}-{r}",
-        "tags": json.dumps({"environment": env, "team": team, "application": app, "cost-center": f"cc-{team}"}),
+        "tags": json.dumps(
+            {"environment": env, "team": team, "application": app, "cost-center": f"cc-{team}"}
+        ),
     }
 
 
@@ -300,7 +549,9 @@ def _plant(rng: np.random.Generator, g: Generated, weekday: np.ndarray) -> None:
         kind = KINDS[_KIND_INDEX[kind_key]]
         length = int(rng.integers(1, 4)) if mode == "new" else int(rng.integers(1, 3))
         start = int(min(slot, days - length))
-        baseline = float(np.median(service_daily.get(kind.service, np.zeros(days))[max(0, start - 28) : start]))
+        baseline = float(
+            np.median(service_daily.get(kind.service, np.zeros(days))[max(0, start - 28) : start])
+        )
         if baseline <= 0:
             baseline = 50.0
         # Big enough to matter against the whole service, not just the one resource.
@@ -308,8 +559,17 @@ def _plant(rng: np.random.Generator, g: Generated, weekday: np.ndarray) -> None:
         candidates = [i for i, r in enumerate(g.resources) if r["kind"] == _KIND_INDEX[kind_key]]
         if mode == "new" or not candidates:
             acct = ACCOUNTS[int(rng.integers(0, min(spec.accounts, len(ACCOUNTS))))]
-            resource = _resource(_KIND_INDEX[kind_key], acct[0], acct[1], acct[2], acct[3], "us-east-1",
-                                 99, len(g.resources), rng)
+            resource = _resource(
+                _KIND_INDEX[kind_key],
+                acct[0],
+                acct[1],
+                acct[2],
+                acct[3],
+                "us-east-1",
+                99,
+                len(g.resources),
+                rng,
+            )
             g.resources.append(resource)
             row = np.zeros(days)
             g.quantity = np.vstack([g.quantity, row])
@@ -342,7 +602,9 @@ def _service_daily(g: Generated) -> dict[str, np.ndarray]:
     return out
 
 
-def generation_sql(con: duckdb.DuckDBPyConnection, spec: GeneratorSpec, generated: Generated | None = None) -> str:
+def generation_sql(
+    con: duckdb.DuckDBPyConnection, spec: GeneratorSpec, generated: Generated | None = None
+) -> str:
     """Register the generated tables on `con`; return a query yielding the FOCUS rows."""
     g = generated or plan(spec)
     n_res, n_days = g.quantity.shape
@@ -354,7 +616,10 @@ def generation_sql(con: duckdb.DuckDBPyConnection, spec: GeneratorSpec, generate
     cols = ("kind", "account_id", "account_name", "region", "resource_id", "resource_name", "tags")
     con.register(
         "gen_resources",
-        {"r": np.arange(n_res, dtype=np.int32), **{c: np.array([str(x[c]) for x in g.resources]) for c in cols}},
+        {
+            "r": np.arange(n_res, dtype=np.int32),
+            **{c: np.array([str(x[c]) for x in g.resources]) for c in cols},
+        },
     )
     kinds = {
         "kind": np.array([str(i) for i in range(len(KINDS))]),
@@ -368,7 +633,9 @@ def generation_sql(con: duckdb.DuckDBPyConnection, spec: GeneratorSpec, generate
         "resource_type": np.array([k.resource_type or "" for k in KINDS]),
     }
     con.register("gen_kinds", kinds)
-    con.register("gen_regions", {"region": np.array(list(REGIONS)), "region_name": np.array(list(REGIONS.values()))})
+    con.register(
+        "gen_regions", {"region": np.array(list(REGIONS)), "region_name": np.array(list(REGIONS.values()))}
+    )
     slots = spec.rows_per_day
     if slots < 1 or 24 % slots:
         raise ValueError("rows_per_day must divide 24 (1, 2, 3, 4, 6, 8, 12 or 24)")

@@ -88,7 +88,9 @@ def discover(paths: Sequence[Path]) -> list[SourceFile]:
         elif path.is_file():
             found.append(SourceFile(path, str(path)))
         else:
-            raise UserFacingError(f"Billing export not found: {path}. Check the path (or focus_paths setting).")
+            raise UserFacingError(
+                f"Billing export not found: {path}. Check the path (or focus_paths setting)."
+            )
     return found
 
 
@@ -110,8 +112,7 @@ class Stager:
         self.con = con
         cols = ", ".join(f"{c} {column_type(c)}" for c in DATA_COLUMNS)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE staged (source_file VARCHAR, {cols}, tag_set UBIGINT, "
-            "bad BOOLEAN)"
+            f"CREATE OR REPLACE TEMP TABLE staged (source_file VARCHAR, {cols}, tag_set UBIGINT, bad BOOLEAN)"
         )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE staged_tags (tag_set UBIGINT, key_norm VARCHAR, key VARCHAR, "
@@ -234,7 +235,8 @@ class Stager:
             return
         key = "e.key"
         if strip_prefix:
-            key = f"CASE WHEN starts_with(e.key, '{strip_prefix}') THEN substr(e.key, {len(strip_prefix) + 1}) ELSE e.key END"
+            cut = len(strip_prefix) + 1
+            key = f"CASE WHEN starts_with(e.key, '{strip_prefix}') THEN substr(e.key, {cut}) ELSE e.key END"
         self.con.execute(
             f"INSERT INTO staged_tags SELECT DISTINCT hash(t) AS tag_set, lower(trim({key})) AS key_norm, "
             f"{key} AS key, e.value AS value FROM (SELECT t, unnest(map_entries(TRY_CAST(TRY_CAST(t AS JSON) "
@@ -261,7 +263,9 @@ class Stager:
         for column in self._required(kind):
             if column not in present:
                 continue
-            hit = self.con.execute(f'SELECT 1 FROM {view} WHERE __file = ? AND "{column}" IS NULL LIMIT 1', [source])
+            hit = self.con.execute(
+                f'SELECT 1 FROM {view} WHERE __file = ? AND "{column}" IS NULL LIMIT 1', [source]
+            )
             if hit.fetchall():
                 line = self._line(files, source, column, None)
                 raise UserFacingError(f"Missing {column} in {label}{line}: every charge needs one.")
@@ -279,7 +283,8 @@ class Stager:
                 value = rows[0][0]
                 line = self._line(files, source, column, value)
                 raise UserFacingError(
-                    f"Bad {column} value '{value}' in {label}{line}, column {column}: not {_KIND_WORDS[what]}."
+                    f"Bad {column} value '{value}' in {label}{line}, column {column}: "
+                    f"not {_KIND_WORDS[what]}."
                 )
         raise UserFacingError(f"{label} has a row that could not be read.")
 
@@ -290,7 +295,9 @@ class Stager:
             return ""
         if path.name.lower().endswith(PARQUET_SUFFIXES):
             cond = f'"{column}" IS NULL' if value is None else f'"{column}"::VARCHAR = ?'
-            params: list[object] = [str(path)] + ([] if value is None else [value])
+            params: list[object] = [str(path)]
+            if value is not None:
+                params.append(value)
             rows = self.con.execute(
                 f"SELECT file_row_number FROM read_parquet(?, file_row_number = true) WHERE {cond} "
                 "ORDER BY file_row_number LIMIT 1",
@@ -358,7 +365,8 @@ def _tag_text(column: str, present: set[str], types: dict[str, str]) -> str:
     quoted = f'"{column}"'
     kind = types.get(column, "VARCHAR")
     if kind.startswith("MAP") or kind.startswith("STRUCT"):
-        return f"CASE WHEN {quoted} IS NULL OR cardinality({quoted}) = 0 THEN NULL ELSE to_json({quoted})::VARCHAR END"
+        empty = f"{quoted} IS NULL OR cardinality({quoted}) = 0"
+        return f"CASE WHEN {empty} THEN NULL ELSE to_json({quoted})::VARCHAR END"
     return f"CASE WHEN trim({quoted}) IN ('', '{{}}') THEN NULL ELSE {quoted}::VARCHAR END"
 
 

@@ -10,7 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tools.cost.datastore import BatchRecord, CostStore, IngestReport, ingest_files, store_path, write_file_store
+from tools.cost.datastore import (
+    BatchRecord,
+    CostStore,
+    IngestReport,
+    ingest_files,
+    store_path,
+    write_file_store,
+)
 from tools.cost.defaults import default_sources, sync_defaults
 from tools.cost.ingest import SourceFile, discover
 from tools.cost.s3source import download
@@ -20,7 +27,9 @@ if TYPE_CHECKING:
     from tools.aws import AwsClients
 
 
-def ingest(settings: Settings, inputs: Sequence[str], now: datetime, aws: AwsClients | None = None) -> IngestReport:
+def ingest(
+    settings: Settings, inputs: Sequence[str], now: datetime, aws: AwsClients | None = None
+) -> IngestReport:
     """Load exports (local files or folders, s3:// prefixes) into the data dir's store.
 
     The whole set is one batch: its billing periods replace what the store held for them.

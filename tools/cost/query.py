@@ -193,11 +193,13 @@ def daily_by(
     where, params = flt.where()
     column = cost_column(cost_type)
     if dimension is None:
-        key_sql, join, join_params = "'Total'", "", []
+        key_sql, join = "'Total'", ""
+        join_params: list[Any] = []
     else:
         key_sql, _detail, join, join_params = group_sql(dimension)
     rows = store.fetch(
-        f"SELECT {key_sql} AS k, CAST(c.ChargePeriodStart AS DATE) AS d, sum(c.{column}) FROM charges c {join} "
+        f"SELECT {key_sql} AS k, CAST(c.ChargePeriodStart AS DATE) AS d, sum(c.{column}) "
+        f"FROM charges c {join} "
         f"WHERE {where} GROUP BY k, d",
         [*join_params, *params],
     )

@@ -53,7 +53,9 @@ class Baseline:
     level: float
 
 
-def baseline(history: Sequence[float], days: Sequence[date], target: date, window: int = 28) -> Baseline | None:
+def baseline(
+    history: Sequence[float], days: Sequence[date], target: date, window: int = 28
+) -> Baseline | None:
     """What `target` would cost if it behaved like its history (the days before it)."""
     if len(history) < 21:
         return None
@@ -88,7 +90,9 @@ def fit(values: Sequence[float], days: Sequence[date]) -> Fit | None:
     slope = 0.0
     if len(weekly) >= 3:
         pairs = [
-            (weekly[j] - weekly[i]) / ((j - i) * 7) for i in range(len(weekly)) for j in range(i + 1, len(weekly))
+            (weekly[j] - weekly[i]) / ((j - i) * 7)
+            for i in range(len(weekly))
+            for j in range(i + 1, len(weekly))
         ]
         # Theil-Sen, halved: trends in spend flatten more often than they compound.
         slope = statistics.median(pairs) * 0.5

@@ -48,10 +48,12 @@ STOP_WORDS = frozenset(
     dead letter dead-letter queue bucket service deployment table topic role policy alarm cluster
     function lambda database instance group vpc subnet subnets replicas replica image port ports
     terraform cloudformation kubernetes k8s manifest manifests yaml hcl template code please me us
-    our my your some simple basic minimal small large""".split()
+    our my your some simple basic minimal small large between from at to only pods pod app""".split()
 )
 
-_NAME_CUE = re.compile(r"\b(?:named|called|name(?:d)?\s*[:=]|name\s+it)\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._-]{0,62})", _F)
+_NAME_CUE = re.compile(
+    r"\b(?:named|called|name(?:d)?\s*[:=]|name\s+it)\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._/-]{0,62}[A-Za-z0-9])", _F
+)
 _QUOTED = re.compile(r"[\"'`]([A-Za-z0-9][A-Za-z0-9._/-]{0,62})[\"'`]")
 _CIDR = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b")
 _INSTANCE_TYPE = re.compile(r"\b([a-z]\d[a-z]{0,3}\.(?:nano|micro|small|medium|large|\d{0,2}xlarge))\b", _F)
@@ -61,6 +63,7 @@ _SIZE_TB = re.compile(r"\b(\d{1,3})\s*(?:tb|tib)\b", _F)
 _MEMORY_MB = re.compile(r"\b(\d{2,5})\s*(?:mb|mib|mi|m)\b", _F)
 _DAYS = re.compile(r"\b(\d{1,4})\s*(?:-\s*)?days?\b", _F)
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent)", _F)
+_PORT_LIST = re.compile(r"\bports?\s+(\d{1,5}(?:\s*(?:,|and|&|/)\s*\d{1,5})+)\b", _F)
 _PORT = re.compile(r"\bports?\s*(?:number\s*)?(\d{1,5})\b|\blisten(?:s|ing)?\s+on\s+(?:port\s+)?(\d{1,5})\b", _F)
 _EMAIL = re.compile(r"\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 _HOST = re.compile(
@@ -77,6 +80,8 @@ KNOWN_IMAGES = (
     "nginx", "redis", "postgres", "mysql", "httpd", "apache", "node", "python", "busybox", "memcached",
     "rabbitmq", "mongo", "grafana", "prometheus", "traefik", "caddy", "alpine", "wordpress", "ghost",
 )
+# A reference with a version tag: "ghcr.io/acme/api:1.4.2", "my-api:2.0".
+_TAGGED_IMAGE = re.compile(r"(?<![\w./:-])([a-z][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*:\d[A-Za-z0-9._-]*)(?![\w:])")
 _KNOWN_IMAGE = re.compile(r"\b(" + "|".join(KNOWN_IMAGES) + r")(?::([A-Za-z0-9._-]+))?\b", _F)
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -165,7 +170,7 @@ def _counts(lower: str) -> dict[str, int]:
             continue
         if word in ("availability-zone", "availability", "zone", "az"):
             word = "az"
-        counts.setdefault(word, n)
+        counts[word] = n  # the last mention wins: a follow-up restates a number
     return counts
 
 
@@ -224,37 +229,47 @@ def read_schedule(lower: str) -> tuple[str, str] | None:
     return None
 
 
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match: in a request refined by follow-ups, later words override earlier ones."""
+    found = None
+    for found in pattern.finditer(text):
+        pass
+    return found
+
+
 def read_features(text: str) -> Features:
     lower = text.lower()
     f = Features(text=text, lower=lower)
-    f.names = [m.group(1) for m in _NAME_CUE.finditer(text)] + [m.group(1) for m in _QUOTED.finditer(text)]
-    m = REGION_ID.search(lower)
-    if m:
-        f.region = m.group(1)
-    else:
-        m = _REGION_NAME.search(lower)
-        f.region = REGION_NAMES[m.group(1)] if m else None
+    cues = sorted([*_NAME_CUE.finditer(text), *_QUOTED.finditer(text)], key=lambda m: m.start())
+    f.names = list(dict.fromkeys(m.group(1) for m in cues))
+    ids, names = _last(REGION_ID, lower), _last(_REGION_NAME, lower)
+    if ids and (not names or ids.start() > names.start()):
+        f.region = ids.group(1)
+    elif names:
+        f.region = REGION_NAMES[names.group(1)]
     f.cidrs = _CIDR.findall(text)
     f.counts = _counts(lower)
     if (m := _SIZE_TB.search(lower)) is not None:
         f.size_gb = int(m.group(1)) * 1024
-    elif (m := _SIZE_GB.search(lower)) is not None:
+    elif (m := _last(_SIZE_GB, lower)) is not None:
         f.size_gb = int(m.group(1))
-    if (m := _MEMORY_MB.search(lower)) is not None:
+    if (m := _last(_MEMORY_MB, lower)) is not None:
         f.memory_mb = int(m.group(1))
-    if (m := _DAYS.search(lower)) is not None:
+    if (m := _last(_DAYS, lower)) is not None:
         f.days = int(m.group(1))
-    if (m := _PERCENT.search(lower)) is not None:
+    if (m := _last(_PERCENT, lower)) is not None:
         f.percent = int(m.group(1))
     for m in _PORT.finditer(lower):
         port = int(next(g for g in m.groups() if g))
         if 1 <= port <= 65535:
             f.ports.append(port)
+    for m in _PORT_LIST.finditer(lower):
+        f.ports += [p for p in (int(x) for x in re.findall(r"\d+", m.group(1))) if 1 <= p <= 65535 and p not in f.ports]
     if (m := _EMAIL.search(text)) is not None:
         f.email = m.group(1)
     without_email = _EMAIL.sub(" ", lower)
     f.hosts = [h for h in _HOST.findall(without_email) if not REGION_ID.fullmatch(h)]
-    if (m := _DB_CLASS.search(lower)) is not None:
+    if (m := _last(_DB_CLASS, lower)) is not None:
         f.db_class = m.group(1)
     for m in _INSTANCE_TYPE.finditer(lower):
         if not lower[: m.start()].endswith("db."):
@@ -272,9 +287,11 @@ def read_features(text: str) -> Features:
         f.maximum = int(m.group(1))
     if (m := _RUNTIME.search(lower)) is not None:
         f.runtime = re.sub(r"\s+", "", m.group(1))
-    if (m := _IMAGE.search(text)) is not None:
+    if (m := _last(_IMAGE, text)) is not None:
         f.image = m.group(1)
-    elif (m := _KNOWN_IMAGE.search(lower)) is not None:
+    elif (m := _last(_TAGGED_IMAGE, lower)) is not None:
+        f.image = m.group(1)
+    elif (m := _last(_KNOWN_IMAGE, lower)) is not None:
         f.image = m.group(1) + (f":{m.group(2)}" if m.group(2) else "")
     for product in ("postgres", "postgresql", "mysql", "mariadb", "redis", "kubernetes"):
         version = f.version_of(product)

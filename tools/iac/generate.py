@@ -154,6 +154,7 @@ def generate(
     params = build_params(template, request, overrides)
     code = render(template, params, fmt)
     report = check_code(env, code, fmt, _region(params, request))
+    notes = template.remarks(params) + notes
     return Generated(
         fmt=fmt,
         code=code,

@@ -148,8 +148,6 @@ def _invoke(model: Any, messages: list[Any]) -> str:
     except Exception as exc:  # any provider failure: network, auth, rate limit, bad response
         raise LlmUnavailable(f"{type(exc).__name__}: {exc}") from exc
     text = getattr(reply, "text", None)
-    if callable(text):  # older message classes expose text() as a method
-        text = text()
     return str(text if text is not None else getattr(reply, "content", ""))
 
 

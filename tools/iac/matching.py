@@ -20,9 +20,9 @@ MATCH_THRESHOLD = 1.0
 
 
 def detect_format(text: str) -> IacFormat | None:
-    """The format the request names, if exactly one is named first."""
-    found = [(m.start(), fmt) for fmt, pattern in FORMAT_PATTERNS if (m := pattern.search(text))]
-    return min(found)[1] if found else None
+    """The format the request names; the last one named wins ("... now as CloudFormation")."""
+    found = [(m.start(), fmt) for fmt, pattern in FORMAT_PATTERNS for m in pattern.finditer(text)]
+    return max(found)[1] if found else None
 
 
 @dataclass(frozen=True)

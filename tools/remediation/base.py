@@ -134,7 +134,9 @@ class SettingAction(RemediationAction):
         if resource is None:
             if self.removes:
                 return ApplyOutcome(unchanged=[f"{c}: already done" for c in plan.changes])
-            raise UserFacingError(f"{plan.resource_id} no longer exists in {plan.region}; nothing was changed.")
+            raise UserFacingError(
+                f"{plan.resource_id} no longer exists in {plan.region}; nothing was changed."
+            )
         reason = self.blocked(resource, params)
         if reason:
             raise UserFacingError(f"Not applied: {reason}")
@@ -156,7 +158,8 @@ class SettingAction(RemediationAction):
         check = self.rule_check(resource)
         if left:
             return Verification(
-                ok=False, message=f"Still to do on {plan.resource_id}: " + "; ".join(left) + f". {check}".rstrip()
+                ok=False,
+                message=f"Still to do on {plan.resource_id}: " + "; ".join(left) + f". {check}".rstrip(),
             )
         return Verification(ok=True, message=f"{plan.resource_id} is as planned. {check}".strip())
 
@@ -173,7 +176,9 @@ def find_optional(
         e = gathered.errors[0]
         raise UserFacingError(f"Could not read {type_label(resource_type, 2)} in {e.region}: {e.error}.")
     if len(gathered.resources) > 1:
-        raise UserFacingError(f"'{resource_id}' matches {len(gathered.resources)} resources; give the region.")
+        raise UserFacingError(
+            f"'{resource_id}' matches {len(gathered.resources)} resources; give the region."
+        )
     return gathered.resources[0] if gathered.resources else None
 
 

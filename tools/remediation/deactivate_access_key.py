@@ -49,7 +49,11 @@ class DeactivateAccessKey(SettingAction):
         return active[0] if len(active) == 1 else None
 
     def describe(self, resource: Resource) -> dict[str, Any]:
-        return {"access_keys": [{k: key.get(k) for k in ("id", "status", "created", "last_used")} for key in _keys(resource)]}
+        return {
+            "access_keys": [
+                {k: key.get(k) for k in ("id", "status", "created", "last_used")} for key in _keys(resource)
+            ]
+        }
 
     def blocked(self, resource: Resource, params: ActionParams) -> str | None:
         assert isinstance(params, DeactivateAccessKeyParams)
@@ -90,5 +94,7 @@ class DeactivateAccessKey(SettingAction):
         parts = []
         for rule in KEY_RULES:
             violation = rule().evaluate(resource)
-            parts.append(f"{rule.id} now passes" if violation is None else f"{rule.id} still fails: {violation.detail}")
+            parts.append(
+                f"{rule.id} now passes" if violation is None else f"{rule.id} still fails: {violation.detail}"
+            )
         return "; ".join(parts) + "."

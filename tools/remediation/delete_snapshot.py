@@ -12,7 +12,8 @@ from tools.security.resources import AnyResourceType, Resource
 class DeleteSnapshot(SettingAction):
     name: ClassVar[str] = "delete_snapshot"
     description: ClassVar[str] = (
-        "Delete an EBS snapshot (AWS refuses while a registered AMI uses it). The data in it is gone for good."
+        "Delete an EBS snapshot (AWS refuses while a registered AMI uses it). "
+        "The data in it is gone for good."
     )
     resource_type: ClassVar[AnyResourceType] = "ebs_snapshot"
     params_model: ClassVar[type[ActionParams]] = NoParams

@@ -19,7 +19,10 @@ def backup_snapshots(ec2: Any, account: str, volume_id: str) -> list[dict[str, A
     """Snapshots this action took of `volume_id`, newest first."""
     found = ec2.describe_snapshots(
         OwnerIds=["self"],
-        Filters=[{"Name": "owner-id", "Values": [account]}, {"Name": f"tag:{SOURCE_TAG}", "Values": [volume_id]}],
+        Filters=[
+            {"Name": "owner-id", "Values": [account]},
+            {"Name": f"tag:{SOURCE_TAG}", "Values": [volume_id]},
+        ],
     )["Snapshots"]
     return sorted(found, key=lambda s: s.get("StartTime") or 0, reverse=True)
 
@@ -85,7 +88,8 @@ class DeleteVolume(SettingAction):
             ec2.get_waiter("snapshot_completed").wait(SnapshotIds=[snapshot_id], WaiterConfig=WAIT)
         except WaiterError:
             raise UserFacingError(
-                f"Snapshot {snapshot_id} of {resource.id} is not complete yet, so the volume was NOT deleted. "
+                f"Snapshot {snapshot_id} of {resource.id} is not complete yet, "
+                "so the volume was NOT deleted. "
                 "Ask again once it completes; the same snapshot will be used."
             ) from None
         ec2.delete_volume(VolumeId=resource.id)
@@ -93,12 +97,19 @@ class DeleteVolume(SettingAction):
     def verify(self, ctx: ToolContext, plan: ChangePlan) -> Verification:
         still = find_optional(ctx, self.resource_type, plan.resource_id, plan.region)
         ec2 = ctx.aws.client("ec2", plan.region)
-        backups = [s for s in backup_snapshots(ec2, plan.account or "", plan.resource_id) if s.get("State") == "completed"]
+        backups = [
+            s
+            for s in backup_snapshots(ec2, plan.account or "", plan.resource_id)
+            if s.get("State") == "completed"
+        ]
         if still is not None:
             return Verification(ok=False, message=f"Volume {plan.resource_id} still exists.")
         if not backups:
-            return Verification(ok=False, message=f"Volume {plan.resource_id} is gone but no backup snapshot was found.")
+            return Verification(
+                ok=False, message=f"Volume {plan.resource_id} is gone but no backup snapshot was found."
+            )
         return Verification(
-            ok=True, message=f"Volume {plan.resource_id} is deleted; its data is in snapshot {backups[0]['SnapshotId']}."
+            ok=True,
+            message=f"Volume {plan.resource_id} is deleted; "
+            f"its data is in snapshot {backups[0]['SnapshotId']}.",
         )
-

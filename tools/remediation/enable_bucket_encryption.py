@@ -17,7 +17,9 @@ class BucketEncryptionParams(ActionParams):
     algorithm: Literal["AES256", "aws:kms"] = Field(
         default="AES256", description="AES256 (SSE-S3) or aws:kms (SSE-KMS)."
     )
-    kms_key_id: str | None = Field(default=None, description="With aws:kms: the key; the AWS-managed key when omitted.")
+    kms_key_id: str | None = Field(
+        default=None, description="With aws:kms: the key; the AWS-managed key when omitted."
+    )
 
     @model_validator(mode="after")
     def _key_needs_kms(self) -> BucketEncryptionParams:
@@ -31,7 +33,10 @@ class EnableBucketEncryption(SettingAction):
     description: ClassVar[str] = "Set default encryption (SSE-S3 or SSE-KMS) on an S3 bucket that has none."
     resource_type: ClassVar[AnyResourceType] = "s3_bucket"
     params_model: ClassVar[type[ActionParams]] = BucketEncryptionParams
-    permissions: ClassVar[tuple[str, ...]] = ("s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration")
+    permissions: ClassVar[tuple[str, ...]] = (
+        "s3:GetEncryptionConfiguration",
+        "s3:PutEncryptionConfiguration",
+    )
     rule: ClassVar[type[Rule] | None] = BucketWithoutEncryption
 
     def describe(self, resource: Resource) -> dict[str, Any]:
@@ -46,7 +51,9 @@ class EnableBucketEncryption(SettingAction):
 
     def summary(self, resource: Resource, params: ActionParams) -> str:
         assert isinstance(params, BucketEncryptionParams)
-        return f"Turn on default encryption ({params.algorithm}) for bucket {resource.id} ({resource.region})."
+        return (
+            f"Turn on default encryption ({params.algorithm}) for bucket {resource.id} ({resource.region})."
+        )
 
     def change(self, ctx: ToolContext, resource: Resource, params: ActionParams, todo: list[str]) -> None:
         assert isinstance(params, BucketEncryptionParams)

@@ -13,7 +13,9 @@ from tools.security.rules.s3.bucket_versioning import BucketWithoutVersioning
 
 class EnableBucketVersioning(SettingAction):
     name: ClassVar[str] = "enable_bucket_versioning"
-    description: ClassVar[str] = "Turn on versioning for an S3 bucket (existing objects are kept as they are)."
+    description: ClassVar[str] = (
+        "Turn on versioning for an S3 bucket (existing objects are kept as they are)."
+    )
     resource_type: ClassVar[AnyResourceType] = "s3_bucket"
     params_model: ClassVar[type[ActionParams]] = NoParams
     permissions: ClassVar[tuple[str, ...]] = ("s3:GetBucketVersioning", "s3:PutBucketVersioning")

@@ -18,7 +18,10 @@ class EnableEbsDefaultEncryption(SettingAction):
     )
     resource_type: ClassVar[AnyResourceType] = "ebs_encryption_default"
     params_model: ClassVar[type[ActionParams]] = NoParams
-    permissions: ClassVar[tuple[str, ...]] = ("ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault")
+    permissions: ClassVar[tuple[str, ...]] = (
+        "ec2:GetEbsEncryptionByDefault",
+        "ec2:EnableEbsEncryptionByDefault",
+    )
     rule: ClassVar[type[Rule] | None] = EbsDefaultEncryptionOff
 
     def pending(self, resource: Resource, params: ActionParams) -> list[str]:

@@ -30,7 +30,8 @@ class EnableKeyRotation(SettingAction):
         if attrs.get("spec") not in (None, "SYMMETRIC_DEFAULT"):
             return f"Key {resource.name} is {attrs.get('spec')}; only symmetric keys rotate automatically."
         if attrs.get("state") != "Enabled":
-            return f"Key {resource.name} is {attrs.get('state')}; rotation can only be turned on for enabled keys."
+            state = attrs.get("state")
+            return f"Key {resource.name} is {state}; rotation can only be turned on for enabled keys."
         return None
 
     def pending(self, resource: Resource, params: ActionParams) -> list[str]:

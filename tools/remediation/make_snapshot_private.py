@@ -28,9 +28,15 @@ class MakeSnapshotPrivate(SettingAction):
         return [f"remove public createVolumePermission from snapshot {resource.id}"]
 
     def summary(self, resource: Resource, params: ActionParams) -> str:
-        return f"Make snapshot {resource.id} ({resource.region}) private (stop sharing it with all AWS accounts)."
+        return (
+            f"Make snapshot {resource.id} ({resource.region}) private "
+            "(stop sharing it with all AWS accounts)."
+        )
 
     def change(self, ctx: ToolContext, resource: Resource, params: ActionParams, todo: list[str]) -> None:
         ctx.aws.client("ec2", resource.region).modify_snapshot_attribute(
-            SnapshotId=resource.id, Attribute="createVolumePermission", OperationType="remove", GroupNames=["all"]
+            SnapshotId=resource.id,
+            Attribute="createVolumePermission",
+            OperationType="remove",
+            GroupNames=["all"],
         )

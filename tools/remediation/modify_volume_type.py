@@ -58,7 +58,9 @@ class ModifyVolumeType(SettingAction):
 
     def change(self, ctx: ToolContext, resource: Resource, params: ActionParams, todo: list[str]) -> None:
         assert isinstance(params, ModifyVolumeTypeParams)
-        ctx.aws.client("ec2", resource.region).modify_volume(VolumeId=resource.id, VolumeType=params.volume_type)
+        ctx.aws.client("ec2", resource.region).modify_volume(
+            VolumeId=resource.id, VolumeType=params.volume_type
+        )
 
     def verify(self, ctx: ToolContext, plan: ChangePlan) -> Verification:
         params = self.planned_params(plan)
@@ -76,4 +78,6 @@ class ModifyVolumeType(SettingAction):
                     message=f"Volume {plan.resource_id} is changing to {params.volume_type} "
                     f"({m['ModificationState']}).",
                 )
-        return Verification(ok=False, message=f"Volume {plan.resource_id} is still {resource.attributes.get('volume_type')}.")
+        return Verification(
+            ok=False, message=f"Volume {plan.resource_id} is still {resource.attributes.get('volume_type')}."
+        )

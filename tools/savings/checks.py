@@ -14,9 +14,19 @@ from typing import Any, Literal
 from tools.savings.prices import HOURS_PER_MONTH, Price, PriceBook
 
 Kind = Literal["idle_instance", "unattached_volume", "unassociated_address", "old_snapshot", "gp2_volume"]
-KINDS: tuple[Kind, ...] = ("idle_instance", "unattached_volume", "unassociated_address", "old_snapshot", "gp2_volume")
+KINDS: tuple[Kind, ...] = (
+    "idle_instance",
+    "unattached_volume",
+    "unassociated_address",
+    "old_snapshot",
+    "gp2_volume",
+)
 _MB = 1024 * 1024
-_IMAGE_SNAPSHOT_PREFIXES = ("Created by CreateImage", "Auto-created snapshot for AMI", "Copied for DestinationAmi")
+_IMAGE_SNAPSHOT_PREFIXES = (
+    "Created by CreateImage",
+    "Auto-created snapshot for AMI",
+    "Copied for DestinationAmi",
+)
 
 
 @dataclass
@@ -90,7 +100,8 @@ def idle_instances(
                         title=f"Idle EC2 instance {name or iid} ({itype})",
                         detail=(
                             f"CPU never above {peak:.1f}% and network under {max(net):.1f} MB/day on "
-                            f"{len(cpu)} days of the last {limits.lookback_days}; stopping it saves its hours."
+                            f"{len(cpu)} days of the last {limits.lookback_days}; "
+                            "stopping it saves its hours."
                         ),
                         monthly_saving=saving,
                         price_source=source,
@@ -102,7 +113,9 @@ def idle_instances(
     return found
 
 
-def _daily(cw: Any, instance_id: str, metric: str, stat: str, start: datetime, end: datetime) -> dict[str, float]:
+def _daily(
+    cw: Any, instance_id: str, metric: str, stat: str, start: datetime, end: datetime
+) -> dict[str, float]:
     points = cw.get_metric_statistics(
         Namespace="AWS/EC2",
         MetricName=metric,
@@ -136,15 +149,18 @@ def unattached_volumes(aws: Any, region: str, prices: PriceBook) -> list[Opportu
                     monthly_saving=saving,
                     price_source=source,
                     currency=currency,
+                    # The action always takes a snapshot before deleting.
                     remediation_action="delete_volume",
-                    remediation_params={"snapshot_first": True},
+                    remediation_params={},
                 )
             )
     return found
 
 
 def gp2_volumes(aws: Any, region: str, prices: PriceBook) -> list[Opportunity]:
-    """Attached gp2 volumes: gp3 gives the same baseline for less (unattached ones are reported for deletion)."""
+    """Attached gp2 volumes: gp3 gives the same baseline for less.
+
+    Unattached ones are reported for deletion instead."""
     ec2 = aws.client("ec2", region)
     found: list[Opportunity] = []
     for page in ec2.get_paginator("describe_volumes").paginate(
@@ -200,7 +216,7 @@ def unassociated_addresses(aws: Any, region: str, prices: PriceBook) -> list[Opp
                 price_source=source,
                 currency=currency,
                 remediation_action="release_address",
-                remediation_params={"public_ip": addr.get("PublicIp")} if addr.get("PublicIp") else {},
+                remediation_params={},
             )
         )
     return found
@@ -217,7 +233,9 @@ def old_snapshots(
             snap = mapping.get("Ebs", {}).get("SnapshotId")
             if snap:
                 in_use.add(snap)
-    volumes = {v["VolumeId"] for page in ec2.get_paginator("describe_volumes").paginate() for v in page["Volumes"]}
+    volumes = {
+        v["VolumeId"] for page in ec2.get_paginator("describe_volumes").paginate() for v in page["Volumes"]
+    }
     found: list[Opportunity] = []
     for page in ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"]):
         for snap in page.get("Snapshots", []):
@@ -242,7 +260,8 @@ def old_snapshots(
                     region=region,
                     name=name,
                     title=f"Old EBS snapshot {name or sid} ({size} GiB)",
-                    detail=f"Not used by any image and {why}; saving is an upper bound (snapshots are incremental).",
+                    detail=f"Not used by any image and {why}; "
+                    "saving is an upper bound (snapshots are incremental).",
                     monthly_saving=saving,
                     price_source=source,
                     currency=currency,

@@ -46,6 +46,8 @@ class Template:
     examples: tuple[str, ...] = ()
     # Non-default parameters that tests render too.
     variants: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+    # Remarks about the rendered parameters worth telling the user (e.g. an image that was pinned).
+    notes: Callable[[Any], list[str]] | None = None
 
     @property
     def default_format(self) -> IacFormat:
@@ -56,6 +58,9 @@ class Template:
 
     def build_params(self, values: Mapping[str, Any]) -> TemplateParams:
         return self.params.model_validate(dict(values))
+
+    def remarks(self, params: TemplateParams) -> list[str]:
+        return self.notes(params) if self.notes else []
 
     def render_code(self, params: TemplateParams, fmt: IacFormat) -> str:
         if fmt not in self.formats:
@@ -86,6 +91,6 @@ def aws_common(f: Features) -> dict[str, Any]:
 def first_name(f: Features, *nouns: str) -> str | None:
     """The request's explicit name ("named x", "'x'"), else a name written after one of `nouns`."""
     if f.names:
-        return slug(f.names[0], f.names[0])
+        return slug(f.names[-1], f.names[-1])
     found = f.name_after(*nouns) if nouns else None
     return slug(found, found) if found else None

@@ -237,7 +237,7 @@ RDS_POSTGRES = Template(
     formats=("terraform", "cloudformation"),
     params=RdsParams,
     patterns=(
-        (r"\b(?:rds|aurora)\b", 0.7),
+        (r"\brds\b", 0.7),
         (r"\b(?:postgres(?:ql)?|pg)\b", 0.7),
         (r"\b(?:database|db)\b", 0.4),
         (r"\bmulti[\s-]?az\b", 0.3),

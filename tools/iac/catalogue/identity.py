@@ -152,7 +152,12 @@ IAM_ROLE = Template(
     title="IAM role with least privilege (one bucket)",
     formats=("terraform", "cloudformation"),
     params=IamRoleParams,
-    patterns=((r"\biam\b", 0.6), (r"\broles?\b", 0.6), (r"\bleast[\s-]privilege|\bpermissions?\b|\bpolic(?:y|ies)\b", 0.3)),
+    patterns=(
+        (r"\biam\b", 0.6),
+        (r"\broles?\b", 0.6),
+        (r"\biam\s+roles?\b|\broles?\s+(?:for|that|with)\b", 0.6),
+        (r"\bleast[\s-]privilege|\bpermissions?\b|\bpolic(?:y|ies)\b", 0.3),
+    ),
     extract=_iam_extract,
     render=_iam_render,
     design=(
@@ -242,7 +247,7 @@ class SecretParams(AwsParams):
 
 def _secret_extract(f: Features) -> dict[str, Any]:
     m = re.search(r"\bsecret\s+(?:named|called)?\s*[\"'`]?([A-Za-z0-9/_+=.@-]{2,})", f.text, re.I)
-    name = f.names[0] if f.names else (m.group(1) if m and m.group(1).lower() not in ("for", "with", "in") else None)
+    name = f.names[-1] if f.names else (m.group(1) if m and m.group(1).lower() not in ("for", "with", "in") else None)
     return pick(name=name, **aws_common(f))
 
 

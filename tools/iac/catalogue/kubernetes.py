@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from tools.iac import yamlout
 from tools.iac.catalogue.base import Template, TemplateParams, first_name, pick, slug
-from tools.iac.features import Features
+from tools.iac.features import STOP_WORDS, Features
 from tools.iac.model import IacFormat
 
 K8S_NAME = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
@@ -83,6 +83,17 @@ class WorkloadParams(K8sParams):
     @classmethod
     def _image(cls, v: str) -> str:
         return check_pinned(v)
+
+
+def image_notes(p: Any) -> list[str]:
+    image = getattr(p, "image", None)
+    if not image:
+        return []
+    resolved, known = resolve_image(image)
+    if resolved == image:
+        return []
+    why = known.note if known and known.note else "a pinned tag, so every rollout runs the same image."
+    return [f"Image `{image}` is deployed as `{resolved}`: {why}"]
 
 
 def labels(name: str) -> dict[str, str]:
@@ -187,9 +198,12 @@ def _workload_common(f: Features) -> dict[str, Any]:
 
 def _app_name(f: Features, *nouns: str) -> str | None:
     if f.names:
-        return slug(f.names[0], "app")
+        return slug(f.names[-1], "app")
     m = re.search(r"\b(?:deployment|app(?:lication)?|service|workload|statefulset)\s+(?:for|of|running)\s+(?:an?\s+|the\s+)?([a-z0-9][a-z0-9-]*)", f.lower)
     if m and m.group(1) not in ("my", "our", "a", "an", "the", "with"):
+        return slug(m.group(1), "app")
+    m = re.search(r"\b(?:the\s+)?([a-z0-9][a-z0-9-]*)\s+(?:deployment|app|pods?|service|statefulset)\b", f.lower)
+    if m and m.group(1) not in STOP_WORDS and m.group(1) not in ("kubernetes", "k8s", "new", "this"):
         return slug(m.group(1), "app")
     found = first_name(f, *nouns)
     if found:
@@ -304,6 +318,7 @@ DEPLOYMENT = Template(
          "namespace": "prod", "memory_request": "256Mi", "memory_limit": "512Mi"},
         {"name": "cache", "image": "redis", "replicas": 1, "service_port": 6379},
     ),
+    notes=image_notes,
 )
 
 
@@ -364,7 +379,10 @@ INGRESS = Template(
     title="Kubernetes Ingress with TLS",
     formats=("kubernetes",),
     params=IngressParams,
-    patterns=((r"\bingress\b", 1.0), (r"\b(?:tls|https|hostname|domain)\b", 0.3)),
+    patterns=(
+        (r"\bingress\b(?![\s-](?:nginx|controller|namespace|traffic|rules?))", 1.0),
+        (r"\b(?:tls|https|hostname|domain)\b", 0.3),
+    ),
     extract=_ingress_extract,
     render=_ingress_render,
     design=(
@@ -463,6 +481,7 @@ CRONJOB = Template(
     examples=("a Kubernetes CronJob that runs every day at 2am",),
     variants=({"name": "report", "image": "python:3.13-slim", "schedule": "*/15 * * * *", "time_zone": "Europe/Paris",
                "command": ["python", "-c", "print('report')"], "backoff_limit": 0},),
+    notes=image_notes,
 )
 
 
@@ -495,6 +514,7 @@ JOB = Template(
     ),
     examples=("a Kubernetes job that runs a database migration with image ghcr.io/acme/migrate:1.2.0",),
     variants=({"name": "migrate", "image": "ghcr.io/acme/migrate:1.2.0", "command": ["/app/migrate", "up"]},),
+    notes=image_notes,
 )
 
 
@@ -595,6 +615,7 @@ CONFIG_SECRET = Template(
     examples=("a deployment using a configmap with LOG_LEVEL=debug and a secret DATABASE_PASSWORD",),
     variants=({"name": "billing", "image": "ghcr.io/acme/billing:3.0.0", "port": 9000, "config": {"LOG_LEVEL": "debug", "REGION": "eu"},
                "secret_keys": ["DATABASE_PASSWORD", "STRIPE_TOKEN"], "service": False},),
+    notes=image_notes,
 )
 
 
@@ -750,6 +771,7 @@ STATEFULSET = Template(
     examples=("a statefulset for redis with 20Gi storage",),
     variants=({"name": "queue", "image": "ghcr.io/acme/queue:1.0.3", "replicas": 3, "port": 5672, "storage": "50Gi",
                "storage_class": "gp3", "data_path": "/var/lib/queue"},),
+    notes=image_notes,
 )
 
 
@@ -796,7 +818,11 @@ NETWORK_POLICY = Template(
     title="Kubernetes NetworkPolicy (default deny + one allow)",
     formats=("kubernetes",),
     params=NetworkPolicyParams,
-    patterns=((r"\bnetwork\s*polic(?:y|ies)\b", 1.0), (r"\b(?:default[\s-]deny|isolat\w+|firewall)\b", 0.5)),
+    patterns=(
+        (r"\bnetwork\s*polic(?:y|ies)\b", 1.0),
+        (r"\b(?:default[\s-]deny|isolat\w+|firewall)\b", 0.5),
+        (r"\ballow(?:s|ing)?\s+(?:only\s+)?traffic\b|\bonly\s+allows?\b", 0.3),
+    ),
     extract=_netpol_extract,
     render=_netpol_render,
     design=(
@@ -819,7 +845,7 @@ class NamespaceParams(TemplateParams):
 
 def _ns_extract(f: Features) -> dict[str, Any]:
     m = re.search(r"\bnamespace\s+(?:named\s+|called\s+)?[\"'`]?([a-z0-9][a-z0-9-]*)", f.lower)
-    name = f.names[0] if f.names else (m.group(1) if m and m.group(1) not in ("with", "for", "and") else None)
+    name = f.names[-1] if f.names else (m.group(1) if m and m.group(1) not in ("with", "for", "and") else None)
     cpu = re.search(r"(\d{1,4})\s*(?:cpus?|cores?|vcpus?)\b", f.lower)
     mem = re.search(r"(\d{1,5})\s*(gi|gb)\b", f.lower)
     return pick(

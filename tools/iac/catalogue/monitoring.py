@@ -91,7 +91,7 @@ def _alarm_extract(f: Features) -> dict[str, Any]:
         target = m.group(1)
     elif metric in ("lambda_errors", "sqs_age", "rds_cpu", "rds_storage"):
         noun = {"lambda_errors": "function", "sqs_age": "queue"}.get(metric or "", "database")
-        target = f.name_after(noun, "instance") if not f.names else f.names[0]
+        target = f.name_after(noun, "instance") if not f.names else f.names[-1]
     threshold: float | None = float(f.percent) if f.percent is not None else None
     if threshold is None:
         m = re.search(r"\b(?:above|over|exceeds?|greater\s+than|more\s+than|>)\s*(\d+(?:\.\d+)?)", f.lower)

@@ -22,7 +22,7 @@ from tools.iac.catalogue.aws import (
     variable,
 )
 from tools.iac.catalogue.base import AwsParams, Template, aws_common, first_name, pick
-from tools.iac.features import Features
+from tools.iac.features import STOP_WORDS, Features
 from tools.iac.hcl import Block, Call, ref
 from tools.iac.model import IacFormat
 
@@ -213,7 +213,8 @@ def _dynamo_extract(f: Features) -> dict[str, Any]:
         out["range_key"] = m.group(1)
     if f.has(r"\bttl\b|time[\s-]to[\s-]live"):
         m = re.search(r"\bttl\s+(?:attribute\s+)?[\"'`]?([A-Za-z_][A-Za-z0-9_]*)", f.text, re.I)
-        out["ttl_attribute"] = m.group(1) if m and m.group(1).lower() not in ("on", "attribute") else "expires_at"
+        named = m.group(1) if m and m.group(1).lower() not in STOP_WORDS | {"enabled", "on"} else None
+        out["ttl_attribute"] = named or "expires_at"
     return out
 
 
@@ -291,7 +292,7 @@ class EcrParams(AwsParams):
 
 
 def _ecr_extract(f: Features) -> dict[str, Any]:
-    m = re.search(r"\bkeep(?:ing)?\s+(?:the\s+)?(?:last\s+)?(\d{1,4})\b", f.lower)
+    m = re.search(r"\bkeep(?:s|ing)?\s+(?:the\s+)?(?:last\s+|latest\s+)?(\d{1,4})\b", f.lower)
     return pick(
         repository=first_name(f, "repository", "repo", "registry"),
         keep_images=int(m.group(1)) if m else None,

@@ -88,7 +88,10 @@ COLLECTORS: dict[AnyResourceType, Collector] = {
         "ebs_encryption_default", "ec2", ebs.collect_encryption_default, ("ec2:GetEbsEncryptionByDefault",)
     ),
     "ebs_snapshot": Collector(
-        "ebs_snapshot", "ec2", ebs.collect_snapshots, ("ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute")
+        "ebs_snapshot",
+        "ec2",
+        ebs.collect_snapshots,
+        ("ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"),
     ),
     "vpc": Collector("vpc", "ec2", network.collect_vpcs, ("ec2:DescribeVpcs", "ec2:DescribeFlowLogs")),
     "elastic_ip": Collector("elastic_ip", "ec2", network.collect_addresses, ("ec2:DescribeAddresses",)),
@@ -96,7 +99,13 @@ COLLECTORS: dict[AnyResourceType, Collector] = {
         "kms_key",
         "kms",
         kms.collect_keys,
-        ("kms:ListKeys", "kms:ListAliases", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy"),
+        (
+            "kms:ListKeys",
+            "kms:ListAliases",
+            "kms:DescribeKey",
+            "kms:GetKeyRotationStatus",
+            "kms:GetKeyPolicy",
+        ),
     ),
     "cloudtrail_trail": Collector(
         "cloudtrail_trail",

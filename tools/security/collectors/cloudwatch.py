@@ -43,7 +43,8 @@ def _monitors(aws: AccountClients, region: str, group: str) -> list[dict[str, An
                         "metric_name": m["metricName"],
                         "namespace": m["metricNamespace"],
                         "alarms": [
-                            {"name": a["AlarmName"], "actions": len(a.get("AlarmActions", []))} for a in alarms
+                            {"name": a["AlarmName"], "actions": len(a.get("AlarmActions", []))}
+                            for a in alarms
                         ],
                     }
                 )

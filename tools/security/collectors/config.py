@@ -18,7 +18,8 @@ def collect_recorders(aws: AccountClients, region: str | None, lookup: str | Non
     config = aws.client("config", region)
     recorders = config.describe_configuration_recorders().get("ConfigurationRecorders", [])
     statuses = {
-        s["name"]: s for s in config.describe_configuration_recorder_status().get("ConfigurationRecordersStatus", [])
+        s["name"]: s
+        for s in config.describe_configuration_recorder_status().get("ConfigurationRecordersStatus", [])
     }
     channels = config.describe_delivery_channels().get("DeliveryChannels", [])
     recorder = recorders[0] if recorders else {}

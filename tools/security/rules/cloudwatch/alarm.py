@@ -52,7 +52,9 @@ class MetricAlarmRule(Rule):
             return None
         if matching:
             names = ", ".join(str(m.get("metric_name")) for m in matching)
-            return Violation(detail=f"A metric filter for {self.watched} exists ({names}) but no alarm acts on it.")
+            return Violation(
+                detail=f"A metric filter for {self.watched} exists ({names}) but no alarm acts on it."
+            )
         return Violation(detail=f"No metric filter and alarm for {self.watched}.")
 
 

@@ -14,7 +14,9 @@ from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
 class CloudTrailChangesAlarm(MetricAlarmRule):
     id: ClassVar[str] = "cloudwatch-alarm-cloudtrail-changes"
     title: ClassVar[str] = "No alarm on CloudTrail configuration changes"
-    description: ClassVar[str] = "No CloudWatch alarm fires on CloudTrail configuration changes recorded by CloudTrail."
+    description: ClassVar[str] = (
+        "No CloudWatch alarm fires on CloudTrail configuration changes recorded by CloudTrail."
+    )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("4.5",),
         FSBP: ("CloudWatch.5",),

@@ -14,7 +14,9 @@ from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
 class ConsoleSigninWithoutMfaAlarm(MetricAlarmRule):
     id: ClassVar[str] = "cloudwatch-alarm-console-signin-without-mfa"
     title: ClassVar[str] = "No alarm on console sign-in without MFA"
-    description: ClassVar[str] = "No CloudWatch alarm fires on console sign-ins without MFA recorded by CloudTrail."
+    description: ClassVar[str] = (
+        "No CloudWatch alarm fires on console sign-ins without MFA recorded by CloudTrail."
+    )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("4.2",),
         FSBP: ("CloudWatch.3",),

@@ -25,6 +25,6 @@ class RootUsageAlarm(MetricAlarmRule):
     watched: ClassVar[str] = "root user activity"
     required: ClassVar[tuple[str, ...]] = (
         '$.userIdentity.type = "Root"',
-        '$.userIdentity.invokedBy NOT EXISTS',
+        "$.userIdentity.invokedBy NOT EXISTS",
         '$.eventType != "AwsServiceEvent"',
     )

@@ -18,7 +18,8 @@ class ConfigNotRecording(Rule):
     severity: ClassVar[Severity] = Severity.MEDIUM
     resource_type: ClassVar[AnyResourceType] = "config_recorder"
     description: ClassVar[str] = (
-        "No configuration recorder records all resource types here, so configuration changes leave no history."
+        "No configuration recorder records all resource types here, "
+        "so configuration changes leave no history."
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("3.3",),

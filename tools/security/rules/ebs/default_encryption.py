@@ -16,7 +16,9 @@ class EbsDefaultEncryptionOff(Rule):
     title: ClassVar[str] = "EBS encryption by default is off"
     severity: ClassVar[Severity] = Severity.MEDIUM
     resource_type: ClassVar[AnyResourceType] = "ebs_encryption_default"
-    description: ClassVar[str] = "New EBS volumes and snapshot copies in the region are not encrypted automatically."
+    description: ClassVar[str] = (
+        "New EBS volumes and snapshot copies in the region are not encrypted automatically."
+    )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("2.2.1",),
         FSBP: ("EC2.7",),
@@ -24,7 +26,8 @@ class EbsDefaultEncryptionOff(Rule):
         SOC2: ("CC6.1",),
     }
     remediation: ClassVar[str] = (
-        "Turn on EBS encryption by default in every region you use (aws ec2 enable-ebs-encryption-by-default); "
+        "Turn on EBS encryption by default in every region you use "
+        "(aws ec2 enable-ebs-encryption-by-default); "
         "existing volumes are not changed."
     )
     remediation_action: ClassVar[str | None] = "enable_ebs_default_encryption"

@@ -17,7 +17,8 @@ class DirectUserPolicies(Rule):
     severity: ClassVar[Severity] = Severity.LOW
     resource_type: ClassVar[AnyResourceType] = "iam_user"
     description: ClassVar[str] = (
-        "Permissions granted to individual users instead of groups or roles drift apart and are hard to review."
+        "Permissions granted to individual users instead of groups or roles drift apart "
+        "and are hard to review."
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.15",),

@@ -54,5 +54,6 @@ class FullAdminPolicy(Rule):
             return None
         n = int(attrs["attachment_count"])
         return Violation(
-            detail=f"Policy {resource.name} allows *:* and is attached to {n} identit{'y' if n == 1 else 'ies'}."
+            detail=f"Policy {resource.name} allows *:* and is attached to "
+            f"{n} identit{'y' if n == 1 else 'ies'}."
         )

@@ -42,7 +42,9 @@ class PasswordComplexity(Rule):
         if "exists" not in attrs:
             return None
         if not attrs["exists"]:
-            return Violation(detail="The account has no password policy, so no character classes are required.")
+            return Violation(
+                detail="The account has no password policy, so no character classes are required."
+            )
         missing = [label for key, label in CLASSES.items() if not attrs.get(key)]
         if not missing:
             return None

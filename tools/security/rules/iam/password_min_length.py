@@ -41,4 +41,6 @@ class PasswordMinLength(Rule):
         length = attrs.get("minimum_length")
         if length is not None and int(length) >= MIN_LENGTH:
             return None
-        return Violation(detail=f"Minimum password length is {length or 'not set'}; it should be {MIN_LENGTH}+.")
+        return Violation(
+            detail=f"Minimum password length is {length or 'not set'}; it should be {MIN_LENGTH}+."
+        )

@@ -18,7 +18,9 @@ class PasswordReuse(Rule):
     title: ClassVar[str] = "Password policy allows reusing recent passwords"
     severity: ClassVar[Severity] = Severity.LOW
     resource_type: ClassVar[AnyResourceType] = "iam_password_policy"
-    description: ClassVar[str] = "The password policy remembers fewer than the last 24 passwords (or has none)."
+    description: ClassVar[str] = (
+        "The password policy remembers fewer than the last 24 passwords (or has none)."
+    )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.9",),
         FSBP: ("IAM.16",),

@@ -50,7 +50,9 @@ class UnusedCredentials(Rule):
             used = key.get("last_used")
             idle = age_days(resource, used or key.get("created"))
             if idle is not None and idle >= UNUSED_DAYS:
-                stale.append(f"access key {key.get('id')} {'unused' if used else 'never used'} for {int(idle)} days")
+                stale.append(
+                    f"access key {key.get('id')} {'unused' if used else 'never used'} for {int(idle)} days"
+                )
                 params.setdefault("access_key_id", str(key.get("id")))
         if not stale:
             return None

@@ -24,7 +24,8 @@ class KeyRotationOff(Rule):
         SOC2: ("CC6.1",),
     }
     remediation: ClassVar[str] = (
-        "Enable automatic rotation (aws kms enable-key-rotation); old material stays available for decryption."
+        "Enable automatic rotation (aws kms enable-key-rotation); "
+        "old material stays available for decryption."
     )
     remediation_action: ClassVar[str | None] = "enable_key_rotation"
 

@@ -17,7 +17,8 @@ class KeyPendingDeletion(Rule):
     severity: ClassVar[Severity] = Severity.HIGH
     resource_type: ClassVar[AnyResourceType] = "kms_key"
     description: ClassVar[str] = (
-        "Once deleted, everything encrypted under the key is unreadable for good; check nothing still uses it."
+        "Once deleted, everything encrypted under the key is unreadable for good; "
+        "check nothing still uses it."
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("KMS.3",),

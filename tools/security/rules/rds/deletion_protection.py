@@ -22,7 +22,8 @@ class RdsDeletionProtection(Rule):
         SOC2: ("A1.2",),
     }
     remediation: ClassVar[str] = (
-        "Turn on deletion protection (aws rds modify-db-instance --deletion-protection) for databases that matter."
+        "Turn on deletion protection (aws rds modify-db-instance --deletion-protection) "
+        "for databases that matter."
     )
 
     def evaluate(self, resource: Resource) -> Violation | None:

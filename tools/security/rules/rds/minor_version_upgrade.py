@@ -32,4 +32,6 @@ class RdsMinorUpgradesOff(Rule):
         value = resource.attributes.get("auto_minor_version_upgrade")
         if value is None or value:
             return None
-        return Violation(detail=f"Instance {resource.name} does not take minor version upgrades automatically.")
+        return Violation(
+            detail=f"Instance {resource.name} does not take minor version upgrades automatically."
+        )

@@ -41,4 +41,6 @@ class BucketPublicAccessBlock(Rule):
         off = [s for s in SETTINGS if not block.get(s)]
         if not off:
             return None
-        return Violation(detail=f"Bucket {resource.name}: Block Public Access off for " + ", ".join(off) + ".")
+        return Violation(
+            detail=f"Bucket {resource.name}: Block Public Access off for " + ", ".join(off) + "."
+        )

@@ -24,7 +24,8 @@ class BucketWithoutVersioning(Rule):
         SOC2: ("A1.2",),
     }
     remediation: ClassVar[str] = (
-        "Enable versioning and add a lifecycle rule that expires noncurrent versions after a retention period."
+        "Enable versioning and add a lifecycle rule that expires noncurrent versions "
+        "after a retention period."
     )
     remediation_action: ClassVar[str | None] = "enable_bucket_versioning"
 
