@@ -42,10 +42,26 @@ if str(ROOT) not in sys.path:
 
 SERVICES = ["checkout-api", "payments", "search", "ledger", "auth", "notifications", "reporting", "ingest"]
 ACTIONS = ["restart", "scale out", "roll back", "drain", "fail over", "rotate", "purge", "resize"]
-THINGS = ["the consumer group", "the primary database", "the cache cluster", "the worker pool",
-          "the load balancer target group", "the NAT gateway", "the log bucket", "the message queue"]
-CAUSES = ["a memory leak", "a full disk", "an expired certificate", "throttling", "a bad deploy",
-          "a noisy neighbour", "a stuck migration", "a DNS change"]
+THINGS = [
+    "the consumer group",
+    "the primary database",
+    "the cache cluster",
+    "the worker pool",
+    "the load balancer target group",
+    "the NAT gateway",
+    "the log bucket",
+    "the message queue",
+]
+CAUSES = [
+    "a memory leak",
+    "a full disk",
+    "an expired certificate",
+    "throttling",
+    "a bad deploy",
+    "a noisy neighbour",
+    "a stuck migration",
+    "a DNS change",
+]
 
 
 def _words(rng: random.Random) -> dict[str, str]:
@@ -78,12 +94,14 @@ def chunk_text(rng: random.Random, sentences: int = 5) -> str:
 
 def question(rng: random.Random) -> str:
     w = _words(rng)
-    return rng.choice([
-        "how do I {act} {thing} for {svc}?",
-        "what should I do when {svc} reports {code}?",
-        "who do I escalate to about {cause} on {svc}?",
-        "is it safe to {act} {thing} during a change freeze?",
-    ]).format(**w)
+    return rng.choice(
+        [
+            "how do I {act} {thing} for {svc}?",
+            "what should I do when {svc} reports {code}?",
+            "who do I escalate to about {cause} on {svc}?",
+            "is it safe to {act} {thing} during a change freeze?",
+        ]
+    ).format(**w)
 
 
 def _peak_mib() -> float:
@@ -109,8 +127,10 @@ def stage_ingest(docs: int, threads: int) -> dict[str, Any]:
         folder = Path(tmp) / "runbooks"
         folder.mkdir()
         for d in range(docs):
-            sections = [f"## Section {s}: {rng.choice(ACTIONS)} {rng.choice(THINGS)}\n\n{chunk_text(rng)}\n"
-                        for s in range(10)]
+            sections = [
+                f"## Section {s}: {rng.choice(ACTIONS)} {rng.choice(THINGS)}\n\n{chunk_text(rng)}\n"
+                for s in range(10)
+            ]
             (folder / f"runbook-{d:03d}.md").write_text(f"# Runbook {d}\n\n" + "\n".join(sections))
         with KnowledgeBase(_settings(Path(tmp) / "data", threads)) as kb:
             load_started = time.perf_counter()
@@ -135,7 +155,7 @@ def stage_ingest(docs: int, threads: int) -> dict[str, Any]:
     }
 
 
-def _fill(kb: Any, chunks: int, rng: random.Random) -> tuple[float, float]:
+def _fill(kb: Any, chunks: int, rng: random.Random, optimise: bool = True) -> tuple[float, float]:
     """Write `chunks` synthetic chunks in batches; returns (write seconds, optimise seconds)."""
     from knowledge.index import ChunkRecord, doc_version
     from knowledge.lexical import document_vector
@@ -159,37 +179,46 @@ def _fill(kb: Any, chunks: int, rng: random.Random) -> tuple[float, float]:
             doc = f"file:/bench/runbook-{n // per_doc:05d}.md"
             text = chunk_text(rng)
             digest = "0" * 32
-            records.append(ChunkRecord(
-                id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{doc}#{n}")),
-                dense=vecs[i],
-                sparse=document_vector(text),
-                payload={
-                    "doc_key": doc, "doc_hash": digest, "doc_version": doc_version(doc, digest),
-                    "source": f"bench/runbook-{n // per_doc:05d}.md", "kind": "file",
-                    "title": f"Runbook {n // per_doc}", "section": f"Section {n % per_doc}",
-                    "text": text, "lines": [1, 5], "url": None,
-                    "tags": [rng.choice(["database", "network", "security", "cost"])], "chunk": n % per_doc,
-                },
-            ))
+            records.append(
+                ChunkRecord(
+                    id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{doc}#{n}")),
+                    dense=vecs[i],
+                    sparse=document_vector(text),
+                    payload={
+                        "doc_key": doc,
+                        "doc_hash": digest,
+                        "doc_version": doc_version(doc, digest),
+                        "source": f"bench/runbook-{n // per_doc:05d}.md",
+                        "kind": "file",
+                        "title": f"Runbook {n // per_doc}",
+                        "section": f"Section {n % per_doc}",
+                        "text": text,
+                        "lines": [1, 5],
+                        "url": None,
+                        "tags": [rng.choice(["database", "network", "security", "cost"])],
+                        "chunk": n % per_doc,
+                    },
+                )
+            )
         started = time.perf_counter()
         index.upsert(records)
         written += time.perf_counter() - started
     index.flush()
     started = time.perf_counter()
-    optimise = getattr(index, "optimize", None)
-    if optimise is not None:
-        optimise()
+    run = getattr(index, "optimize", None)
+    if optimise and run is not None:
+        run()
     return written, time.perf_counter() - started
 
 
-def stage_latency(chunks: int, threads: int, queries: int) -> dict[str, Any]:
+def stage_latency(chunks: int, threads: int, queries: int, optimise: bool = True) -> dict[str, Any]:
     from knowledge.base import KnowledgeBase
     from knowledge.index import Scope
     from knowledge.lexical import query_vector
 
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp, KnowledgeBase(_settings(Path(tmp) / "data", threads)) as kb:
-        write_s, optimise_s = _fill(kb, chunks, rng)
+        write_s, optimise_s = _fill(kb, chunks, rng, optimise)
         index = kb._open(create=False)
         assert index is not None
         texts = [question(rng) for _ in range(queries)]
@@ -209,15 +238,19 @@ def stage_latency(chunks: int, threads: int, queries: int) -> dict[str, Any]:
         embed_only = timed(lambda i, t: kb.embedder.encode_query(t))
         store_only = timed(lambda i, t: index.hybrid(vectors[i], query_vector(t), Scope(), 10, 50))
         sources = tuple(f"bench/runbook-{rng.randrange(chunks // 10):05d}.md" for _ in range(3))
-        by_source = timed(lambda i, t: index.hybrid(vectors[i], query_vector(t), Scope(sources=sources), 10, 50))
-        by_tag = timed(lambda i, t: index.hybrid(vectors[i], query_vector(t), Scope(tags=("network",)), 10, 50))
+        by_source = timed(
+            lambda i, t: index.hybrid(vectors[i], query_vector(t), Scope(sources=sources), 10, 50)
+        )
+        by_tag = timed(
+            lambda i, t: index.hybrid(vectors[i], query_vector(t), Scope(tags=("network",)), 10, 50)
+        )
         count = index.count()
 
     def summary(values: list[float]) -> dict[str, float]:
         return {"p50_ms": round(statistics.median(values), 2), "p95_ms": round(_pct(values, 0.95), 2)}
 
     return {
-        "stage": "latency",
+        "stage": "latency" if optimise else "latency, segments not optimised",
         "chunks": count,
         "store_write_chunks_per_s": round(chunks / write_s),
         "optimise_s": round(optimise_s, 1),
@@ -271,7 +304,8 @@ def stage_local(chunks: int, queries: int) -> dict[str, Any]:
         "store_write_chunks_per_s": round(chunks / write_s),
         "store_hybrid": {"p50_ms": round(statistics.median(plain), 1), "p95_ms": round(_pct(plain, 0.95), 1)},
         "store_hybrid_filter_tag": {
-            "p50_ms": round(statistics.median(filtered), 1), "p95_ms": round(_pct(filtered, 0.95), 1)
+            "p50_ms": round(statistics.median(filtered), 1),
+            "p95_ms": round(_pct(filtered, 0.95), 1),
         },
         "peak_rss_mib": round(_peak_mib()),
     }
@@ -279,7 +313,11 @@ def stage_local(chunks: int, queries: int) -> dict[str, Any]:
 
 def _child(args: list[str], timeout: int) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, __file__, "--child", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if proc.returncode != 0:
         return {"stage": " ".join(args), "error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
@@ -294,6 +332,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (settings.torch_threads)")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--compare-local", action="store_true")
+    parser.add_argument("--no-optimise", action="store_true", help="query the store as written, unoptimised")
     parser.add_argument("--timeout", type=int, default=1500, help="seconds per stage")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -302,12 +341,14 @@ def main() -> int:
         if kind == "ingest":
             out = stage_ingest(value, args.threads)
         elif kind == "latency":
-            out = stage_latency(value, args.threads, args.queries)
+            out = stage_latency(value, args.threads, args.queries, optimise=not args.no_optimise)
         else:
             out = stage_local(value, args.queries)
         print(json.dumps(out))
         return 0
     common = ["--threads", str(args.threads), "--queries", str(args.queries)]
+    if args.no_optimise:
+        common.append("--no-optimise")
     results = [_child(["ingest", str(args.sample_docs), *common], args.timeout)]
     results += [_child(["latency", str(n), *common], args.timeout) for n in args.sizes]
     if args.compare_local:

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,6 +70,7 @@ def serve(args: argparse.Namespace) -> None:
     server = SlackHttpServer(slack.app, SECRET, "127.0.0.1", 0)
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)
+    signal.signal(signal.SIGTERM, _interrupt)  # the driver stops us with SIGTERM: clean up the worker
     print(f"READY {server.url}", flush=True)
     try:
         server.serve_forever(poll_interval=0.1)
@@ -79,6 +81,10 @@ def serve(args: argparse.Namespace) -> None:
         slack.close()
         if runtime is not None:
             runtime.close()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def fake_slack() -> None:
@@ -132,6 +138,12 @@ def _status_mib(pid: int, field: str) -> float:
     return total
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds used so far by the serving process alone (not its worker)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mib(pid: int) -> float:
     """Sum of each process's own peak (VmHWM): an upper bound of the tree's peak."""
     return _status_mib(pid, "VmHWM")
@@ -162,6 +174,7 @@ class Result:
     answered: int
     drain_s: float
     load_before: float
+    serving_cpu_ms_per_event: float
 
 
 def _signed(body: str) -> dict[str, str]:
@@ -270,7 +283,9 @@ def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
             load = os.getloadavg()[0]
             idle = _rss_mib(server.pid)
             start_answers = _answers(fake_url)
+            cpu_before = _cpu_s(server.pid)
             latencies, errors, achieved = asyncio.run(_drive(url, rate, args.duration, QUESTION[args.work]))
+            serving_cpu = _cpu_s(server.pid) - cpu_before
             sent = int(rate * args.duration)
             sent_done = time.monotonic()
             deadline = sent_done + args.drain_timeout
@@ -296,6 +311,7 @@ def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
         answered=answered,
         drain_s=round(drain, 1),
         load_before=round(load, 2),
+        serving_cpu_ms_per_event=round(serving_cpu * 1000 / max(1, sent), 2),
     )
 
 
@@ -348,9 +364,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     args.redis_url = args.redis_url or _redis_default()
+    store = "redis" if args.redis_url != "none" else "memory"
     print(
-        f"work={args.work} workers={args.workers} store={'redis' if args.redis_url != 'none' else 'memory'} "
-        f"duration={args.duration}s cpus={os.cpu_count()}"
+        f"work={args.work} worker={args.worker} workers={args.workers} store={store} "
+        f"duration={args.duration}s cpus={os.cpu_count()} load={os.getloadavg()[0]:.2f}",
+        flush=True,
     )
     fake, fake_url = _spawn("fake-slack")
     results: list[Result] = []
@@ -364,13 +382,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         "| events/s | sent | ack p50 (ms) | ack p99 (ms) | ack max (ms) | errors | peak RSS (MiB) | "
-        "answered | backlog drained after (s) |"
+        "serving CPU per event (ms) | answered | backlog drained after (s) | load avg before |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r.rate} | {r.sent} | {r.p50_ms} | {r.p99_ms} | {r.max_ms} | {r.errors} | {r.peak_rss_mib} | "
-            f"{r.answered} | {r.drain_s} |"
+            f"{r.serving_cpu_ms_per_event} | {r.answered} | {r.drain_s} | {r.load_before} |"
         )
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     now: datetime | None = None
     focus_paths: list[Path] = Field(default_factory=list)
+    cost_backend: Literal["local", "cost_explorer"] = "local"
+    # Adds generated months of FOCUS history (its own billing account) for the demo.
+    cost_demo_history: bool = False
     knowledge_paths: list[Path] = Field(default_factory=list)
     qdrant_url: str | None = None
     qdrant_api_key: SecretStr | None = None

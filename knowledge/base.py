@@ -27,6 +27,7 @@ from knowledge.embeddings import Embedder, model_slug
 from knowledge.index import ChunkRecord, Scope, StoreError, VectorIndex, doc_version, split_version
 from knowledge.lexical import document_vector, identifiers, query_vector, tokenize
 from knowledge.models import Hit, IngestReport, KbStats, Skipped
+from knowledge.query import focus
 from knowledge.seed import load_seed, text_key
 from knowledge.sources import BUNDLED, SourceDoc, SourceError, resolve
 
@@ -38,6 +39,9 @@ PIPELINE_VERSION = "2"
 # Below this cosine similarity a passage is not evidence for an answer (unless it contains
 # every identifier of the query verbatim). Tuned on the labelled questions and off-topic set.
 MIN_SCORE = 0.27
+# After writing this many chunks, build the HNSW index now rather than leave new points in
+# plain segments (at 50k chunks: queries ~3 ms instead of ~12 ms, for ~30 s once).
+OPTIMISE_AFTER = 1000
 _CHUNK_NS = uuid.UUID("5b1f0c6e-8f0e-4c59-9a57-7a1c5e0c2d11")
 
 Progress = Callable[[int, int], None]
@@ -214,6 +218,8 @@ class KnowledgeBase:
             index.delete_doc(key)
             report.deleted.append(_display_key(key))
         index.flush()
+        if report.chunks_written >= OPTIMISE_AFTER:
+            index.optimize()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -329,8 +335,8 @@ class KnowledgeBase:
         tag: str | None = None,
         vector: NDArray[np.float32] | None = None,
     ) -> SearchOutcome:
-        """Hybrid search; `vector` is the query's embedding when the caller already has it
-        (evaluations embed all their questions in one batch)."""
+        """Hybrid search; `vector` is the embedding of `focus(query)` when the caller already
+        has it (evaluations embed all their questions in one batch)."""
         query = query.strip()
         if not query:
             raise KnowledgeError("the question is empty")
@@ -338,6 +344,7 @@ class KnowledgeBase:
         index = self._open(create=False)
         if index is None:
             return SearchOutcome([], 0.0, 0)
+        query = focus(query)
         qvec = self.embedder.encode_query(query) if vector is None else vector
         raw = index.hybrid(qvec, query_vector(query), scope, limit=top_k * 2, candidates=max(50, top_k * 8))
         wanted = set(identifiers(query))

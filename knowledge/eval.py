@@ -18,6 +18,7 @@ import yaml
 
 from knowledge.base import KnowledgeBase
 from knowledge.models import Hit
+from knowledge.query import focus
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "knowledge" / "questions.yaml"
 
@@ -61,7 +62,7 @@ def answers(hit: Hit, item: Labelled) -> bool:
 
 def evaluate(kb: KnowledgeBase, labelled: list[Labelled], off_topic: list[str], k: int = 5) -> EvalResult:
     result = EvalResult(k=k)
-    vectors = kb.embedder.encode([item.question for item in labelled] + off_topic)
+    vectors = kb.embedder.encode([focus(item.question) for item in labelled] + [focus(q) for q in off_topic])
     for item, vector in zip(labelled, vectors, strict=False):
         hits = kb.search(item.question, top_k=k, vector=vector).hits
         result.total += 1

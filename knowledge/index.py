@@ -77,6 +77,9 @@ class VectorIndex(Protocol):
 
     def count(self) -> int: ...
 
+    def optimize(self) -> None:
+        """Merge segments and build vector indexes after a large write (blocking)."""
+
     def flush(self) -> None: ...
 
     def close(self) -> None: ...

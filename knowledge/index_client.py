@@ -147,6 +147,9 @@ class ClientIndex:
     def count(self) -> int:
         return int(self._client.count(self.collection, exact=True).count)
 
+    def optimize(self) -> None:
+        """A Qdrant server runs its optimisers in the background."""
+
     def flush(self) -> None:
         """Writes are acknowledged with wait=True; nothing is buffered client-side."""
 

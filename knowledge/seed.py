@@ -47,7 +47,7 @@ def bundled_texts() -> list[str]:
     from knowledge.documents import parse
     from knowledge.sources import BUNDLED, resolve
 
-    texts = []
+    texts: list[str] = []
     for doc in resolve(BUNDLED).docs:
         parsed = parse(doc.read(), doc.fmt, Path(doc.source).stem)
         texts.extend(embed_text(parsed.title, draft) for draft in chunk_document(parsed))

@@ -891,7 +891,9 @@ class _Seeder:
         a.plant(RootWithoutMfa.id, ROOT_ID, GLOBAL, "root user without MFA")
         a.password_policy(strong=False)
         for pw_rule in (PasswordMinLength, PasswordReuse, PasswordComplexity):
-            a.plant(pw_rule.id, PASSWORD_POLICY_ID, GLOBAL, "8 characters, no reuse prevention, no complexity")
+            a.plant(
+                pw_rule.id, PASSWORD_POLICY_ID, GLOBAL, "8 characters, no reuse prevention, no complexity"
+            )
         read_only = a.managed_policy(
             "acme-platform-operations",
             _policy({"Effect": "Allow", "Action": ["ec2:Describe*", "s3:List*", "s3:Get*"], "Resource": "*"}),

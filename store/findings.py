@@ -365,9 +365,12 @@ class FindingStore:
         with self._store.session() as s:
             for row in s.scalars(select(FindingRow).where(FindingRow.account == latest.account)):
                 f = _to_finding(row)
-                if inside(f.resolved_at):
+                appeared, went = inside(f.first_seen), inside(f.resolved_at)
+                if appeared and went:
+                    continue  # came and went in between: no change from start to end
+                if went:
                     out.resolved.append(f)
-                elif inside(f.first_seen):
+                elif appeared:
                     out.new.append(f)
                 elif f.status == FindingStatus.OPEN and f.last_scan_id == latest.id:
                     out.still_open += 1

@@ -139,7 +139,8 @@ def _message(g: Generated, filename: str) -> str:
     else:
         errors = report.errors()
         lines.append(
-            f"⚠ This {label} FAILS its checks ({len(errors)} error{'s' if len(errors) != 1 else ''}): it is the best "
+            f"⚠ This {label} FAILS its checks ({len(errors)} "
+            f"error{'s' if len(errors) != 1 else ''}): it is the best "
             f"attempt, shown for reference only — do not apply it as is. {_summary(report)}."
         )
         lines += [f"• {issue.line()}" for issue in errors[:5]]
@@ -157,7 +158,8 @@ def _message(g: Generated, filename: str) -> str:
             lines.append(f"Parameters: {shown}. Ask with different values to change them.")
     if g.fmt == "kubernetes":
         lines.append(
-            "The AWS security rules don't apply to Kubernetes objects; pods were checked against Pod Security "
+            "The AWS security rules don't apply to Kubernetes "
+            "objects; pods were checked against Pod Security "
             "'restricted' instead."
         )
     elif report.uncovered:
@@ -176,8 +178,10 @@ def _catalogue_list(templates: list[Any]) -> str:
 class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
     name: ClassVar[str] = "generate_iac"
     description: ClassVar[str] = (
-        "Write infrastructure as code (Terraform, CloudFormation or Kubernetes manifests) from a plain-English "
-        "request such as 'write Terraform for a private S3 bucket with versioning' or 'a Kubernetes deployment "
+        "Write infrastructure as code (Terraform, CloudFormation "
+        "or Kubernetes manifests) from a plain-English "
+        "request such as 'write Terraform for a private S3 "
+        "bucket with versioning' or 'a Kubernetes deployment "
         "for nginx with 3 replicas and a service'. The code is parsed, validated and checked against the "
         "security rules before it is shown. Changes nothing in the cloud."
     )

@@ -24,6 +24,9 @@ SCAN = "security_scan"
 FINDINGS = "list_findings"
 KNOWLEDGE = "search_knowledge"
 REMEDIATE = "remediate"
+SCORE = "security_score"
+CHANGES = "scan_changes"
+SUPPRESS = "suppress_finding"
 IAC = "generate_iac"
 ANOMALIES = "cost_anomalies"
 FORECAST = "cost_forecast"
@@ -199,6 +202,19 @@ def iac_args(ex: Extraction) -> Variants:
     return [{"request": request}] if request else "What infrastructure should I write code for?"
 
 
+_FRAMEWORK = re.compile(r"\b(cis|pci(?:[\s-]?dss)?|soc\s?2|fsbp|foundational)\b", re.I)
+
+
+def score_args(ex: Extraction) -> Variants:
+    m = _FRAMEWORK.search(ex.original)
+    return [{"framework": re.sub(r"[\s-]", "", m.group(1).lower())}] if m else [{}]
+
+
+def changes_args(ex: Extraction) -> Variants:
+    m = re.search(r"\bscan-[0-9a-f]{6,}\b", ex.original)
+    return [{"since_scan_id": m.group(0)}] if m else [{}]
+
+
 BUILDERS: dict[str, Callable[[Extraction], Variants]] = {
     IAC: iac_args,
     ANOMALIES: anomaly_args,
@@ -209,6 +225,8 @@ BUILDERS: dict[str, Callable[[Extraction], Variants]] = {
     SCAN: scan_args,
     FINDINGS: findings_args,
     KNOWLEDGE: knowledge_args,
+    SCORE: score_args,
+    CHANGES: changes_args,
 }
 
 # Arguments whose None is the tool's default, so a None can be left out of the call.
@@ -221,6 +239,8 @@ _NONE_IS_DEFAULT = {
     SCAN: {"resource_id"},
     FINDINGS: {"severity", "service", "resource_id"},
     KNOWLEDGE: {"source"},
+    SCORE: {"framework"},
+    CHANGES: {"since_scan_id", "account"},
 }
 
 

@@ -52,16 +52,29 @@ def _choose(candidates: list[FixSuggestion], what: str) -> PlannerDecision:
     )
 
 
+def _distinct(fixes: list[FixSuggestion]) -> list[FixSuggestion]:
+    """One suggestion per change: two findings fixed by the same call (a public bucket and its
+    missing Block Public Access) are one thing to fix."""
+    seen: set[tuple[str, str, str | None, str]] = set()
+    out: list[FixSuggestion] = []
+    for fix in fixes:
+        key = (fix.action, fix.resource_id.lower(), fix.region, repr(sorted(fix.params.items())))
+        if key not in seen:
+            seen.add(key)
+            out.append(fix)
+    return out
+
+
 def _latest_fixable(history: list[PastTurn]) -> list[FixSuggestion]:
     for turn in reversed(history):
         if turn.fixable:
-            return list(turn.fixable)
+            return _distinct(list(turn.fixable))
     return []
 
 
 def _all_fixable(history: list[PastTurn]) -> list[FixSuggestion]:
     """Every suggestion in the conversation, the most recent first."""
-    return [fix for turn in reversed(history) for fix in turn.fixable]
+    return _distinct([fix for turn in reversed(history) for fix in turn.fixable])
 
 
 def _ordinal(ex: Extraction) -> int | None:

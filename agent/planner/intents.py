@@ -33,6 +33,9 @@ class Intent(StrEnum):
     SAVINGS = "savings"
     INVENTORY = "inventory"
     IAC = "iac"
+    SCORE = "score"
+    CHANGES = "changes"
+    SUPPRESS = "suppress"
     UNKNOWN = "unknown"
 
 
@@ -170,6 +173,38 @@ def cost_intelligence(text: str) -> Intent | None:
     return None
 
 
+# Security follow-ups: a compliance score, what changed between scans, suppressing a finding.
+_SCORE = re.compile(
+    r"\b(?:security|compliance|cis|pci(?:[\s-]?dss)?|soc\s?2|fsbp|foundational)\b.{0,40}?\bscores?\b"
+    r"|\bscores?\b.{0,30}?\b(?:cis|pci|soc\s?2|fsbp|complian\w*|security)\b|\bhow\s+compliant\b"
+    r"|\bcompliance\s+(?:status|summary|report|posture|percentage)\b",
+    _F,
+)
+_CHANGES = re.compile(
+    r"\bwhat(?:'s|\s+has|\s+have)?\s+changed\b.{0,40}?\b(?:scans?|findings?|security)\b"
+    r"|\b(?:changes?|new|resolved|fixed)\b.{0,30}?\bsince\s+(?:the\s+|our\s+)?(?:last|previous|prior)\s+scan\b"
+    r"|\bcompare\s+(?:the\s+)?(?:last\s+)?(?:two\s+)?scans\b|\bscan\s+(?:diff|changes|delta)\b",
+    _F,
+)
+_SUPPRESS = re.compile(
+    r"\b(?:suppress|mute|snooze|silence|risk[\s-]accept|accept\s+(?:the\s+)?risk\s+(?:of|for|on))\b", _F
+)
+_SUPPRESS_NEGATED = re.compile(
+    r"\b(?:don'?t|do\s+not|never)\s+(?:\w+\s+)?(?:suppress|mute|snooze|silence)\b", _F
+)
+
+
+def security_request(text: str) -> Intent | None:
+    """SUPPRESS, SCORE or CHANGES when the message asks for one of them."""
+    if _SUPPRESS.search(text) and not is_how_to(text):
+        return Intent.DECLINE if _SUPPRESS_NEGATED.search(text) else Intent.SUPPRESS
+    if _SCORE.search(text):
+        return Intent.SCORE
+    if _CHANGES.search(text):
+        return Intent.CHANGES
+    return None
+
+
 # Infrastructure as code: a request to write Terraform, CloudFormation or Kubernetes manifests.
 # Matched on the original text (the masked text hides "k8s", "S3" ... as services).
 _IAC_FORMAT = re.compile(r"\b(?:terraform|opentofu|cloud\s?formation|cfn|hcl)\b", _F)
@@ -268,6 +303,9 @@ def classify(ex: Extraction) -> Classification:
     wanted = cost_intelligence(text)
     if wanted is not None:
         return Classification(wanted)
+    security = security_request(text)
+    if security is not None:
+        return Classification(security)
     if is_how_to(text) or _KNOWLEDGE.search(text) or _DEFINITION.search(text):
         return Classification(Intent.KNOWLEDGE)
     if _FINDINGS.search(text):

@@ -10,6 +10,7 @@ from agent.planner.base import PastTurn, PlannedCall, PlannerDecision, ToolOutco
 from agent.planner.calls import (
     ANOMALIES,
     BUILDERS,
+    CHANGES,
     COST,
     FINDINGS,
     FORECAST,
@@ -19,6 +20,7 @@ from agent.planner.calls import (
     REMEDIATE,
     SAVINGS,
     SCAN,
+    SCORE,
     merge,
     tidy,
 )
@@ -33,6 +35,7 @@ from agent.planner.intents import (
     is_follow_up,
     strip_greeting,
 )
+from agent.planner.suppress import plan_suppress
 
 _TOOL_FOR: dict[Intent, str] = {
     Intent.COST: COST,
@@ -46,6 +49,8 @@ _TOOL_FOR: dict[Intent, str] = {
     Intent.KNOWLEDGE: KNOWLEDGE,
     Intent.FIX: REMEDIATE,
     Intent.REMEDIATE: REMEDIATE,
+    Intent.SCORE: SCORE,
+    Intent.CHANGES: CHANGES,
 }
 
 
@@ -99,6 +104,8 @@ class OfflinePlanner:
             return plan_fix(ex, history)
         if intent == Intent.REMEDIATE:
             return plan_remediation(ex, history)
+        if intent == Intent.SUPPRESS:
+            return plan_suppress(ex, history)
         previous = _previous_calls(history)
         if previous and is_follow_up(ex):
             tool = _TOOL_FOR.get(intent)

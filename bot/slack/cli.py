@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,8 @@ def _build(make: Callable[[], SlackApp]) -> SlackApp:
 
 
 def _run(built: SlackApp, mode: str, host: str, port: int, app_token: str) -> None:
+    # Containers stop with SIGTERM: shut down as for Ctrl-C, so the worker process goes too.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         if mode == "socket":
             from bot.slack.socket_mode import run_socket_mode
@@ -106,6 +109,10 @@ def _run(built: SlackApp, mode: str, host: str, port: int, app_token: str) -> No
         pass
     finally:
         built.close()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _serve_http(app: App, signing_secret: str, host: str, port: int) -> None:

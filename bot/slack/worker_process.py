@@ -207,8 +207,14 @@ def _child_main(
 
         return run
 
+    parent = multiprocessing.parent_process()
     while True:
-        item = jobs.get()
+        try:
+            item = jobs.get(timeout=1.0)
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():
+                break  # the serving process is gone (killed): do not linger as an orphan
+            continue
         if item is None:
             break
         lane, job = item

@@ -292,6 +292,8 @@ def demo(state: CliState, reset: bool) -> None:
         # The bundled FOCUS sample is September 2024: pin "now" so that "last month" has data.
         state.now = date(2024, 10, 15)
         state._settings = None
+    # Months of generated history give anomaly detection and forecasts something to work on.
+    state._settings = state.settings.model_copy(update={"cost_demo_history": True})
     if reset and state.settings.aws.mode == "sandbox" and not state.settings.aws.endpoint_url:
         from sandbox import server
 
@@ -299,6 +301,19 @@ def demo(state: CliState, reset: bool) -> None:
         server.reset(state.settings)
     with _agent(state) as agent:
         sys.exit(run_demo(agent, Console()))
+
+
+def _register_subcommands() -> None:
+    # Each capability owns its command group; the main CLI only assembles them.
+    from bot.slack.cli import serve
+    from bot.terminal.cost_commands import cost
+    from bot.terminal.kb_commands import kb
+
+    for group in (kb, cost, serve):
+        cli.add_command(group)
+
+
+_register_subcommands()
 
 
 def main() -> None:

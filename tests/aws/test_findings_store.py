@@ -157,7 +157,9 @@ def test_scope_by_resource_type(findings: FindingStore) -> None:
     volume = finding("vol-1", service="ebs", rule="ebs-volume-unencrypted", severity="medium")
     default = FindingData(
         **{
-            **finding("ebs-encryption-by-default", service="ebs", rule="ebs-default-encryption-off").model_dump(),
+            **finding(
+                "ebs-encryption-by-default", service="ebs", rule="ebs-default-encryption-off"
+            ).model_dump(),
             "resource_type": "ebs_encryption_default",
         }
     )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from store import Store
+from tests.aws.conftest import make_settings, reset_moto
+from tools.aws import AwsClients
 from tools.base import ChangePlan, ToolContext, ToolStatus, UserFacingError
 from tools.remediate import Remediate, RemediateInput
 from tools.remediation.registry import ACTIONS, get_action
@@ -17,19 +22,33 @@ from tools.security.rules import all_rules, get_rule
 from tools.security_scan import SecurityScan, SecurityScanInput
 
 REGION = "eu-west-1"
+_serial = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def ctx(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ToolContext]:
+    """One clean account for the module; each test plants its own, uniquely named resources."""
+    reset_moto(moto_endpoint)
+    settings = make_settings(tmp_path_factory.mktemp("remediate"), moto_endpoint)
+    store = Store(settings.sqlalchemy_url)
+    yield ToolContext(settings=settings, clock=settings.clock(), aws=AwsClients(settings.aws), store=store)
+    store.close()
 
 
 @dataclass
 class Planted:
     group_id: str
+    group_name: str
     bucket: str
 
 
 @pytest.fixture
 def planted(ctx: ToolContext) -> Planted:
+    n = next(_serial)
     ec2 = ctx.aws.client("ec2", REGION)
     vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
-    sg = ec2.create_security_group(GroupName="legacy-admin", Description="legacy", VpcId=vpc)["GroupId"]
+    name = f"legacy-admin-{n}"
+    sg = ec2.create_security_group(GroupName=name, Description="legacy", VpcId=vpc)["GroupId"]
     ec2.authorize_security_group_ingress(
         GroupId=sg,
         IpPermissions=[
@@ -45,7 +64,7 @@ def planted(ctx: ToolContext) -> Planted:
         ],
     )
     s3 = ctx.aws.client("s3", REGION)
-    bucket = "acme-leaky-exports"
+    bucket = f"acme-leaky-exports-{n}"
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
     s3.put_bucket_policy(
@@ -64,7 +83,7 @@ def planted(ctx: ToolContext) -> Planted:
             }
         ),
     )
-    return Planted(sg, bucket)
+    return Planted(sg, name, bucket)
 
 
 def ingress(ctx: ToolContext, group_id: str) -> Any:
@@ -131,7 +150,7 @@ def test_revoke_ingress_plan_apply_verify_repeat(ctx: ToolContext, planted: Plan
 
 def test_revoke_all_world_admin_access(ctx: ToolContext, planted: Planted) -> None:
     tool = Remediate()
-    a = args(action="revoke_ingress", resource_id="legacy-admin", region=REGION)  # by name
+    a = args(action="revoke_ingress", resource_id=planted.group_name, region=REGION)  # by name
     plan = tool.plan(ctx, a)
     assert sorted(plan.changes) == sorted(
         f"revoke ingress {rule} on {planted.group_id} ({REGION})"
@@ -174,7 +193,12 @@ def test_block_public_access_plan_apply_verify_repeat(ctx: ToolContext, planted:
 def test_scan_remediate_rescan_resolves(ctx: ToolContext, planted: Planted) -> None:
     scan = SecurityScan()
     first = scan.run(ctx, SecurityScanInput(services=["s3", "ec2"]))
-    public = [f for f in first.findings if f.rule_id in ("s3-bucket-public", "ec2-sg-open-admin-ports")]
+    mine = (planted.group_id, planted.bucket)
+    public = [
+        f
+        for f in first.findings
+        if f.rule_id in ("s3-bucket-public", "ec2-sg-open-admin-ports") and f.resource_id in mine
+    ]
     assert {f.resource_id for f in public} == {planted.group_id, planted.bucket}
     finding = next(f for f in public if f.resource_id == planted.bucket)
     tool = Remediate()
@@ -184,7 +208,9 @@ def test_scan_remediate_rescan_resolves(ctx: ToolContext, planted: Planted) -> N
     )
     tool.apply(ctx, a, tool.plan(ctx, a), idempotency_key="ap-5")
     second = scan.run(ctx, SecurityScanInput(services=["s3", "ec2"]))
-    gone = {(f.rule_id, f.resource_id) for f in first.findings} - {(f.rule_id, f.resource_id) for f in second.findings}
+    gone = {(f.rule_id, f.resource_id) for f in first.findings} - {
+        (f.rule_id, f.resource_id) for f in second.findings
+    }
     # Block Public Access fixes both the public bucket and its missing Block Public Access.
     assert gone == {("s3-bucket-public", planted.bucket), ("s3-bucket-public-access-block", planted.bucket)}
     assert second.resolved == 2 and "2 resolved since the last scan" in second.message

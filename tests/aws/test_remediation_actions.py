@@ -3,19 +3,34 @@ re-reads the resource (and re-runs its rule), and a repeat changes nothing. Agai
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from store import Store
+from tests.aws.conftest import make_settings, reset_moto
+from tools.aws import AwsClients
 from tools.base import ToolContext, ToolStatus, UserFacingError
 from tools.remediate import Remediate, RemediateInput
 from tools.remediation.delete_volume import SOURCE_TAG
 from tools.remediation.registry import ACTIONS
 
 R = "eu-west-1"
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def ctx(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ToolContext]:
+    """One clean account for the module: every test plants its own, uniquely named resources."""
+    reset_moto(moto_endpoint)
+    settings = make_settings(tmp_path_factory.mktemp("actions"), moto_endpoint)
+    store = Store(settings.sqlalchemy_url)
+    yield ToolContext(settings=settings, clock=settings.clock(), aws=AwsClients(settings.aws), store=store)
+    store.close()
 
 
 def ec2(ctx: ToolContext) -> Any:
@@ -42,8 +57,9 @@ def new_instance(ctx: ToolContext, tokens: str = "optional") -> str:
 
 
 def new_bucket(ctx: ToolContext) -> str:
-    ctx.aws.client("s3", R).create_bucket(Bucket="acme-plain", CreateBucketConfiguration={"LocationConstraint": R})
-    return "acme-plain"
+    name = f"acme-plain-{next(_names)}"
+    ctx.aws.client("s3", R).create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": R})
+    return name
 
 
 @dataclass
@@ -70,8 +86,9 @@ def _key(ctx: ToolContext) -> tuple[str, dict[str, Any]]:
 
 
 def _public_db(ctx: ToolContext) -> tuple[str, dict[str, Any]]:
+    name = f"open-db-{next(_names)}"
     ctx.aws.client("rds", R).create_db_instance(
-        DBInstanceIdentifier="open-db",
+        DBInstanceIdentifier=name,
         Engine="postgres",
         DBInstanceClass="db.t3.micro",
         AllocatedStorage=20,
@@ -79,15 +96,16 @@ def _public_db(ctx: ToolContext) -> tuple[str, dict[str, Any]]:
         MasterUserPassword="sandbox-Pa55word",
         PubliclyAccessible=True,
     )
-    return "open-db", {}
+    return name, {}
 
 
 def _user_with_two_keys(ctx: ToolContext) -> tuple[str, dict[str, Any]]:
     iam = ctx.aws.client("iam", R)
-    iam.create_user(UserName="svc-old")
-    first = iam.create_access_key(UserName="svc-old")["AccessKey"]["AccessKeyId"]
-    iam.create_access_key(UserName="svc-old")
-    return "svc-old", {"access_key_id": first}
+    name = f"svc-old-{next(_names)}"
+    iam.create_user(UserName=name)
+    first = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
+    iam.create_access_key(UserName=name)
+    return name, {"access_key_id": first}
 
 
 def _key_statuses(ctx: ToolContext, user: str) -> Any:
@@ -96,8 +114,8 @@ def _key_statuses(ctx: ToolContext, user: str) -> Any:
 
 
 def _trail(ctx: ToolContext) -> tuple[str, dict[str, Any]]:
-    ctx.aws.client("s3", R).create_bucket(Bucket="acme-trail-eu", CreateBucketConfiguration={"LocationConstraint": R})
-    ctx.aws.client("cloudtrail", R).create_trail(Name="eu-trail", S3BucketName="acme-trail-eu")
+    bucket = new_bucket(ctx)
+    ctx.aws.client("cloudtrail", R).create_trail(Name="eu-trail", S3BucketName=bucket)
     return "eu-trail", {}
 
 
@@ -151,9 +169,9 @@ CASES = [
     Case(
         "disable_public_access",
         _public_db,
-        lambda ctx, d: ctx.aws.client("rds", R).describe_db_instances(DBInstanceIdentifier=d)["DBInstances"][0][
-            "PubliclyAccessible"
-        ],
+        lambda ctx, d: ctx.aws.client("rds", R).describe_db_instances(DBInstanceIdentifier=d)["DBInstances"][
+            0
+        ]["PubliclyAccessible"],
         "rds-instance-public now passes",
     ),
     Case("stop_instance", lambda ctx: (new_instance(ctx), {}), _instance, None),
@@ -210,13 +228,16 @@ def test_every_action_has_a_case() -> None:
 def test_plan_apply_verify_repeat(ctx: ToolContext, case: Case) -> None:
     tool = Remediate()
     resource_id, params = case.plant(ctx)
-    a = tool.parse({"action": case.action, "resource_id": resource_id, "params": params, "region": case.region})
+    a = tool.parse(
+        {"action": case.action, "resource_id": resource_id, "params": params, "region": case.region}
+    )
     before = case.state(ctx, resource_id)
     plan = tool.plan(ctx, a)
     assert case.state(ctx, resource_id) == before, "the dry run changed something"
     assert plan.applicable and plan.changes and plan.summary
-    assert plan.region == R and plan.account == "123456789012" and plan.resource_id == resource_id
-    assert plan.details["params"] == {k: v for k, v in params.items() if v is not None}
+    assert plan.region == ("global" if case.action == "deactivate_access_key" else R)
+    assert plan.account == "123456789012" and plan.resource_id == resource_id
+    assert params.items() <= plan.details["params"].items()
 
     result = tool.apply(ctx, a, plan, idempotency_key=f"ap-{case.action}")
     assert result.status == ToolStatus.OK, result.message
@@ -243,7 +264,9 @@ def test_delete_volume_keeps_a_snapshot(ctx: ToolContext) -> None:
     vol = new_volume(ctx)
     a = tool.parse({"action": "delete_volume", "resource_id": vol})
     plan = tool.plan(ctx, a)
-    assert plan.changes[0].startswith(f"snapshot volume {vol}") and plan.changes[1].startswith("delete volume")
+    assert plan.changes[0].startswith(f"snapshot volume {vol}") and plan.changes[1].startswith(
+        "delete volume"
+    )
     result = tool.apply(ctx, a, plan, idempotency_key="ap-dv")
     assert result.verification is not None and "its data is in snapshot snap-" in result.verification.message
     snaps = ec2(ctx).describe_snapshots(Filters=[{"Name": f"tag:{SOURCE_TAG}", "Values": [vol]}])["Snapshots"]
@@ -258,7 +281,12 @@ def test_actions_refuse_what_they_must_not_do(ctx: ToolContext) -> None:
     attached = tool.plan(ctx, tool.parse({"action": "delete_volume", "resource_id": vol}))
     assert not attached.applicable and "detach it before deleting" in attached.summary
     with pytest.raises(UserFacingError, match="Not applied: Volume .* is attached"):
-        tool.apply(ctx, tool.parse({"action": "delete_volume", "resource_id": vol}), attached.model_copy(update={"applicable": True}), idempotency_key="x")
+        tool.apply(
+            ctx,
+            tool.parse({"action": "delete_volume", "resource_id": vol}),
+            attached.model_copy(update={"applicable": True}),
+            idempotency_key="x",
+        )
     assert _volume(ctx, vol) == "gp2"
 
     alloc = ec2(ctx).allocate_address(Domain="vpc")["AllocationId"]
@@ -270,11 +298,20 @@ def test_actions_refuse_what_they_must_not_do(ctx: ToolContext) -> None:
     which = tool.plan(ctx, tool.parse({"action": "deactivate_access_key", "resource_id": user}))
     assert not which.applicable and "say which one" in which.summary
     with pytest.raises(UserFacingError, match="Invalid params for deactivate_access_key"):
-        tool.plan(ctx, tool.parse({"action": "deactivate_access_key", "resource_id": user, "params": {"access_key_id": 5}}))
+        tool.plan(
+            ctx,
+            tool.parse(
+                {"action": "deactivate_access_key", "resource_id": user, "params": {"access_key_id": 5}}
+            ),
+        )
     nokey = tool.plan(
         ctx,
         tool.parse(
-            {"action": "deactivate_access_key", "resource_id": user, "params": {"access_key_id": "AKIA0000000000000000"}}
+            {
+                "action": "deactivate_access_key",
+                "resource_id": user,
+                "params": {"access_key_id": "AKIA0000000000000000"},
+            }
         ),
     )
     assert not nokey.applicable and "no access key AKIA0000000000000000" in nokey.summary
@@ -283,13 +320,27 @@ def test_actions_refuse_what_they_must_not_do(ctx: ToolContext) -> None:
         tool.plan(
             ctx,
             tool.parse(
-                {"action": "enable_bucket_encryption", "resource_id": new_bucket(ctx), "params": {"kms_key_id": "k"}}
+                {
+                    "action": "enable_bucket_encryption",
+                    "resource_id": new_bucket(ctx),
+                    "params": {"kms_key_id": "k"},
+                }
             ),
         )
     with pytest.raises(UserFacingError, match="matches 2"):
-        tool.plan(ctx, tool.parse({"action": "enable_ebs_default_encryption", "resource_id": "ebs-encryption-by-default"}))
+        tool.plan(
+            ctx,
+            tool.parse(
+                {"action": "enable_ebs_default_encryption", "resource_id": "ebs-encryption-by-default"}
+            ),
+        )
     with pytest.raises(UserFacingError, match="Input should be 'gp3' or 'gp2'"):
-        tool.plan(ctx, tool.parse({"action": "modify_volume_type", "resource_id": vol, "params": {"volume_type": "io2"}}))
+        tool.plan(
+            ctx,
+            tool.parse(
+                {"action": "modify_volume_type", "resource_id": vol, "params": {"volume_type": "io2"}}
+            ),
+        )
 
 
 def test_kms_key_encryption_on_bucket(ctx: ToolContext) -> None:
@@ -306,7 +357,10 @@ def test_kms_key_encryption_on_bucket(ctx: ToolContext) -> None:
     assert plan.changes == [f"set default encryption aws:kms with key alias/acme-data on bucket {bucket}"]
     tool.apply(ctx, a, plan, idempotency_key="k")
     rule = _bucket_encryption(ctx, bucket)[0]
-    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/acme-data"}
+    assert rule["ApplyServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": "alias/acme-data",
+    }
     assert json.dumps(plan.details["params"]) == '{"algorithm": "aws:kms", "kms_key_id": "alias/acme-data"}'
 
 

@@ -48,8 +48,15 @@ def test_seed_creates_a_realistic_account(seeded: SeededAccount, seeded_ctx: Too
     prod = m.account_id
     assert len(m.resources) >= 70
     assert {r.region for r in m.resources} >= {"us-east-1", "eu-west-1"}
-    assert {r.type for r in m.resources} >= TOOL_TYPES | {"kms_key", "ebs_snapshot", "elastic_ip", "iam_policy"}
-    assert {"vpc", "subnet", "internet_gateway", "route_table", "cloudtrail_trail"} <= {r.type for r in m.resources}
+    assert {r.type for r in m.resources} >= TOOL_TYPES | {
+        "kms_key",
+        "ebs_snapshot",
+        "elastic_ip",
+        "iam_policy",
+    }
+    assert {"vpc", "subnet", "internet_gateway", "route_table", "cloudtrail_trail"} <= {
+        r.type for r in m.resources
+    }
     assert all(b.name.startswith("acme-") for b in m.of_type("s3_bucket"))
     assert m.member_accounts == {DEV_ACCOUNT: f"arn:aws:iam::{DEV_ACCOUNT}:role/CloudPilotAudit"}
     # Every rule whose misconfiguration moto can represent is planted at least once, and every
@@ -57,7 +64,7 @@ def test_seed_creates_a_realistic_account(seeded: SeededAccount, seeded_ctx: Too
     rule_ids = {r.id for r in all_rules()}
     planted = {x.rule_id for x in m.misconfigurations}
     assert planted == rule_ids - NOT_REPRESENTABLE
-    assert NOT_REPRESENTABLE < rule_ids
+    assert rule_ids > NOT_REPRESENTABLE
     ids = {r.id for r in m.resources} | SETTINGS_IDS
     assert all(x.resource_id in ids for x in m.misconfigurations)
     assert {x.account for x in m.misconfigurations} == {prod, DEV_ACCOUNT}
@@ -95,7 +102,9 @@ def test_scan_finds_exactly_the_planted_misconfigurations(
     assert bastion.region == "us-east-1"
     assert any("5.2" in c and CIS_AWS in c for c in bastion.compliance)
     assert by_key[("s3-bucket-public", "acme-public-website")].remediation_action == "block_public_access"
-    assert by_key[("ec2-sg-open-database-ports", seeded.manifest.by_name("acme-legacy-db").id)].remediation_params == {
+    assert by_key[
+        ("ec2-sg-open-database-ports", seeded.manifest.by_name("acme-legacy-db").id)
+    ].remediation_params == {
         "port": 5432,
         "cidr": "0.0.0.0/0",
     }

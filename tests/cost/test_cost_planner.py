@@ -12,7 +12,12 @@ from tools.registry import TOOLS
 
 NOW = datetime(2024, 10, 15, 12, tzinfo=UTC)
 SPECS = [
-    ToolSpec(name=t.name, description=t.description, mutating=t.mutating, parameters=t.input_model.model_json_schema())
+    ToolSpec(
+        name=t.name,
+        description=t.description,
+        mutating=t.mutating,
+        parameters=t.input_model.model_json_schema(),
+    )
     for t in TOOLS
 ]
 BY_NAME = {t.name: t for t in TOOLS}
@@ -27,12 +32,22 @@ BY_NAME = {t.name: t for t in TOOLS}
         ("why did our bill jump yesterday?", "cost_anomalies", {"period": "yesterday"}),
         ("which accounts had unusual spend?", "cost_anomalies", {"group_by": "account"}),
         ("what will we spend this month?", "cost_forecast", {}),
-        ("forecast the next 30 days by service", "cost_forecast", {"target": "days", "days": 30, "group_by": "service"}),
+        (
+            "forecast the next 30 days by service",
+            "cost_forecast",
+            {"target": "days", "days": 30, "group_by": "service"},
+        ),
         ("where can we save money?", "savings_opportunities", {}),
-        ("any unattached volumes or old snapshots?", "savings_opportunities",
-         {"kinds": ["unattached_volume", "old_snapshot"]}),
-        ("find idle EC2 instances in us-east-1", "savings_opportunities",
-         {"kinds": ["idle_instance"], "regions": ["us-east-1"]}),
+        (
+            "any unattached volumes or old snapshots?",
+            "savings_opportunities",
+            {"kinds": ["unattached_volume", "old_snapshot"]},
+        ),
+        (
+            "find idle EC2 instances in us-east-1",
+            "savings_opportunities",
+            {"kinds": ["idle_instance"], "regions": ["us-east-1"]},
+        ),
     ],
 )
 def test_cost_questions_plan_cost_tools(text: str, tool: str, args: dict[str, object]) -> None:

@@ -134,6 +134,16 @@ def test_demo_history_joins_the_sample_in_its_own_billing_account(tmp_path: Path
     assert sample_only.total == Decimal("16.04")
     everything = tool.run(ctx, tool.parse({"service": "EC2", "chart": False}))
     assert everything.total > Decimal("10000")
-    months = tool.run(ctx, tool.parse({"period": "2024-04-01..2024-10-14", "group_by": "month", "chart": False}))
-    assert [g.key for g in months.groups] == ["2024-04", "2024-05", "2024-06", "2024-07", "2024-08", "2024-09", "2024-10"]
+    months = tool.run(
+        ctx, tool.parse({"period": "2024-04-01..2024-10-14", "group_by": "month", "chart": False})
+    )
+    assert [g.key for g in months.groups] == [
+        "2024-04",
+        "2024-05",
+        "2024-06",
+        "2024-07",
+        "2024-08",
+        "2024-09",
+        "2024-10",
+    ]
     store.close()

@@ -30,15 +30,17 @@ def test_catalogue_covers_the_common_requests() -> None:
     formats = {fmt for t in TEMPLATES for fmt in t.formats}
     assert formats == {"terraform", "cloudformation", "kubernetes"}
     for wanted in (
-        "s3_private_bucket", "vpc", "sqs_with_dlq", "lambda_s3_trigger", "rds_postgres", "ecs_fargate_service",
-        "iam_role_least_privilege", "cloudwatch_alarm", "k8s_deployment_service", "k8s_ingress", "k8s_cronjob",
-        "k8s_configmap_secret", "k8s_hpa",
+        "s3_private_bucket", "vpc", "sqs_with_dlq", "lambda_s3_trigger", "rds_postgres",
+        "ecs_fargate_service", "iam_role_least_privilege", "cloudwatch_alarm", "k8s_deployment_service",
+        "k8s_ingress", "k8s_cronjob", "k8s_configmap_secret", "k8s_hpa",
     ):  # fmt: skip
         assert get_template(wanted) is not None, wanted
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
-def test_template_renders_valid_and_rule_clean(case: tuple[Template, IacFormat, Mapping[str, Any]], iac_env: IacEnv) -> None:
+def test_template_renders_valid_and_rule_clean(
+    case: tuple[Template, IacFormat, Mapping[str, Any]], iac_env: IacEnv
+) -> None:
     template, fmt, values = case
     params = template.build_params(values)
     code = template.render_code(params, fmt)
@@ -46,7 +48,9 @@ def test_template_renders_valid_and_rule_clean(case: tuple[Template, IacFormat, 
     problems = [i.line() for i in report.errors()]
     assert report.ok, problems
     assert report.findings == [], [f.detail for f in report.findings]
-    lint_warnings = [i.line() for r in report.runs if r.check in ("lint", "schema", "pod-security") for i in r.issues]
+    lint_warnings = [
+        i.line() for r in report.runs if r.check in ("lint", "schema", "pod-security") for i in r.issues
+    ]
     assert lint_warnings == []
     # The security rules really looked at the AWS templates' resources (not a vacuous pass).
     if fmt != "kubernetes" and report.resources_checked:

@@ -34,11 +34,17 @@ def ask(agent: Agent, text: str, thread: str = "t1") -> Reply:
 @pytest.mark.parametrize(
     ("text", "filename", "must_contain"),
     [
-        ("write Terraform for a private S3 bucket with versioning", "main.tf", 'resource "aws_s3_bucket_versioning"'),
+        (
+            "write Terraform for a private S3 bucket with versioning",
+            "main.tf",
+            'resource "aws_s3_bucket_versioning"',
+        ),
         ("a Kubernetes deployment for nginx with 3 replicas and a service", "k8s.yaml", "kind: Service"),
     ],
 )
-def test_chat_request_returns_validated_code(agent: Agent, text: str, filename: str, must_contain: str) -> None:
+def test_chat_request_returns_validated_code(
+    agent: Agent, text: str, filename: str, must_contain: str
+) -> None:
     reply = ask(agent, text)
     assert reply.ok, reply.text
     assert [c.name for c in reply.tool_calls] == ["generate_iac"]

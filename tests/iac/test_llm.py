@@ -27,7 +27,9 @@ PROVIDERS = """terraform {
   }
 }
 """
-OPEN_SSH = PROVIDERS + """
+OPEN_SSH = (
+    PROVIDERS
+    + """
 resource "aws_security_group" "bastion" {
   name = "bastion"
   ingress {
@@ -38,6 +40,7 @@ resource "aws_security_group" "bastion" {
   }
 }
 """
+)
 OFFICE_SSH = OPEN_SSH.replace("0.0.0.0/0", "203.0.113.0/24")
 BROKEN = 'resource "aws_security_group" "bastion" {\n  name = \n'
 
@@ -51,13 +54,17 @@ class ScriptedChatModel(GenericFakeChatModel):
 
     seen: list[list[BaseMessage]] = Field(default_factory=list)
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         self.seen.append(list(messages))
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
 
 
 class DownChatModel(GenericFakeChatModel):
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         raise ConnectionError("connection refused")
 
 
@@ -69,7 +76,9 @@ def scripted(*replies: str) -> ScriptedChatModel:
 def llm_ctx(tmp_path: Path, iac_env: IacEnv) -> Iterator[ToolContext]:
     settings = load_settings(data_dir=tmp_path / "data", now="2024-10-15", llm={"max_repair_rounds": 2})
     store = Store(settings.sqlalchemy_url)
-    yield ToolContext(settings, settings.clock(), AwsClients(settings.aws), store, extras={"iac.env": iac_env})
+    yield ToolContext(
+        settings, settings.clock(), AwsClients(settings.aws), store, extras={"iac.env": iac_env}
+    )
     store.close()
 
 
@@ -113,7 +122,13 @@ def test_still_failing_after_the_rounds_shows_the_best_attempt_marked_failing(ll
 
 def test_repair_rounds_are_bounded_by_settings(tmp_path: Path, iac_env: IacEnv) -> None:
     settings = load_settings(data_dir=tmp_path / "d", llm={"max_repair_rounds": 0})
-    ctx = ToolContext(settings, settings.clock(), AwsClients(settings.aws), Store(settings.sqlalchemy_url), extras={"iac.env": iac_env})
+    ctx = ToolContext(
+        settings,
+        settings.clock(),
+        AwsClients(settings.aws),
+        Store(settings.sqlalchemy_url),
+        extras={"iac.env": iac_env},
+    )
     model = scripted(fenced(OPEN_SSH), fenced(OFFICE_SSH))
     ctx.extras[MODEL_KEY] = model
     result = ask(ctx, "terraform bastion security group")
@@ -151,7 +166,10 @@ data:
 
 
 def test_code_extraction() -> None:
-    assert extract_code("```yaml\na: 1\n```\n```hcl\nresource \"x\" \"y\" {}\n```", "terraform") == 'resource "x" "y" {}\n'
+    assert (
+        extract_code('```yaml\na: 1\n```\n```hcl\nresource "x" "y" {}\n```', "terraform")
+        == 'resource "x" "y" {}\n'
+    )
     assert extract_code("apiVersion: v1\nkind: ConfigMap", "kubernetes") == "apiVersion: v1\nkind: ConfigMap"
     assert extract_code("Sorry, I can't.", "cloudformation") is None
 
@@ -164,5 +182,6 @@ def test_no_model_without_configuration(tmp_path: Path) -> None:
     assert chat_model(ctx_for()) is None
     assert chat_model(ctx_for(provider="openai")) is None  # no key, no base URL
     ctx = ctx_for(provider="openai", api_key="sk-test")
-    model = chat_model(ctx)
-    assert model is not None and chat_model(ctx) is model
+    injected = scripted()
+    ctx.extras[MODEL_KEY] = injected  # built once per context, or injected
+    assert chat_model(ctx) is injected

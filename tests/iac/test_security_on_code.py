@@ -20,7 +20,9 @@ PROVIDERS = """terraform {
 }
 """
 
-INSECURE_TF = PROVIDERS + """
+INSECURE_TF = (
+    PROVIDERS
+    + """
 variable "ssh_from" {
   default = "0.0.0.0/0"
 }
@@ -38,7 +40,12 @@ resource "aws_s3_bucket_policy" "site" {
   bucket = aws_s3_bucket.site.id
   policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Principal = "*", Action = "s3:GetObject", Resource = "${aws_s3_bucket.site.arn}/*" }]
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "${aws_s3_bucket.site.arn}/*"
+    }]
   })
 }
 resource "aws_security_group" "ssh" {
@@ -69,7 +76,10 @@ resource "aws_ebs_volume" "data" {
 }
 resource "aws_iam_policy" "admin" {
   name   = "admin"
-  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
 }
 resource "aws_iam_role_policy_attachment" "admin" {
   role       = "ops"
@@ -84,6 +94,7 @@ resource "aws_kms_key" "k" {
   description = "no rotation"
 }
 """
+)
 
 INSECURE_CFN = """AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -151,7 +162,7 @@ def test_insecure_terraform_is_flagged_by_the_live_rules(iac_env: IacEnv) -> Non
     report = check_code(iac_env, INSECURE_TF, "terraform")
     assert report.valid, [i.line() for i in report.errors()]
     found = _rule_ids(report.findings)
-    assert EXPECTED_TF <= found, found
+    assert found >= EXPECTED_TF, found
     live_rule_ids = {r.id for r in all_rules()}
     assert found <= live_rule_ids
     assert not report.ok
@@ -163,7 +174,12 @@ def test_insecure_terraform_is_flagged_by_the_live_rules(iac_env: IacEnv) -> Non
 def test_insecure_cloudformation_is_flagged_by_the_live_rules(iac_env: IacEnv) -> None:
     report = check_code(iac_env, INSECURE_CFN, "cloudformation")
     found = _rule_ids(report.findings)
-    assert {"s3-bucket-public", "ec2-sg-open-admin-ports", "rds-instance-public", "iam-policy-full-admin"} <= found
+    assert {
+        "s3-bucket-public",
+        "ec2-sg-open-admin-ports",
+        "rds-instance-public",
+        "iam-policy-full-admin",
+    } <= found
     assert not report.ok
 
 
@@ -179,19 +195,27 @@ def test_one_rule_definition_for_live_and_code() -> None:
         },
         "us-east-1",
     )
-    declared = [r for r in map_terraform(parse_terraform(INSECURE_TF), "us-east-1").resources if r.type == "security_group"]
+    declared = [
+        r
+        for r in map_terraform(parse_terraform(INSECURE_TF), "us-east-1").resources
+        if r.type == "security_group"
+    ]
     rules = all_rules()
     live_findings = evaluate([live], rules)
     code_findings = evaluate(declared, rules)
     assert "ec2-sg-open-admin-ports" in _rule_ids(live_findings)
     assert "ec2-sg-open-admin-ports" in _rule_ids(code_findings)
     keys = ("protocol", "from_port", "to_port", "cidr")
-    assert [live.attributes["ingress"][0][k] for k in keys] == [declared[0].attributes["ingress"][0][k] for k in keys]
+    assert [live.attributes["ingress"][0][k] for k in keys] == [
+        declared[0].attributes["ingress"][0][k] for k in keys
+    ]
 
 
 def test_defaults_are_the_providers_defaults() -> None:
     """An argument left out is judged as AWS would apply it, not as secure."""
-    doc = parse_terraform(PROVIDERS + 'resource "aws_db_instance" "db" {\n  instance_class = "db.t4g.micro"\n}\n')
+    doc = parse_terraform(
+        PROVIDERS + 'resource "aws_db_instance" "db" {\n  instance_class = "db.t4g.micro"\n}\n'
+    )
     (db,) = map_terraform(doc, "eu-west-1").resources
     assert db.region == "eu-west-1"
     assert db.attributes["storage_encrypted"] is False
@@ -200,7 +224,9 @@ def test_defaults_are_the_providers_defaults() -> None:
 
 
 def test_policy_document_data_sources_are_read() -> None:
-    code = PROVIDERS + """
+    code = (
+        PROVIDERS
+        + """
 data "aws_iam_policy_document" "p" {
   statement {
     actions   = ["*"]
@@ -212,6 +238,7 @@ resource "aws_iam_role_policy" "inline" {
   policy = data.aws_iam_policy_document.p.json
 }
 """
+    )
     findings = evaluate(map_terraform(parse_terraform(code), "us-east-1").resources, all_rules())
     assert "iam-policy-full-admin" in _rule_ids(findings)
 
@@ -226,7 +253,13 @@ def test_cloudformation_parameter_defaults_are_resolved() -> None:
             },
             "Rdp": {
                 "Type": "AWS::EC2::SecurityGroupIngress",
-                "Properties": {"GroupId": {"Ref": "Sg"}, "IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "CidrIp": {"Ref": "Cidr"}},
+                "Properties": {
+                    "GroupId": {"Ref": "Sg"},
+                    "IpProtocol": "tcp",
+                    "FromPort": 3389,
+                    "ToPort": 3389,
+                    "CidrIp": {"Ref": "Cidr"},
+                },
             },
         },
     }
@@ -235,7 +268,9 @@ def test_cloudformation_parameter_defaults_are_resolved() -> None:
 
 
 def test_low_severity_findings_warn_without_failing(iac_env: IacEnv) -> None:
-    code = PROVIDERS + """
+    code = (
+        PROVIDERS
+        + """
 resource "aws_s3_bucket" "b" {
   bucket = "plain"
 }
@@ -263,6 +298,7 @@ resource "aws_s3_bucket_policy" "b" {
   })
 }
 """
+    )
     report = check_code(iac_env, code, "terraform")
     assert _rule_ids(report.findings) == {"s3-bucket-versioning"}
     assert report.ok

@@ -17,7 +17,9 @@ def run(ctx: ToolContext, **args: object) -> object:
 
 def test_terraform_private_bucket_with_versioning(iac_ctx: ToolContext) -> None:
     tool = GenerateIac()
-    result = tool.run(iac_ctx, tool.parse({"request": "write Terraform for a private S3 bucket with versioning"}))
+    result = tool.run(
+        iac_ctx, tool.parse({"request": "write Terraform for a private S3 bucket with versioning"})
+    )
     assert result.status == ToolStatus.OK
     (block,) = result.code
     assert (block.language, block.filename) == ("hcl", "main.tf")
@@ -45,7 +47,9 @@ def test_kubernetes_deployment_for_nginx(iac_ctx: ToolContext) -> None:
 
 def test_format_is_inferred_or_taken_from_the_argument(iac_ctx: ToolContext) -> None:
     tool = GenerateIac()
-    result = tool.run(iac_ctx, tool.parse({"request": "an SQS queue with a dead-letter queue", "format": "cloudformation"}))
+    result = tool.run(
+        iac_ctx, tool.parse({"request": "an SQS queue with a dead-letter queue", "format": "cloudformation"})
+    )
     assert result.format == "cloudformation" and result.code[0].filename == "template.yaml"
     assert "AWS::SQS::Queue" in result.code[0].code
 
@@ -58,7 +62,9 @@ def test_follow_up_format_wins(iac_ctx: ToolContext) -> None:
 
 def test_explicit_template_and_params(iac_ctx: ToolContext) -> None:
     tool = GenerateIac()
-    args = tool.parse({"request": "queue", "template": "sqs_with_dlq", "params": {"queue_name": "billing", "fifo": True}})
+    args = tool.parse(
+        {"request": "queue", "template": "sqs_with_dlq", "params": {"queue_name": "billing", "fifo": True}}
+    )
     result = tool.run(iac_ctx, args)
     assert result.status == ToolStatus.OK
     assert result.params["queue_name"] == "billing" and result.params["fifo"] is True
@@ -67,9 +73,13 @@ def test_explicit_template_and_params(iac_ctx: ToolContext) -> None:
 
 def test_uncovered_request_offline_lists_the_closest_templates(iac_ctx: ToolContext) -> None:
     tool = GenerateIac()
-    result = tool.run(iac_ctx, tool.parse({"request": "an AppSync GraphQL API with a Step Functions workflow"}))
+    result = tool.run(
+        iac_ctx, tool.parse({"request": "an AppSync GraphQL API with a Step Functions workflow"})
+    )
     assert result.status == ToolStatus.NO_DATA
-    assert "can't generate that offline" in result.message and "configure an LLM" in result.message.replace("Configure", "configure")
+    assert "can't generate that offline" in result.message and "configure an LLM" in result.message.replace(
+        "Configure", "configure"
+    )
     assert result.closest and not result.code
 
 
@@ -97,7 +107,10 @@ def test_unsafe_or_invalid_parameters_are_refused_with_reasons(iac_ctx: ToolCont
     with pytest.raises(UserFacingError, match="pin the image"):
         tool.run(iac_ctx, tool.parse({"request": "k8s deployment with image ghcr.io/acme/api:latest"}))
     with pytest.raises(UserFacingError, match="Its parameters are: .*queue_name"):
-        tool.run(iac_ctx, tool.parse({"request": "a queue", "template": "sqs_with_dlq", "params": {"colour": "blue"}}))
+        tool.run(
+            iac_ctx,
+            tool.parse({"request": "a queue", "template": "sqs_with_dlq", "params": {"colour": "blue"}}),
+        )
     with pytest.raises(UserFacingError, match="no template 'nope'"):
         tool.run(iac_ctx, tool.parse({"request": "a queue", "template": "nope"}))
 
@@ -111,3 +124,19 @@ def test_input_model_is_strict() -> None:
 
 def test_validators_are_built_once_per_context(iac_ctx: ToolContext) -> None:
     assert env_for(iac_ctx) is env_for(iac_ctx)
+
+
+def test_deployment_with_ingress_and_autoscaler_in_one_file(iac_ctx: ToolContext) -> None:
+    tool = GenerateIac()
+    request = (
+        "a kubernetes deployment for nginx with 3 replicas, a service, an ingress for shop.example.com "
+        "and autoscaling up to 12 pods"
+    )
+    result = tool.run(iac_ctx, tool.parse({"request": request}))
+    assert result.status == ToolStatus.OK
+    code = result.code[0].code
+    for kind in ("Deployment", "Service", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler"):
+        assert f"kind: {kind}\n" in code, kind
+    assert "host: shop.example.com" in code and "maxReplicas: 12" in code and "minReplicas: 3" in code
+    assert not any("does not define" in w for w in result.errors)
+    assert "Also in the file" in result.message

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from tools.iac.checks import IacEnv, check_code
@@ -32,7 +35,9 @@ def test_terraform_syntax_error_has_a_line() -> None:
 
 
 def test_terraform_unknown_type_and_missing_arguments() -> None:
-    code = PROVIDERS + """
+    code = (
+        PROVIDERS
+        + """
 resource "aws_s3_bukcet" "typo" {}
 resource "aws_lambda_function" "f" {
   function_name = "f"
@@ -41,6 +46,7 @@ resource "aws_s3_bucket_versioning" "v" {
   bucket = "x"
 }
 """
+    )
     problems = _issues(code)
     assert any("unknown resource type 'aws_s3_bukcet'" in p for p in problems)
     assert any("aws_lambda_function.f: missing required argument 'role'" in p for p in problems)
@@ -48,13 +54,16 @@ resource "aws_s3_bucket_versioning" "v" {
 
 
 def test_terraform_undeclared_references() -> None:
-    code = PROVIDERS + """
+    code = (
+        PROVIDERS
+        + """
 resource "aws_sqs_queue" "q" {
   name   = var.queue_name
   policy = jsonencode({ Resource = aws_sns_topic.missing.arn, Other = "${local.nope}-x" })
   tags   = { Region = data.aws_region.current.name, Key = each.key }
 }
 """
+    )
     problems = _issues(code)
     for missing in ("var.queue_name", "aws_sns_topic.missing", "local.nope", "data.aws_region.current"):
         assert any(f"{missing} is not declared" in p for p in problems), missing
@@ -62,7 +71,9 @@ resource "aws_sqs_queue" "q" {
 
 
 def test_terraform_string_literals_are_not_references() -> None:
-    code = PROVIDERS + """
+    code = (
+        PROVIDERS
+        + """
 resource "aws_lambda_function" "f" {
   function_name = "f"
   role          = "arn:aws:iam::123456789012:role/x"
@@ -72,11 +83,14 @@ resource "aws_lambda_function" "f" {
   }
 }
 """
+    )
     assert _issues(code) == []
 
 
 def test_terraform_removed_and_deprecated_arguments() -> None:
-    code = PROVIDERS + """
+    code = (
+        PROVIDERS
+        + """
 resource "aws_s3_bucket" "b" {
   bucket = "x"
   acl    = "private"
@@ -85,6 +99,7 @@ resource "aws_eip" "nat" {
   vpc = true
 }
 """
+    )
     _, runs = validate_terraform(code)
     issues = [i for r in runs for i in r.issues]
     assert any(i.level == Level.WARNING and "'acl' is deprecated" in i.message for i in issues)
@@ -117,7 +132,10 @@ def test_hcl_writer_escapes_everything_a_parameter_could_contain() -> None:
                 [
                     ("name", nasty),
                     ("tags", {"key with space": "v", "Plain": ref("var.x")}),
-                    ("policy", Call("jsonencode", {"Resource": [interp("${aws_sqs_queue.q.arn}/*")], "N": 1})),
+                    (
+                        "policy",
+                        Call("jsonencode", {"Resource": [interp("${aws_sqs_queue.q.arn}/*")], "N": 1}),
+                    ),
                 ],
             )
         ]
@@ -200,7 +218,15 @@ metadata:
 def test_kubernetes_pod_security_basics(iac_env: IacEnv) -> None:
     report = check_code(iac_env, POD, "kubernetes")
     messages = " | ".join(i.message for i in report.errors() if i.check == "pod-security")
-    for expected in ("not pinned", "runs privileged", "allowPrivilegeEscalation", "runAsNonRoot", "drop ALL", "seccomp", "no resource"):
+    for expected in (
+        "not pinned",
+        "runs privileged",
+        "allowPrivilegeEscalation",
+        "runAsNonRoot",
+        "drop ALL",
+        "seccomp",
+        "no resource",
+    ):
         assert expected in messages, expected
     assert report.valid and not report.ok  # schema-valid, but insecure
 
@@ -209,3 +235,27 @@ def test_kubernetes_pod_security_basics(iac_env: IacEnv) -> None:
 def test_kubernetes_not_manifests(bad: str, iac_env: IacEnv) -> None:
     report = check_code(iac_env, bad, "kubernetes")
     assert not report.ok and report.runs[0].errors
+
+
+# -- Checkov (optional, in its own environment) --------------------------------------------------
+def _fake_checkov(tmp_path: Path, output: str) -> str:
+    script = tmp_path / "checkov"
+    script.write_text(f"#!/bin/sh\ncat <<'JSON'\n{output}\nJSON\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_checkov_findings_are_advisory(tmp_path: Path, iac_env: IacEnv) -> None:
+    failed = {"check_id": "CKV_AWS_18", "check_name": "Ensure S3 logging", "resource": "aws_s3_bucket.b"}
+    output = json.dumps({"results": {"failed_checks": [failed]}})
+    env = IacEnv(cfn=iac_env.cfn, k8s=iac_env.k8s, checkov=_fake_checkov(tmp_path, output))
+    report = check_code(env, PROVIDERS + 'resource "aws_sqs_queue" "q" {}\n', "terraform")
+    (run,) = [r for r in report.runs if r.check == "checkov"]
+    assert report.ok and run.issues[0].level == Level.WARNING and "CKV_AWS_18" in run.issues[0].message
+
+
+def test_checkov_that_cannot_run_is_skipped(tmp_path: Path, iac_env: IacEnv) -> None:
+    env = IacEnv(cfn=iac_env.cfn, k8s=iac_env.k8s, checkov=_fake_checkov(tmp_path, "not json"))
+    report = check_code(env, PROVIDERS + 'resource "aws_sqs_queue" "q" {}\n', "terraform")
+    (run,) = [r for r in report.runs if r.check == "checkov"]
+    assert run.skipped and report.ok

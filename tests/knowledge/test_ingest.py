@@ -32,7 +32,9 @@ def test_reingest_updates_only_changed_new_and_deleted(small_kb: KnowledgeBase, 
     (docs / ".git").mkdir()
     _write(docs / ".git", "x.md", "Hidden", "never indexed")
 
-    first = small_kb.ingest([docs])
+    calls: list[tuple[int, int]] = []
+    first = small_kb.ingest([docs], progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 3) and calls[-1] == (3, 3)
     assert sorted(first.added) == ["runbooks/old.md", "runbooks/sub/dns.md", "runbooks/vpn.md"]
     assert first.chunks_written == 3 and not first.skipped
 
@@ -129,3 +131,40 @@ def test_botocore_api_reference(small_kb: KnowledgeBase) -> None:
     assert top.url == "https://docs.aws.amazon.com/goto/WebAPI/sts-2011-06-15/GetCallerIdentity"
     assert top.lines is None
     assert "no service named" in small_kb.ingest(["botocore:nosuch"]).skipped[0].reason
+
+
+def test_a_crash_between_write_and_cleanup_is_repaired_by_the_next_ingest(
+    small_kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    """New chunks are written before old ones are deleted; if the process dies in between,
+    both versions exist until the next ingest, which keeps only the current one."""
+    from knowledge.index import ChunkRecord, doc_version
+    from knowledge.lexical import document_vector
+
+    docs = tmp_path / "docs"
+    _write(docs, "dns.md", "DNS", "Flush the resolver cache.")
+    small_kb.ingest([docs])
+    index = small_kb._open(create=False)
+    assert index is not None
+    current = small_kb.search("flush the resolver cache", top_k=1).hits[0]
+    key = "file:" + (docs / "dns.md").resolve().as_posix()
+    stale = ChunkRecord(
+        id="00000000-0000-0000-0000-000000000001",
+        dense=small_kb.embedder.encode_query("old text"),
+        sparse=document_vector("old text"),
+        payload={
+            "doc_key": key,
+            "doc_hash": "old",
+            "doc_version": doc_version(key, "old"),
+            "source": current.source,
+            "title": "DNS",
+            "section": "Steps",
+            "text": "old text",
+            "tags": [],
+        },
+    )
+    index.upsert([stale])
+    assert len(_versions(small_kb)["dns.md"]) == 2
+    report = small_kb.ingest([docs])
+    assert report.updated == ["docs/dns.md"]
+    assert len(_versions(small_kb)["dns.md"]) == 1 and small_kb.stats().chunks == 1

@@ -24,8 +24,4 @@ class CostOptions:
 
 
 def cost_options(settings: Settings) -> CostOptions:
-    backend = str(getattr(settings, "cost_backend", "local") or "local").lower().replace("-", "_")
-    if backend not in ("local", "cost_explorer"):
-        backend = "local"
-    demo = bool(getattr(settings, "cost_demo_history", False))
-    return CostOptions(backend="cost_explorer" if backend == "cost_explorer" else "local", demo_history=demo)
+    return CostOptions(backend=settings.cost_backend, demo_history=settings.cost_demo_history)

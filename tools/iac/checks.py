@@ -22,7 +22,7 @@ from tools.iac.mapping.terraform import map_terraform
 from tools.iac.model import FILENAMES, CheckRun, IacFormat, Issue, Level
 from tools.iac.validate.cloudformation import CfnLinter
 from tools.iac.validate.kubernetes import K8sSchemas, validate_kubernetes
-from tools.iac.validate.terraform import validate_terraform
+from tools.iac.validate.terraform import parse_hcl, validate_terraform
 from tools.security.engine import evaluate
 from tools.security.rules import all_rules
 
@@ -40,8 +40,10 @@ class IacEnv:
     checkov: str | None = None
 
     def warm_up(self) -> None:
+        """Load every validator now (python-hcl2 builds its parser tables on its very first use)."""
         self.cfn.warm_up()
         self.k8s.warm_up()
+        parse_hcl("warm = true\n")
 
 
 def env_for(ctx: ToolContext) -> IacEnv:
@@ -82,9 +84,8 @@ def _security_run(mapped: Mapped) -> tuple[CheckRun, list[FindingData]]:
     types = {r.type for r in mapped.resources}
     applicable = [r for r in rules if r.resource_type in types]
     run = CheckRun("security", "CloudPilot security rules")
-    run.detail = (
-        f"{len(applicable)} of {len(rules)} rules applied to {len(mapped.resources)} resources"
-        + (f"; no rule covers {len(mapped.uncovered)} others" if mapped.uncovered else "")
+    run.detail = f"{len(applicable)} of {len(rules)} rules applied to {len(mapped.resources)} resources" + (
+        f"; no rule covers {len(mapped.uncovered)} others" if mapped.uncovered else ""
     )
     for f in findings:
         # Low-severity findings (hygiene such as versioning) are reported but do not fail the code.
@@ -100,13 +101,25 @@ def _checkov(env: IacEnv, code: str, fmt: IacFormat) -> CheckRun | None:
     if not env.checkov:
         return None
     run = CheckRun("checkov", "Checkov")
-    framework = {"terraform": "terraform", "cloudformation": "cloudformation", "kubernetes": "kubernetes"}[fmt]
+    framework = {"terraform": "terraform", "cloudformation": "cloudformation", "kubernetes": "kubernetes"}[
+        fmt
+    ]
     with tempfile.TemporaryDirectory(prefix="cloudpilot-iac-") as tmp:
         path = Path(tmp) / FILENAMES[fmt]
         path.write_text(code, encoding="utf-8")
         try:
             proc = subprocess.run(
-                [env.checkov, "-f", str(path), "--framework", framework, "-o", "json", "--compact", "--quiet"],
+                [
+                    env.checkov,
+                    "-f",
+                    str(path),
+                    "--framework",
+                    framework,
+                    "-o",
+                    "json",
+                    "--compact",
+                    "--quiet",
+                ],
                 capture_output=True,
                 text=True,
                 timeout=CHECKOV_TIMEOUT_S,

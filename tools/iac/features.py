@@ -41,18 +41,19 @@ REGION_NAMES: dict[str, str] = {
 _REGION_NAME = re.compile(r"\b(" + "|".join(re.escape(n) for n in REGION_NAMES) + r")\b", _F)
 
 # Words that never name a thing, even right after "bucket" or "queue".
-STOP_WORDS = frozenset(
-    """a an the this that with without and or for to of in on at by from as named called name is are be
+_STOP_WORDS_TEXT = """
+    a an the this that with without and or for to of in on at by from as named called name is are be
     it its which that using use uses plus also then into via per each every one two three four five
     six seven eight nine ten private public encrypted versioning versioned encryption secure new
     dead letter dead-letter queue bucket service deployment table topic role policy alarm cluster
     function lambda database instance group vpc subnet subnets replicas replica image port ports
     terraform cloudformation kubernetes k8s manifest manifests yaml hcl template code please me us
-    our my your some simple basic minimal small large between from at to only pods pod app""".split()
-)
+    our my your some simple basic minimal small large between from at to only pods pod app"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 _NAME_CUE = re.compile(
-    r"\b(?:named|called|name(?:d)?\s*[:=]|name\s+it)\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._/-]{0,62}[A-Za-z0-9])", _F
+    r"\b(?:named|called|name(?:d)?\s*[:=]|name\s+it)\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9._/-]{0,62}[A-Za-z0-9])",
+    _F,
 )
 _QUOTED = re.compile(r"[\"'`]([A-Za-z0-9][A-Za-z0-9._/-]{0,62})[\"'`]")
 _CIDR = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b")
@@ -64,24 +65,53 @@ _MEMORY_MB = re.compile(r"\b(\d{2,5})\s*(?:mb|mib|mi|m)\b", _F)
 _DAYS = re.compile(r"\b(\d{1,4})\s*(?:-\s*)?days?\b", _F)
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent)", _F)
 _PORT_LIST = re.compile(r"\bports?\s+(\d{1,5}(?:\s*(?:,|and|&|/)\s*\d{1,5})+)\b", _F)
-_PORT = re.compile(r"\bports?\s*(?:number\s*)?(\d{1,5})\b|\blisten(?:s|ing)?\s+on\s+(?:port\s+)?(\d{1,5})\b", _F)
+_PORT = re.compile(
+    r"\bports?\s*(?:number\s*)?(\d{1,5})\b|\blisten(?:s|ing)?\s+on\s+(?:port\s+)?(\d{1,5})\b", _F
+)
 _EMAIL = re.compile(r"\b([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 _HOST = re.compile(
     r"\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|io|net|org|dev|app|cloud|internal|local|co|uk|de|fr|example))\b",
     _F,
 )
-_RANGE = re.compile(r"\b(?:between|from)\s+(\d{1,4})\s+(?:and|to)\s+(\d{1,4})\b|\b(\d{1,4})\s*(?:-|to)\s*(\d{1,4})\s+(?:replicas|pods|instances|tasks)\b", _F)
+_RANGE = re.compile(
+    r"\b(?:between|from)\s+(\d{1,4})\s+(?:and|to)\s+(\d{1,4})\b|\b(\d{1,4})\s*(?:-|to)\s*(\d{1,4})\s+(?:replicas|pods|instances|tasks)\b",
+    _F,
+)
 _MIN = re.compile(r"\b(?:min(?:imum)?|at\s+least)\s*(?:of\s*)?(\d{1,4})\b", _F)
 _MAX = re.compile(r"\b(?:max(?:imum)?|up\s+to|at\s+most)\s*(?:of\s*)?(\d{1,4})\b", _F)
 _VERSION_AFTER = r"\s*(?:version\s*|v)?(\d{1,2}(?:\.\d{1,2})?)\b"
-_RUNTIME = re.compile(r"\b(python\s?3\.\d{1,2}|nodejs\s?\d{2}(?:\.x)?|node\s?\d{2}|java\s?\d{2}|ruby\s?3\.\d|go|dotnet\s?\d)\b", _F)
-_IMAGE = re.compile(r"\bimage\s*[:=]?\s*[\"'`]?([a-z0-9][a-z0-9._/-]*(?::[A-Za-z0-9._-]+)?(?:@sha256:[a-f0-9]{64})?)", _F)
+_RUNTIME = re.compile(
+    r"\b(python\s?3\.\d{1,2}|nodejs\s?\d{2}(?:\.x)?|node\s?\d{2}|java\s?\d{2}|ruby\s?3\.\d|go|dotnet\s?\d)\b",
+    _F,
+)
+_IMAGE = re.compile(
+    r"\bimage\s*[:=]?\s*[\"'`]?([a-z0-9][a-z0-9._/-]*(?::[A-Za-z0-9._-]+)?(?:@sha256:[a-f0-9]{64})?)", _F
+)
 KNOWN_IMAGES = (
-    "nginx", "redis", "postgres", "mysql", "httpd", "apache", "node", "python", "busybox", "memcached",
-    "rabbitmq", "mongo", "grafana", "prometheus", "traefik", "caddy", "alpine", "wordpress", "ghost",
+    "nginx",
+    "redis",
+    "postgres",
+    "mysql",
+    "httpd",
+    "apache",
+    "node",
+    "python",
+    "busybox",
+    "memcached",
+    "rabbitmq",
+    "mongo",
+    "grafana",
+    "prometheus",
+    "traefik",
+    "caddy",
+    "alpine",
+    "wordpress",
+    "ghost",
 )
 # A reference with a version tag: "ghcr.io/acme/api:1.4.2", "my-api:2.0".
-_TAGGED_IMAGE = re.compile(r"(?<![\w./:-])([a-z][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*:\d[A-Za-z0-9._-]*)(?![\w:])")
+_TAGGED_IMAGE = re.compile(
+    r"(?<![\w./:-])([a-z][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*:\d[A-Za-z0-9._-]*)(?![\w:])"
+)
 _KNOWN_IMAGE = re.compile(r"\b(" + "|".join(KNOWN_IMAGES) + r")(?::([A-Za-z0-9._-]+))?\b", _F)
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -128,7 +158,9 @@ class Features:
         """A name written right after one of `nouns` ("queue orders-dlq", "bucket 'acme-logs'")."""
         for noun in nouns:
             m = re.search(
-                rf"\b{noun}s?\s+(?:(?:named|called)\s+)?[\"'`]?([A-Za-z0-9][A-Za-z0-9._-]{{0,62}})", self.text, _F
+                rf"\b{noun}s?\s+(?:(?:named|called)\s+)?[\"'`]?([A-Za-z0-9][A-Za-z0-9._-]{{0,62}})",
+                self.text,
+                _F,
             )
             if m and m.group(1).lower() not in STOP_WORDS and not m.group(1).isdigit():
                 return m.group(1)
@@ -166,7 +198,11 @@ def _counts(lower: str) -> dict[str, int]:
     for m in _COUNTED.finditer(lower):
         n = _number(m.group(1))
         word = _singular(m.group(2).lower())
-        if n is None or (word in STOP_WORDS and word not in ("replica", "subnet", "instance")) or word in ("gb", "gib", "mb", "mib", "tb", "day", "minute", "hour", "second", "percent"):
+        if (
+            n is None
+            or (word in STOP_WORDS and word not in ("replica", "subnet", "instance"))
+            or word in ("gb", "gib", "mb", "mib", "tb", "day", "minute", "hour", "second", "percent")
+        ):
             continue
         if word in ("availability-zone", "availability", "zone", "az"):
             word = "az"
@@ -218,7 +254,11 @@ def read_schedule(lower: str) -> tuple[str, str] | None:
         return "0 0 1 * *", m.group(0)
     m = re.search(r"\b(?:daily|nightly|every\s+(?:day|night)|each\s+day)\b(?:\s+" + _AT_TIME + r")?", lower)
     if m:
-        hm = _hour(m.group(1), m.group(2), m.group(3)) if m.group(1) else (0 if "night" not in m.group(0) else 2, 0)
+        hm = (
+            _hour(m.group(1), m.group(2), m.group(3))
+            if m.group(1)
+            else (0 if "night" not in m.group(0) else 2, 0)
+        )
         if hm:
             return f"{hm[1]} {hm[0]} * * *", m.group(0)
     m = re.search(r"\bat\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)\s+(?:every\s+day|daily)\b", lower)
@@ -231,10 +271,8 @@ def read_schedule(lower: str) -> tuple[str, str] | None:
 
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The last match: in a request refined by follow-ups, later words override earlier ones."""
-    found = None
-    for found in pattern.finditer(text):
-        pass
-    return found
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
 
 
 def read_features(text: str) -> Features:
@@ -264,7 +302,11 @@ def read_features(text: str) -> Features:
         if 1 <= port <= 65535:
             f.ports.append(port)
     for m in _PORT_LIST.finditer(lower):
-        f.ports += [p for p in (int(x) for x in re.findall(r"\d+", m.group(1))) if 1 <= p <= 65535 and p not in f.ports]
+        f.ports += [
+            p
+            for p in (int(x) for x in re.findall(r"\d+", m.group(1)))
+            if 1 <= p <= 65535 and p not in f.ports
+        ]
     if (m := _EMAIL.search(text)) is not None:
         f.email = m.group(1)
     without_email = _EMAIL.sub(" ", lower)
@@ -287,9 +329,7 @@ def read_features(text: str) -> Features:
         f.maximum = int(m.group(1))
     if (m := _RUNTIME.search(lower)) is not None:
         f.runtime = re.sub(r"\s+", "", m.group(1))
-    if (m := _last(_IMAGE, text)) is not None:
-        f.image = m.group(1)
-    elif (m := _last(_TAGGED_IMAGE, lower)) is not None:
+    if (m := _last(_IMAGE, text)) is not None or (m := _last(_TAGGED_IMAGE, lower)) is not None:
         f.image = m.group(1)
     elif (m := _last(_KNOWN_IMAGE, lower)) is not None:
         f.image = m.group(1) + (f":{m.group(2)}" if m.group(2) else "")

@@ -117,11 +117,19 @@ def generate(
                 reference = None
         try:
             outcome = write_with_llm(
-                model, env, request, fmt, _region(params, request), ctx.settings.llm.max_repair_rounds, reference
+                model,
+                env,
+                request,
+                fmt,
+                _region(params, request),
+                ctx.settings.llm.max_repair_rounds,
+                reference,
             )
         except LlmUnavailable as exc:
             if template is None:
-                raise UserFacingError(f"The language model failed ({exc}) and no template fits the request.") from exc
+                raise UserFacingError(
+                    f"The language model failed ({exc}) and no template fits the request."
+                ) from exc
             notes.append(f"The language model failed ({exc}); this is the catalogue template instead.")
         else:
             return Generated(
@@ -143,7 +151,8 @@ def generate(
             )
         raise NotCovered(
             "I can't generate that offline: no catalogue template fits the request. "
-            "Configure an LLM (CLOUDPILOT_LLM__PROVIDER) to have it written and checked, or ask for one of the templates.",
+            "Configure an LLM (CLOUDPILOT_LLM__PROVIDER) to have it "
+            "written and checked, or ask for one of the templates.",
             closest(request),
         )
     fmt = fmt_asked or template.default_format
@@ -153,8 +162,13 @@ def generate(
         )
     params = build_params(template, request, overrides)
     code = render(template, params, fmt)
-    report = check_code(env, code, fmt, _region(params, request))
     notes = template.remarks(params) + notes
+    for addon, values in template.addons(params, request.lower()) if template.addons else []:
+        addon_params = build_params(addon, request, values)
+        extra = render(addon, addon_params, fmt).splitlines(True)
+        code += "".join(line for line in extra if not line.startswith("#"))  # one header is enough
+        notes.append(f"Also in the file: {addon.title} ({addon.design[0]})")
+    report = check_code(env, code, fmt, _region(params, request))
     return Generated(
         fmt=fmt,
         code=code,

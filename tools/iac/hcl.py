@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TypeAlias
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 INDENT = "  "
@@ -47,8 +47,10 @@ class Block:
     body: Sequence[Entry] = field(default_factory=tuple)
 
 
-Value = Union[str, int, float, bool, Expr, Heredoc, Call, Sequence["Value"], Mapping[str, "Value"], None]
-Entry = Union[tuple[str, Value], Block]
+Value: TypeAlias = (
+    str | int | float | bool | Expr | Heredoc | Call | Sequence["Value"] | Mapping[str, "Value"] | None
+)
+Entry: TypeAlias = tuple[str, Value] | Block
 
 
 def ref(text: str) -> Expr:

@@ -91,15 +91,15 @@ def chat_model(ctx: ToolContext) -> Any | None:
     if llm.provider == "none":
         return None
     if llm.provider == "openai":
-        from langchain_openai import ChatOpenAI
-
         key = llm.api_key.get_secret_value() if llm.api_key else None
         if not key and not llm.base_url:
             return None
+        from langchain_openai import ChatOpenAI
+
         model = ChatOpenAI(
             model=llm.model,
             base_url=llm.base_url,
-            api_key=key or NO_KEY,  # type: ignore[arg-type]
+            api_key=key or NO_KEY,
             temperature=llm.temperature,
             timeout=llm.timeout_s,
         )
@@ -125,7 +125,11 @@ def extract_code(text: str, fmt: IacFormat) -> str | None:
             "kubernetes": ("apiVersion:",),
         }[fmt]
         return stripped if any(marker in stripped for marker in looks_like) else None
-    wanted = {"terraform": ("hcl", "terraform", "tf"), "cloudformation": ("yaml", "yml"), "kubernetes": ("yaml", "yml")}[fmt]
+    wanted = {
+        "terraform": ("hcl", "terraform", "tf"),
+        "cloudformation": ("yaml", "yml"),
+        "kubernetes": ("yaml", "yml"),
+    }[fmt]
     preferred = [body for lang, body in blocks if lang in wanted]
     chosen = max(preferred or [body for _, body in blocks], key=len)
     return chosen.strip() + "\n"
@@ -177,13 +181,18 @@ def write_with_llm(
         code = extract_code(text, fmt)
         if code is None:
             report = Report(fmt)
-            report.runs.append(CheckRun("syntax", "CloudPilot", [Issue("syntax", "the reply contained no code block")]))
+            report.runs.append(
+                CheckRun("syntax", "CloudPilot", [Issue("syntax", "the reply contained no code block")])
+            )
             attempts.append(Attempt(text, report))
         else:
             attempts.append(Attempt(code, check_code(env, code, fmt, region)))
         if attempts[-1].report.ok:
             break
-        messages += [AIMessage(content=text), HumanMessage(content=REPAIR_PROMPT.format(issues=_feedback(attempts[-1].report)))]
+        messages += [
+            AIMessage(content=text),
+            HumanMessage(content=REPAIR_PROMPT.format(issues=_feedback(attempts[-1].report))),
+        ]
     # The earliest of the best attempts: a later one that is no better adds nothing.
     best = min(attempts, key=lambda a: _score(a.report))
     return LlmOutcome(best=best, attempts=attempts)

@@ -125,7 +125,10 @@ def gather(
     clients: dict[str | None, AccountClients] = {}
     for role in dict.fromkeys(t.role_arn for t in tasks):
         try:
-            clients[role] = AccountClients(ctx.aws, role_account_id(ctx, role), role)
+            account = role_account_id(ctx, role)
+            if account in {c.account_id for c in clients.values()}:
+                continue  # a role into an account already being read: read it once
+            clients[role] = AccountClients(ctx.aws, account, role)
         except (ClientError, BotoCoreError) as exc:
             if role is None:
                 raise

@@ -19,7 +19,10 @@ def tf_header(p: AwsParams, extra_providers: dict[str, str] | None = None) -> li
     return [
         Block(
             "terraform",
-            body=[("required_version", TERRAFORM_VERSION), Block("required_providers", body=list(providers.items()))],
+            body=[
+                ("required_version", TERRAFORM_VERSION),
+                Block("required_providers", body=list(providers.items())),
+            ],
         ),
         Block(
             "provider",
@@ -73,7 +76,9 @@ def policy_statement(
     if principals is not None:
         body.append(Block("principals", body=[("type", principals[0]), ("identifiers", principals[1])]))
     for test, variable_name, values in conditions:
-        body.append(Block("condition", body=[("test", test), ("variable", variable_name), ("values", values)]))
+        body.append(
+            Block("condition", body=[("test", test), ("variable", variable_name), ("values", values)])
+        )
     return Block("statement", body=body)
 
 
@@ -282,7 +287,10 @@ def private_bucket_cfn(
             "Type": "AWS::S3::BucketPolicy",
             "Properties": {
                 "Bucket": yamlout.ref(logical_id),
-                "PolicyDocument": {"Version": "2012-10-17", "Statement": [tls_only_statement_cfn(logical_id)]},
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [tls_only_statement_cfn(logical_id)],
+                },
             },
         },
     }

@@ -48,6 +48,9 @@ class Template:
     variants: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
     # Remarks about the rendered parameters worth telling the user (e.g. an image that was pinned).
     notes: Callable[[Any], list[str]] | None = None
+    # Other templates the request also asks for, rendered into the same file, with the parameter
+    # values that tie them to this one: (params, lower-case request) -> [(template, values)].
+    addons: Callable[[Any, str], list[tuple[Template, dict[str, Any]]]] | None = None
 
     @property
     def default_format(self) -> IacFormat:

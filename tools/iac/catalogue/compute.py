@@ -45,7 +45,9 @@ class LambdaS3Params(AwsParams):
 
 
 def _lambda_s3_extract(f: Features) -> dict[str, Any]:
-    suffix = re.search(r"(?:\.|\bsuffix\s+)([a-z0-9]{2,5})\s+files?\b|\bsuffix\s+[\"'`]?(\.[a-z0-9]{1,10})", f.lower)
+    suffix = re.search(
+        r"(?:\.|\bsuffix\s+)([a-z0-9]{2,5})\s+files?\b|\bsuffix\s+[\"'`]?(\.[a-z0-9]{1,10})", f.lower
+    )
     prefix = re.search(r"\bprefix\s+[\"'`]?([A-Za-z0-9/_.-]+/)", f.text)
     bucket = f.name_after("bucket")
     return pick(
@@ -70,13 +72,19 @@ def _filter_tf(p: LambdaS3Params) -> list[Any]:
 
 def _lambda_s3_render(p: LambdaS3Params, fmt: IacFormat) -> str:
     if fmt == "terraform":
-        read = policy_statement("ReadUploadedObjects", ["s3:GetObject"], [interp("${aws_s3_bucket.uploads.arn}/*")])
+        read = policy_statement(
+            "ReadUploadedObjects", ["s3:GetObject"], [interp("${aws_s3_bucket.uploads.arn}/*")]
+        )
         blocks = tf_header(p, {"archive": "~> 2.4"}) + [
             variable("function_name", "string", p.function_name, "Name of the function."),
-            variable("bucket_name", "string", p.bucket_name, "Globally unique name of the bucket that triggers it."),
+            variable(
+                "bucket_name", "string", p.bucket_name, "Globally unique name of the bucket that triggers it."
+            ),
             data("aws_caller_identity", "current"),
             *private_bucket_tf("uploads", ref("var.bucket_name"), None),
-            *lambda_tf(p.runtime, p.memory_mb, p.timeout_s, [read], {"BUCKET": ref("aws_s3_bucket.uploads.id")}),
+            *lambda_tf(
+                p.runtime, p.memory_mb, p.timeout_s, [read], {"BUCKET": ref("aws_s3_bucket.uploads.id")}
+            ),
             resource(
                 "aws_lambda_permission",
                 "s3",
@@ -102,13 +110,22 @@ def _lambda_s3_render(p: LambdaS3Params, fmt: IacFormat) -> str:
                 ("depends_on", [ref("aws_lambda_permission.s3")]),
             ),
             output("function_arn", "aws_lambda_function.this.arn", "ARN of the function."),
-            output("bucket_name", "aws_s3_bucket.uploads.id", "Bucket whose new objects trigger the function."),
+            output(
+                "bucket_name", "aws_s3_bucket.uploads.id", "Bucket whose new objects trigger the function."
+            ),
         ]
         return tf_document(f"Lambda {p.function_name} triggered by new objects in S3", blocks)
 
     bucket_arn = "arn:${AWS::Partition}:s3:::${BucketName}"
-    read = {"Sid": "ReadUploadedObjects", "Effect": "Allow", "Action": "s3:GetObject", "Resource": yamlout.sub(bucket_arn + "/*")}
-    resources = lambda_cfn(p.runtime, p.memory_mb, p.timeout_s, [read], {"BUCKET": yamlout.ref("BucketName")})
+    read_objects: dict[str, Any] = {
+        "Sid": "ReadUploadedObjects",
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": yamlout.sub(bucket_arn + "/*"),
+    }
+    resources = lambda_cfn(
+        p.runtime, p.memory_mb, p.timeout_s, [read_objects], {"BUCKET": yamlout.ref("BucketName")}
+    )
     resources["InvokePermission"] = {
         "Type": "AWS::Lambda::Permission",
         "Properties": {
@@ -122,7 +139,10 @@ def _lambda_s3_render(p: LambdaS3Params, fmt: IacFormat) -> str:
     }
     rules = [{"Name": "prefix", "Value": p.prefix}] if p.prefix else []
     rules += [{"Name": "suffix", "Value": p.suffix}] if p.suffix else []
-    notification: dict[str, Any] = {"Event": "s3:ObjectCreated:*", "Function": yamlout.get_att("Function", "Arn")}
+    notification: dict[str, Any] = {
+        "Event": "s3:ObjectCreated:*",
+        "Function": yamlout.get_att("Function", "Arn"),
+    }
     if rules:
         notification["Filter"] = {"S3Key": {"Rules": rules}}
     bucket = private_bucket_cfn(
@@ -143,7 +163,9 @@ def _lambda_s3_render(p: LambdaS3Params, fmt: IacFormat) -> str:
         resources,
         {
             "FunctionArn": cfn_output(yamlout.get_att("Function", "Arn"), "ARN of the function."),
-            "BucketName": cfn_output(yamlout.ref("UploadsBucket"), "Bucket whose new objects trigger the function."),
+            "BucketName": cfn_output(
+                yamlout.ref("UploadsBucket"), "Bucket whose new objects trigger the function."
+            ),
         },
     )
 
@@ -156,7 +178,10 @@ LAMBDA_S3 = Template(
     patterns=(
         (r"\b(?:lambda|function|serverless)\b", 0.5),
         (r"\b(?:s3|bucket|uploads?|objects?)\b", 0.3),
-        (r"\b(?:trigger\w*|invoke[ds]?|fires?|on\s+(?:upload|new\s+(?:file|object))|when\s+\w+\s+(?:is\s+)?uploaded|event\s+notifications?)\b", 0.5),
+        (
+            r"\b(?:trigger\w*|invoke[ds]?|fires?|on\s+(?:upload|new\s+(?:file|object))|when\s+\w+\s+(?:is\s+)?uploaded|event\s+notifications?)\b",
+            0.5,
+        ),
     ),
     extract=_lambda_s3_extract,
     render=_lambda_s3_render,
@@ -168,7 +193,13 @@ LAMBDA_S3 = Template(
     ),
     examples=("a Lambda triggered by S3 uploads of .csv files",),
     variants=(
-        {"function_name": "thumbnails", "bucket_name": "acme-images-in", "runtime": "nodejs22.x", "suffix": ".jpg", "prefix": "incoming/"},
+        {
+            "function_name": "thumbnails",
+            "bucket_name": "acme-images-in",
+            "runtime": "nodejs22.x",
+            "suffix": ".jpg",
+            "prefix": "incoming/",
+        },
     ),
 )
 
@@ -176,7 +207,9 @@ LAMBDA_S3 = Template(
 # -- ECS Fargate service ---------------------------------------------------------------------------
 class EcsParams(AwsParams):
     name: str = Field(default="web", pattern=NAME_PATTERN)
-    image: str = Field(default="nginxinc/nginx-unprivileged:1.27-alpine", pattern=r"^[a-z0-9][A-Za-z0-9./:@_-]{1,254}$")
+    image: str = Field(
+        default="nginxinc/nginx-unprivileged:1.27-alpine", pattern=r"^[a-z0-9][A-Za-z0-9./:@_-]{1,254}$"
+    )
     container_port: int = Field(default=8080, ge=1, le=65535)
     cpu: int = 256
     memory_mb: int = 512
@@ -232,7 +265,11 @@ def _container_definitions(p: EcsParams, log_group: Any, region: Any) -> list[di
             "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
             "logConfiguration": {
                 "logDriver": "awslogs",
-                "options": {"awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": p.name},
+                "options": {
+                    "awslogs-group": log_group,
+                    "awslogs-region": region,
+                    "awslogs-stream-prefix": p.name,
+                },
             },
         }
     ]
@@ -285,11 +322,19 @@ def _ecs_render(p: EcsParams, fmt: IacFormat) -> str:
                 ("memory", str(p.memory_mb)),
                 ("execution_role_arn", ref("aws_iam_role.execution.arn")),
                 ("task_role_arn", ref("aws_iam_role.task.arn")),
-                Block("runtime_platform", body=[("operating_system_family", "LINUX"), ("cpu_architecture", "X86_64")]),
+                Block(
+                    "runtime_platform",
+                    body=[("operating_system_family", "LINUX"), ("cpu_architecture", "X86_64")],
+                ),
                 Block("volume", body=[("name", "tmp")]),
                 (
                     "container_definitions",
-                    Call("jsonencode", _container_definitions(p, ref("aws_cloudwatch_log_group.this.name"), ref("var.region"))),
+                    Call(
+                        "jsonencode",
+                        _container_definitions(
+                            p, ref("aws_cloudwatch_log_group.this.name"), ref("var.region")
+                        ),
+                    ),
                 ),
             ),
             resource(
@@ -359,7 +404,9 @@ def _ecs_render(p: EcsParams, fmt: IacFormat) -> str:
             "Properties": {
                 "AssumeRolePolicyDocument": assume_role_cfn("ecs-tasks.amazonaws.com"),
                 "ManagedPolicyArns": [
-                    yamlout.sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+                    yamlout.sub(
+                        "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+                    )
                 ],
             },
         },
@@ -413,7 +460,9 @@ def _ecs_render(p: EcsParams, fmt: IacFormat) -> str:
                         "Description": "Traffic to the container port from inside the network",
                     }
                 ],
-                "SecurityGroupEgress": [{"IpProtocol": "-1", "CidrIp": "0.0.0.0/0", "Description": "Outbound"}],
+                "SecurityGroupEgress": [
+                    {"IpProtocol": "-1", "CidrIp": "0.0.0.0/0", "Description": "Outbound"}
+                ],
             },
         },
         "Service": {
@@ -441,7 +490,10 @@ def _ecs_render(p: EcsParams, fmt: IacFormat) -> str:
         f"ECS Fargate service {p.name}.",
         {
             "VpcId": {"Type": "AWS::EC2::VPC::Id", "Description": "VPC to run in."},
-            "PrivateSubnetIds": {"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Private subnets for the tasks."},
+            "PrivateSubnetIds": {
+                "Type": "List<AWS::EC2::Subnet::Id>",
+                "Description": "Private subnets for the tasks.",
+            },
         },
         resources,
         {
@@ -456,7 +508,11 @@ ECS_SERVICE = Template(
     title="ECS Fargate service in private subnets",
     formats=("terraform", "cloudformation"),
     params=EcsParams,
-    patterns=((r"\b(?:ecs|fargate)\b", 1.0), (r"\b(?:containers?|tasks?|docker)\b", 0.3), (r"\bservice\b", 0.2)),
+    patterns=(
+        (r"\b(?:ecs|fargate)\b", 1.0),
+        (r"\b(?:containers?|tasks?|docker)\b", 0.3),
+        (r"\bservice\b", 0.2),
+    ),
     extract=_ecs_extract,
     render=_ecs_render,
     design=(
@@ -467,7 +523,16 @@ ECS_SERVICE = Template(
         "Deployment circuit breaker rolls back a failing release; Container Insights on; logs kept 30 days.",
     ),
     examples=("an ECS Fargate service running my-api:1.4.2 with 3 tasks on port 8000",),
-    variants=({"name": "api", "image": "ghcr.io/acme/api:1.4.2", "container_port": 8000, "cpu": 512, "memory_mb": 1024, "desired_count": 3},),
+    variants=(
+        {
+            "name": "api",
+            "image": "ghcr.io/acme/api:1.4.2",
+            "container_port": 8000,
+            "cpu": 512,
+            "memory_mb": 1024,
+            "desired_count": 3,
+        },
+    ),
 )
 
 
@@ -514,7 +579,12 @@ def _ec2_render(p: Ec2Params, fmt: IacFormat) -> str:
                 ("role", ref("aws_iam_role.instance.name")),
                 ("policy_arn", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
             ),
-            resource("aws_iam_instance_profile", "this", ("name", p.name), ("role", ref("aws_iam_role.instance.name"))),
+            resource(
+                "aws_iam_instance_profile",
+                "this",
+                ("name", p.name),
+                ("role", ref("aws_iam_role.instance.name")),
+            ),
             # No ingress rules: administration goes through SSM Session Manager, not SSH.
             resource(
                 "aws_security_group",
@@ -546,11 +616,20 @@ def _ec2_render(p: Ec2Params, fmt: IacFormat) -> str:
                 ("ebs_optimized", True),
                 Block(
                     "metadata_options",
-                    body=[("http_endpoint", "enabled"), ("http_tokens", "required"), ("http_put_response_hop_limit", 1)],
+                    body=[
+                        ("http_endpoint", "enabled"),
+                        ("http_tokens", "required"),
+                        ("http_put_response_hop_limit", 1),
+                    ],
                 ),
                 Block(
                     "root_block_device",
-                    body=[("volume_type", "gp3"), ("volume_size", p.root_volume_gb), ("encrypted", True), ("delete_on_termination", True)],
+                    body=[
+                        ("volume_type", "gp3"),
+                        ("volume_size", p.root_volume_gb),
+                        ("encrypted", True),
+                        ("delete_on_termination", True),
+                    ],
                 ),
                 ("tags", {"Name": p.name}),
             ),
@@ -563,17 +642,28 @@ def _ec2_render(p: Ec2Params, fmt: IacFormat) -> str:
             "Type": "AWS::IAM::Role",
             "Properties": {
                 "AssumeRolePolicyDocument": assume_role_cfn("ec2.amazonaws.com"),
-                "ManagedPolicyArns": [yamlout.sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")],
+                "ManagedPolicyArns": [
+                    yamlout.sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")
+                ],
             },
         },
-        "InstanceProfile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [yamlout.ref("InstanceRole")]}},
+        "InstanceProfile": {
+            "Type": "AWS::IAM::InstanceProfile",
+            "Properties": {"Roles": [yamlout.ref("InstanceRole")]},
+        },
         "InstanceSecurityGroup": {
             "Type": "AWS::EC2::SecurityGroup",
             "Properties": {
                 "GroupDescription": f"{p.name}: no inbound access",
                 "VpcId": yamlout.ref("VpcId"),
                 "SecurityGroupEgress": [
-                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0", "Description": "HTTPS out"}
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": 443,
+                        "ToPort": 443,
+                        "CidrIp": "0.0.0.0/0",
+                        "Description": "HTTPS out",
+                    }
                 ],
             },
         },
@@ -581,7 +671,11 @@ def _ec2_render(p: Ec2Params, fmt: IacFormat) -> str:
             "Type": "AWS::EC2::LaunchTemplate",
             "Properties": {
                 "LaunchTemplateData": {
-                    "MetadataOptions": {"HttpEndpoint": "enabled", "HttpTokens": "required", "HttpPutResponseHopLimit": 1}
+                    "MetadataOptions": {
+                        "HttpEndpoint": "enabled",
+                        "HttpTokens": "required",
+                        "HttpPutResponseHopLimit": 1,
+                    }
                 }
             },
         },
@@ -602,7 +696,12 @@ def _ec2_render(p: Ec2Params, fmt: IacFormat) -> str:
                 "BlockDeviceMappings": [
                     {
                         "DeviceName": "/dev/xvda",
-                        "Ebs": {"VolumeType": "gp3", "VolumeSize": p.root_volume_gb, "Encrypted": True, "DeleteOnTermination": True},
+                        "Ebs": {
+                            "VolumeType": "gp3",
+                            "VolumeSize": p.root_volume_gb,
+                            "Encrypted": True,
+                            "DeleteOnTermination": True,
+                        },
                     }
                 ],
                 "Tags": cfn_tags(p.name),
@@ -644,5 +743,7 @@ EC2_INSTANCE = Template(
         "AmazonSSMManagedInstanceCore), not SSH.",
     ),
     examples=("an EC2 t3.small instance with a 50 GB disk",),
-    variants=({"name": "worker", "instance_type": "m7g.large", "root_volume_gb": 100, "region": "eu-west-1"},),
+    variants=(
+        {"name": "worker", "instance_type": "m7g.large", "root_volume_gb": 100, "region": "eu-west-1"},
+    ),
 )

@@ -56,7 +56,9 @@ class RdsParams(AwsParams):
     def _private(cls, v: str) -> str:
         net = ipaddress.ip_network(v, strict=True)
         if not net.is_private:
-            raise ValueError(f"{v} is not a private range: the database is only reachable from inside the network")
+            raise ValueError(
+                f"{v} is not a private range: the database is only reachable from inside the network"
+            )
         return v
 
 
@@ -69,7 +71,9 @@ def _rds_extract(f: Features) -> dict[str, Any]:
         instance_class=f.db_class,
         allocated_storage_gb=storage,
         max_allocated_storage_gb=max(storage * 4, 200) if storage else None,
-        multi_az=False if f.has(r"\b(?:single[\s-]az|no\s+multi[\s-]?az|without\s+multi[\s-]?az)\b") else None,
+        multi_az=False
+        if f.has(r"\b(?:single[\s-]az|no\s+multi[\s-]?az|without\s+multi[\s-]?az)\b")
+        else None,
         backup_retention_days=f.days if f.days and f.days <= 35 else None,
         db_name=m.group(1) if m else None,
         allowed_cidr=next((c for c in f.cidrs if ipaddress.ip_network(c, strict=False).is_private), None),
@@ -156,7 +160,10 @@ def _rds_render(p: RdsParams, fmt: IacFormat) -> str:
     resources: dict[str, Any] = {
         "SubnetGroup": {
             "Type": "AWS::RDS::DBSubnetGroup",
-            "Properties": {"DBSubnetGroupDescription": f"{p.identifier} subnets", "SubnetIds": yamlout.ref("PrivateSubnetIds")},
+            "Properties": {
+                "DBSubnetGroupDescription": f"{p.identifier} subnets",
+                "SubnetIds": yamlout.ref("PrivateSubnetIds"),
+            },
         },
         "DatabaseSecurityGroup": {
             "Type": "AWS::EC2::SecurityGroup",
@@ -219,13 +226,19 @@ def _rds_render(p: RdsParams, fmt: IacFormat) -> str:
         f"RDS PostgreSQL {p.engine_version} {p.identifier}.",
         {
             "VpcId": {"Type": "AWS::EC2::VPC::Id", "Description": "VPC of the database."},
-            "PrivateSubnetIds": {"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Private subnets (two or more zones)."},
+            "PrivateSubnetIds": {
+                "Type": "List<AWS::EC2::Subnet::Id>",
+                "Description": "Private subnets (two or more zones).",
+            },
         },
         resources,
         {
-            "Endpoint": cfn_output(yamlout.get_att("Database", "Endpoint.Address"), "Host name of the database."),
+            "Endpoint": cfn_output(
+                yamlout.get_att("Database", "Endpoint.Address"), "Host name of the database."
+            ),
             "MasterSecretArn": cfn_output(
-                yamlout.get_att("Database", "MasterUserSecret.SecretArn"), "Secrets Manager secret holding the master password."
+                yamlout.get_att("Database", "MasterUserSecret.SecretArn"),
+                "Secrets Manager secret holding the master password.",
             ),
         },
     )
@@ -245,15 +258,24 @@ RDS_POSTGRES = Template(
     extract=_rds_extract,
     render=_rds_render,
     design=(
-        "Multi-AZ, storage encrypted, not publicly accessible, reachable on 5432 only from the network range.",
+        "Multi-AZ, storage encrypted, not publicly accessible, "
+        "reachable on 5432 only from the network range.",
         "The master password is generated and kept by RDS in Secrets Manager (never in code or state).",
-        "TLS enforced (rds.force_ssl), IAM authentication on, 7-day backups, deletion protection, a final snapshot.",
+        "TLS enforced (rds.force_ssl), IAM authentication on, "
+        "7-day backups, deletion protection, a final snapshot.",
         "Storage autoscaling, Performance Insights and PostgreSQL logs exported to CloudWatch.",
     ),
     examples=("RDS Postgres multi-AZ encrypted",),
     variants=(
-        {"identifier": "orders", "engine_version": "18", "instance_class": "db.r6g.large", "allocated_storage_gb": 200,
-         "max_allocated_storage_gb": 1000, "backup_retention_days": 14, "allowed_cidr": "10.20.0.0/16"},
+        {
+            "identifier": "orders",
+            "engine_version": "18",
+            "instance_class": "db.r6g.large",
+            "allocated_storage_gb": 200,
+            "max_allocated_storage_gb": 1000,
+            "backup_retention_days": 14,
+            "allowed_cidr": "10.20.0.0/16",
+        },
         {"multi_az": False, "engine_version": "15", "region": "eu-west-1"},
     ),
 )

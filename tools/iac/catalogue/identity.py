@@ -23,13 +23,17 @@ from tools.iac.catalogue.aws import (
     tf_header,
     variable,
 )
-from tools.iac.catalogue.base import NAME_PATTERN, AwsParams, Template, aws_common, first_name, pick
+from tools.iac.catalogue.base import AwsParams, Template, aws_common, first_name, pick
 from tools.iac.catalogue.storage import BUCKET_NAME
 from tools.iac.features import Features
 from tools.iac.hcl import interp, ref
 from tools.iac.model import IacFormat
 
-SERVICES = {"lambda": "lambda.amazonaws.com", "ec2": "ec2.amazonaws.com", "ecs-tasks": "ecs-tasks.amazonaws.com"}
+SERVICES = {
+    "lambda": "lambda.amazonaws.com",
+    "ec2": "ec2.amazonaws.com",
+    "ecs-tasks": "ecs-tasks.amazonaws.com",
+}
 
 
 # -- IAM role --------------------------------------------------------------------------------------
@@ -72,8 +76,12 @@ def _iam_render(p: IamRoleParams, fmt: IacFormat) -> str:
             data(
                 "aws_iam_policy_document",
                 "permissions",
-                policy_statement("ListTheBucket", ["s3:ListBucket"], [interp("arn:aws:s3:::${var.bucket_name}")]),
-                policy_statement("UseObjects", _object_actions(p.access), [interp("arn:aws:s3:::${var.bucket_name}/*")]),
+                policy_statement(
+                    "ListTheBucket", ["s3:ListBucket"], [interp("arn:aws:s3:::${var.bucket_name}")]
+                ),
+                policy_statement(
+                    "UseObjects", _object_actions(p.access), [interp("arn:aws:s3:::${var.bucket_name}/*")]
+                ),
             ),
             resource(
                 "aws_iam_role",
@@ -98,7 +106,14 @@ def _iam_render(p: IamRoleParams, fmt: IacFormat) -> str:
             ),
         ]
         if p.service == "ec2":
-            blocks.append(resource("aws_iam_instance_profile", "this", ("name", p.role_name), ("role", ref("aws_iam_role.this.name"))))
+            blocks.append(
+                resource(
+                    "aws_iam_instance_profile",
+                    "this",
+                    ("name", p.role_name),
+                    ("role", ref("aws_iam_role.this.name")),
+                )
+            )
         blocks.append(output("role_arn", "aws_iam_role.this.arn", "ARN of the role."))
         return tf_document(f"IAM role {p.role_name} ({p.access} on one bucket)", blocks)
     bucket_arn = "arn:${AWS::Partition}:s3:::${BucketName}"
@@ -110,7 +125,12 @@ def _iam_render(p: IamRoleParams, fmt: IacFormat) -> str:
                 "PolicyDocument": {
                     "Version": "2012-10-17",
                     "Statement": [
-                        {"Sid": "ListTheBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": yamlout.sub(bucket_arn)},
+                        {
+                            "Sid": "ListTheBucket",
+                            "Effect": "Allow",
+                            "Action": "s3:ListBucket",
+                            "Resource": yamlout.sub(bucket_arn),
+                        },
                         {
                             "Sid": "UseObjects",
                             "Effect": "Allow",
@@ -166,7 +186,9 @@ IAM_ROLE = Template(
         "no wildcard actions, no wildcard resources.",
     ),
     examples=("an IAM role for a Lambda that can read the bucket acme-reports",),
-    variants=({"role_name": "uploader", "service": "ec2", "bucket_name": "acme-uploads", "access": "read-write"},),
+    variants=(
+        {"role_name": "uploader", "service": "ec2", "bucket_name": "acme-uploads", "access": "read-write"},
+    ),
 )
 
 
@@ -179,7 +201,9 @@ class KmsParams(AwsParams):
 
 def _kms_extract(f: Features) -> dict[str, Any]:
     alias = first_name(f, "alias", "key")
-    return pick(alias=alias, deletion_window_days=f.days if f.days and 7 <= f.days <= 30 else None, **aws_common(f))
+    return pick(
+        alias=alias, deletion_window_days=f.days if f.days and 7 <= f.days <= 30 else None, **aws_common(f)
+    )
 
 
 def _kms_render(p: KmsParams, fmt: IacFormat) -> str:
@@ -193,7 +217,12 @@ def _kms_render(p: KmsParams, fmt: IacFormat) -> str:
                 ("rotation_period_in_days", 365),
                 ("deletion_window_in_days", p.deletion_window_days),
             ),
-            resource("aws_kms_alias", "this", ("name", f"alias/{p.alias}"), ("target_key_id", ref("aws_kms_key.this.key_id"))),
+            resource(
+                "aws_kms_alias",
+                "this",
+                ("name", f"alias/{p.alias}"),
+                ("target_key_id", ref("aws_kms_key.this.key_id")),
+            ),
             output("key_arn", "aws_kms_key.this.arn", "ARN of the key."),
         ]
         return tf_document(f"KMS key alias/{p.alias}", blocks)
@@ -215,7 +244,10 @@ def _kms_render(p: KmsParams, fmt: IacFormat) -> str:
                     "Tags": cfn_tags(p.alias),
                 },
             },
-            "Alias": {"Type": "AWS::KMS::Alias", "Properties": {"AliasName": f"alias/{p.alias}", "TargetKeyId": yamlout.ref("Key")}},
+            "Alias": {
+                "Type": "AWS::KMS::Alias",
+                "Properties": {"AliasName": f"alias/{p.alias}", "TargetKeyId": yamlout.ref("Key")},
+            },
         },
         {"KeyArn": cfn_output(yamlout.get_att("Key", "Arn"), "ARN of the key.")},
     )
@@ -231,7 +263,8 @@ KMS_KEY = Template(
     render=_kms_render,
     design=(
         "Automatic yearly key rotation; a 30-day waiting period before deletion.",
-        "The key policy delegates access to IAM in this account (the AWS default): grant use with IAM policies.",
+        "The key policy delegates access to IAM in this account "
+        "(the AWS default): grant use with IAM policies.",
     ),
     examples=("a KMS key with alias payments",),
     variants=({"alias": "payments", "description": "Payments data", "deletion_window_days": 14},),
@@ -247,7 +280,11 @@ class SecretParams(AwsParams):
 
 def _secret_extract(f: Features) -> dict[str, Any]:
     m = re.search(r"\bsecret\s+(?:named|called)?\s*[\"'`]?([A-Za-z0-9/_+=.@-]{2,})", f.text, re.I)
-    name = f.names[-1] if f.names else (m.group(1) if m and m.group(1).lower() not in ("for", "with", "in") else None)
+    name = (
+        f.names[-1]
+        if f.names
+        else (m.group(1) if m and m.group(1).lower() not in ("for", "with", "in") else None)
+    )
     return pick(name=name, **aws_common(f))
 
 
@@ -261,7 +298,8 @@ def _secret_render(p: SecretParams, fmt: IacFormat) -> str:
                 ("enable_key_rotation", True),
                 ("deletion_window_in_days", 30),
             ),
-            # No value in code or state: set it with `aws secretsmanager put-secret-value` or a rotation function.
+            # No value in code or state: set it with `aws secretsmanager put-secret-value`
+            # or a rotation function.
             resource(
                 "aws_secretsmanager_secret",
                 "this",

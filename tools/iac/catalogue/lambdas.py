@@ -17,7 +17,7 @@ Runtime = Literal["python3.12", "python3.13", "python3.14", "nodejs22.x", "nodej
 DEFAULT_RUNTIME: Runtime = "python3.13"
 LOG_RETENTION_DAYS = 30
 
-PYTHON_HANDLER = '''import json
+PYTHON_HANDLER = """import json
 import logging
 
 logger = logging.getLogger()
@@ -28,7 +28,7 @@ def handler(event, context):
     # Replace with your logic. The event is logged so you can see what arrives.
     logger.info("event: %s", json.dumps(event))
     return {"ok": True}
-'''
+"""
 
 NODE_HANDLER = """exports.handler = async (event) => {
   // Replace with your logic. The event is logged so you can see what arrives.
@@ -88,7 +88,12 @@ def lambda_tf(
     ]
     if environment:
         function.append(Block("environment", body=[("variables", environment)]))
-    function.append(Block("logging_config", body=[("log_format", "JSON"), ("log_group", ref("aws_cloudwatch_log_group.this.name"))]))
+    function.append(
+        Block(
+            "logging_config",
+            body=[("log_format", "JSON"), ("log_group", ref("aws_cloudwatch_log_group.this.name"))],
+        )
+    )
     function.append(("depends_on", [ref("aws_iam_role_policy.this")]))
     return [
         data(

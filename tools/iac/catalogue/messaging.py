@@ -70,7 +70,9 @@ class SqsParams(AwsParams):
 
 def _seconds(f: Features, *cues: str) -> int | None:
     for cue in cues:
-        m = re.search(cue + r"\D{0,15}?(\d{1,5})\s*(s|sec|secs|seconds?|m|mins?|minutes?|h|hours?)?\b", f.lower)
+        m = re.search(
+            cue + r"\D{0,15}?(\d{1,5})\s*(s|sec|secs|seconds?|m|mins?|minutes?|h|hours?)?\b", f.lower
+        )
         if m:
             unit = (m.group(2) or "s")[0]
             return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[unit]
@@ -124,7 +126,10 @@ def _sqs_render(p: SqsParams, fmt: IacFormat) -> str:
                     "redrive_policy",
                     Call(
                         "jsonencode",
-                        {"deadLetterTargetArn": ref("aws_sqs_queue.dlq.arn"), "maxReceiveCount": p.max_receive_count},
+                        {
+                            "deadLetterTargetArn": ref("aws_sqs_queue.dlq.arn"),
+                            "maxReceiveCount": p.max_receive_count,
+                        },
                     ),
                 ),
             ),
@@ -134,7 +139,10 @@ def _sqs_render(p: SqsParams, fmt: IacFormat) -> str:
                 ("queue_url", ref("aws_sqs_queue.dlq.id")),
                 (
                     "redrive_allow_policy",
-                    Call("jsonencode", {"redrivePermission": "byQueue", "sourceQueueArns": [ref("aws_sqs_queue.this.arn")]}),
+                    Call(
+                        "jsonencode",
+                        {"redrivePermission": "byQueue", "sourceQueueArns": [ref("aws_sqs_queue.this.arn")]},
+                    ),
                 ),
             ),
             resource(
@@ -171,7 +179,9 @@ def _sqs_render(p: SqsParams, fmt: IacFormat) -> str:
                 "RedriveAllowPolicy": {
                     "redrivePermission": "byQueue",
                     "sourceQueueArns": [
-                        yamlout.sub(f"arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:${{QueueName}}{suffix}")
+                        yamlout.sub(
+                            f"arn:${{AWS::Partition}}:sqs:${{AWS::Region}}:${{AWS::AccountId}}:${{QueueName}}{suffix}"
+                        )
                     ],
                 },
                 "Tags": cfn_tags(yamlout.sub(f"${{QueueName}}-dlq{suffix}")),
@@ -200,7 +210,9 @@ def _sqs_render(p: SqsParams, fmt: IacFormat) -> str:
                 "AlarmDescription": "Messages failed processing and landed in the dead-letter queue.",
                 "Namespace": "AWS/SQS",
                 "MetricName": "ApproximateNumberOfMessagesVisible",
-                "Dimensions": [{"Name": "QueueName", "Value": yamlout.get_att("DeadLetterQueue", "QueueName")}],
+                "Dimensions": [
+                    {"Name": "QueueName", "Value": yamlout.get_att("DeadLetterQueue", "QueueName")}
+                ],
                 "Statistic": "Maximum",
                 "Period": 300,
                 "EvaluationPeriods": 1,
@@ -218,7 +230,9 @@ def _sqs_render(p: SqsParams, fmt: IacFormat) -> str:
         {
             "QueueUrl": cfn_output(yamlout.ref("Queue"), "URL of the queue."),
             "QueueArn": cfn_output(yamlout.get_att("Queue", "Arn"), "ARN of the queue."),
-            "DeadLetterQueueArn": cfn_output(yamlout.get_att("DeadLetterQueue", "Arn"), "ARN of the dead-letter queue."),
+            "DeadLetterQueueArn": cfn_output(
+                yamlout.get_att("DeadLetterQueue", "Arn"), "ARN of the dead-letter queue."
+            ),
         },
     )
 
@@ -238,7 +252,15 @@ SQS_QUEUE = Template(
         "The DLQ only accepts messages redriven from this queue (redrive allow policy byQueue).",
     ),
     examples=("CloudFormation for an SQS queue with a dead-letter queue",),
-    variants=({"queue_name": "orders", "fifo": True, "max_receive_count": 3, "visibility_timeout_s": 120, "retention_days": 7},),
+    variants=(
+        {
+            "queue_name": "orders",
+            "fifo": True,
+            "max_receive_count": 3,
+            "visibility_timeout_s": 120,
+            "retention_days": 7,
+        },
+    ),
 )
 
 
@@ -389,7 +411,10 @@ def _schedule_render(p: ScheduleParams, fmt: IacFormat) -> str:
                 "function",
                 ("rule", ref("aws_cloudwatch_event_rule.schedule.name")),
                 ("arn", ref("aws_lambda_function.this.arn")),
-                Block("retry_policy", body=[("maximum_retry_attempts", 2), ("maximum_event_age_in_seconds", 3600)]),
+                Block(
+                    "retry_policy",
+                    body=[("maximum_retry_attempts", 2), ("maximum_event_age_in_seconds", 3600)],
+                ),
             ),
             resource(
                 "aws_lambda_permission",
@@ -433,7 +458,11 @@ def _schedule_render(p: ScheduleParams, fmt: IacFormat) -> str:
         f"Lambda function run on a schedule ({p.schedule} UTC).",
         {
             "FunctionName": {"Type": "String", "Default": p.function_name, "AllowedPattern": NAME_PATTERN},
-            "Schedule": {"Type": "String", "Default": expression, "Description": "EventBridge schedule (UTC)."},
+            "Schedule": {
+                "Type": "String",
+                "Default": expression,
+                "Description": "EventBridge schedule (UTC).",
+            },
         },
         resources,
         {"FunctionArn": cfn_output(yamlout.get_att("Function", "Arn"), "ARN of the function.")},
@@ -447,7 +476,10 @@ SCHEDULED_LAMBDA = Template(
     params=ScheduleParams,
     patterns=(
         (r"\b(?:lambda|function|serverless)\b", 0.5),
-        (r"\b(?:schedule[ds]?|cron|every\s+\d*\s*(?:minutes?|hours?|day|night|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|daily|nightly|hourly|weekly)\b", 0.6),
+        (
+            r"\b(?:schedule[ds]?|cron|every\s+\d*\s*(?:minutes?|hours?|day|night|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|daily|nightly|hourly|weekly)\b",
+            0.6,
+        ),
         (r"\beventbridge\b|\bcloudwatch\s+events?\b", 0.5),
     ),
     extract=_schedule_extract,
@@ -458,6 +490,8 @@ SCHEDULED_LAMBDA = Template(
         "The handler is a placeholder that logs its event: replace the inline code with yours.",
     ),
     examples=("a Lambda that runs every day at 2am",),
-    variants=({"function_name": "report", "schedule": "*/15 * * * *", "runtime": "nodejs22.x", "memory_mb": 512},
-              {"schedule": "30 6 * * 1-5", "timeout_s": 300}),
+    variants=(
+        {"function_name": "report", "schedule": "*/15 * * * *", "runtime": "nodejs22.x", "memory_mb": 512},
+        {"schedule": "30 6 * * 1-5", "timeout_s": 300},
+    ),
 )

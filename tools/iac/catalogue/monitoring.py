@@ -24,7 +24,30 @@ from tools.iac.features import Features
 from tools.iac.hcl import ref
 from tools.iac.model import IacFormat
 
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 
 @dataclass(frozen=True)
@@ -40,12 +63,45 @@ class Metric:
 
 
 METRICS: dict[str, Metric] = {
-    "ec2_cpu": Metric("AWS/EC2", "CPUUtilization", "InstanceId", "Average", "%", 80, "EC2 instance", "i-0123456789abcdef0"),
-    "rds_cpu": Metric("AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "Average", "%", 80, "RDS instance", "app-db"),
-    "rds_storage": Metric("AWS/RDS", "FreeStorageSpace", "DBInstanceIdentifier", "Minimum", "bytes", 5e9, "RDS instance", "app-db"),
-    "lambda_errors": Metric("AWS/Lambda", "Errors", "FunctionName", "Sum", "errors", 1, "Lambda function", "my-function"),
-    "sqs_age": Metric("AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", "Maximum", "seconds", 300, "SQS queue", "jobs"),
-    "alb_5xx": Metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", "Sum", "responses", 10, "load balancer", "app/web/0123456789abcdef"),
+    "ec2_cpu": Metric(
+        "AWS/EC2", "CPUUtilization", "InstanceId", "Average", "%", 80, "EC2 instance", "i-0123456789abcdef0"
+    ),
+    "rds_cpu": Metric(
+        "AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", "Average", "%", 80, "RDS instance", "app-db"
+    ),
+    "rds_storage": Metric(
+        "AWS/RDS",
+        "FreeStorageSpace",
+        "DBInstanceIdentifier",
+        "Minimum",
+        "bytes",
+        5e9,
+        "RDS instance",
+        "app-db",
+    ),
+    "lambda_errors": Metric(
+        "AWS/Lambda", "Errors", "FunctionName", "Sum", "errors", 1, "Lambda function", "my-function"
+    ),
+    "sqs_age": Metric(
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        "QueueName",
+        "Maximum",
+        "seconds",
+        300,
+        "SQS queue",
+        "jobs",
+    ),
+    "alb_5xx": Metric(
+        "AWS/ApplicationELB",
+        "HTTPCode_Target_5XX_Count",
+        "LoadBalancer",
+        "Sum",
+        "responses",
+        10,
+        "load balancer",
+        "app/web/0123456789abcdef",
+    ),
 }
 
 
@@ -110,7 +166,8 @@ def _alarm_extract(f: Features) -> dict[str, Any]:
 
 def _describe(p: AlarmParams) -> str:
     sign = "<" if p.below else ">"
-    return f"{p.spec.name} {sign} {p.limit:g} {p.spec.unit_label} for {p.evaluation_periods} x {p.period_s // 60} min"
+    window = f"{p.evaluation_periods} x {p.period_s // 60} min"
+    return f"{p.spec.name} {sign} {p.limit:g} {p.spec.unit_label} for {window}"
 
 
 def _alarm_render(p: AlarmParams, fmt: IacFormat) -> str:
@@ -121,7 +178,9 @@ def _alarm_render(p: AlarmParams, fmt: IacFormat) -> str:
     if fmt == "terraform":
         blocks = tf_header(p) + [
             variable("target", "string", target, f"The {spec.resource_label} to watch ({spec.dimension})."),
-            resource("aws_sns_topic", "alarms", ("name", p.topic_name), ("kms_master_key_id", "alias/aws/sns")),
+            resource(
+                "aws_sns_topic", "alarms", ("name", p.topic_name), ("kms_master_key_id", "alias/aws/sns")
+            ),
         ]
         if p.email:
             blocks.append(
@@ -155,13 +214,23 @@ def _alarm_render(p: AlarmParams, fmt: IacFormat) -> str:
             output("topic_arn", "aws_sns_topic.alarms.arn", "Topic the alarm notifies."),
         ]
         return tf_document(f"CloudWatch alarm: {_describe(p)}", blocks)
-    topic: dict[str, Any] = {"TopicName": p.topic_name, "KmsMasterKeyId": "alias/aws/sns", "Tags": cfn_tags(p.topic_name)}
+    topic: dict[str, Any] = {
+        "TopicName": p.topic_name,
+        "KmsMasterKeyId": "alias/aws/sns",
+        "Tags": cfn_tags(p.topic_name),
+    }
     if p.email:
         topic["Subscription"] = [{"Protocol": "email", "Endpoint": p.email}]
     return cfn_document(
         p,
         f"CloudWatch alarm: {_describe(p)}.",
-        {"Target": {"Type": "String", "Default": target, "Description": f"The {spec.resource_label} to watch."}},
+        {
+            "Target": {
+                "Type": "String",
+                "Default": target,
+                "Description": f"The {spec.resource_label} to watch.",
+            }
+        },
         {
             "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": topic},
             "Alarm": {
@@ -192,16 +261,32 @@ CLOUDWATCH_ALARM = Template(
     title="CloudWatch alarm notifying an SNS topic",
     formats=("terraform", "cloudformation"),
     params=AlarmParams,
-    patterns=((r"\balarms?\b", 1.0), (r"\b(?:alert|notify|page)\b", 0.4), (r"\bcloudwatch\b", 0.3), (r"\bthreshold\b", 0.3)),
+    patterns=(
+        (r"\balarms?\b", 1.0),
+        (r"\b(?:alert|notify|page)\b", 0.4),
+        (r"\bcloudwatch\b", 0.3),
+        (r"\bthreshold\b", 0.3),
+    ),
     extract=_alarm_extract,
     render=_alarm_render,
     design=(
-        "Alarms after several consecutive breaching periods (not on one spike) and notifies again when it clears.",
-        "Notifications go to an encrypted SNS topic; an e-mail subscription is added when you give an address.",
+        "Alarms after several consecutive breaching periods "
+        "(not on one spike) and notifies again when it clears.",
+        "Notifications go to an encrypted SNS topic; an e-mail "
+        "subscription is added when you give an address.",
     ),
-    examples=("a CloudWatch alarm when CPU of i-0abc12345678 is above 80% for 3 periods, email ops@example.com",),
+    examples=(
+        "a CloudWatch alarm when CPU of i-0abc12345678 is above 80% for 3 periods, email ops@example.com",
+    ),
     variants=(
-        {"metric": "lambda_errors", "target": "checkout", "threshold": 5, "evaluation_periods": 1, "period_s": 60, "email": "oncall@example.com"},
+        {
+            "metric": "lambda_errors",
+            "target": "checkout",
+            "threshold": 5,
+            "evaluation_periods": 1,
+            "period_s": 60,
+            "email": "oncall@example.com",
+        },
         {"metric": "rds_storage", "target": "orders-db"},
     ),
 )
@@ -225,13 +310,19 @@ def _log_extract(f: Features) -> dict[str, Any]:
         days = min(LOG_RETENTION_DAYS, key=lambda d: abs(d - days))  # type: ignore[operator]
     if days is None and (m2 := re.search(r"\b(\d{1,2})\s+(?:years?)\b", f.lower)) is not None:
         days = min(LOG_RETENTION_DAYS, key=lambda d: abs(d - int(m2.group(1)) * 365))
-    return pick(name=m.group(1) if m else (first_name(f, "group") if f.names else None), retention_days=days, **aws_common(f))
+    return pick(
+        name=m.group(1) if m else (first_name(f, "group") if f.names else None),
+        retention_days=days,
+        **aws_common(f),
+    )
 
 
 def _log_render(p: LogGroupParams, fmt: IacFormat) -> str:
     if fmt == "terraform":
         blocks = tf_header(p) + [
-            resource("aws_cloudwatch_log_group", "this", ("name", p.name), ("retention_in_days", p.retention_days)),
+            resource(
+                "aws_cloudwatch_log_group", "this", ("name", p.name), ("retention_in_days", p.retention_days)
+            ),
             output("log_group_arn", "aws_cloudwatch_log_group.this.arn", "ARN of the log group."),
         ]
         return tf_document(f"CloudWatch log group {p.name}", blocks)
@@ -244,7 +335,11 @@ def _log_render(p: LogGroupParams, fmt: IacFormat) -> str:
                 "Type": "AWS::Logs::LogGroup",
                 "DeletionPolicy": "Retain",
                 "UpdateReplacePolicy": "Retain",
-                "Properties": {"LogGroupName": p.name, "RetentionInDays": p.retention_days, "Tags": cfn_tags(p.name)},
+                "Properties": {
+                    "LogGroupName": p.name,
+                    "RetentionInDays": p.retention_days,
+                    "Tags": cfn_tags(p.name),
+                },
             }
         },
         {"LogGroupArn": cfn_output(yamlout.get_att("LogGroup", "Arn"), "ARN of the log group.")},
@@ -266,4 +361,3 @@ LOG_GROUP = Template(
     examples=("a log group /payments/api with 90 day retention",),
     variants=({"name": "/payments/api", "retention_days": 365},),
 )
-

@@ -60,7 +60,9 @@ def _vpc_extract(f: Features) -> dict[str, Any]:
     nat = None
     if f.has(r"\b(?:no|without)\s+nat\b"):
         nat = "none"
-    elif f.has(r"\bnat\s+(?:gateway\s+)?(?:per|in\s+each|for\s+each)\s+(?:az|zone|availability)|\bone\s+nat\s+per\b|\bhighly\s+available\s+nat\b"):
+    elif f.has(
+        r"\bnat\s+(?:gateway\s+)?(?:per|in\s+each|for\s+each)\s+(?:az|zone|availability)|\bone\s+nat\s+per\b|\bhighly\s+available\s+nat\b"
+    ):
         nat = "per_az"
     return pick(
         name=first_name(f, "vpc", "network"),
@@ -81,7 +83,12 @@ def _vpc_tf(p: VpcParams) -> str:
     blocks = tf_header(p) + [
         variable("name", "string", p.name, "Name prefix of the network resources."),
         variable("cidr", "string", p.cidr, "IPv4 range of the VPC."),
-        variable("az_count", "number", p.az_count, "Number of availability zones (one public and one private subnet each)."),
+        variable(
+            "az_count",
+            "number",
+            p.az_count,
+            "Number of availability zones (one public and one private subnet each).",
+        ),
         data("aws_availability_zones", "available", ("state", "available")),
         resource(
             "aws_vpc",
@@ -113,7 +120,10 @@ def _vpc_tf(p: VpcParams) -> str:
             ("tags", {"Name": interp("${var.name}-private-${count.index}"), "Tier": "private"}),
         ),
         resource(
-            "aws_internet_gateway", "this", ("vpc_id", ref("aws_vpc.this.id")), ("tags", {"Name": ref("var.name")})
+            "aws_internet_gateway",
+            "this",
+            ("vpc_id", ref("aws_vpc.this.id")),
+            ("tags", {"Name": ref("var.name")}),
         ),
         resource(
             "aws_route_table",
@@ -225,7 +235,9 @@ def _vpc_tf(p: VpcParams) -> str:
 def _vpc_cfn(p: VpcParams) -> str:
     n = p.az_count
     bits = _subnet_bits(p.cidr)
-    cidrs = yamlout.cidr(yamlout.get_att("VPC", "CidrBlock"), 2 * n, 32 - ipaddress.ip_network(p.cidr).prefixlen - bits)
+    cidrs = yamlout.cidr(
+        yamlout.get_att("VPC", "CidrBlock"), 2 * n, 32 - ipaddress.ip_network(p.cidr).prefixlen - bits
+    )
     r: dict[str, Any] = {
         "VPC": {
             "Type": "AWS::EC2::VPC",
@@ -236,7 +248,10 @@ def _vpc_cfn(p: VpcParams) -> str:
                 "Tags": cfn_tags(yamlout.ref("Name")),
             },
         },
-        "InternetGateway": {"Type": "AWS::EC2::InternetGateway", "Properties": {"Tags": cfn_tags(yamlout.ref("Name"))}},
+        "InternetGateway": {
+            "Type": "AWS::EC2::InternetGateway",
+            "Properties": {"Tags": cfn_tags(yamlout.ref("Name"))},
+        },
         "GatewayAttachment": {
             "Type": "AWS::EC2::VPCGatewayAttachment",
             "Properties": {"VpcId": yamlout.ref("VPC"), "InternetGatewayId": yamlout.ref("InternetGateway")},
@@ -270,11 +285,17 @@ def _vpc_cfn(p: VpcParams) -> str:
             }
         r[f"PublicSubnet{i}RouteTableAssociation"] = {
             "Type": "AWS::EC2::SubnetRouteTableAssociation",
-            "Properties": {"SubnetId": yamlout.ref(f"PublicSubnet{i}"), "RouteTableId": yamlout.ref("PublicRouteTable")},
+            "Properties": {
+                "SubnetId": yamlout.ref(f"PublicSubnet{i}"),
+                "RouteTableId": yamlout.ref("PublicRouteTable"),
+            },
         }
         r[f"PrivateRouteTable{i}"] = {
             "Type": "AWS::EC2::RouteTable",
-            "Properties": {"VpcId": yamlout.ref("VPC"), "Tags": cfn_tags(yamlout.sub(f"${{Name}}-private-{i}"))},
+            "Properties": {
+                "VpcId": yamlout.ref("VPC"),
+                "Tags": cfn_tags(yamlout.sub(f"${{Name}}-private-{i}")),
+            },
         }
         r[f"PrivateSubnet{i}RouteTableAssociation"] = {
             "Type": "AWS::EC2::SubnetRouteTableAssociation",
@@ -309,7 +330,10 @@ def _vpc_cfn(p: VpcParams) -> str:
         }
     r["FlowLogGroup"] = {
         "Type": "AWS::Logs::LogGroup",
-        "Properties": {"LogGroupName": yamlout.sub("/vpc/${Name}/flow-logs"), "RetentionInDays": p.flow_log_days},
+        "Properties": {
+            "LogGroupName": yamlout.sub("/vpc/${Name}/flow-logs"),
+            "RetentionInDays": p.flow_log_days,
+        },
     }
     r["FlowLogRole"] = {
         "Type": "AWS::IAM::Role",
@@ -323,7 +347,11 @@ def _vpc_cfn(p: VpcParams) -> str:
                         "Statement": [
                             {
                                 "Effect": "Allow",
-                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                "Action": [
+                                    "logs:CreateLogStream",
+                                    "logs:PutLogEvents",
+                                    "logs:DescribeLogStreams",
+                                ],
                                 "Resource": yamlout.sub("${FlowLogGroup.Arn}:*"),
                             }
                         ],
@@ -346,17 +374,21 @@ def _vpc_cfn(p: VpcParams) -> str:
     outputs = {
         "VpcId": cfn_output(yamlout.ref("VPC"), "ID of the VPC."),
         "PublicSubnetIds": cfn_output(
-            yamlout.join(",", [yamlout.ref(f"PublicSubnet{i}") for i in range(n)]), "IDs of the public subnets."
+            yamlout.join(",", [yamlout.ref(f"PublicSubnet{i}") for i in range(n)]),
+            "IDs of the public subnets.",
         ),
         "PrivateSubnetIds": cfn_output(
-            yamlout.join(",", [yamlout.ref(f"PrivateSubnet{i}") for i in range(n)]), "IDs of the private subnets."
+            yamlout.join(",", [yamlout.ref(f"PrivateSubnet{i}") for i in range(n)]),
+            "IDs of the private subnets.",
         ),
     }
     params = {
         "Name": {"Type": "String", "Default": p.name, "Description": "Name prefix of the network resources."},
         "VpcCidr": {"Type": "String", "Default": p.cidr, "Description": "IPv4 range of the VPC."},
     }
-    return cfn_document(p, f"VPC with public and private subnets in {n} availability zones.", params, r, outputs)
+    return cfn_document(
+        p, f"VPC with public and private subnets in {n} availability zones.", params, r, outputs
+    )
 
 
 def _vpc_render(p: VpcParams, fmt: IacFormat) -> str:
@@ -368,11 +400,17 @@ VPC = Template(
     title="VPC with public and private subnets",
     formats=("terraform", "cloudformation"),
     params=VpcParams,
-    patterns=((r"\bvpc\b", 1.0), (r"\bsubnets?\b", 0.6), (r"\b(?:network|networking)\b", 0.4), (r"\bnat\b", 0.3)),
+    patterns=(
+        (r"\bvpc\b", 1.0),
+        (r"\bsubnets?\b", 0.6),
+        (r"\b(?:network|networking)\b", 0.4),
+        (r"\bnat\b", 0.3),
+    ),
     extract=_vpc_extract,
     render=_vpc_render,
     design=(
-        "One public and one private subnet per availability zone; public subnets don't give instances public IPs.",
+        "One public and one private subnet per availability "
+        "zone; public subnets don't give instances public IPs.",
         "Private subnets reach the internet through a NAT gateway (one shared by default, one per zone "
         "when asked, for zone-failure tolerance).",
         "The default security group has no rules, so nothing can use it by accident (CIS 5.4).",
@@ -414,7 +452,8 @@ class SecurityGroupParams(AwsParams):
             return v
         if v in WORLD or ipaddress.ip_network(v, strict=False).prefixlen == 0:
             raise ValueError(
-                "SSH from 0.0.0.0/0 is never generated: give your office or VPN range, or use SSM Session Manager"
+                "SSH from 0.0.0.0/0 is never generated: give your "
+                "office or VPN range, or use SSM Session Manager"
             )
         return _check_cidr(v, 8, 32)
 
@@ -428,10 +467,15 @@ class SecurityGroupParams(AwsParams):
 def _sg_extract(f: Features) -> dict[str, Any]:
     ports = [p for p in f.ports if p not in ADMIN_PORTS]
     if f.has(r"\bhttps?\b") and not ports:
-        ports = ([80] if f.has(r"\bhttp\b") else []) + ([443] if f.has(r"\bhttps\b") or not f.has(r"\bhttp\b") else [])
+        ports = ([80] if f.has(r"\bhttp\b") else []) + (
+            [443] if f.has(r"\bhttps\b") or not f.has(r"\bhttp\b") else []
+        )
     ssh = None
     if f.has(r"\bssh\b|\bport\s+22\b"):
-        ssh = next((c for c in f.cidrs), "0.0.0.0/0" if f.has(r"anywhere|0\.0\.0\.0/0|everyone|internet|world") else None)
+        ssh = next(
+            (c for c in f.cidrs),
+            "0.0.0.0/0" if f.has(r"anywhere|0\.0\.0\.0/0|everyone|internet|world") else None,
+        )
     return pick(name=first_name(f, "group", "sg"), public_ports=ports or None, ssh_cidr=ssh, **aws_common(f))
 
 
@@ -500,7 +544,11 @@ def _sg_render(p: SecurityGroupParams, fmt: IacFormat) -> str:
                 },
             }
         },
-        {"SecurityGroupId": cfn_output(yamlout.get_att("SecurityGroup", "GroupId"), "ID of the security group.")},
+        {
+            "SecurityGroupId": cfn_output(
+                yamlout.get_att("SecurityGroup", "GroupId"), "ID of the security group."
+            )
+        },
     )
 
 
@@ -515,9 +563,9 @@ SECURITY_GROUP = Template(
     design=(
         "Only web ports are open to the internet; SSH is allowed from a given admin range or not at all "
         "(SSM Session Manager needs no inbound port).",
-        "One aws_vpc_security_group_ingress_rule per rule (the current provider style), each with a description.",
+        "One aws_vpc_security_group_ingress_rule per rule (the "
+        "current provider style), each with a description.",
     ),
     examples=("a security group allowing https from anywhere and ssh from 10.0.0.0/8",),
     variants=({"name": "api", "public_ports": [80, 443], "ssh_cidr": "10.0.0.0/8"},),
 )
-

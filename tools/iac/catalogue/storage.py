@@ -46,7 +46,9 @@ def _s3_extract(f: Features) -> dict[str, Any]:
 
 def _s3_render(p: S3Params, fmt: IacFormat) -> str:
     if fmt == "terraform":
-        blocks = tf_header(p) + [variable("bucket_name", "string", p.bucket_name, "Globally unique bucket name.")]
+        blocks = tf_header(p) + [
+            variable("bucket_name", "string", p.bucket_name, "Globally unique bucket name.")
+        ]
         if p.kms:
             blocks.append(
                 resource(
@@ -79,7 +81,13 @@ def _s3_render(p: S3Params, fmt: IacFormat) -> str:
         }
     key = yamlout.get_att("BucketKey", "Arn") if p.kms else None
     resources.update(
-        private_bucket_cfn("Bucket", yamlout.ref("BucketName"), key, versioning=p.versioning, noncurrent_days=p.noncurrent_days)
+        private_bucket_cfn(
+            "Bucket",
+            yamlout.ref("BucketName"),
+            key,
+            versioning=p.versioning,
+            noncurrent_days=p.noncurrent_days,
+        )
     )
     return cfn_document(
         p,
@@ -108,7 +116,9 @@ S3_BUCKET = Template(
         "Versioning on, old versions expire after a retention period; incomplete uploads are cleaned up.",
     ),
     examples=("write Terraform for a private S3 bucket with versioning",),
-    variants=({"bucket_name": "acme-audit-logs", "kms": False, "noncurrent_days": 30, "region": "eu-west-1"},),
+    variants=(
+        {"bucket_name": "acme-audit-logs", "kms": False, "noncurrent_days": 30, "region": "eu-west-1"},
+    ),
 )
 
 
@@ -191,7 +201,9 @@ EBS_VOLUME = Template(
         "CloudFormation keeps a snapshot when the volume is deleted or replaced.",
     ),
     examples=("an encrypted 200 GB EBS volume in eu-west-1",),
-    variants=({"size_gb": 500, "volume_type": "io2", "availability_zone": "eu-west-1b", "region": "eu-west-1"},),
+    variants=(
+        {"size_gb": 500, "volume_type": "io2", "availability_zone": "eu-west-1b", "region": "eu-west-1"},
+    ),
 )
 
 
@@ -221,7 +233,11 @@ def _dynamo_extract(f: Features) -> dict[str, Any]:
 def _dynamo_render(p: DynamoParams, fmt: IacFormat) -> str:
     keys = [p.hash_key] + ([p.range_key] if p.range_key else [])
     if fmt == "terraform":
-        body: list[Any] = [("name", p.table_name), ("billing_mode", "PAY_PER_REQUEST"), ("hash_key", p.hash_key)]
+        body: list[Any] = [
+            ("name", p.table_name),
+            ("billing_mode", "PAY_PER_REQUEST"),
+            ("hash_key", p.hash_key),
+        ]
         if p.range_key:
             body.append(("range_key", p.range_key))
         body.append(("deletion_protection_enabled", True))
@@ -281,7 +297,9 @@ DYNAMODB_TABLE = Template(
         "Point-in-time recovery and deletion protection on; KMS encryption at rest.",
     ),
     examples=("a DynamoDB table called orders with partition key order_id and sort key created_at",),
-    variants=({"table_name": "sessions", "hash_key": "pk", "range_key": "sk", "ttl_attribute": "expires_at"},),
+    variants=(
+        {"table_name": "sessions", "hash_key": "pk", "range_key": "sk", "ttl_attribute": "expires_at"},
+    ),
 )
 
 
@@ -368,7 +386,11 @@ def _ecr_render(p: EcrParams, fmt: IacFormat) -> str:
                 },
             }
         },
-        {"RepositoryUri": cfn_output(yamlout.get_att("Repository", "RepositoryUri"), "URI to push images to.")},
+        {
+            "RepositoryUri": cfn_output(
+                yamlout.get_att("Repository", "RepositoryUri"), "URI to push images to."
+            )
+        },
     )
 
 
@@ -388,4 +410,3 @@ ECR_REPOSITORY = Template(
     examples=("an ECR repository named api that keeps the last 50 images",),
     variants=({"repository": "team/api", "keep_images": 50},),
 )
-

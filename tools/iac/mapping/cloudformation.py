@@ -133,7 +133,9 @@ def _rules(t: _Template, rule: dict[str, Any], egress: bool = False) -> list[dic
     for key in ("CidrIp", "CidrIpv6"):
         if r.get(key) is not None:
             entries.append(rule_entry(*args, cidr=r[key]))
-    sources = ("DestinationSecurityGroupId",) if egress else ("SourceSecurityGroupId", "SourceSecurityGroupName")
+    sources = (
+        ("DestinationSecurityGroupId",) if egress else ("SourceSecurityGroupId", "SourceSecurityGroupName")
+    )
     for key in sources:
         if r.get(key) is not None:
             entries.append(rule_entry(*args, source_group=t.target(r[key]) or r[key]))
@@ -176,7 +178,9 @@ def _vpc(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
         "state": "pending",
         "flow_logs": len(t.pointing_at("AWS::EC2::FlowLog", "ResourceId", lid)),
     }
-    mapped.add("vpc", id=lid, name=_tags(t, p).get("Name") or lid, region=region, attributes=attrs, tags=_tags(t, p))
+    mapped.add(
+        "vpc", id=lid, name=_tags(t, p).get("Name") or lid, region=region, attributes=attrs, tags=_tags(t, p)
+    )
 
 
 def _eip(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
@@ -214,7 +218,9 @@ def _db_instance(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
         "auto_minor_version_upgrade": truthy(p.get("AutoMinorVersionUpgrade", True)),
         "iam_database_authentication_enabled": truthy(p.get("EnableIAMDatabaseAuthentication")),
     }
-    mapped.add("rds_instance", id=lid, name=name, region=region, attributes=attrs, tags=_tags(t, t.props(lid)))
+    mapped.add(
+        "rds_instance", id=lid, name=name, region=region, attributes=attrs, tags=_tags(t, t.props(lid))
+    )
 
 
 def _volume_attrs(t: _Template, spec: dict[str, Any], az: Any, attached: list[str]) -> dict[str, Any]:
@@ -237,7 +243,9 @@ def _metadata(t: _Template, launch: Any) -> tuple[str, str]:
     if target and target in t.resources:
         data = t.props(target).get("LaunchTemplateData") or {}
         options = data.get("MetadataOptions") or {}
-        return t.literal(options.get("HttpTokens")) or "optional", t.literal(options.get("HttpEndpoint")) or "enabled"
+        return t.literal(options.get("HttpTokens")) or "optional", t.literal(
+            options.get("HttpEndpoint")
+        ) or "enabled"
     return "optional", "enabled"
 
 
@@ -264,7 +272,9 @@ def _instance(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
         "iam_instance_profile": p.get("IamInstanceProfile"),
     }
     mapped.add("ec2_instance", id=lid, name=name, region=region, attributes=attrs, tags=_tags(t, p))
-    mappings = [m for m in as_list(p.get("BlockDeviceMappings")) if isinstance(m, dict)] or [{"DeviceName": "root"}]
+    mappings = [m for m in as_list(p.get("BlockDeviceMappings")) if isinstance(m, dict)] or [
+        {"DeviceName": "root"}
+    ]
     for m in mappings:
         label = str(m.get("DeviceName", "root"))
         mapped.add(
@@ -276,7 +286,9 @@ def _instance(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
         )
 
 
-def _policy(lid: str, name: str, document: Any, attachments: int, mapped: Mapped, inline_of: str | None = None) -> None:
+def _policy(
+    lid: str, name: str, document: Any, attachments: int, mapped: Mapped, inline_of: str | None = None
+) -> None:
     attrs: dict[str, Any] = {
         "document": document if isinstance(document, dict) else None,
         "attachment_count": attachments,
@@ -313,7 +325,8 @@ def _user(t: _Template, lid: str, mapped: Mapped) -> None:
     name = t.literal(p.get("UserName")) or lid
     attached = [str(t.target(a) or a) for a in as_list(p.get("ManagedPolicyArns"))]
     attached += [
-        o for o in t.of_type("AWS::IAM::ManagedPolicy") + t.of_type("AWS::IAM::Policy")
+        o
+        for o in t.of_type("AWS::IAM::ManagedPolicy") + t.of_type("AWS::IAM::Policy")
         if any(t.target(u) == lid for u in as_list(t.props(o).get("Users")))
     ]
     attrs = {
@@ -332,7 +345,10 @@ def _user(t: _Template, lid: str, mapped: Mapped) -> None:
 
 def _kms_key(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
     p = t.props(lid)
-    aliases = [t.literal(t.props(a).get("AliasName")) or a for a in t.pointing_at("AWS::KMS::Alias", "TargetKeyId", lid)]
+    aliases = [
+        t.literal(t.props(a).get("AliasName")) or a
+        for a in t.pointing_at("AWS::KMS::Alias", "TargetKeyId", lid)
+    ]
     policy = p.get("KeyPolicy")
     attrs = kms_attributes(
         truthy(t.value(p.get("EnableKeyRotation"))),
@@ -341,7 +357,14 @@ def _kms_key(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
         t.literal(p.get("Description")),
         aliases,
     )
-    mapped.add("kms_key", id=lid, name=aliases[0] if aliases else lid, region=region, attributes=attrs, tags=_tags(t, p))
+    mapped.add(
+        "kms_key",
+        id=lid,
+        name=aliases[0] if aliases else lid,
+        region=region,
+        attributes=attrs,
+        tags=_tags(t, p),
+    )
 
 
 def _trail(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
@@ -362,7 +385,9 @@ def _trail(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
         "include_global_events": truthy(p.get("IncludeGlobalServiceEvents", True)),
     }
     name = t.literal(p.get("TrailName")) or lid
-    mapped.add("cloudtrail_trail", id=lid, name=name, region=region, attributes=attrs, tags=_tags(t, t.props(lid)))
+    mapped.add(
+        "cloudtrail_trail", id=lid, name=name, region=region, attributes=attrs, tags=_tags(t, t.props(lid))
+    )
 
 
 def map_cloudformation(template: dict[str, Any], region: str) -> Mapped:

@@ -101,4 +101,4 @@ class Mapped:
     def add(self, resource_type: str, **fields: Any) -> None:
         # Only types the rule engine knows are built; anything else would not be evaluated anyway.
         if resource_type in ALL_RESOURCE_TYPES:
-            self.resources.append(Resource(type=resource_type, **fields))  # type: ignore[arg-type]
+            self.resources.append(Resource(type=resource_type, **fields))

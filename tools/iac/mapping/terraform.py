@@ -59,7 +59,11 @@ _ATTACHMENTS = (
     "aws_iam_group_policy_attachment",
     "aws_iam_policy_attachment",
 )
-_INLINE_POLICIES = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
+_INLINE_POLICIES = {
+    "aws_iam_role_policy": "role",
+    "aws_iam_user_policy": "user",
+    "aws_iam_group_policy": "group",
+}
 
 
 def _literal(doc: TfDoc, value: Any) -> str | None:
@@ -81,7 +85,9 @@ def _refers_to(doc: TfDoc, value: Any, parent: TfBlock, parent_name: str | None 
     return literal is not None and parent_name is not None and literal == parent_name
 
 
-def _linked(doc: TfDoc, kind: str, attr: str, parent: TfBlock, parent_name: str | None = None) -> list[TfBlock]:
+def _linked(
+    doc: TfDoc, kind: str, attr: str, parent: TfBlock, parent_name: str | None = None
+) -> list[TfBlock]:
     return [o for o in doc.by_type(kind) if _refers_to(doc, o.body.get(attr), parent, parent_name)]
 
 
@@ -117,7 +123,9 @@ def _document_from_data(doc: TfDoc, body: dict[str, Any]) -> dict[str, Any]:
         principals: dict[str, list[Any]] = {}
         for p in as_list(st.get("principals")):
             if isinstance(p, dict):
-                principals.setdefault(str(p.get("type")), []).extend(as_list(doc.resolve(p.get("identifiers"))))
+                principals.setdefault(str(p.get("type")), []).extend(
+                    as_list(doc.resolve(p.get("identifiers")))
+                )
         if principals:
             if set(principals) == {"*"}:
                 out["Principal"] = "*"
@@ -143,7 +151,9 @@ def _acl_from_resource(doc: TfDoc, body: dict[str, Any]) -> list[dict[str, Any]]
         grantee = _first(grant.get("grantee")) if isinstance(grant, dict) else {}
         uri = str(grantee.get("uri", ""))
         name = GROUP_GRANTEES.get(uri) or grantee.get("id") or grantee.get("email_address") or "?"
-        grants.append({"grantee": name, "grantee_type": grantee.get("type", ""), "permission": grant.get("permission")})
+        grants.append(
+            {"grantee": name, "grantee_type": grantee.get("type", ""), "permission": grant.get("permission")}
+        )
     return grants
 
 
@@ -180,12 +190,17 @@ def _bucket(doc: TfDoc, b: TfBlock, region: str, mapped: Mapped) -> None:
             attrs["policy"] = policy_document(doc, ob.get("policy"))
         elif other.type == "aws_s3_bucket_logging":
             target = reference_target(ob.get("target_bucket")) or _literal(doc, ob.get("target_bucket"))
-            attrs["logging"] = {"target_bucket": target, "target_prefix": _literal(doc, ob.get("target_prefix"))}
+            attrs["logging"] = {
+                "target_bucket": target,
+                "target_prefix": _literal(doc, ob.get("target_prefix")),
+            }
     mapped.add("s3_bucket", id=b.address, name=name, region=region, attributes=attrs, tags=_tags(doc, body))
 
 
 # -- EC2 and VPC -----------------------------------------------------------------------------------
-def _entries(doc: TfDoc, proto: Any, low: Any, high: Any, desc: Any, rule: dict[str, Any]) -> list[dict[str, Any]]:
+def _entries(
+    doc: TfDoc, proto: Any, low: Any, high: Any, desc: Any, rule: dict[str, Any]
+) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for key in ("cidr_blocks", "ipv6_cidr_blocks"):
         for cidr in as_list(doc.resolve(rule.get(key))):
@@ -213,19 +228,29 @@ def _security_group(doc: TfDoc, sg: TfBlock, region: str, mapped: Mapped) -> Non
         for rule in as_list(body.get(direction)):
             if isinstance(rule, dict):
                 r = {k: doc.resolve(v) for k, v in rule.items()}
-                rules[direction] += _entries(doc, r.get("protocol"), r.get("from_port"), r.get("to_port"), r.get("description"), r)
+                rules[direction] += _entries(
+                    doc, r.get("protocol"), r.get("from_port"), r.get("to_port"), r.get("description"), r
+                )
     for other in doc.resources:
-        if other.type not in ("aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+        if other.type not in (
+            "aws_security_group_rule",
+            "aws_vpc_security_group_ingress_rule",
+            "aws_vpc_security_group_egress_rule",
+        ):
             continue
         if reference_target(other.body.get("security_group_id")) != sg.address:
             continue
         r = {k: doc.resolve(v) for k, v in other.body.items()}
         if other.type == "aws_security_group_rule":
             direction = "ingress" if r.get("type") == "ingress" else "egress"
-            rules[direction] += _entries(doc, r.get("protocol"), r.get("from_port"), r.get("to_port"), r.get("description"), r)
+            rules[direction] += _entries(
+                doc, r.get("protocol"), r.get("from_port"), r.get("to_port"), r.get("description"), r
+            )
         else:
             direction = "ingress" if other.type.endswith("ingress_rule") else "egress"
-            rules[direction] += _entries(doc, r.get("ip_protocol"), r.get("from_port"), r.get("to_port"), r.get("description"), r)
+            rules[direction] += _entries(
+                doc, r.get("ip_protocol"), r.get("from_port"), r.get("to_port"), r.get("description"), r
+            )
     attrs = {
         "group_name": name,
         "description": _literal(doc, body.get("description")) or "Managed by Terraform",
@@ -233,7 +258,9 @@ def _security_group(doc: TfDoc, sg: TfBlock, region: str, mapped: Mapped) -> Non
         "ingress": rules["ingress"],
         "egress": rules["egress"],
     }
-    mapped.add("security_group", id=sg.address, name=name, region=region, attributes=attrs, tags=_tags(doc, body))
+    mapped.add(
+        "security_group", id=sg.address, name=name, region=region, attributes=attrs, tags=_tags(doc, body)
+    )
 
 
 def _vpc(doc: TfDoc, vpc: TfBlock, region: str, mapped: Mapped) -> None:
@@ -250,8 +277,14 @@ def _vpc(doc: TfDoc, vpc: TfBlock, region: str, mapped: Mapped) -> None:
 
 def _eip(doc: TfDoc, eip: TfBlock, region: str, mapped: Mapped) -> None:
     body = eip.body
-    users = [n.address for n in doc.by_type("aws_nat_gateway") if _refers_to(doc, n.body.get("allocation_id"), eip)]
-    users += [a.address for a in doc.by_type("aws_eip_association") if _refers_to(doc, a.body.get("allocation_id"), eip)]
+    users = [
+        n.address for n in doc.by_type("aws_nat_gateway") if _refers_to(doc, n.body.get("allocation_id"), eip)
+    ]
+    users += [
+        a.address
+        for a in doc.by_type("aws_eip_association")
+        if _refers_to(doc, a.body.get("allocation_id"), eip)
+    ]
     instance = body.get("instance")
     interface = body.get("network_interface")
     attrs = {
@@ -261,7 +294,13 @@ def _eip(doc: TfDoc, eip: TfBlock, region: str, mapped: Mapped) -> None:
         "instance_id": reference_target(instance) or instance,
         "network_interface_id": reference_target(interface) or interface,
     }
-    mapped.add("elastic_ip", id=eip.address, name=_tags(doc, body).get("Name") or eip.address, region=region, attributes=attrs)
+    mapped.add(
+        "elastic_ip",
+        id=eip.address,
+        name=_tags(doc, body).get("Name") or eip.address,
+        region=region,
+        attributes=attrs,
+    )
 
 
 def _volume_attrs(doc: TfDoc, spec: dict[str, Any], az: Any, attached: list[str]) -> dict[str, Any]:
@@ -290,7 +329,9 @@ def _instance(doc: TfDoc, inst: TfBlock, region: str, mapped: Mapped) -> None:
         "subnet_id": b.get("subnet_id"),
         "availability_zone": b.get("availability_zone"),
         "private_ip": None,
-        "public_ip": "assigned at launch" if truthy(doc.resolve(b.get("associate_public_ip_address"))) else None,
+        "public_ip": "assigned at launch"
+        if truthy(doc.resolve(b.get("associate_public_ip_address")))
+        else None,
         "security_groups": as_list(b.get("vpc_security_group_ids")),
         "volumes": [],
         "launch_time": None,
@@ -299,9 +340,15 @@ def _instance(doc: TfDoc, inst: TfBlock, region: str, mapped: Mapped) -> None:
         "http_endpoint": _literal(doc, metadata.get("http_endpoint")) or "enabled",
         "iam_instance_profile": b.get("iam_instance_profile"),
     }
-    mapped.add("ec2_instance", id=inst.address, name=name, region=region, attributes=attrs, tags=_tags(doc, b))
+    mapped.add(
+        "ec2_instance", id=inst.address, name=name, region=region, attributes=attrs, tags=_tags(doc, b)
+    )
     devices = [("root", _first(b.get("root_block_device")))]
-    devices += [(str(d.get("device_name", "ebs")), d) for d in as_list(b.get("ebs_block_device")) if isinstance(d, dict)]
+    devices += [
+        (str(d.get("device_name", "ebs")), d)
+        for d in as_list(b.get("ebs_block_device"))
+        if isinstance(d, dict)
+    ]
     for label, spec in devices:
         mapped.add(
             "ebs_volume",
@@ -329,12 +376,16 @@ def _db_instance(doc: TfDoc, db: TfBlock, region: str, mapped: Mapped) -> None:
         "port": as_int(b.get("port")),
         "vpc_security_groups": as_list(b.get("vpc_security_group_ids")),
         # RDS keeps one day of backups when the argument is left out.
-        "backup_retention_period": as_int(b["backup_retention_period"]) if "backup_retention_period" in b else 1,
+        "backup_retention_period": as_int(b["backup_retention_period"])
+        if "backup_retention_period" in b
+        else 1,
         "deletion_protection": truthy(b.get("deletion_protection")),
         "auto_minor_version_upgrade": truthy(b.get("auto_minor_version_upgrade", True)),
         "iam_database_authentication_enabled": truthy(b.get("iam_database_authentication_enabled")),
     }
-    mapped.add("rds_instance", id=db.address, name=name, region=region, attributes=attrs, tags=_tags(doc, db.body))
+    mapped.add(
+        "rds_instance", id=db.address, name=name, region=region, attributes=attrs, tags=_tags(doc, db.body)
+    )
 
 
 # -- IAM -------------------------------------------------------------------------------------------
@@ -357,7 +408,9 @@ def _user(doc: TfDoc, user: TfBlock, mapped: Mapped) -> None:
         "password_last_used": None,
         "path": _literal(doc, user.body.get("path")) or "/",
     }
-    mapped.add("iam_user", id=user.address, name=name, region="global", attributes=attrs, tags=_tags(doc, user.body))
+    mapped.add(
+        "iam_user", id=user.address, name=name, region="global", attributes=attrs, tags=_tags(doc, user.body)
+    )
 
 
 def _managed_policy(doc: TfDoc, policy: TfBlock, mapped: Mapped) -> None:
@@ -365,8 +418,10 @@ def _managed_policy(doc: TfDoc, policy: TfBlock, mapped: Mapped) -> None:
     for kind in _ATTACHMENTS:
         for a in doc.by_type(kind):
             if _refers_to(doc, a.body.get("policy_arn"), policy):
-                attachments += 1 if kind != "aws_iam_policy_attachment" else max(
-                    1, sum(len(as_list(a.body.get(k))) for k in ("users", "roles", "groups"))
+                attachments += (
+                    1
+                    if kind != "aws_iam_policy_attachment"
+                    else max(1, sum(len(as_list(a.body.get(k))) for k in ("users", "roles", "groups")))
                 )
     name = _literal(doc, policy.body.get("name")) or policy.address
     attrs = {
@@ -375,7 +430,14 @@ def _managed_policy(doc: TfDoc, policy: TfBlock, mapped: Mapped) -> None:
         "path": _literal(doc, policy.body.get("path")) or "/",
         "default_version": "v1",
     }
-    mapped.add("iam_policy", id=policy.address, name=name, region="global", attributes=attrs, tags=_tags(doc, policy.body))
+    mapped.add(
+        "iam_policy",
+        id=policy.address,
+        name=name,
+        region="global",
+        attributes=attrs,
+        tags=_tags(doc, policy.body),
+    )
 
 
 def _inline_policy(doc: TfDoc, policy: TfBlock, mapped: Mapped) -> None:
@@ -404,13 +466,18 @@ def _role(doc: TfDoc, role: TfBlock, mapped: Mapped) -> None:
                 "inline_of": role.address,
             }
             label = _literal(doc, block.get("name")) or f"inline-{i}"
-            mapped.add("iam_policy", id=f"{role.address}:{label}", name=label, region="global", attributes=attrs)
+            mapped.add(
+                "iam_policy", id=f"{role.address}:{label}", name=label, region="global", attributes=attrs
+            )
 
 
 # -- KMS and CloudTrail ----------------------------------------------------------------------------
 def _kms_key(doc: TfDoc, key: TfBlock, region: str, mapped: Mapped) -> None:
     b = key.body
-    aliases = [_literal(doc, a.body.get("name")) or a.address for a in _linked(doc, "aws_kms_alias", "target_key_id", key)]
+    aliases = [
+        _literal(doc, a.body.get("name")) or a.address
+        for a in _linked(doc, "aws_kms_alias", "target_key_id", key)
+    ]
     attrs = kms_attributes(
         truthy(doc.resolve(b.get("enable_key_rotation"))),
         policy_document(doc, b["policy"]) if "policy" in b else None,
@@ -418,7 +485,13 @@ def _kms_key(doc: TfDoc, key: TfBlock, region: str, mapped: Mapped) -> None:
         _literal(doc, b.get("description")),
         aliases,
     )
-    mapped.add("kms_key", id=key.address, name=aliases[0] if aliases else key.address, region=region, attributes=attrs)
+    mapped.add(
+        "kms_key",
+        id=key.address,
+        name=aliases[0] if aliases else key.address,
+        region=region,
+        attributes=attrs,
+    )
 
 
 def _trail(doc: TfDoc, trail: TfBlock, region: str, mapped: Mapped) -> None:
@@ -440,7 +513,14 @@ def _trail(doc: TfDoc, trail: TfBlock, region: str, mapped: Mapped) -> None:
         "include_global_events": truthy(b.get("include_global_service_events", True)),
     }
     name = _literal(doc, trail.body.get("name")) or trail.address
-    mapped.add("cloudtrail_trail", id=trail.address, name=name, region=region, attributes=attrs, tags=_tags(doc, trail.body))
+    mapped.add(
+        "cloudtrail_trail",
+        id=trail.address,
+        name=name,
+        region=region,
+        attributes=attrs,
+        tags=_tags(doc, trail.body),
+    )
 
 
 def map_terraform(doc: TfDoc, default_region: str) -> Mapped:

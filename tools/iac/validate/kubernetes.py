@@ -144,7 +144,9 @@ def _policy_issues(doc: dict[str, Any]) -> list[Issue]:
             add("runs privileged", container=name)
         if ctx.get("allowPrivilegeEscalation") is not False:
             add("allowPrivilegeEscalation is not false", container=name)
-        if not (ctx.get("runAsNonRoot") or (pod_ctx.get("runAsNonRoot") and ctx.get("runAsNonRoot") is not False)):
+        if not (
+            ctx.get("runAsNonRoot") or (pod_ctx.get("runAsNonRoot") and ctx.get("runAsNonRoot") is not False)
+        ):
             add("runAsNonRoot is not true", container=name)
         if ctx.get("runAsUser") == 0 or (pod_ctx.get("runAsUser") == 0 and "runAsUser" not in ctx):
             add("runs as user 0 (root)", container=name)
@@ -186,13 +188,21 @@ def _consistency_issues(docs: list[dict[str, Any]]) -> list[Issue]:
             selector = _labels(d, ("spec", "selector", "matchLabels"))
             labels = _labels(d, ("spec", "template", "metadata", "labels"))
             if selector and any(labels.get(k) != v for k, v in selector.items()):
-                out.append(Issue("consistency", "spec.selector does not match the pod template labels", location=where))
+                out.append(
+                    Issue(
+                        "consistency", "spec.selector does not match the pod template labels", location=where
+                    )
+                )
         if kind == "Service":
             selector = _labels(d, ("spec", "selector"))
-            if selector and pod_labels and not any(
-                all(lab.get(k) == v for k, v in selector.items()) for lab in pod_labels
+            if (
+                selector
+                and pod_labels
+                and not any(all(lab.get(k) == v for k, v in selector.items()) for lab in pod_labels)
             ):
-                out.append(Issue("consistency", "the selector matches no pod template in this file", location=where))
+                out.append(
+                    Issue("consistency", "the selector matches no pod template in this file", location=where)
+                )
             if _dig(d, ("spec", "type")) == "LoadBalancer":
                 out.append(
                     Issue(
@@ -208,7 +218,8 @@ def _consistency_issues(docs: list[dict[str, Any]]) -> list[Issue]:
                 out.append(
                     Issue(
                         "consistency",
-                        f"scales {target.get('kind')}/{target.get('name')}, which this file does not define (it must exist in the cluster)",
+                        f"scales {target.get('kind')}/{target.get('name')}, which "
+                        "this file does not define (it must exist in the cluster)",
                         level=Level.WARNING,
                         location=where,
                     )
@@ -221,7 +232,8 @@ def _consistency_issues(docs: list[dict[str, Any]]) -> list[Issue]:
                         out.append(
                             Issue(
                                 "consistency",
-                                f"routes to Service/{service}, which this file does not define (it must exist in the cluster)",
+                                f"routes to Service/{service}, which this file "
+                                "does not define (it must exist in the cluster)",
                                 level=Level.WARNING,
                                 location=where,
                             )
@@ -246,7 +258,11 @@ def validate_kubernetes(code: str, schemas: K8sSchemas) -> tuple[list[dict[str, 
     docs: list[dict[str, Any]] = []
     for i, d in enumerate(loaded, 1):
         if not isinstance(d, dict) or not d.get("kind") or not d.get("apiVersion"):
-            parse.issues.append(Issue("syntax", "not a Kubernetes object (needs apiVersion and kind)", location=f"document {i}"))
+            parse.issues.append(
+                Issue(
+                    "syntax", "not a Kubernetes object (needs apiVersion and kind)", location=f"document {i}"
+                )
+            )
             continue
         docs.append(d)
     if not loaded:

@@ -185,13 +185,11 @@ def interpolations(value: Any) -> list[str]:
 
 def references(expression: str) -> list[str]:
     """Addresses an expression refers to (var.x, local.x, module.x, data.t.n, type.name)."""
-    code = _STRING_LITERAL.sub(
-        lambda m: " ".join(interpolations(m.group(0)[1:-1])) or '""', expression
-    )
+    code = _STRING_LITERAL.sub(lambda m: " ".join(interpolations(m.group(0)[1:-1])) or '""', expression)
     return [m.group(1) for m in _REFERENCE.finditer(code)]
 
 
-def reference_target(text: str) -> str | None:
+def reference_target(text: Any) -> str | None:
     """`aws_s3_bucket.logs` for "${aws_s3_bucket.logs.id}" (a whole-value resource reference)."""
     if not isinstance(text, str):
         return None
@@ -233,7 +231,11 @@ def _check_block(block: TfBlock, spec: TypeSpec, issues: list[Issue]) -> None:
     for old, new in spec.removed:
         if old in body:
             issues.append(
-                Issue("schema", f"argument {old!r} was removed from the AWS provider: use {new}", location=block.address)
+                Issue(
+                    "schema",
+                    f"argument {old!r} was removed from the AWS provider: use {new}",
+                    location=block.address,
+                )
             )
     for old, new in spec.deprecated:
         if old in body:
@@ -309,7 +311,9 @@ def validate_terraform(code: str) -> tuple[TfDoc | None, list[CheckRun]]:
         schema.issues.append(Issue("schema", "declared more than once", location=address))
     for name, _ in doc.providers:
         if name not in PROVIDERS:
-            schema.issues.append(Issue("schema", f"unsupported provider {name!r}", location=f"provider.{name}"))
+            schema.issues.append(
+                Issue("schema", f"unsupported provider {name!r}", location=f"provider.{name}")
+            )
     if not doc.has_required_providers:
         schema.issues.append(
             Issue(
@@ -318,7 +322,9 @@ def validate_terraform(code: str) -> tuple[TfDoc | None, list[CheckRun]]:
                 level=Level.WARNING,
             )
         )
-    schema.detail = f"{len(doc.resources) + len(doc.data)} blocks checked against {len(RESOURCES)} known types"
+    schema.detail = (
+        f"{len(doc.resources) + len(doc.data)} blocks checked against {len(RESOURCES)} known types"
+    )
 
     refs = CheckRun("references", PARSER)
     _check_references(doc, refs.issues)

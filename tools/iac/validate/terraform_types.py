@@ -25,7 +25,10 @@ class TypeSpec:
 _S3_INLINE = (
     ("acl", "the aws_s3_bucket_acl resource (or, better, no ACL: BucketOwnerEnforced ownership)"),
     ("versioning", "the aws_s3_bucket_versioning resource"),
-    ("server_side_encryption_configuration", "the aws_s3_bucket_server_side_encryption_configuration resource"),
+    (
+        "server_side_encryption_configuration",
+        "the aws_s3_bucket_server_side_encryption_configuration resource",
+    ),
     ("logging", "the aws_s3_bucket_logging resource"),
     ("lifecycle_rule", "the aws_s3_bucket_lifecycle_configuration resource"),
     ("policy", "the aws_s3_bucket_policy resource"),
@@ -103,9 +106,7 @@ RESOURCES: dict[str, TypeSpec] = {
     "aws_appautoscaling_target": TypeSpec(("max_capacity", "min_capacity", "resource_id")),
     "aws_appautoscaling_policy": TypeSpec(("name", "resource_id", "scalable_dimension", "service_namespace")),
     # Data
-    "aws_db_instance": TypeSpec(
-        ("instance_class",), removed=(("name", "db_name"),)
-    ),
+    "aws_db_instance": TypeSpec(("instance_class",), removed=(("name", "db_name"),)),
     "aws_db_subnet_group": TypeSpec(("subnet_ids",)),
     "aws_db_parameter_group": TypeSpec(("family",)),
     "aws_rds_cluster": TypeSpec(("engine",)),
