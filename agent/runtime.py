@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, field
 
 from langgraph.graph.state import CompiledStateGraph
@@ -17,6 +18,7 @@ from agent.planner.factory import build_planner
 from agent.planner.offline import OfflinePlanner
 from agent.turn_nodes import TurnNodes
 from config import Settings
+from knowledge.context import close_knowledge
 from store import Store
 from store.approvals import ApprovalStore
 from store.audit import AuditLog
@@ -59,12 +61,13 @@ class Runtime:
         approval_store = ApprovalStore(store)
         audit = AuditLog(store)
         approvals = ApprovalService(approval_store, audit, settings.approvals, clock)
-        offline = OfflinePlanner()
         chosen = planner or build_planner(settings)
+        offline = chosen if isinstance(chosen, OfflinePlanner) else OfflinePlanner()
         turn = TurnNodes(ctx, registry, chosen, offline, approvals, settings.llm.max_repair_rounds)
         checkpointer, close_cp = open_checkpointer(settings.checkpoint_target)
         graph = build_graph(turn, ApprovalNodes(ctx, registry, approval_store, audit), checkpointer)
-        return cls(settings, store, ctx, registry, approvals, graph, chosen, [close_cp, store.close])
+        closers = [partial(close_knowledge, ctx.extras), close_cp, store.close]
+        return cls(settings, store, ctx, registry, approvals, graph, chosen, closers)
 
     def close(self) -> None:
         for close in self._closers:

@@ -18,6 +18,7 @@ from agent.planner.base import (
     ToolSpec,
 )
 from agent.runner import Outcome, error_ref, run_step
+from knowledge.answer import cites_properly
 from agent.state import HISTORY_LIMIT, TurnState
 from tools.base import (
     AnyTool,
@@ -223,13 +224,27 @@ class TurnNodes:
             for o in outcomes
         ]
         try:
-            return self.planner.compose(state["text"], history, views)
+            text = self.planner.compose(state["text"], history, views)
         except PlannerUnavailable:
             return self.fallback.compose(state["text"], history, views)
         except Exception:
             ref = error_ref()
             log.exception("composing the answer failed (ref %s)", ref)
             return self.fallback.compose(state["text"], history, views)
+        passages = _passages_shown(outcomes)
+        if passages and self.planner is not self.fallback and not cites_properly(text, passages):
+            # An answer from documents must cite them; an uncited model answer is not shown.
+            log.warning("model answer did not cite its %d passages; using the quoted passages", passages)
+            return self.fallback.compose(state["text"], history, views)
+        return text
+
+
+def _passages_shown(outcomes: list[Outcome]) -> int:
+    return sum(
+        len(o.data.get("passages") or [])
+        for o in outcomes
+        if o.name == "search_knowledge" and o.status == ToolStatus.OK and isinstance(o.data, dict)
+    )
 
 
 def _with_ids(calls: list[PlannedCall]) -> list[PlannedCall]:

@@ -13,7 +13,9 @@ from tools.security.views import FindingView, finding_view, findings_table, seve
 
 class ListFindingsInput(ToolInput):
     severity: Literal["critical", "high", "medium", "low"] | None = None
-    service: str | None = Field(default=None, description="s3, ec2, iam, ebs or rds")
+    service: str | None = Field(
+        default=None, description="s3, ec2, iam, ebs, rds, kms, cloudtrail, cloudwatch or config"
+    )
     status: Literal["open", "resolved", "suppressed"] | None = Field(
         default="open", description="None lists every status."
     )

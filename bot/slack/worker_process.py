@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -74,11 +75,19 @@ class ProcessSink:
         self._start_timeout = start_timeout_s
         self._ctx = multiprocessing.get_context("spawn")
         self._cond = threading.Condition()
-        self._pending = 0
         self._closing = False
+        self._seq = itertools.count(1)
+        # Jobs handed over and not finished, and which of them the worker has started.
+        self._inflight: dict[int, tuple[str, object]] = {}
+        self._started: set[int] = set()
+        self._replacing = False
         self._proc, self._jobs, self._events = self._spawn()
         self._reader = threading.Thread(target=self._read, name="slack-worker-events", daemon=True)
         self._reader.start()
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self._proc.pid
 
     def _spawn(self) -> tuple[BaseProcess, Any, Any]:
         jobs, events = self._ctx.Queue(), self._ctx.Queue()
@@ -111,8 +120,10 @@ class ProcessSink:
         with self._cond:
             if self._closing:
                 raise RuntimeError("the Slack worker is shut down")
-            self._pending += 1
-            self._jobs.put((lane, job))
+            seq = next(self._seq)
+            self._inflight[seq] = (lane, job)
+            if not self._replacing:  # otherwise the new worker gets it once it is up
+                self._jobs.put((seq, lane, job))
 
     def _read(self) -> None:
         while True:
@@ -126,13 +137,17 @@ class ProcessSink:
                 return
             if event is None:
                 return
-            if event[0] == "done":
+            kind = event[0]
+            if kind == "start":
                 with self._cond:
-                    self._pending -= 1
-                    if self._pending <= 0:
-                        self._pending = 0
+                    self._started.add(event[1])
+            elif kind == "done":
+                with self._cond:
+                    self._inflight.pop(event[1], None)
+                    self._started.discard(event[1])
+                    if not self._inflight:
                         self._cond.notify_all()
-            elif event[0] == "follow":
+            elif kind == "follow":
                 try:
                     self._on_follow(event[1], event[2])
                 except Exception:
@@ -140,21 +155,37 @@ class ProcessSink:
 
     def _replace(self) -> None:
         with self._cond:
-            lost, self._pending = self._pending, 0
-            self._cond.notify_all()
-        log.error(
-            "the Slack worker process died (exit code %s); %d job(s) lost; starting a new one",
-            self._proc.exitcode,
-            lost,
-        )
+            if not self._replacing:
+                # A job the dead worker had started is dropped, not retried: it may have
+                # posted already, and a second answer is worse than a missing one.
+                lost = sorted(self._started)
+                for seq in lost:
+                    self._inflight.pop(seq, None)
+                self._started.clear()
+                self._replacing = True
+                self._cond.notify_all()
+                log.error(
+                    "the Slack worker process died (exit code %s); %d started job(s) lost, %d to hand "
+                    "to a new worker",
+                    self._proc.exitcode,
+                    len(lost),
+                    len(self._inflight),
+                )
         try:
-            self._proc, self._jobs, self._events = self._spawn()
+            proc, jobs, events = self._spawn()
         except WorkerFailed:
-            log.exception("could not replace the Slack worker process")
+            log.exception("could not replace the Slack worker process; trying again")
+            time.sleep(5)
+            return
+        with self._cond:
+            self._proc, self._jobs, self._events = proc, jobs, events
+            for seq, (lane, job) in sorted(self._inflight.items()):
+                jobs.put((seq, lane, job))
+            self._replacing = False
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         with self._cond:
-            return self._cond.wait_for(lambda: self._pending == 0, timeout)
+            return self._cond.wait_for(lambda: not self._inflight, timeout)
 
     def close(self, timeout_s: float = 30.0) -> None:
         with self._cond:
@@ -198,12 +229,13 @@ def _child_main(
     work = WorkQueue(workers)
     events.put(("ready",))
 
-    def task(job: Any) -> Callable[[], None]:
+    def task(seq: int, job: Any) -> Callable[[], None]:
         def run() -> None:
+            events.put(("start", seq))
             try:
                 responder.run(job)
             finally:
-                events.put(("done",))
+                events.put(("done", seq))
 
         return run
 
@@ -217,8 +249,8 @@ def _child_main(
             continue
         if item is None:
             break
-        lane, job = item
-        work.submit(lane, task(job))
+        seq, lane, job = item
+        work.submit(lane, task(seq, job))
     work.shutdown()
     runtime.close()
     events.put(None)

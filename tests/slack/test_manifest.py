@@ -22,8 +22,11 @@ def test_manifest_routes_everything_to_the_one_endpoint() -> None:
     m = _manifest()
     (command,) = m["features"]["slash_commands"]
     assert command["command"] == COMMAND
-    urls = [command["url"], m["settings"]["event_subscriptions"]["request_url"],
-            m["settings"]["interactivity"]["request_url"]]
+    urls = [
+        command["url"],
+        m["settings"]["event_subscriptions"]["request_url"],
+        m["settings"]["interactivity"]["request_url"],
+    ]
     assert all(u.startswith("https://") and u.endswith(EVENTS_PATH) for u in urls)
     assert m["settings"]["interactivity"]["is_enabled"] is True
 
@@ -31,8 +34,15 @@ def test_manifest_routes_everything_to_the_one_endpoint() -> None:
 def test_manifest_has_the_scopes_and_events_the_app_uses() -> None:
     m = _manifest()
     scopes = set(m["oauth_config"]["scopes"]["bot"])
-    assert {"app_mentions:read", "chat:write", "commands", "files:write", "usergroups:read",
-            "im:history", "channels:history"} <= scopes
+    assert {
+        "app_mentions:read",
+        "chat:write",
+        "commands",
+        "files:write",
+        "usergroups:read",
+        "im:history",
+        "channels:history",
+    } <= scopes
     events = set(m["settings"]["event_subscriptions"]["bot_events"])
     assert {"app_mention", "message.im", "message.channels"} <= events
     # Each message.* event needs its history scope.

@@ -7,10 +7,8 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from click.testing import CliRunner
 from slack_sdk import WebClient
 
-from bot.slack.cli import serve
 from bot.slack.groups import GroupResolver
 from bot.slack.keystore import KeyStore, MemoryKeyStore, RedisKeyStore, open_keystore
 from bot.slack.limits import RateLimiter
@@ -187,11 +185,3 @@ def _eventually(pred: Callable[[], bool]) -> bool:
             return True
         time.sleep(0.01)
     return False
-
-
-def test_serve_slack_without_tokens_says_what_to_set() -> None:
-    result = CliRunner().invoke(serve, ["slack", "--port", "0"])
-    assert result.exit_code == 2
-    assert "slack.bot_token" in result.output and "slack.signing_secret" in result.output
-    result = CliRunner().invoke(serve, ["slack", "--mode", "socket"])
-    assert "slack.app_token" in result.output and "signing_secret" not in result.output

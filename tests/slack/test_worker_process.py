@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 
 from bot.slack.app import build_slack_app
 from bot.slack.http import SlackHttpServer
-from bot.slack.worker_process import WorkerFailed, load_factory
+from bot.slack.worker_process import ProcessSink, WorkerFailed, load_factory
 from store import Store
 from store.approvals import ApprovalStore
 from tests.slack.conftest import ALICE, BOB, FIXED_NOW, SECRET, SlackDriver, make_settings
@@ -72,6 +74,19 @@ def test_conversation_command_and_approval_through_the_worker(driver: SlackDrive
     assert approval is not None and (approval.status, approval.decided_by) == ("executed", BOB)
     assert [c.args["ts"] for c in driver.fake.of("chat.update")].count(message_ts) == 1
     assert "four eyes" in driver.fake.of("chat.postEphemeral")[0].args["text"]
+
+
+def test_a_dead_worker_is_replaced(driver: SlackDriver) -> None:
+    sink = driver.slack.sink
+    assert isinstance(sink, ProcessSink) and sink.worker_pid is not None
+    first = sink.worker_pid
+    os.kill(first, signal.SIGKILL)
+    # Acks do not wait for the replacement; the message is answered once the new worker is up.
+    status, _ = driver.mention("are you there?")
+    assert status == 200
+    driver.settle()
+    assert sink.worker_pid != first
+    assert _answers(driver)[-1] == "turn 1: are you there? (before that: nothing)"
 
 
 def test_worker_that_cannot_start_is_reported(tmp_path: Path, fake_slack: FakeSlack, namespace: str) -> None:

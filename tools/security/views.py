@@ -23,6 +23,7 @@ class FindingView(BaseModel):
     title: str
     service: str
     region: str
+    account: str = ""
     resource_id: str
     resource_type: str
     detail: str
@@ -46,6 +47,7 @@ def finding_view(f: StoredFinding) -> FindingView:
         title=f.title,
         service=f.service,
         region=f.region,
+        account=f.account,
         resource_id=f.resource_id,
         resource_type=f.resource_type,
         detail=f.detail,
