@@ -18,8 +18,8 @@ from agent.planner.base import (
     ToolSpec,
 )
 from agent.runner import Outcome, error_ref, run_step
-from knowledge.answer import cites_properly
 from agent.state import HISTORY_LIMIT, TurnState
+from knowledge.answer import cites_properly
 from tools.base import (
     AnyTool,
     ChangePlan,

@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 
 from agent.planner.base import PlannedCall, ToolOutcomeView, ToolSpec
-from agent.planner.calls import ANOMALIES, COST, FINDINGS, FORECAST, INVENTORY, KNOWLEDGE, REMEDIATE, SAVINGS, SCAN
+from agent.planner.calls import (
+    ANOMALIES,
+    COST,
+    FINDINGS,
+    FORECAST,
+    INVENTORY,
+    KNOWLEDGE,
+    REMEDIATE,
+    SAVINGS,
+    SCAN,
+)
 
 _CAPABILITIES: dict[str, str] = {
     COST: "Costs: 'how much did we spend on EC2 last month?', 'break down last month by service', "
