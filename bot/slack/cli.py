@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from bot.slack.app import SlackApp
+    from config.settings import SlackSettings
 
 
 @click.group()
@@ -52,7 +53,10 @@ def serve() -> None:
 def serve_slack(
     ctx: click.Context, mode: str | None, host: str | None, port: int | None, worker: str, workers: int
 ) -> None:
-    """Serve Slack: mentions, DMs, /cloudpilot and approval buttons (see docs/SLACK.md)."""
+    """Serve Slack: mentions, DMs, /cloudpilot and approval buttons.
+
+    Set-up (app manifest, tokens, HTTP or Socket Mode): docs/SLACK.md.
+    """
     # Imported here: bot.terminal.cli adds this group to the main command.
     from bot.slack.app import SlackConfigError, build_slack_app, check_settings
     from bot.terminal.cli import CliState, _agent
@@ -68,22 +72,10 @@ def serve_slack(
         raise click.UsageError(str(exc)) from exc
     if worker == "thread":
         with _agent(state) as agent:
-            _run(
-                _build(lambda: build_slack_app(settings, agent, workers=workers)),
-                slack.mode,
-                slack.host,
-                slack.port,
-                slack.app_token.get_secret_value() if slack.app_token else "",
-            )
+            _run(_build(lambda: build_slack_app(settings, agent, workers=workers)), slack)
     else:
         click.echo("Starting the agent worker process…")
-        _run(
-            _build(lambda: build_slack_app(settings, workers=workers)),
-            slack.mode,
-            slack.host,
-            slack.port,
-            slack.app_token.get_secret_value() if slack.app_token else "",
-        )
+        _run(_build(lambda: build_slack_app(settings, workers=workers)), slack)
 
 
 def _build(make: Callable[[], SlackApp]) -> SlackApp:
@@ -94,17 +86,17 @@ def _build(make: Callable[[], SlackApp]) -> SlackApp:
     return built
 
 
-def _run(built: SlackApp, mode: str, host: str, port: int, app_token: str) -> None:
+def _run(built: SlackApp, slack: SlackSettings) -> None:
     # Containers stop with SIGTERM: shut down as for Ctrl-C, so the worker process goes too.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        if mode == "socket":
+        if slack.mode == "socket":
             from bot.slack.socket_mode import run_socket_mode
 
             click.echo("CloudPilot is connected to Slack over Socket Mode. Ctrl-C to stop.")
-            run_socket_mode(built.app, app_token)
+            run_socket_mode(built.app, slack.app_token.get_secret_value() if slack.app_token else "")
         else:
-            _serve_http(built.app, built.signing_secret, host, port)
+            _serve_http(built.app, built.signing_secret, slack.host, slack.port)
     except KeyboardInterrupt:
         pass
     finally:

@@ -23,7 +23,7 @@ from bot.slack.approval_blocks import decided_message, pending_message
 from bot.slack.gate import MAX_TEXT
 from bot.slack.groups import GroupResolver
 from bot.slack.jobs import Answer, Click, Incoming, Job, Notice, SlashCommand
-from bot.slack.render import render_reply
+from bot.slack.render import Rendered, render_reply
 
 log = logging.getLogger("cloudpilot.slack")
 
@@ -41,13 +41,6 @@ class SlackResponder:
         self.follow = follow
 
     def run(self, job: Job) -> None:
-        if isinstance(job, Answer):
-            where, thread_ts, ephemeral = job.incoming.channel, job.incoming.reply_ts, False
-        elif isinstance(job, Notice):
-            where, thread_ts, ephemeral = job.channel, job.thread_ts, True
-        else:
-            where, thread_ts, ephemeral = job.channel, None, True
-        user = job.incoming.user if isinstance(job, Answer) else job.user
         try:
             if isinstance(job, Answer):
                 self._answer(job.incoming)
@@ -59,21 +52,52 @@ class SlackResponder:
                 self._ephemeral(job.channel, job.user, job.text, job.thread_ts)
         except Exception:
             ref = error_ref()
-            log.exception("slack job %s failed (ref %s) in %s", type(job).__name__, ref, where)
-            text = f":warning: Sorry, something went wrong (reference {ref})."
-            try:
-                if ephemeral:
-                    self._ephemeral(where, user, text, thread_ts)
-                else:
-                    self.client.chat_postMessage(channel=where, thread_ts=thread_ts, text=text)
-            except Exception:
-                log.exception("could not report error %s to Slack", ref)
+            log.exception("slack job %s failed (ref %s)", type(job).__name__, ref)
+            self._apologise(job, ref)
+
+    def _apologise(self, job: Job, ref: str, placeholder_ts: str | None = None) -> None:
+        """A short message with the reference; the details are in the log under it."""
+        text = f":warning: Sorry, something went wrong (reference {ref})."
+        try:
+            if isinstance(job, Answer):
+                channel, thread_ts = job.incoming.channel, job.incoming.reply_ts
+                if placeholder_ts:
+                    try:
+                        self.client.chat_update(channel=channel, ts=placeholder_ts, text=text, blocks=[])
+                        return
+                    except SlackApiError:
+                        pass  # e.g. the update is what failed: say it in a new message
+                self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+            elif isinstance(job, Notice):
+                self._ephemeral(job.channel, job.user, text, job.thread_ts)
+            else:
+                self._ephemeral(job.channel, job.user, text)
+        except Exception:
+            log.exception("could not report error %s to Slack", ref)
 
     # -- conversations -------------------------------------------------------------------------
     def _answer(self, incoming: Incoming) -> None:
         placeholder = self.client.chat_postMessage(
             channel=incoming.channel, thread_ts=incoming.reply_ts, text=WORKING
         )
+        placeholder_ts = str(placeholder["ts"])
+        try:
+            reply = self._reply_to(incoming)
+            rendered = render_reply(reply)
+            self._post_first(rendered, incoming.channel, incoming.reply_ts, placeholder_ts)
+        except Exception:
+            ref = error_ref()
+            log.exception("answering in %s failed (ref %s)", incoming.lane, ref)
+            self._apologise(Answer(incoming), ref, placeholder_ts)
+            return
+        try:
+            self._post_rest(rendered, reply, incoming.channel, incoming.reply_ts)
+        except Exception:  # the answer is there; say what is missing below it, not instead of it
+            ref = error_ref()
+            log.exception("attachments in %s failed (ref %s)", incoming.lane, ref)
+            self._apologise(Answer(incoming), ref)
+
+    def _reply_to(self, incoming: Incoming) -> Reply:
         try:
             message = ChatMessage(
                 user=incoming.user,
@@ -83,12 +107,10 @@ class SlackResponder:
                 platform="slack",
             )
         except ValidationError:
-            reply = Reply(
+            return Reply(
                 text=f"That message is too long for me: please keep it under {MAX_TEXT} characters.", ok=False
             )
-        else:
-            reply = self.agent.handle(message)
-        self._deliver(reply, incoming.channel, incoming.reply_ts, str(placeholder["ts"]))
+        return self.agent.handle(message)
 
     def _command(self, job: SlashCommand) -> None:
         try:
@@ -123,16 +145,24 @@ class SlackResponder:
                 response_type="ephemeral",
             )
 
-    def _deliver(self, reply: Reply, channel: str, reply_ts: str | None, placeholder_ts: str | None) -> None:
+    def _deliver(self, reply: Reply, channel: str, reply_ts: str | None) -> None:
         rendered = render_reply(reply)
-        first, *rest = rendered.messages
+        self._post_first(rendered, channel, reply_ts, None)
+        self._post_rest(rendered, reply, channel, reply_ts)
+
+    def _post_first(
+        self, rendered: Rendered, channel: str, reply_ts: str | None, placeholder_ts: str | None
+    ) -> None:
+        first = rendered.messages[0]
         if placeholder_ts:
             self.client.chat_update(channel=channel, ts=placeholder_ts, text=first.text, blocks=first.blocks)
         else:
             self.client.chat_postMessage(
                 channel=channel, thread_ts=reply_ts, text=first.text, blocks=first.blocks
             )
-        for message in rest:
+
+    def _post_rest(self, rendered: Rendered, reply: Reply, channel: str, reply_ts: str | None) -> None:
+        for message in rendered.messages[1:]:
             self.client.chat_postMessage(
                 channel=channel, thread_ts=reply_ts, text=message.text, blocks=message.blocks
             )
@@ -197,7 +227,7 @@ class SlackResponder:
             return
         text, blocks = decided_message(view)
         self.client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=blocks)
-        self._deliver(reply, click.channel, reply_ts, None)
+        self._deliver(reply, click.channel, reply_ts)
 
     def _ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)

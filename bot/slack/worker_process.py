@@ -4,8 +4,10 @@ An agent turn costs tens of milliseconds of CPU. Run on threads of the serving p
 hold the GIL while requests wait for it, and acks slow down under load. Here the serving process
 keeps only HTTP, signatures, Redis and Bolt; a child process (spawned, niced) owns the agent,
 the Web API client and its own thread pool with one lane per conversation. Jobs go down a
-queue; the child reports each finished job (for `wait_idle`) and threads it joined (slash
-commands), which the parent records in its key store. A child that dies is replaced.
+queue; the child reports when it starts and finishes each one (for `wait_idle`) and the
+threads it joined (slash commands), which the parent records in its key store. A child that
+dies is replaced: jobs it had not started go to the new one, jobs it had started are dropped
+(they may have posted already).
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def namespace() -> Iterator[str]:
     yield ns
     client = redis.Redis.from_url(redis_url())
     try:
-        keys = list(client.scan_iter(f"{ns}:*"))
+        keys = list(client.scan_iter(f"{ns}:*", count=1000))
         if keys:
             client.delete(*keys)
     except redis.RedisError:

@@ -160,3 +160,14 @@ def test_overlong_message_is_refused_politely(harness: Harness) -> None:
     harness.settle()
     assert "too long" in _texts(harness)[0]
     assert harness.planner.seen == []
+
+
+def test_failed_upload_keeps_the_answer_and_says_what_is_missing(harness: Harness) -> None:
+    harness.fake.failures["files.completeUploadExternal"] = "internal_error"
+    harness.planner.calls = [call("report", rows=2)]
+    _, root = harness.mention("report please")
+    harness.settle()
+    (update,) = _updates(harness)
+    assert update["text"].startswith("Here is the report")  # the answer was not replaced
+    sorry = [p.args for p in harness.fake.of("chat.postMessage") if "Sorry" in p.args["text"]]
+    assert len(sorry) == 1 and sorry[0]["thread_ts"] == root and "reference err-" in sorry[0]["text"]
