@@ -66,7 +66,7 @@ class Runtime:
         turn = TurnNodes(ctx, registry, chosen, offline, approvals, settings.llm.max_repair_rounds)
         checkpointer, close_cp = open_checkpointer(settings.checkpoint_target)
         graph = build_graph(turn, ApprovalNodes(ctx, registry, approval_store, audit), checkpointer)
-        closers = [partial(close_knowledge, ctx.extras), close_cp, store.close]
+        closers: list[Callable[[], None]] = [partial(close_knowledge, ctx.extras), close_cp, store.close]
         return cls(settings, store, ctx, registry, approvals, graph, chosen, closers)
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.slack.cli import serve
@@ -43,6 +44,7 @@ def _wait(pred: Callable[[], object], seconds: float = 60) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_serve_answers_and_stops_cleanly(tmp_path: Path, fake_slack: FakeSlack, moto_endpoint: str) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("CLOUDPILOT_", "SLACK_"))},

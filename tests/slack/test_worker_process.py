@@ -42,6 +42,7 @@ def _answers(d: SlackDriver) -> list[str]:
     return [c.args["text"] for c in d.fake.of("chat.update")]
 
 
+@pytest.mark.slow
 def test_conversation_command_and_approval_through_the_worker(driver: SlackDriver) -> None:
     _, root = driver.mention("hello")
     driver.settle()
@@ -76,6 +77,7 @@ def test_conversation_command_and_approval_through_the_worker(driver: SlackDrive
     assert "four eyes" in driver.fake.of("chat.postEphemeral")[0].args["text"]
 
 
+@pytest.mark.slow
 def test_a_dead_worker_is_replaced(driver: SlackDriver) -> None:
     sink = driver.slack.sink
     assert isinstance(sink, ProcessSink) and sink.worker_pid is not None
