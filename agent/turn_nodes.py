@@ -194,7 +194,9 @@ class TurnNodes:
                 [text] + [f"Could not run {r['call']['name']}: {r['error']}" for r in rejected]
             ).strip()
         calls = [PlannedCall.model_validate(c) for c in state.get("calls", [])]
-        turn = PastTurn(text=state["text"], calls=calls, answer=text, fixable=_fixable(outcomes))
+        turn = PastTurn(
+            text=state["text"], calls=calls, answer=text, fixable=_focus(_fixable(outcomes), state["text"])
+        )
         reply: dict[str, Any] = {
             "text": text,
             "tool_calls": [{"name": c.name, "args": c.args} for c in calls],
@@ -237,6 +239,19 @@ class TurnNodes:
             log.warning("model answer did not cite its %d passages; using the quoted passages", passages)
             return self.fallback.compose(state["text"], history, views)
         return text
+
+
+_TOPICS = ("public", "open", "encrypt", "mfa", "version", "key", "log", "backup", "idle", "unattached")
+
+
+def _focus(fixes: list[FixSuggestion], question: str) -> list[FixSuggestion]:
+    """Keep the fixes the question was about ("are any buckets public?" -> the public ones),
+    so that "fix it" refers to them; when the question names no topic, keep them all."""
+    words = [t for t in _TOPICS if t in question.lower()]
+    if not words:
+        return fixes
+    focused = [f for f in fixes if any(w in f"{f.title} {f.action}".lower() for w in words)]
+    return focused or fixes
 
 
 def _passages_shown(outcomes: list[Outcome]) -> int:

@@ -65,10 +65,21 @@ def _distinct(fixes: list[FixSuggestion]) -> list[FixSuggestion]:
     return out
 
 
+# Fixes that close an exposure, for "fix it" after a question about what is public or open.
+_EXPOSURE_ACTIONS = frozenset({REVOKE, BLOCK, "disable_public_access", "make_snapshot_private"})
+_EXPOSURE_WORDS = re.compile(
+    r"\b(?:public(?:ly)?|exposed?|exposures?|world[\s-]open|open\s+to|open\s+ports?|internet)\b", re.I
+)
+
+
 def _latest_fixable(history: list[PastTurn]) -> list[FixSuggestion]:
     for turn in reversed(history):
         if turn.fixable:
-            return _distinct(list(turn.fixable))
+            fixes = _distinct(list(turn.fixable))
+            if _EXPOSURE_WORDS.search(turn.text):
+                # A scan answers more than was asked; "it" is what the question was about.
+                return [f for f in fixes if f.action in _EXPOSURE_ACTIONS] or fixes
+            return fixes
     return []
 
 

@@ -325,7 +325,16 @@ def classify(ex: Extraction) -> Classification:
         return Classification(Intent.INVENTORY, explicit=False)
     if _KNOWLEDGE_WEAK.search(text):
         return Classification(Intent.KNOWLEDGE, explicit=False)
+    if _QUESTION.search(text) and len(text.split()) >= 3:
+        # A real question no tool covers: the knowledge base answers it or says it has no source,
+        # rather than a guess.
+        return Classification(Intent.KNOWLEDGE, explicit=False)
     return Classification(Intent.UNKNOWN, explicit=False)
+
+
+_QUESTION = re.compile(
+    r"^(?!what about\b|how about\b)(who|what|when|where|why|which|how|is|are|does|do|did|can|could|should)\b"
+)
 
 
 def _only_arguments(text: str) -> bool:

@@ -157,9 +157,13 @@ _EXT = {
 def _code(code: CodeBlock, files: list[FileUpload]) -> list[bk.Block]:
     name = code.filename or f"snippet.{_EXT.get(code.language.lower(), 'txt')}"
     label = f"`{bk.escape(name)}`" + (f" ({bk.escape(code.language)})" if code.language else "")
+    if code.filename:
+        # A named file (generated IaC, a manifest) is also uploaded, ready to download and commit.
+        files.append(FileUpload(name, name, content=code.code.encode()))
     if len(code.code) <= MAX_CODE_CHARS:
         return bk.context([label]) + bk.code_sections(code.code)
-    files.append(FileUpload(name, name, content=code.code.encode()))
+    if not code.filename:
+        files.append(FileUpload(name, name, content=code.code.encode()))
     preview = "\n".join(code.code.splitlines()[:PREVIEW_LINES])
     return bk.context(
         [f"{label}: the full file is attached; first {PREVIEW_LINES} lines:"]

@@ -98,3 +98,14 @@ def test_fix_it_counts_one_change_once() -> None:
     ]
     calls, _ = plan("fix it", [PastTurn(text="are any buckets public?", fixable=fixable)])
     assert calls == [("remediate", {"action": "block_public_access", "resource_id": "acme-site"})]
+
+
+def test_fix_it_after_a_question_about_exposure_fixes_the_exposure() -> None:
+    fixable = [
+        FixSuggestion(action="enable_bucket_encryption", resource_id="acme-site", finding_id="f-2"),
+        FixSuggestion(action="block_public_access", resource_id="acme-site", finding_id="f-1"),
+    ]
+    calls, _ = plan("fix it", [PastTurn(text="are any buckets public?", fixable=fixable)])
+    assert calls == [("remediate", {"action": "block_public_access", "resource_id": "acme-site"})]
+    calls, answer = plan("fix it", [PastTurn(text="run a security scan", fixable=fixable)])
+    assert not calls and answer is not None and "Which one should I fix?" in answer

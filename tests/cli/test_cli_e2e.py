@@ -118,3 +118,29 @@ def test_remediation_needs_someone_elses_approval(env: dict[str, str]) -> None:
     assert [r["kind"] for r in audit] == ["request", "refused", "decision", "execution", "verification"]
     listed = json.loads(cloudpilot(env, "approvals", "list", "--json").stdout)
     assert [(a["id"], a["status"]) for a in listed] == [(approval["id"], "executed")]
+
+
+def test_every_capability_from_the_terminal(env: dict[str, str]) -> None:
+    runbook = ask_json(env, "what is our runbook for a full disk on a database host?")
+    assert runbook["tool_calls"][0]["name"] == "search_knowledge"
+    assert runbook["data"]["passages"] and runbook["data"]["passages"][0]["source"].endswith(".md")
+    off_topic = ask_json(env, "who won the football world cup in 1966?")
+    assert "no source found" in off_topic["answer"].lower()
+
+    tf = ask_json(env, "write Terraform for a private S3 bucket with versioning")
+    assert tf["tool_calls"][0]["name"] == "generate_iac"
+    k8s = ask_json(env, "a Kubernetes deployment for nginx with 3 replicas and a service")
+    assert k8s["tool_calls"][0]["name"] == "generate_iac"
+
+    for question, tool in (
+        ("break down last month by service", "cost_query"),
+        ("any cost spikes recently?", "cost_anomalies"),
+        ("what will we spend this month?", "cost_forecast"),
+        ("where can we save money?", "savings_opportunities"),
+    ):
+        out = ask_json(env, question)
+        assert [c["name"] for c in out["tool_calls"]] == [tool], out["tool_calls"]
+        assert out["answer"].strip()
+
+    text = cloudpilot(env, "ask", "write Terraform for a private S3 bucket with versioning")
+    assert text.returncode == 0 and "aws_s3_bucket_versioning" in text.stdout

@@ -435,3 +435,11 @@ def test_a_tool_that_is_not_enabled_is_not_called() -> None:
 def test_fan_out_is_bounded() -> None:
     text = "cost of EC2 S3 RDS Lambda ELB and VPC in us-east-1 and eu-west-1"
     assert len(plan(text).calls) == 6
+
+
+def test_an_off_topic_question_goes_to_the_knowledge_base_not_a_guess() -> None:
+    from agent.planner.offline import OfflinePlanner
+    from tests.planner.helpers import NOW, tool_specs
+
+    decision = OfflinePlanner().plan("who won the football world cup in 1966?", [], tool_specs(), NOW)
+    assert [c.name for c in decision.calls] == ["search_knowledge"]
