@@ -120,13 +120,13 @@ def test_rich_reply_becomes_blocks_and_uploads(harness: Harness) -> None:
     assert "svc-0" in flat and "1,000.50" in flat  # the table, numbers formatted
     assert "main.tf" in flat and "aws_s3_bucket" in flat  # the code block
     assert "<https://example.com/runbooks/ssh#22|runbooks/ssh.md § Closing port 22>" in flat
-    # The chart went up with files_upload_v2, in the thread.
-    assert harness.fake.methods().count("files.getUploadURLExternal") == 1
-    (upload,) = harness.fake.of("upload")
-    assert upload.raw.startswith(b"\x89PNG")
-    (done,) = harness.fake.of("files.completeUploadExternal")
-    assert done.args["channel_id"] == "C0001" and done.args["thread_ts"] == root
-    assert done.args["files"][0]["title"] == "Monthly cost"
+    # The chart and the named code file went up with files_upload_v2, in the thread.
+    assert harness.fake.methods().count("files.getUploadURLExternal") == 2
+    raws = sorted(u.raw for u in harness.fake.of("upload"))
+    assert raws[0].startswith(b"\x89PNG") and b"aws_s3_bucket" in raws[1]
+    done = harness.fake.of("files.completeUploadExternal")
+    assert {d.args["channel_id"] for d in done} == {"C0001"} and {d.args["thread_ts"] for d in done} == {root}
+    assert sorted(d.args["files"][0]["title"] for d in done) == ["Monthly cost", "main.tf"]
 
 
 def test_rate_limit_gives_one_friendly_notice(harness_factory: Any) -> None:
