@@ -122,8 +122,8 @@ def test_rich_reply_becomes_blocks_and_uploads(harness: Harness) -> None:
     assert "<https://example.com/runbooks/ssh#22|runbooks/ssh.md § Closing port 22>" in flat
     # The chart and the named code file went up with files_upload_v2, in the thread.
     assert harness.fake.methods().count("files.getUploadURLExternal") == 2
-    raws = sorted(u.raw for u in harness.fake.of("upload"))
-    assert raws[0].startswith(b"\x89PNG") and b"aws_s3_bucket" in raws[1]
+    raws = [u.raw for u in harness.fake.of("upload")]
+    assert sum(r.startswith(b"\x89PNG") for r in raws) == 1 and sum(b"aws_s3_bucket" in r for r in raws) == 1
     done = harness.fake.of("files.completeUploadExternal")
     assert {d.args["channel_id"] for d in done} == {"C0001"} and {d.args["thread_ts"] for d in done} == {root}
     assert sorted(d.args["files"][0]["title"] for d in done) == ["Monthly cost", "main.tf"]
