@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from store.findings import FindingStore
 from tests.slack.conftest import BOB, Harness
 from tests.slack.test_e2e import _answers, e2e  # noqa: F401  (the end-to-end fixture)
 
@@ -53,8 +54,10 @@ def test_public_bucket_found_fixed_verified_and_resolved(e2e: Harness) -> None: 
     assert e2e.agent.view(approval_id).status == "executed"  # type: ignore[union-attr]
     e2e.message("are any buckets public?", thread_ts=root)
     e2e.settle()
-    final = _answers(e2e)[-1]
-    assert "acme-slack-public" not in final or "resolved" in final.lower(), final
+    assert "resolved" in _answers(e2e)[-1], _answers(e2e)[-1]
+    findings = FindingStore(e2e.agent.rt.store)
+    public = findings.list(resource_id="acme-slack-public", rule_id="s3-bucket-public", status=None)
+    assert [f.status for f in public] == ["resolved"]
 
 
 def test_runbook_answer_cites_and_off_topic_has_no_source(e2e: Harness) -> None:  # noqa: F811
