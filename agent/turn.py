@@ -86,8 +86,8 @@ class Agent:
 
     def _resume(self, decision: Decision, actor: str) -> Reply:
         approval = decision.approval
-        view = self.view(approval.id) if approval else None
         if not decision.resumes_graph or approval is None:
+            view = self.view(approval.id) if approval else None
             return Reply(text=decision.message, ok=False, approval=view)
         config = approval_thread(approval.id)
         if not self.rt.graph.get_state(config).interrupts:

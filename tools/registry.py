@@ -32,7 +32,3 @@ TOOLS: list[AnyTool] = [
     ScanChanges(),
     SuppressFinding(),
 ]
-
-
-def by_name() -> dict[str, AnyTool]:
-    return {t.name: t for t in TOOLS}

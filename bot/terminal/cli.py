@@ -7,7 +7,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,10 @@ class CliState:
             except (FileNotFoundError, ValueError) as exc:
                 raise click.UsageError(str(exc)) from exc
         return self._settings
+
+    def override(self, **fields: Any) -> None:
+        """Adjust the settings for one command (the demo), after they were built."""
+        self._settings = self.settings.model_copy(update=fields)
 
 
 def _short(exc: ValidationError) -> str:
@@ -288,12 +292,12 @@ def demo(state: CliState, reset: bool) -> None:
     """A scripted tour: costs, inventory, a scan, a remediation approved by someone else."""
     from bot.terminal.demo import run_demo
 
-    if state.now is None and state.settings.now is None:
-        # The bundled FOCUS sample is September 2024: pin "now" so that "last month" has data.
-        state.now = date(2024, 10, 15)
-        state._settings = None
     # Months of generated history give anomaly detection and forecasts something to work on.
-    state._settings = state.settings.model_copy(update={"cost_demo_history": True})
+    demo_settings: dict[str, Any] = {"cost_demo_history": True}
+    if state.settings.now is None:
+        # The bundled FOCUS sample is September 2024: pin "now" so that "last month" has data.
+        demo_settings["now"] = datetime(2024, 10, 15)
+    state.override(**demo_settings)
     if reset and state.settings.aws.mode == "sandbox" and not state.settings.aws.endpoint_url:
         from sandbox import server
 
