@@ -74,10 +74,12 @@ def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] = FOCUS
     return path
 
 
-def to_parquet(csv_path: Path, parquet_path: Path) -> Path:
+def to_parquet(csv_path: Path, parquet_path: Path, *, nulls: bool = False) -> Path:
+    """The CSV as Parquet text columns; with `nulls`, the CSV's NULL cells become real nulls."""
     con = duckdb.connect()
+    nullstr = ", nullstr = 'NULL'" if nulls else ""
     con.execute(
-        f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar = true)) "
+        f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar = true{nullstr})) "
         f"TO '{parquet_path}' (FORMAT parquet)"
     )
     con.close()
@@ -225,6 +227,33 @@ def test_malformed_parquet_names_the_row(tmp_path: Path) -> None:
     )
     with pytest.raises(UserFacingError, match=r"Bad BilledCost value 'oops' in .*bad\.parquet, row 3"):
         CostStore.from_paths([path])
+
+
+def test_malformed_cur_value_names_its_source_column(tmp_path: Path) -> None:
+    rows = [cur_row("Usage", "0.5"), cur_row("Usage", "0.25", line_item_usage_amount="lots")]
+    path = write_csv(tmp_path / "cur.csv", rows, CUR_COLUMNS)
+    with pytest.raises(
+        UserFacingError, match=r"Bad line_item_usage_amount value 'lots' in .*cur\.csv, line 3"
+    ):
+        CostStore.from_paths([path])
+
+
+def test_missing_start_in_parquet_names_the_row(tmp_path: Path) -> None:
+    rows = [focus_row("1"), focus_row("2", start="NULL")]
+    path = to_parquet(write_csv(tmp_path / "x.csv", rows), tmp_path / "gap.parquet", nulls=True)
+    with pytest.raises(UserFacingError, match=r"Missing ChargePeriodStart in .*gap\.parquet, row 2"):
+        CostStore.from_paths([path])
+
+
+def test_a_bad_file_among_good_ones_loads_none_of_them(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path / "data")
+    good = write_csv(tmp_path / "in" / "a.csv", [focus_row("1")])
+    to_parquet(write_csv(tmp_path / "x.csv", [focus_row("oops")]), tmp_path / "in" / "b.parquet")
+    with pytest.raises(UserFacingError, match=r"b\.parquet, row 1"):
+        ingest(settings, [str(good.parent)], NOW)
+    assert not (tmp_path / "data" / STORE_FILE).exists() or total(
+        CostStore.open(tmp_path / "data" / STORE_FILE)
+    ) == Decimal("0")
 
 
 def test_reingesting_a_period_replaces_it(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from tools.base import UserFacingError
-from tools.cost.ingest import SourceFile, Staged, Stager, connect_memory, discover, staged_summary
+from tools.cost.ingest import LoadFailed, SourceFile, Staged, Stager, connect_memory, discover
 from tools.cost.schema import (
-    DATA_COLUMNS,
     MONEY,
     MONEY_COLUMNS,
     TEXT_COLUMNS,
@@ -108,9 +107,6 @@ class Writer:
         for statement in create_statements(catalog):
             con.execute(statement)
 
-    def stager(self) -> Stager:
-        return Stager(self.con)
-
     def batches(self) -> list[BatchRecord]:
         rows = self.con.execute(
             f"SELECT batch_id, origin, source, fingerprint, format, files, row_count, ingested_at "
@@ -118,42 +114,37 @@ class Writer:
         ).fetchall()
         return [BatchRecord(*r) for r in rows]
 
-    def apply(
-        self, staged: Staged, *, origin: str, source: str, fingerprint: str, now: datetime, started: float
+    def load(
+        self, stage: Callable[[Stager], Staged], *, origin: str, source: str, fingerprint: str, now: datetime
     ) -> IngestReport:
-        """Replace the store's rows for the staged (provider, billing account, billing period)s."""
+        """One batch: `stage` loads rows under a new batch id, then the store's earlier rows for
+        the same (provider, billing account, billing period)s are replaced, all in one transaction."""
+        started = time.perf_counter()
         c = self.catalog
-        rows, periods, providers = staged_summary(self.con)
         self.con.execute("BEGIN TRANSACTION")
         try:
             batch_id = int(
                 self.con.execute(f"SELECT coalesce(max(batch_id), 0) + 1 FROM {c}.batches").fetchall()[0][0]
             )
+            staged = stage(Stager(self.con, c, batch_id))
             self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE staged_keys AS SELECT DISTINCT ProviderName AS p, "
-                "BillingAccountId AS a, "
-                "coalesce(BillingPeriodStart, date_trunc('month', ChargePeriodStart)) AS b "
-                "FROM staged"
+                "CREATE OR REPLACE TEMP TABLE batch_keys AS SELECT ProviderName AS p, BillingAccountId AS a, "
+                f"BillingPeriodStart AS b, count(*) AS n FROM {c}.charges WHERE batch_id = ? GROUP BY ALL",
+                [batch_id],
             )
-            replaced = self.con.execute(
-                f"DELETE FROM {c}.charges AS ch USING staged_keys k "
-                "WHERE ch.ProviderName IS NOT DISTINCT FROM k.p "
-                "AND ch.BillingAccountId IS NOT DISTINCT FROM k.a AND ch.BillingPeriodStart = k.b"
-            ).fetchall()
-            columns = ", ".join(
-                f"coalesce({col}, date_trunc('month', ChargePeriodStart))"
-                if col == "BillingPeriodStart"
-                else col
-                for col in DATA_COLUMNS
-            )
-            self.con.execute(
-                f"INSERT INTO {c}.charges SELECT ?, source_file, {columns}, tag_set FROM staged", [batch_id]
-            )
-            self.con.execute(
-                f"INSERT INTO {c}.tag_values SELECT * FROM staged_tags WHERE tag_set NOT IN "
-                f"(SELECT tag_set FROM {c}.tag_values)"
-            )
-            self._collect_tags()
+            keys = self.con.execute("SELECT p, b, n FROM batch_keys").fetchall()
+            replaced = 0
+            if batch_id > 1:
+                replaced = int(
+                    self.con.execute(
+                        f"DELETE FROM {c}.charges AS ch USING batch_keys k WHERE ch.batch_id <> ? "
+                        "AND ch.ProviderName IS NOT DISTINCT FROM k.p "
+                        "AND ch.BillingAccountId IS NOT DISTINCT FROM k.a AND ch.BillingPeriodStart = k.b",
+                        [batch_id],
+                    ).fetchall()[0][0]
+                )
+                self._collect_tags()
+            rows = sum(int(k[2]) for k in keys)
             self.con.execute(
                 f"INSERT INTO {c}.batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -168,6 +159,9 @@ class Writer:
                 ],
             )
             self.con.execute("COMMIT")
+        except LoadFailed as failed:
+            self.con.execute("ROLLBACK")
+            raise failed.explain() from failed.cause
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
@@ -175,9 +169,9 @@ class Writer:
             batch_id=batch_id,
             files=staged.files,
             rows=rows,
-            replaced_rows=int(replaced[0][0]) if replaced else 0,
-            periods=periods,
-            providers=providers,
+            replaced_rows=replaced,
+            periods=sorted({k[1].strftime("%Y-%m") for k in keys}),
+            providers=sorted({k[0] or "(unknown)" for k in keys}),
             formats=list(dict.fromkeys(staged.formats)),
             seconds=time.perf_counter() - started,
         )
@@ -207,15 +201,12 @@ def ingest_files(
     fingerprint: str = "",
     now: datetime | None = None,
 ) -> IngestReport:
-    started = time.perf_counter()
-    staged = writer.stager().stage_files(files)
-    return writer.apply(
-        staged,
+    return writer.load(
+        lambda stager: stager.stage_files(files),
         origin=origin,
         source=source,
         fingerprint=fingerprint,
         now=now or datetime.now(UTC),
-        started=started,
     )
 
 

@@ -10,7 +10,6 @@ export is picked up without a manual ingest.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,15 +93,8 @@ def sync_defaults(db: Path, sources: Sequence[AutoSource], now: datetime) -> Non
         for source in sources:
             if source.label in kept:
                 continue
-            started = time.perf_counter()
-            staged = source.stage(writer.stager())
-            writer.apply(
-                staged,
-                origin="auto",
-                source=source.label,
-                fingerprint=source.fingerprint,
-                now=now,
-                started=started,
+            writer.load(
+                source.stage, origin="auto", source=source.label, fingerprint=source.fingerprint, now=now
             )
 
 
@@ -128,15 +120,12 @@ def memory_store(sources: Sequence[AutoSource], now: datetime | None = None) -> 
     con = connect_memory()
     writer = Writer(con, "memory")
     for source in sources:
-        started = time.perf_counter()
-        staged = source.stage(writer.stager())
-        writer.apply(
-            staged,
+        writer.load(
+            source.stage,
             origin="auto",
             source=source.label,
             fingerprint=source.fingerprint,
             now=now or datetime.now(UTC),
-            started=started,
         )
     return CostStore(con, [s.path for s in sources if s.path is not None])
 

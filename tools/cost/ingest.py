@@ -1,8 +1,8 @@
 """Read billing exports (FOCUS 1.x, AWS CUR 2.0; CSV, gzip CSV, Parquet) into the store's shape.
 
-Staging happens in memory and is checked completely before anything is written: a value that is
-present but does not parse stops the whole ingest with the file, line and column named, so a
-store never holds half an export. Applying a batch replaces what the store held for the same
+Rows go straight into the store's tables inside the writer's transaction: a value that is
+present but does not parse aborts the whole ingest, with the file, line and column named, so a
+store never holds half an export. The writer then replaces what the store held for the same
 (provider, billing account, billing period), so re-ingesting a period never duplicates it.
 """
 
@@ -12,7 +12,6 @@ import csv
 import gzip
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -65,10 +64,9 @@ class SourceFile:
 
 @dataclass
 class Staged:
-    """What one staging run produced, in the connection's temp tables `staged` and `staged_tags`."""
+    """What one batch loaded: files read, export kinds and the files' labels."""
 
     files: int = 0
-    rows: int = 0
     formats: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
 
@@ -105,19 +103,42 @@ def connect_memory() -> duckdb.DuckDBPyConnection:
     return con
 
 
-class Stager:
-    """Reads exports into the temp tables `staged` (store columns, plus `tag_raw`) and `staged_tags`."""
+@dataclass(frozen=True)
+class _Group:
+    """Files read by one scan: `reader` is the SQL of their rows, with the file in `__file`."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    reader: str
+    files: list[SourceFile]
+    kind: str
+
+
+class LoadFailed(Exception):
+    """A value did not convert while loading. The transaction is aborted; once it is rolled
+    back, `explain()` finds the value again and names its file, line and column."""
+
+    def __init__(self, stager: Stager, group: _Group, cause: duckdb.Error) -> None:
+        super().__init__(str(cause))
+        self.stager = stager
+        self.group = group
+        self.cause = cause
+
+    def explain(self) -> UserFacingError:
+        return self.stager.explain(self.group, self.cause)
+
+
+class Stager:
+    """Loads exports straight into `{catalog}.charges` / `tag_values` under one batch id.
+
+    It runs inside the writer's transaction: values are converted with strict casts, so the
+    first bad value aborts the whole load (nothing half-loaded) and only then is the export
+    searched for it. Checking every value up front would mean a second pass over the data on
+    every ingest; the search runs only when an export is actually broken.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, catalog: str, batch_id: int) -> None:
         self.con = con
-        cols = ", ".join(f"{c} {column_type(c)}" for c in DATA_COLUMNS)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE staged (source_file VARCHAR, {cols}, tag_set UBIGINT, bad BOOLEAN)"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE staged_tags (tag_set UBIGINT, key_norm VARCHAR, key VARCHAR, "
-            "value VARCHAR)"
-        )
+        self.catalog = catalog
+        self.batch_id = batch_id
         self.result = Staged()
 
     def stage_files(self, files: Sequence[SourceFile]) -> Staged:
@@ -126,20 +147,14 @@ class Stager:
             kind = self._kind(f)
             groups.setdefault((f.is_parquet, kind), []).append(f)
         for (parquet, kind), members in groups.items():
-            self._stage_group(members, parquet, kind)
+            self._load(_Group(_reader(members, parquet), members, kind))
+            self.result.labels.extend(f.label for f in members)
         self.result.files += len(files)
         return self.result
 
     def stage_relation(self, sql: str, label: str) -> Staged:
         """Rows with FOCUS columns from a query (the demo data generator)."""
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP VIEW raw_rel AS SELECT *, {_literal(label)} AS __file FROM ({sql})"
-        )
-        present = {r[0] for r in self.con.execute("DESCRIBE raw_rel").fetchall()}
-        types = {r[0]: r[1] for r in self.con.execute("DESCRIBE raw_rel").fetchall()}
-        self._insert("raw_rel", "focus", present, types)
-        self._check("raw_rel", [], "focus", present, types)
-        self.result.formats.append("focus")
+        self._load(_Group(f"(SELECT *, {_literal(label)} AS __file FROM ({sql}))", [], "focus"))
         self.result.labels.append(label)
         self.result.files += 1
         return self.result
@@ -170,67 +185,33 @@ class Stager:
             raise UserFacingError(f"Could not read {f.label}: {_short(exc)}") from exc
         return [r[0] for r in rows]
 
-    def _stage_group(self, files: list[SourceFile], parquet: bool, kind: str) -> None:
-        paths = "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
-        if parquet:
-            reader = f"read_parquet({paths}, union_by_name = true, filename = '__file')"
-        else:
-            reader = (
-                f"read_csv({paths}, header = true, all_varchar = true, nullstr = ['NULL', ''], "
-                "union_by_name = true, filename = '__file')"
-            )
+    def _describe(self, group: _Group) -> dict[str, str]:
+        """Column name -> type of the group's rows (and defines the temp view `raw_rows`)."""
         try:
-            self.con.execute(f"CREATE OR REPLACE TEMP VIEW raw_files AS SELECT * FROM {reader}")
-            described = self.con.execute("DESCRIBE raw_files").fetchall()
-            present = {r[0] for r in described}
-            types = {r[0]: r[1] for r in described}
-            self._insert("raw_files", kind, present, types)
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW raw_rows AS SELECT * FROM {group.reader}")
+            return {r[0]: r[1] for r in self.con.execute("DESCRIBE raw_rows").fetchall()}
         except duckdb.Error as exc:
-            names = ", ".join(f.label for f in files)
-            raise UserFacingError(f"Could not read {names}: {_short(exc)}") from exc
-        self._check("raw_files", files, kind, present, types)
-        self.result.formats.append(kind)
-        self.result.labels.extend(f.label for f in files)
+            raise UserFacingError(f"Could not read {_names(group)}: {_short(exc)}") from exc
 
-    def _insert(self, view: str, kind: str, present: set[str], types: dict[str, str]) -> None:
-        def raw(name: str) -> str:
-            if name not in present:
-                return "NULL"
-            quoted = f'"{name}"'
-            return f"trim({quoted})" if types[name] == "VARCHAR" else quoted
-
-        if kind == "focus":
-            exprs = {c: raw(c) for c in DATA_COLUMNS}
-            if "UsageType" not in present:
-                exprs["UsageType"] = raw("x_UsageType")
-            strict = {c: _focus_kind(c) for c in (*MONEY_COLUMNS, *TIME_COLUMNS, *NUMBER_COLUMNS)}
-            tags_col = "Tags"
-        else:
-            exprs = cur_expressions(raw, present, lambda col, key: _map_value(col, key, types))
-            strict = dict(_CUR_STRICT)
-            tags_col = "resource_tags"
-
-        selects = ["__file AS source_file"]
-        for c in DATA_COLUMNS:
-            selects.append(f"{_cast(exprs[c], column_type(c))} AS {c}")
-        tag_text = _tag_text(tags_col, present, types)
+    def _load(self, group: _Group) -> None:
+        types = self._describe(group)
+        selects = ["? AS batch_id", "__file AS source_file"]
+        selects += [f"{expr} AS {c}" for c, expr in _store_expressions(group.kind, types).items()]
+        tags_col = "Tags" if group.kind == "focus" else "resource_tags"
+        tag_text = _tag_text(tags_col, types)
         selects.append(f"CASE WHEN {tag_text} IS NULL THEN NULL ELSE hash({tag_text}) END AS tag_set")
-        checks = [_bad_check(raw(c), _KIND_TYPES[k]) for c, k in strict.items() if c in present]
-        required = self._required(kind)
-        checks += [f"{raw(c)} IS NULL" for c in required]
-        selects.append(f"({' OR '.join(checks) or 'FALSE'}) AS bad")
-        self.con.execute(f"INSERT INTO staged SELECT {', '.join(selects)} FROM {view}")
+        try:
+            self.con.execute(
+                f"INSERT INTO {self.catalog}.charges SELECT {', '.join(selects)} FROM raw_rows",
+                [self.batch_id],
+            )
+        except duckdb.Error as exc:
+            raise LoadFailed(self, group, exc) from exc
+        self.result.formats.append(group.kind)
         # Tag sets are parsed once per distinct text, not once per row.
-        prefix = CUR_TAG_PREFIX if kind == "cur2" else None
-        self._stage_tags(view, tag_text, prefix)
+        self._load_tags(tag_text, CUR_TAG_PREFIX if group.kind == "cur2" else None)
 
-    @staticmethod
-    def _required(kind: str) -> tuple[str, ...]:
-        if kind == "focus":
-            return ("BilledCost", "ChargePeriodStart")
-        return ("line_item_unblended_cost", "line_item_usage_start_date")
-
-    def _stage_tags(self, view: str, tag_text: str, strip_prefix: str | None) -> None:
+    def _load_tags(self, tag_text: str, strip_prefix: str | None) -> None:
         if tag_text == "NULL":
             return
         key = "e.key"
@@ -238,57 +219,47 @@ class Stager:
             cut = len(strip_prefix) + 1
             key = f"CASE WHEN starts_with(e.key, '{strip_prefix}') THEN substr(e.key, {cut}) ELSE e.key END"
         self.con.execute(
-            f"INSERT INTO staged_tags SELECT DISTINCT hash(t) AS tag_set, lower(trim({key})) AS key_norm, "
-            f"{key} AS key, e.value AS value FROM (SELECT t, unnest(map_entries(TRY_CAST(TRY_CAST(t AS JSON) "
-            f"AS MAP(VARCHAR, VARCHAR)))) AS e FROM (SELECT DISTINCT {tag_text} AS t FROM {view}) "
-            f"WHERE t IS NOT NULL) WHERE e.value IS NOT NULL AND hash(t) NOT IN "
-            "(SELECT tag_set FROM staged_tags)"
+            f"INSERT INTO {self.catalog}.tag_values SELECT DISTINCT hash(t) AS tag_set, "
+            f"lower(trim({key})) AS key_norm, {key} AS key, e.value AS value FROM (SELECT t, "
+            "unnest(map_entries(TRY_CAST(TRY_CAST(t AS JSON) AS MAP(VARCHAR, VARCHAR)))) AS e "
+            f"FROM (SELECT DISTINCT {tag_text} AS t FROM raw_rows) WHERE t IS NOT NULL) "
+            f"WHERE e.value IS NOT NULL AND hash(t) NOT IN (SELECT tag_set FROM {self.catalog}.tag_values)"
         )
 
-    # --- checking ----------------------------------------------------------------------------
+    # --- explaining a failed load --------------------------------------------------------------
 
-    def _check(
-        self, view: str, files: list[SourceFile], kind: str, present: set[str], types: dict[str, str]
-    ) -> None:
-        bad = self.con.execute("SELECT source_file FROM staged WHERE bad LIMIT 1").fetchall()
-        if not bad:
-            return
-        source = bad[0][0]
-        label = next((f.label for f in files if str(f.path) == source), source)
-        strict = (
-            {c: _focus_kind(c) for c in (*MONEY_COLUMNS, *TIME_COLUMNS, *NUMBER_COLUMNS)}
-            if kind == "focus"
-            else dict(_CUR_STRICT)
-        )
-        for column in self._required(kind):
-            if column not in present:
+    def explain(self, group: _Group, cause: duckdb.Error) -> UserFacingError:
+        """The first missing or unconvertible value in the group, by file, line and column."""
+        types = self._describe(group)
+        for column in _required(group.kind):
+            if column not in types:
                 continue
-            hit = self.con.execute(
-                f'SELECT 1 FROM {view} WHERE __file = ? AND "{column}" IS NULL LIMIT 1', [source]
-            )
-            if hit.fetchall():
-                line = self._line(files, source, column, None)
-                raise UserFacingError(f"Missing {column} in {label}{line}: every charge needs one.")
-        for column, what in strict.items():
-            if column not in present:
+            hit = self.con.execute(f'SELECT __file FROM raw_rows WHERE "{column}" IS NULL LIMIT 1').fetchall()
+            if hit:
+                where = self._where(group, hit[0][0], column, None)
+                return UserFacingError(f"Missing {column} in {where}: every charge needs one.")
+        for column, what in _strict(group.kind).items():
+            if column not in types:
                 continue
             quoted = f'"{column}"'
             raw_expr = f"trim({quoted})" if types[column] == "VARCHAR" else quoted
             rows = self.con.execute(
-                f"SELECT {quoted}::VARCHAR FROM {view} WHERE __file = ? AND "
-                f"{_bad_check(raw_expr, _KIND_TYPES[what])} LIMIT 1",
-                [source],
+                f"SELECT __file, {quoted}::VARCHAR FROM raw_rows WHERE "
+                f"{_bad_check(raw_expr, _KIND_TYPES[what])} LIMIT 1"
             ).fetchall()
             if rows:
-                value = rows[0][0]
-                line = self._line(files, source, column, value)
-                raise UserFacingError(
-                    f"Bad {column} value '{value}' in {label}{line}, column {column}: "
-                    f"not {_KIND_WORDS[what]}."
+                source, value = rows[0]
+                where = self._where(group, source, column, value)
+                return UserFacingError(
+                    f"Bad {column} value '{value}' in {where}, column {column}: not {_KIND_WORDS[what]}."
                 )
-        raise UserFacingError(f"{label} has a row that could not be read.")
+        return UserFacingError(f"Could not read {_names(group)}: {_short(cause)}")
 
-    def _line(self, files: list[SourceFile], source: str, column: str, value: str | None) -> str:
+    def _where(self, group: _Group, source: str, column: str, value: str | None) -> str:
+        label = next((f.label for f in group.files if str(f.path) == source), source)
+        return label + self._line(source, column, value)
+
+    def _line(self, source: str, column: str, value: str | None) -> str:
         """', line N' (CSV: the physical line; Parquet: ', row N'), or '' when it cannot be found."""
         path = Path(source)
         if not path.is_file():
@@ -310,6 +281,60 @@ class Stager:
             if cell == value:
                 return f", line {line}"
         return ""
+
+
+def _reader(files: list[SourceFile], parquet: bool) -> str:
+    paths = "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
+    if parquet:
+        return f"read_parquet({paths}, union_by_name = true, filename = '__file')"
+    return (
+        f"read_csv({paths}, header = true, all_varchar = true, nullstr = ['NULL', ''], "
+        "union_by_name = true, filename = '__file')"
+    )
+
+
+def _store_expressions(kind: str, types: dict[str, str]) -> dict[str, str]:
+    """SQL for each store column over the raw rows, converting with strict casts."""
+
+    def raw(name: str) -> str:
+        if name not in types:
+            return "NULL"
+        quoted = f'"{name}"'
+        return f"trim({quoted})" if types[name] == "VARCHAR" else quoted
+
+    sources: dict[str, str | None] = {}
+    if kind == "focus":
+        exprs = {c: raw(c) for c in DATA_COLUMNS}
+        sources = {c: types.get(c) for c in DATA_COLUMNS}
+        if "UsageType" not in types:
+            exprs["UsageType"] = raw("x_UsageType")
+            sources["UsageType"] = types.get("x_UsageType")
+    else:
+        exprs = cur_expressions(raw, set(types), lambda col, key: _map_value(col, key, types))
+    out = {c: _cast(exprs[c], column_type(c), sources.get(c)) for c in DATA_COLUMNS}
+    # A charge without an amount or a start cannot be placed; say so instead of storing a NULL.
+    for column in ("BilledCost", "ChargePeriodStart"):
+        out[column] = f"CASE WHEN {out[column]} IS NULL THEN error('missing {column}') ELSE {out[column]} END"
+    out["BillingPeriodStart"] = (
+        f"coalesce({out['BillingPeriodStart']}, date_trunc('month', {out['ChargePeriodStart']}))"
+    )
+    return out
+
+
+def _required(kind: str) -> tuple[str, ...]:
+    if kind == "focus":
+        return ("BilledCost", "ChargePeriodStart")
+    return ("line_item_unblended_cost", "line_item_usage_start_date")
+
+
+def _strict(kind: str) -> dict[str, str]:
+    if kind == "focus":
+        return {c: _focus_kind(c) for c in (*MONEY_COLUMNS, *TIME_COLUMNS, *NUMBER_COLUMNS)}
+    return dict(_CUR_STRICT)
+
+
+def _names(group: _Group) -> str:
+    return ", ".join(f.label for f in group.files) or "the generated data"
 
 
 def _open_text(path: Path) -> TextIO:
@@ -337,14 +362,20 @@ def _focus_kind(column: str) -> str:
     return "number"
 
 
-def _cast(expr: str, target: str) -> str:
+def _cast(expr: str, target: str, source: str | None) -> str:
+    """`expr` as `target`; a bad value raises. `source` is expr's type when expr is a bare column:
+    Parquet columns that already have the store's type are taken as they are."""
     if expr == "NULL":
         return f"NULL::{target}"
+    if source == target:
+        return expr
     if target == "TIMESTAMP":
-        return f"TRY_CAST({expr} AS TIMESTAMPTZ)::TIMESTAMP"
+        if source == "TIMESTAMP WITH TIME ZONE":
+            return f"({expr})::TIMESTAMP"
+        return f"CAST({expr} AS TIMESTAMPTZ)::TIMESTAMP"
     if target == "VARCHAR":
         return f"({expr})::VARCHAR"
-    return f"TRY_CAST({expr} AS {target})"
+    return f"CAST({expr} AS {target})"
 
 
 def _bad_check(raw_expr: str, target: str) -> str:
@@ -358,9 +389,9 @@ def _map_value(column: str, key: str, types: dict[str, str]) -> str:
     return f"CASE WHEN json_valid({quoted}) THEN json_extract_string({quoted}, '$.\"{key}\"') END"
 
 
-def _tag_text(column: str, present: set[str], types: dict[str, str]) -> str:
+def _tag_text(column: str, types: dict[str, str]) -> str:
     """The tag set as JSON text (MAP columns are rendered as JSON so both kinds hash alike)."""
-    if column not in present:
+    if column not in types:
         return "NULL"
     quoted = f'"{column}"'
     kind = types.get(column, "VARCHAR")
@@ -374,30 +405,3 @@ def _short(exc: BaseException) -> str:
     """DuckDB's first lines (they name the line and column); the sniffer dump after them is noise."""
     lines = [ln for ln in str(exc).splitlines() if ln.strip()]
     return " ".join(lines[:4])
-
-
-def staged_summary(con: duckdb.DuckDBPyConnection) -> tuple[int, list[str], list[str]]:
-    """Rows, billing periods (YYYY-MM) and providers in the staged data."""
-    rows = int(con.execute("SELECT count(*) FROM staged").fetchall()[0][0])
-    periods = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT strftime(coalesce(BillingPeriodStart, date_trunc('month', ChargePeriodStart)), "
-            "'%Y-%m') FROM staged ORDER BY 1"
-        ).fetchall()
-    ]
-    providers = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT coalesce(ProviderName, '(unknown)') FROM staged ORDER BY 1"
-        ).fetchall()
-    ]
-    return rows, periods, providers
-
-
-@dataclass(frozen=True)
-class BatchInfo:
-    origin: str
-    source: str
-    fingerprint: str
-    ingested_at: datetime
