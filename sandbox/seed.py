@@ -637,6 +637,8 @@ class _Seeder:
         self.manifest = SeedManifest(account_id=account, regions=self.regions)
         self.prod = _Account(self, account, None)
         self.dev = _Account(self, DEV_ACCOUNT, DEV_AUDIT_ROLE)
+        # Where the savings additions run their instances (set by production()).
+        self.savings_placement: dict[str, Any] = {}
 
     def add(self, type_: str, id_: str, name: str, region: str, account: str) -> str:
         self.manifest.resources.append(
@@ -661,6 +663,7 @@ class _Seeder:
     def run(self) -> SeedManifest:
         self.production()
         self.development()
+        self.savings()
         self.aws.client("iam", self.primary).create_account_alias(AccountAlias=SEED_MARKER_ALIAS)
         return self.manifest
 
@@ -699,6 +702,7 @@ class _Seeder:
         )
         a.plant(admin_ports, bastion, p, "SSH open to 0.0.0.0/0")
         web1 = a.instance(p, "web-1", "t3.medium", priv, [app], "prod", "web", "jane.doe@acme.example")
+        self.savings_placement = {"SubnetId": priv, "SecurityGroupIds": [app]}
         a.instance(p, "web-2", "t3.medium", priv, [app], "prod", "web", "jane.doe@acme.example")
         bastion1 = a.instance(
             p,
@@ -1052,6 +1056,26 @@ class _Seeder:
             a.config_recorder(region, logs)
             # Last, so that the unencrypted volumes above could still be created.
             a.client("ec2", region).enable_ebs_encryption_by_default()
+
+    def savings(self) -> None:
+        """Waste for savings_opportunities: an idle host, gp2, a stale snapshot, spare addresses."""
+        # Imported here: seed_savings builds on this module's names.
+        from sandbox.seed_savings import seed_savings
+
+        a = self.prod
+        added = {
+            r.name: r.model_copy(update={"account": a.id})
+            for r in seed_savings(self.aws, placement=self.savings_placement)
+        }
+        self.manifest.resources.extend(added.values())
+        for name, note in (
+            ("old-nat-ip", "address of a NAT instance that was removed"),
+            ("eu-legacy-ftp-ip", "address kept for a retired FTP server"),
+        ):
+            r = added[name]
+            a.plant(UnattachedElasticIp.id, r.id, r.region, note)
+        busy = added["api-busy-1"]
+        a.plant(InstanceWithPublicIp.id, busy.id, busy.region, "API host reached on its Elastic IP")
 
     def development(self) -> None:
         """A small development account: the account-wide settings production gets wrong are right

@@ -2,7 +2,9 @@
 
 An idle batch host (CloudWatch says ~1% CPU, almost no traffic) next to a busy API host, a gp2
 data volume on it, an Elastic IP reserved for nothing, and a snapshot whose volume was deleted.
-Everything is encrypted and closed, so security scans see nothing new.
+Volumes and snapshots are encrypted and private and the instances require IMDSv2; what a
+scan does report here is real waste too: the two spare addresses, and the API host's public
+Elastic IP (the seed plants those).
 
 CloudWatch keeps metrics for the two weeks before the demo's pinned date (2024-10-15) and the
 two weeks before now, so idle detection works with a pinned clock and a real one alike.
@@ -11,6 +13,7 @@ two weeks before now, so idle detection works with a pinned clock and a real one
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sandbox.seed import SANDBOX_AMI, SeededResource
 from tools.aws import AwsClients
@@ -25,8 +28,14 @@ def _tags(name: str, **extra: str) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in {"Name": name, **_TAGS, **extra}.items()]
 
 
-def seed_savings(aws: AwsClients, now: datetime | None = None) -> list[SeededResource]:
-    """Create the savings resources; returns them for the seed manifest."""
+def seed_savings(
+    aws: AwsClients, now: datetime | None = None, *, placement: dict[str, Any] | None = None
+) -> list[SeededResource]:
+    """Create the savings resources; returns them for the seed manifest.
+
+    `placement` goes to run_instances (subnet, security groups); without it the instances land
+    in the default VPC.
+    """
     region = aws.regions[0]
     other = aws.regions[1] if len(aws.regions) > 1 else region
     ec2 = aws.client("ec2", region)
@@ -36,8 +45,8 @@ def seed_savings(aws: AwsClients, now: datetime | None = None) -> list[SeededRes
         out.append(SeededResource(type=type_, id=id_, name=name, region=where))
         return id_
 
-    idle = _instance(aws, region, "batch-runner-old", "m5.large", add)
-    busy = _instance(aws, region, "api-busy-1", "t3.large", add)
+    idle = _instance(aws, region, "batch-runner-old", "m5.large", add, placement or {})
+    busy = _instance(aws, region, "api-busy-1", "t3.large", add, placement or {})
     ends = [DEMO_NOW, (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)]
     _metrics(aws, region, idle, cpu=1.2, network_mb=2.0, ends=ends)
     _metrics(aws, region, busy, cpu=46.0, network_mb=900.0, ends=ends)
@@ -88,7 +97,9 @@ def seed_savings(aws: AwsClients, now: datetime | None = None) -> list[SeededRes
     return out
 
 
-def _instance(aws: AwsClients, region: str, name: str, itype: str, add: object) -> str:
+def _instance(
+    aws: AwsClients, region: str, name: str, itype: str, add: object, placement: dict[str, Any]
+) -> str:
     ec2 = aws.client("ec2", region)
     inst = ec2.run_instances(
         ImageId=SANDBOX_AMI,
@@ -98,7 +109,9 @@ def _instance(aws: AwsClients, region: str, name: str, itype: str, add: object) 
         BlockDeviceMappings=[
             {"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 30, "VolumeType": "gp3", "Encrypted": True}}
         ],
+        MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
         TagSpecifications=[{"ResourceType": "instance", "Tags": _tags(name)}],
+        **placement,
     )["Instances"][0]["InstanceId"]
     assert callable(add)
     add("ec2_instance", inst, name)

@@ -133,7 +133,7 @@ def test_scan_scoped_by_service_region_and_resource(seeded: SeededAccount, seede
         for m in seeded.manifest.planted()
         if m.region == "eu-west-1" and services[m.rule_id] in ("ec2", "ebs", "rds")
     )
-    assert Counter(f.service for f in eu.findings) == planted_eu == {"ec2": 8, "ebs": 2, "rds": 5}
+    assert Counter(f.service for f in eu.findings) == planted_eu == {"ec2": 9, "ebs": 2, "rds": 5}
     one = scan(seeded_ctx, resource_id="acme-bastion")
     assert [f.resource_id for f in one.findings] == [seeded.manifest.by_name("acme-bastion").id]
     clean = scan(seeded_ctx, resource_id="acme-prod-app-assets")
@@ -200,7 +200,7 @@ def test_describe_all_types_and_regions(seeded: SeededAccount, seeded_ctx: ToolC
         assert result.counts[t] == len(m.of_type(t, m.account_id)), t
     # Security groups also include the default group of every VPC.
     assert result.counts["security_group"] >= len(m.of_type("security_group", m.account_id))
-    assert result.message.startswith(f"{result.total} resources: 6 EC2 instances, ")
+    assert result.message.startswith(f"{result.total} resources: 8 EC2 instances, ")
     assert [t.title.split(" (")[0] for t in result.tables] == [
         "EC2 instances",
         "Security groups",

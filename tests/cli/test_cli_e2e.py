@@ -141,6 +141,16 @@ def test_every_capability_from_the_terminal(env: dict[str, str]) -> None:
         out = ask_json(env, question)
         assert [c["name"] for c in out["tool_calls"]] == [tool], out["tool_calls"]
         assert out["answer"].strip()
+    # The sandbox carries each kind of waste the savings check looks for.
+    kinds = {f["kind"] for f in out["data"]["findings"]}
+    assert kinds == {
+        "idle_instance",
+        "unattached_volume",
+        "unassociated_address",
+        "old_snapshot",
+        "gp2_volume",
+    }
+    assert "batch-runner-old" in out["answer"]
 
     text = cloudpilot(env, "ask", "write Terraform for a private S3 bucket with versioning")
     assert text.returncode == 0 and "aws_s3_bucket_versioning" in text.stdout

@@ -204,13 +204,15 @@ def unassociated_addresses(aws: Any, region: str, prices: PriceBook) -> list[Opp
             continue
         allocation = addr.get("AllocationId") or addr.get("PublicIp", "")
         saving, source, currency = _saving(prices.idle_ip_hour(region), HOURS_PER_MONTH)
+        name = _name(addr.get("Tags"))
+        ip = addr.get("PublicIp", allocation)
         found.append(
             Opportunity(
                 kind="unassociated_address",
                 resource_id=allocation,
                 region=region,
-                name=_name(addr.get("Tags")),
-                title=f"Unassociated Elastic IP {addr.get('PublicIp', allocation)}",
+                name=name,
+                title=f"Unassociated Elastic IP {name} ({ip})" if name else f"Unassociated Elastic IP {ip}",
                 detail="Reserved but attached to nothing; idle public IPv4 addresses are billed by the hour.",
                 monthly_saving=saving,
                 price_source=source,
