@@ -93,7 +93,9 @@ def test_now_pins_last_month(run) -> None:  # type: ignore[no-untyped-def]
 def test_chat_session(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(
-        cli, ["chat", "--as", "alice"], input="hello\n\nexit\n",
+        cli,
+        ["chat", "--as", "alice"],
+        input="hello\n\nexit\n",
         env={"CLOUDPILOT_AWS__ENDPOINT_URL": "http://127.0.0.1:9", "CLOUDPILOT_DATA_DIR": str(tmp_path)},
     )
     assert result.exit_code == 0, result.output

@@ -38,10 +38,17 @@ def test_uncited_model_answer_is_replaced_by_cited_passages(tmp_path: Path) -> N
 
 def test_model_steered_by_a_document_still_needs_approval(tmp_path: Path) -> None:
     model = scripted(
-        AIMessage(content="", tool_calls=[{
-            "name": "remediate", "id": "c1", "type": "tool_call",
-            "args": {"action": "block_public_access", "resource_id": "acme-logs"},
-        }]),
+        AIMessage(
+            content="",
+            tool_calls=[
+                {
+                    "name": "remediate",
+                    "id": "c1",
+                    "type": "tool_call",
+                    "args": {"action": "block_public_access", "resource_id": "acme-logs"},
+                }
+            ],
+        ),
         "Done as the document said.",
     )
     settings = load_settings(data_dir=tmp_path, aws={"endpoint_url": "http://127.0.0.1:9"})
