@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from config import AwsSettings
@@ -55,10 +56,15 @@ class AwsClients:
             else:
                 sts = base.client("sts", endpoint_url=self.endpoint_url, region_name=self.regions[0])
                 creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="cloudpilot")["Credentials"]
+                # Share the base session's model loader: each service model is then parsed once
+                # per process (0.1-0.3 s each), not once per member account.
+                core = botocore.session.Session()
+                core.register_component("data_loader", base._session.get_component("data_loader"))
                 session = boto3.session.Session(
                     aws_access_key_id=creds["AccessKeyId"],
                     aws_secret_access_key=creds["SecretAccessKey"],
                     aws_session_token=creds["SessionToken"],
+                    botocore_session=core,
                 )
             self._sessions[role_arn] = session
             return session
