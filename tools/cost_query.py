@@ -206,7 +206,8 @@ class CostQuery(ReadOnlyTool[CostQueryInput, CostQueryResult]):
     result_model: ClassVar[type[ToolResult]] = CostQueryResult
     # Local answers read billing exports already on disk and need no IAM action; the Cost
     # Explorer backend (chosen in settings) calls ce:GetCostAndUsage.
-    permissions: ClassVar[tuple[str, ...]] = ()
+    # Only with cost_backend = "cost_explorer"; exports are read from disk or S3 (s3:GetObject).
+    permissions: ClassVar[tuple[str, ...]] = ("ce:GetCostAndUsage", "ce:GetCostAndUsageWithResources")
 
     def run(self, ctx: ToolContext, args: CostQueryInput) -> CostQueryResult:
         if args.start is not None and args.end is not None:

@@ -283,7 +283,7 @@ def test_input_defaults_and_group_normalisation() -> None:
 def test_tool_metadata() -> None:
     assert CostQuery.name == "cost_query"
     assert CostQuery.mutating is False
-    assert CostQuery.permissions == ()
+    assert CostQuery.permissions == ("ce:GetCostAndUsage", "ce:GetCostAndUsageWithResources")
     assert CostQuery.description
 
 

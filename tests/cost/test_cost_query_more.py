@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.stub import Stubber
 from pydantic import ValidationError
 
 from config import Settings
 from store import Store
 from tests.cost.reference import Row, cents, in_days, sums_by, tag_value, total
 from tools.aws import AwsClients
-from tools.base import ToolContext, ToolStatus
+from tools.base import ToolContext, ToolStatus, UserFacingError
 from tools.cost.periods import comparison_period, resolve_period
 from tools.cost_query import CostQuery, CostQueryResult
 
@@ -201,3 +202,83 @@ def test_cost_explorer_backend(tmp_path: Path, fresh_moto: str) -> None:
     assert unsupported.status == ToolStatus.ERROR and "list-price" in unsupported.message
     empty = tool.run(ctx, tool.parse({"period": "2024-08", "chart": False}))
     assert empty.status == ToolStatus.NO_DATA
+
+
+def _day(start: str, end: str, groups: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "TimePeriod": {"Start": start, "End": end},
+        "Total": {},
+        "Groups": [
+            {"Keys": [key], "Metrics": {"UnblendedCost": {"Amount": amount, "Unit": "USD"}}}
+            for key, amount in groups
+        ],
+        "Estimated": False,
+    }
+
+
+def test_cost_explorer_by_resource_uses_resource_level_data(tmp_path: Path) -> None:
+    # moto has no GetCostAndUsageWithResources; botocore's Stubber checks our requests and the
+    # answers we parse against the real Cost Explorer API model instead.
+    ctx = ce_ctx(tmp_path, "http://127.0.0.1:9")
+    client = ctx.aws.client("ce", "us-east-1")
+    tool = CostQuery()
+    with Stubber(client) as stub:
+        stub.add_response(
+            "get_cost_and_usage_with_resources",
+            {
+                "ResultsByTime": [
+                    _day("2024-10-08", "2024-10-09", [("i-0aaa", "10.005"), ("i-0bbb", "2.50")]),
+                    _day("2024-10-09", "2024-10-10", [("i-0aaa", "10.005"), ("NoResourceId", "0.4")]),
+                ]
+            },
+            {
+                "TimePeriod": {"Start": "2024-10-08", "End": "2024-10-10"},
+                "Granularity": "DAILY",
+                "Metrics": ["UnblendedCost"],
+                "Filter": {
+                    "Dimensions": {"Key": "SERVICE", "Values": ["Amazon Elastic Compute Cloud - Compute"]}
+                },
+                "GroupBy": [{"Type": "DIMENSION", "Key": "RESOURCE_ID"}],
+            },
+        )
+        by_resource = tool.run(
+            ctx,
+            tool.parse({"start": "2024-10-08", "end": "2024-10-09", "group_by": "resource", "chart": False}),
+        )
+        stub.add_response(
+            "get_cost_and_usage_with_resources",
+            {"ResultsByTime": [_day("2024-10-08", "2024-10-09", [("i-0aaa", "10.005")])]},
+            {
+                "TimePeriod": {"Start": "2024-10-08", "End": "2024-10-15"},
+                "Granularity": "DAILY",
+                "Metrics": ["UnblendedCost"],
+                "Filter": {"Dimensions": {"Key": "RESOURCE_ID", "Values": ["i-0aaa"]}},
+            },
+        )
+        one = tool.run(ctx, tool.parse({"start": "2024-10-08", "end": "2024-10-14", "resource": "i-0aaa"}))
+        stub.assert_no_pending_responses()
+    assert by_resource.status == ToolStatus.OK, by_resource.message
+    assert [(g.key, g.cost) for g in by_resource.groups] == [
+        ("i-0aaa", Decimal("20.01")),
+        ("i-0bbb", Decimal("2.50")),
+        ("NoResourceId", Decimal("0.40")),
+    ]
+    assert by_resource.message.startswith("EC2 compute cost $22.91")
+    assert (one.total, one.ce_requests) == (Decimal("10.01"), 1)
+    assert one.message.startswith("i-0aaa cost $10.01")
+
+
+def test_cost_explorer_by_resource_outside_its_14_days(tmp_path: Path) -> None:
+    ctx = ce_ctx(tmp_path, "http://127.0.0.1:9")
+    tool = CostQuery()
+    with Stubber(ctx.aws.client("ce", "us-east-1")) as stub:
+        old = tool.run(ctx, tool.parse({"period": "2024-09", "group_by": "resource", "chart": False}))
+        stub.add_client_error(
+            "get_cost_and_usage_with_resources",
+            service_error_code="DataUnavailableException",
+            service_message="Resource-level data is not enabled",
+        )
+        with pytest.raises(UserFacingError, match="resource-level data turned on"):
+            tool.run(ctx, tool.parse({"period": "last_7_days", "group_by": "resource", "chart": False}))
+    assert old.status == ToolStatus.ERROR
+    assert "last 14 days only (from 2024-10-01)" in old.message and old.ce_requests == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -22,12 +23,8 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
 
     result = base_result(args, period)
     result.backend = "cost_explorer"
-    why = unsupported(args.group_by, args.cost_type, args.resource)
-    if why:
-        return result.model_copy(update={"status": ToolStatus.ERROR, "message": why})
     services = _service_names(args.service) if args.service else []
     result.filters.service_names = list(services)
-    client = ctx.aws.client("ce", CE_REGION)
     query = CeQuery(
         start=period.start,
         end=period.end,
@@ -39,7 +36,12 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
         charge_category=args.charge_category,
         group_by=args.group_by,
         granularity="DAILY" if args.granularity == "daily" else "MONTHLY",
+        resource=args.resource,
     )
+    why = unsupported(query, ctx.clock.now().date())
+    if why:
+        return result.model_copy(update={"status": ToolStatus.ERROR, "message": why})
+    client = ctx.aws.client("ce", CE_REGION)
     answer = run(client, query)
     result.ce_requests = answer.requests
     if not answer.series and not answer.groups:
@@ -54,7 +56,7 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
         result.billed_total = cents(total)
     else:
         result.effective_total = cents(total)
-    subject = args.service or "Total"
+    subject = args.service or args.resource or ("EC2 compute" if answer.scoped_to else "Total")
     message = f"{subject} cost {money(total, currency)} {period.phrase} (from Cost Explorer"
     message += ", estimated)." if answer.estimated else ")."
     if args.group_by:
@@ -98,9 +100,13 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
         ]
     if args.granularity:
         result.series = [SeriesPoint(bucket=b, cost=cents(v)) for b, v in sorted(answer.series.items())]
-    if args.compare_to:
-        before = comparison_period(period, args.compare_to, ctx.clock.now())
-        earlier = run(client, CeQuery(**{**query.__dict__, "start": before.start, "end": before.end}))
+    before = comparison_period(period, args.compare_to, ctx.clock.now()) if args.compare_to else None
+    earlier_query = replace(query, start=before.start, end=before.end) if before else None
+    why_not = unsupported(earlier_query, ctx.clock.now().date()) if earlier_query else None
+    if why_not:
+        message += f" No comparison: {why_not}"
+    elif before and earlier_query:
+        earlier = run(client, earlier_query)
         result.ce_requests += earlier.requests
         change = total - earlier.total
         pct = float(change / earlier.total) if earlier.total else None

@@ -2,14 +2,17 @@
 
 Used when settings choose it (no billing export available). Each request costs $0.01 and
 takes seconds, so one question is answered with as few requests as the paging allows, and the
-count is reported.
+count is reported. Questions by resource go to GetCostAndUsageWithResources, which Cost
+Explorer answers only for the last 14 days and only once resource-level data is turned on in
+its settings; such a request must carry a filter, so without one it is scoped to EC2 compute,
+the service every account with that setting has resource-level data for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +30,8 @@ _DIMENSIONS = {
 # Cost Explorer is served from us-east-1 whatever the account's regions.
 CE_REGION = "us-east-1"
 _MAX_PAGES = 20
+RESOURCE_DAYS = 14
+EC2_COMPUTE = "Amazon Elastic Compute Cloud - Compute"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,11 @@ class CeQuery:
     charge_category: str | None = None
     group_by: str | None = None
     granularity: str = "MONTHLY"
+    resource: str | None = None
+
+    @property
+    def resource_level(self) -> bool:
+        return self.group_by == "resource" or bool(self.resource)
 
 
 @dataclass
@@ -52,15 +62,20 @@ class CeAnswer:
     series: dict[str, Decimal] = field(default_factory=dict)
     requests: int = 0
     estimated: bool = False
+    # Set when a resource-level request had no filter and was scoped to EC2 compute.
+    scoped_to: str | None = None
 
 
-def unsupported(group_by: str | None, cost_type: str, resource: str | None) -> str | None:
+def unsupported(query: CeQuery, today: date) -> str | None:
     """Why Cost Explorer cannot answer this question, or None when it can."""
-    if cost_type not in METRICS:
+    if query.cost_type not in METRICS:
         return "Cost Explorer has no list-price metric; ask for billed or effective cost."
-    if group_by == "resource" or resource:
+    earliest = today - timedelta(days=RESOURCE_DAYS)
+    if query.resource_level and query.start < earliest:
         return (
-            "Cost Explorer does not break costs down by resource here; use a billing export (FOCUS or CUR)."
+            f"Cost Explorer keeps costs by resource for the last {RESOURCE_DAYS} days only (from "
+            f"{earliest.isoformat()}); ask about a shorter, recent period, or load a billing export "
+            "(FOCUS or CUR), which keeps every resource for as long as the bill goes back."
         )
     return None
 
@@ -70,6 +85,9 @@ def request(query: CeQuery) -> dict[str, Any]:
     granularity = "DAILY" if query.group_by == "day" else query.granularity
     if query.group_by == "month":
         granularity = "MONTHLY"
+    if query.resource_level:
+        # Resource-level data is kept by day; months are added up from the days.
+        granularity = "DAILY"
     body: dict[str, Any] = {
         "TimePeriod": {"Start": query.start.isoformat(), "End": query.end.isoformat()},
         "Granularity": granularity,
@@ -84,8 +102,12 @@ def request(query: CeQuery) -> dict[str, Any]:
         conditions.append({"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [query.account]}})
     if query.charge_category:
         conditions.append({"Dimensions": {"Key": "RECORD_TYPE", "Values": [query.charge_category]}})
+    if query.resource:
+        conditions.append({"Dimensions": {"Key": "RESOURCE_ID", "Values": [query.resource]}})
     for key, value in query.tags.items():
         conditions.append({"Tags": {"Key": key, "Values": [value]}})
+    if query.resource_level and not query.services and not query.resource:
+        conditions.append({"Dimensions": {"Key": "SERVICE", "Values": [EC2_COMPUTE]}})
     if len(conditions) == 1:
         body["Filter"] = conditions[0]
     elif conditions:
@@ -95,6 +117,8 @@ def request(query: CeQuery) -> dict[str, Any]:
         body["GroupBy"] = [{"Type": "TAG", "Key": group.removeprefix(TAG_PREFIX)}]
     elif group in _DIMENSIONS:
         body["GroupBy"] = [{"Type": "DIMENSION", "Key": _DIMENSIONS[group]}]
+    elif group == "resource":
+        body["GroupBy"] = [{"Type": "DIMENSION", "Key": "RESOURCE_ID"}]
     return body
 
 
@@ -103,18 +127,28 @@ def run(client: Any, query: CeQuery) -> CeAnswer:
     body = request(query)
     metric = METRICS[query.cost_type]
     answer = CeAnswer()
+    if query.resource_level and not query.services and not query.resource:
+        answer.scoped_to = EC2_COMPUTE
+    call = client.get_cost_and_usage_with_resources if query.resource_level else client.get_cost_and_usage
+    # What the user asked for decides the buckets, also when the request had to be by day.
+    buckets = "MONTHLY" if query.group_by == "month" or query.granularity == "MONTHLY" else "DAILY"
+    if query.group_by == "day":
+        buckets = "DAILY"
     token: str | None = None
     for _ in range(_MAX_PAGES):
         kwargs = dict(body)
         if token:
             kwargs["NextPageToken"] = token
         try:
-            response = client.get_cost_and_usage(**kwargs)
+            response = call(**kwargs)
         except Exception as exc:  # botocore errors: access denied, throttling, bad filter
-            raise UserFacingError(f"Cost Explorer could not answer: {exc}") from exc
+            hint = ""
+            if query.resource_level:
+                hint = " (costs by resource need resource-level data turned on in Cost Explorer's settings)"
+            raise UserFacingError(f"Cost Explorer could not answer: {exc}{hint}") from exc
         answer.requests += 1
         for period in response.get("ResultsByTime", []):
-            bucket = _bucket(period.get("TimePeriod", {}).get("Start", ""), body["Granularity"])
+            bucket = _bucket(period.get("TimePeriod", {}).get("Start", ""), buckets)
             answer.estimated = answer.estimated or bool(period.get("Estimated"))
             if period.get("Groups"):
                 for g in period["Groups"]:
