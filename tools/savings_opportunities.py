@@ -202,7 +202,7 @@ def _finding(o: Opportunity) -> SavingsFinding:
 
 def _message(result: SavingsResult, found: list[Opportunity], currency: str) -> str:
     kinds = ", ".join(
-        f"{_KIND_LABELS[k].lower()}: {sum(1 for o in found if o.kind == k)} ({money(v, currency)})"
+        f"{_sentence_case(_KIND_LABELS[k])}: {sum(1 for o in found if o.kind == k)} ({money(v, currency)})"
         for k, v in sorted(result.by_kind.items(), key=lambda kv: -kv[1])
     )
     top = result.findings[0]
@@ -216,6 +216,12 @@ def _message(result: SavingsResult, found: list[Opportunity], currency: str) -> 
     if result.skipped:
         text += f" Some checks could not run: {'; '.join(result.skipped)}."
     return text
+
+
+def _sentence_case(label: str) -> str:
+    """'Idle EC2 instances' -> 'idle EC2 instances' (acronyms and 'gp2' keep their case)."""
+    first, _, rest = label.partition(" ")
+    return f"{first.lower() if first[1:].islower() else first} {rest}".strip()
 
 
 def _table(findings: list[SavingsFinding], currency: str) -> Table:

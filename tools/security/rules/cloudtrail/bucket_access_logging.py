@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, SOC2, Rule, Severity, Violation
 
 
 class TrailBucketWithoutAccessLogging(Rule):
@@ -21,8 +21,7 @@ class TrailBucketWithoutAccessLogging(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("3.4",),
         FSBP: ("CloudTrail.7",),
-        PCI_DSS: ("10.2.1",),
-        SOC2: ("CC7.2",),
+        SOC2: ("A1.2",),
     }
     remediation: ClassVar[str] = (
         "Turn on server access logging for the trail's bucket, delivering to a separate logging bucket."

@@ -21,8 +21,8 @@ class TrailWithoutCloudWatch(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("CloudTrail.5",),
-        PCI_DSS: ("10.4.1",),
-        SOC2: ("CC7.2",),
+        PCI_DSS: ("10.4.1.1", "11.5.2", "12.10.5"),
+        SOC2: ("CC7.2", "CC7.3", "PI1.3"),
     }
     remediation: ClassVar[str] = (
         "Give the trail a CloudWatch Logs log group and a delivery role (aws cloudtrail update-trail "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation
 
 
 class TrailWithoutKms(Rule):
@@ -22,8 +22,7 @@ class TrailWithoutKms(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("3.5",),
         FSBP: ("CloudTrail.2",),
-        PCI_DSS: ("10.3.2",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("10.3.2", "3.5.1"),
     }
     remediation: ClassVar[str] = (
         "Create a customer-managed KMS key whose policy lets CloudTrail encrypt and your auditors decrypt, "

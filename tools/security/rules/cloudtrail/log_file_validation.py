@@ -20,8 +20,8 @@ class LogFileValidationOff(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("3.2",),
         FSBP: ("CloudTrail.4",),
-        PCI_DSS: ("10.3.2",),
-        SOC2: ("CC7.2",),
+        PCI_DSS: ("10.3.2", "10.3.4"),
+        SOC2: ("CC7.3", "PI1.3"),
     }
     remediation: ClassVar[str] = (
         "Enable log file validation on the trail (aws cloudtrail update-trail --enable-log-file-validation)."

@@ -22,8 +22,8 @@ class NoMultiRegionTrail(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("3.1",),
         FSBP: ("CloudTrail.1",),
-        PCI_DSS: ("10.2.1",),
-        SOC2: ("CC7.2",),
+        PCI_DSS: ("10.2.1", "10.2.1.2", "10.2.2"),
+        SOC2: ("CC7.2", "CC2.1", "PI1.3"),
     }
     remediation: ClassVar[str] = (
         "Create a multi-region trail recording all management events to a dedicated, locked-down bucket "

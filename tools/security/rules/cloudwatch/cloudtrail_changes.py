@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2
+from tools.security.rule import CIS_AWS, SOC2
 from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
 
 
@@ -19,9 +19,7 @@ class CloudTrailChangesAlarm(MetricAlarmRule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("4.5",),
-        FSBP: ("CloudWatch.5",),
-        PCI_DSS: ("10.4.1",),
-        SOC2: ("CC7.2",),
+        SOC2: ("CC5.2",),
     }
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "CloudTrail configuration changes"

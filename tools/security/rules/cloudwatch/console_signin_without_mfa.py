@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2
+from tools.security.rule import CIS_AWS
 from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
 
 
@@ -19,9 +19,6 @@ class ConsoleSigninWithoutMfaAlarm(MetricAlarmRule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("4.2",),
-        FSBP: ("CloudWatch.3",),
-        PCI_DSS: ("10.4.1",),
-        SOC2: ("CC7.2",),
     }
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "console sign-ins without MFA"

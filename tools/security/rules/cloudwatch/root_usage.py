@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2
+from tools.security.rule import CIS_AWS, SOC2
 from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
 
 
@@ -17,9 +17,7 @@ class RootUsageAlarm(MetricAlarmRule):
     description: ClassVar[str] = "No CloudWatch alarm fires on root user activity recorded by CloudTrail."
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("4.3",),
-        FSBP: ("CloudWatch.1",),
-        PCI_DSS: ("10.2.1.2",),
-        SOC2: ("CC7.2",),
+        SOC2: ("PI1.3",),
     }
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "root user activity"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2
+from tools.security.rule import CIS_AWS, SOC2
 from tools.security.rules.cloudwatch.alarm import REMEDIATION, MetricAlarmRule
 
 
@@ -17,9 +17,7 @@ class UnauthorizedApiCallsAlarm(MetricAlarmRule):
     description: ClassVar[str] = "No CloudWatch alarm fires on unauthorized API calls recorded by CloudTrail."
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("4.1",),
-        FSBP: ("CloudWatch.2",),
-        PCI_DSS: ("10.4.1",),
-        SOC2: ("CC7.2",),
+        SOC2: ("PI1.3",),
     }
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "unauthorized API calls"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, SOC2, Rule, Severity, Violation
 
 
 class ConfigNotRecording(Rule):
@@ -24,8 +24,7 @@ class ConfigNotRecording(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("3.3",),
         FSBP: ("Config.1",),
-        PCI_DSS: ("11.5.2",),
-        SOC2: ("CC7.1",),
+        SOC2: ("CC8.1", "CC3.4", "CC2.1"),
     }
     remediation: ClassVar[str] = (
         "Set up AWS Config in the region: a recorder for all supported resource types, a delivery channel "

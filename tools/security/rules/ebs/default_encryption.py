@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, Rule, Severity, Violation
 
 
 class EbsDefaultEncryptionOff(Rule):
@@ -22,8 +22,6 @@ class EbsDefaultEncryptionOff(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("2.2.1",),
         FSBP: ("EC2.7",),
-        PCI_DSS: ("3.5.1",),
-        SOC2: ("CC6.1",),
     }
     remediation: ClassVar[str] = (
         "Turn on EBS encryption by default in every region you use "

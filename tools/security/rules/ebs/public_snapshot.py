@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, SOC2, Rule, Severity, Violation
 
 
 class PublicSnapshot(Rule):
@@ -21,8 +21,7 @@ class PublicSnapshot(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("EC2.1",),
-        PCI_DSS: ("1.4.4",),
-        SOC2: ("CC6.1", "C1.1"),
+        SOC2: ("CC6.6",),
     }
     remediation: ClassVar[str] = (
         "Remove the 'all' group from the snapshot's createVolumePermission, share it with named accounts "

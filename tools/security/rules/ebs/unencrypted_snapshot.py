@@ -18,8 +18,8 @@ class UnencryptedSnapshot(Rule):
     resource_type: ClassVar[AnyResourceType] = "ebs_snapshot"
     description: ClassVar[str] = "The snapshot's data is stored unencrypted and can be shared as such."
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
-        PCI_DSS: ("3.5.1",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("3.5.1", "8.3.2"),
+        SOC2: ("CC7.5",),
     }
     remediation: ClassVar[str] = (
         "Copy the snapshot with encryption (aws ec2 copy-snapshot --encrypted --kms-key-id ...), then delete "

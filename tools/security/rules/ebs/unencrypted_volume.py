@@ -20,8 +20,8 @@ class UnencryptedVolume(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("2.2.1",),
         FSBP: ("EC2.3",),
-        PCI_DSS: ("3.5.1",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("3.5.1", "8.3.2"),
+        SOC2: ("PI1.5",),
     }
     remediation: ClassVar[str] = (
         "Snapshot the volume, copy the snapshot with encryption (KMS key), create a volume from the "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, Rule, Severity, Violation
 
 
 class DefaultSecurityGroupOpen(Rule):
@@ -21,8 +21,6 @@ class DefaultSecurityGroupOpen(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("5.4",),
         FSBP: ("EC2.2",),
-        PCI_DSS: ("1.3.1",),
-        SOC2: ("CC6.6",),
     }
     remediation: ClassVar[str] = (
         "Move any resources off the default group onto purpose-made groups, then remove all inbound and "

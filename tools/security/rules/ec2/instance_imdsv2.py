@@ -24,8 +24,8 @@ class InstanceWithoutImdsv2(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("5.6",),
         FSBP: ("EC2.8",),
-        PCI_DSS: ("2.2.6",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("8.2.8",),
+        SOC2: ("CC7.2",),
     }
     remediation: ClassVar[str] = (
         "Require IMDSv2: aws ec2 modify-instance-metadata-options --http-tokens required (check that the "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, SOC2, Rule, Severity, Violation
 
 
 class InstanceWithPublicIp(Rule):
@@ -21,7 +21,6 @@ class InstanceWithPublicIp(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("EC2.9",),
-        PCI_DSS: ("1.4.4",),
         SOC2: ("CC6.6",),
     }
     remediation: ClassVar[str] = (

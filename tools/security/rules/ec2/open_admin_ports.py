@@ -57,8 +57,8 @@ class OpenAdminPorts(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("5.2", "5.3"),
         FSBP: ("EC2.13", "EC2.14"),
-        PCI_DSS: ("1.3.1", "1.4.1"),
-        SOC2: ("CC6.6",),
+        PCI_DSS: ("1.3.1", "1.4.2"),
+        SOC2: ("CC6.6", "CC7.2"),
     }
     remediation: ClassVar[str] = (
         "Revoke the world-open ingress rule and allow the port only from known ranges (VPN, office), "

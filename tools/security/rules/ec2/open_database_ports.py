@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, SOC2, Rule, Severity, Violation
 from tools.security.rules.ec2.open_admin_ports import world_open_admin_ports
 
 DATABASE_PORTS: dict[int, str] = {
@@ -35,7 +35,6 @@ class OpenDatabasePorts(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("EC2.19",),
-        PCI_DSS: ("1.3.1", "1.4.4"),
         SOC2: ("CC6.6",),
     }
     remediation: ClassVar[str] = (

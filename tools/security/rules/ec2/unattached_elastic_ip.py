@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, Rule, Severity, Violation
 
 
 class UnattachedElasticIp(Rule):
@@ -21,7 +21,6 @@ class UnattachedElasticIp(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("EC2.12",),
-        SOC2: ("CC6.5",),
     }
     remediation: ClassVar[str] = (
         "Release the address if nothing needs it (and remove it from partners' allow-lists), or associate it."

@@ -20,8 +20,8 @@ class VpcWithoutFlowLogs(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("3.7",),
         FSBP: ("EC2.6",),
-        PCI_DSS: ("10.2.1",),
-        SOC2: ("CC7.2",),
+        PCI_DSS: ("10.2.1", "10.2.2"),
+        SOC2: ("CC7.2", "CC7.3"),
     }
     remediation: ClassVar[str] = (
         "Create a flow log for the VPC (at least REJECT traffic) to CloudWatch Logs or an S3 bucket."

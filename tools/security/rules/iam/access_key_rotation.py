@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation, age_days
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation, age_days
 
 MAX_AGE_DAYS = 90
 
@@ -23,8 +23,7 @@ class AccessKeyNotRotated(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.14",),
         FSBP: ("IAM.3",),
-        PCI_DSS: ("8.6.3",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("8.3.9", "8.6.3", "8.3.10.1"),
     }
     remediation: ClassVar[str] = (
         "Create a second key, move the workload to it, then deactivate and delete the old key; better, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import Resource, ResourceType
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation
 
 
 class ConsoleUserWithoutMfa(Rule):
@@ -19,9 +19,8 @@ class ConsoleUserWithoutMfa(Rule):
     description: ClassVar[str] = "The user has a console password (login profile) and no MFA device."
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.10",),
-        FSBP: ("IAM.5",),
-        PCI_DSS: ("8.4.1", "8.4.2"),
-        SOC2: ("CC6.1",),
+        FSBP: ("IAM.5", "IAM.19"),
+        PCI_DSS: ("8.4.1", "8.4.2", "8.4.3"),
     }
     remediation: ClassVar[str] = (
         "Have the user register a virtual or hardware MFA device, or delete the login profile if "

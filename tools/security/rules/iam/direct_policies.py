@@ -23,8 +23,8 @@ class DirectUserPolicies(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.15",),
         FSBP: ("IAM.2",),
-        PCI_DSS: ("7.2.1",),
-        SOC2: ("CC6.3",),
+        PCI_DSS: ("7.2.1", "7.2.2", "7.3.1"),
+        SOC2: ("CC1.3",),
     }
     remediation: ClassVar[str] = (
         "Put the user in a group that carries these permissions (or give the workload a role), then detach "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, SOC2, Rule, Severity, Violation
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -40,8 +40,7 @@ class FullAdminPolicy(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.16",),
         FSBP: ("IAM.1",),
-        PCI_DSS: ("7.2.2",),
-        SOC2: ("CC6.3",),
+        SOC2: ("CC6.3", "CC1.3"),
     }
     remediation: ClassVar[str] = (
         "Replace the policy with one that lists the actions and resources the holders need (IAM Access "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, PCI_DSS, SOC2, Rule, Severity, Violation, parse_time
+from tools.security.rule import CIS_AWS, Rule, Severity, Violation, parse_time
 
 
 def _least_recent(keys: list[dict[str, Any]]) -> dict[str, Any]:
@@ -33,8 +33,6 @@ class MultipleActiveAccessKeys(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.13",),
-        PCI_DSS: ("8.6.3",),
-        SOC2: ("CC6.1",),
     }
     remediation: ClassVar[str] = (
         "Finish the rotation: confirm which key the workload uses (IAM access key last used), then "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, Rule, Severity, Violation
 
 CLASSES = {
     "require_uppercase": "uppercase letters",
@@ -28,9 +28,7 @@ class PasswordComplexity(Rule):
         "The password policy does not require uppercase, lowercase, numbers and symbols (or there is none)."
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
-        FSBP: ("IAM.7",),
-        PCI_DSS: ("8.3.6",),
-        SOC2: ("CC6.1",),
+        FSBP: ("IAM.7", "IAM.10"),
     }
     remediation: ClassVar[str] = (
         "Require uppercase, lowercase, numbers and symbols in the account password policy, or move people "

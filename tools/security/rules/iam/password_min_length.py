@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, Rule, Severity, Violation
 
 MIN_LENGTH = 14
 
@@ -23,9 +23,7 @@ class PasswordMinLength(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.8",),
-        FSBP: ("IAM.15",),
-        PCI_DSS: ("8.3.6",),
-        SOC2: ("CC6.1",),
+        FSBP: ("IAM.7", "IAM.10"),
     }
     remediation: ClassVar[str] = (
         "Set the account password policy's minimum length to 14 or more "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, Rule, Severity, Violation
 
 REMEMBERED = 24
 
@@ -23,9 +23,7 @@ class PasswordReuse(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.9",),
-        FSBP: ("IAM.16",),
-        PCI_DSS: ("8.3.7",),
-        SOC2: ("CC6.1",),
+        FSBP: ("IAM.7", "IAM.10"),
     }
     remediation: ClassVar[str] = (
         "Set PasswordReusePrevention to 24 in the account password policy "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation
 
 
 class RootAccessKeys(Rule):
@@ -23,8 +23,7 @@ class RootAccessKeys(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.4",),
         FSBP: ("IAM.4",),
-        PCI_DSS: ("7.2.2", "8.2.2"),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("8.2.2", "7.2.2"),
     }
     remediation: ClassVar[str] = (
         "Sign in as root, open Security credentials and delete the root access keys after moving any "

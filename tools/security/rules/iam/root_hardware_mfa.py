@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation
 
 
 class RootVirtualMfa(Rule):
@@ -23,8 +23,7 @@ class RootVirtualMfa(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.6",),
         FSBP: ("IAM.6",),
-        PCI_DSS: ("8.4.1",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("8.4.1", "8.4.2", "8.4.3"),
     }
     remediation: ClassVar[str] = (
         "Replace the root user's virtual MFA device with a hardware security key or hardware TOTP token."

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation
 
 
 class RootWithoutMfa(Rule):
@@ -20,8 +20,7 @@ class RootWithoutMfa(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.5",),
         FSBP: ("IAM.9",),
-        PCI_DSS: ("8.4.1",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("8.4.1", "8.4.2", "8.4.3"),
     }
     remediation: ClassVar[str] = (
         "Sign in as root and assign an MFA device (a hardware key or passkey is best) under Security "

@@ -25,9 +25,9 @@ class UnusedCredentials(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.12",),
-        FSBP: ("IAM.22",),
-        PCI_DSS: ("8.2.6",),
-        SOC2: ("CC6.2",),
+        FSBP: ("IAM.22", "IAM.8"),
+        PCI_DSS: ("8.2.6", "7.2.4"),
+        SOC2: ("CC1.3",),
     }
     remediation: ClassVar[str] = (
         "Deactivate the unused access key and remove the unused console password (delete the login "

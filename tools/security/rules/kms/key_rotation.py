@@ -20,8 +20,8 @@ class KeyRotationOff(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("3.6",),
         FSBP: ("KMS.4",),
-        PCI_DSS: ("3.7.4",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("3.7.4", "3.7.5"),
+        SOC2: ("PI1.5",),
     }
     remediation: ClassVar[str] = (
         "Enable automatic rotation (aws kms enable-key-rotation); "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, PCI_DSS, Rule, Severity, Violation
 
 
 class KeyPendingDeletion(Rule):
@@ -23,7 +23,6 @@ class KeyPendingDeletion(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("KMS.3",),
         PCI_DSS: ("3.6.1",),
-        SOC2: ("A1.2",),
     }
     remediation: ClassVar[str] = (
         "If anything still uses the key (CloudTrail 'Decrypt' events name it), cancel the deletion "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, Rule, Severity, Violation
 from tools.security.rules.s3.public_bucket import public_policy_actions
 
 
@@ -22,8 +22,6 @@ class PublicKeyPolicy(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("KMS.5",),
-        PCI_DSS: ("3.6.1", "7.2.1"),
-        SOC2: ("CC6.1",),
     }
     remediation: ClassVar[str] = (
         'Replace Principal "*" with the accounts or roles that need the key, or add a condition such as '

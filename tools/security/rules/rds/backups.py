@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 MIN_RETENTION_DAYS = 7
 
@@ -23,7 +23,8 @@ class RdsBackupRetention(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("RDS.11",),
-        SOC2: ("A1.2",),
+        PCI_DSS: ("10.3.3",),
+        SOC2: ("A1.2", "CC7.4"),
     }
     remediation: ClassVar[str] = (
         "Set the backup retention period to at least 7 days (aws rds modify-db-instance "

@@ -19,7 +19,7 @@ class RdsDeletionProtection(Rule):
     description: ClassVar[str] = "The database can be deleted by a single API call or console click."
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("RDS.8",),
-        SOC2: ("A1.2",),
+        SOC2: ("C1.1",),
     }
     remediation: ClassVar[str] = (
         "Turn on deletion protection (aws rds modify-db-instance --deletion-protection) "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation
 
 
 class RdsMinorUpgradesOff(Rule):
@@ -21,7 +21,6 @@ class RdsMinorUpgradesOff(Rule):
         CIS_AWS: ("2.3.2",),
         FSBP: ("RDS.13",),
         PCI_DSS: ("6.3.3",),
-        SOC2: ("CC7.1",),
     }
     remediation: ClassVar[str] = (
         "Turn on auto minor version upgrade (aws rds modify-db-instance --auto-minor-version-upgrade) and "

@@ -23,8 +23,8 @@ class PublicRdsInstance(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("2.3.3",),
         FSBP: ("RDS.2",),
-        PCI_DSS: ("1.3.1", "1.4.4"),
-        SOC2: ("CC6.6",),
+        PCI_DSS: ("1.3.1", "1.4.2"),
+        SOC2: ("CC6.2",),
     }
     remediation: ClassVar[str] = (
         "Modify the instance with PubliclyAccessible=false (aws rds modify-db-instance "

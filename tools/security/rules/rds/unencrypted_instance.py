@@ -20,8 +20,8 @@ class UnencryptedRdsInstance(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("2.3.1",),
         FSBP: ("RDS.3",),
-        PCI_DSS: ("3.5.1",),
-        SOC2: ("CC6.1",),
+        PCI_DSS: ("3.5.1", "8.3.2"),
+        SOC2: ("PI1.5",),
     }
     remediation: ClassVar[str] = (
         "Encryption cannot be turned on in place: snapshot the instance, copy the snapshot with a KMS key, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation
 from tools.security.rules.s3.bucket_public_access_block import SETTINGS
 
 
@@ -23,8 +23,7 @@ class AccountPublicAccessBlock(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("2.1.4",),
         FSBP: ("S3.1",),
-        PCI_DSS: ("1.4.4",),
-        SOC2: ("CC6.6",),
+        PCI_DSS: ("1.3.1", "1.4.2"),
     }
     remediation: ClassVar[str] = (
         "After checking that no bucket must stay public (serve those through CloudFront instead), turn on "

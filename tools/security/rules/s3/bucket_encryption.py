@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import PCI_DSS, SOC2, Rule, Severity, Violation
 
 
 class BucketWithoutEncryption(Rule):
@@ -18,9 +18,8 @@ class BucketWithoutEncryption(Rule):
     resource_type: ClassVar[AnyResourceType] = "s3_bucket"
     description: ClassVar[str] = "The bucket has no default server-side encryption configuration."
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
-        FSBP: ("S3.4",),
-        PCI_DSS: ("3.5.1",),
-        SOC2: ("CC6.1", "C1.1"),
+        PCI_DSS: ("3.5.1", "8.3.2"),
+        SOC2: ("PI1.4",),
     }
     remediation: ClassVar[str] = (
         "Set default encryption on the bucket: SSE-S3 (AES256) at least, SSE-KMS with a customer-managed "

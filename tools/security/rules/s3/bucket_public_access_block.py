@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, Rule, Severity, Violation
 from tools.security.rules.s3.public_bucket import effective_block
 
 SETTINGS = ("block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets")
@@ -26,8 +26,6 @@ class BucketPublicAccessBlock(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("2.1.4",),
         FSBP: ("S3.8",),
-        PCI_DSS: ("1.4.4",),
-        SOC2: ("CC6.6",),
     }
     remediation: ClassVar[str] = (
         "Turn on all four Block Public Access settings on the bucket, or once for the whole account."

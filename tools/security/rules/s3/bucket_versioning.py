@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import FSBP, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 
 class BucketWithoutVersioning(Rule):
@@ -21,7 +21,8 @@ class BucketWithoutVersioning(Rule):
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("S3.14",),
-        SOC2: ("A1.2",),
+        PCI_DSS: ("10.3.4",),
+        SOC2: ("A1.2", "CC7.4", "PI1.5"),
     }
     remediation: ClassVar[str] = (
         "Enable versioning and add a lifecycle rule that expires noncurrent versions "

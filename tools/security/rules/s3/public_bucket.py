@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tools.security.resources import Resource, ResourceType
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 PUBLIC_GRANTEES = ("AllUsers", "AuthenticatedUsers")
 
@@ -101,10 +101,9 @@ class PublicS3Bucket(Rule):
         'authenticated AWS user, or Principal "*") and Public Access Block does not neutralise it.'
     )
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
-        CIS_AWS: ("2.1.4",),
         FSBP: ("S3.2", "S3.3"),
-        PCI_DSS: ("1.3.1", "1.4.4"),
-        SOC2: ("CC6.1", "CC6.6"),
+        PCI_DSS: ("1.3.1", "1.4.2"),
+        SOC2: ("CC6.1",),
     }
     remediation: ClassVar[str] = (
         "Turn on S3 Block Public Access for the bucket (all four settings), then remove the public "

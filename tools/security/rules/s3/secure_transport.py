@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tools.security.resources import AnyResourceType, Resource
-from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
+from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, Rule, Severity, Violation
 
 
 def _denies_plain_http(statement: dict[str, Any]) -> bool:
@@ -48,8 +48,7 @@ class BucketAllowsHttp(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("2.1.1",),
         FSBP: ("S3.5",),
-        PCI_DSS: ("4.2.1",),
-        SOC2: ("CC6.7",),
+        PCI_DSS: ("4.2.1", "2.2.5"),
     }
     remediation: ClassVar[str] = (
         'Add a statement to the bucket policy: Effect Deny, Principal "*", Action "s3:*", Resource the '
