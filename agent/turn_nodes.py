@@ -279,16 +279,20 @@ def _fixable(outcomes: list[Outcome]) -> list[FixSuggestion]:
     out: list[FixSuggestion] = []
     for o in outcomes:
         data = o.data if isinstance(o.data, dict) else {}
+        # A scan lists the caller's own account first; only member accounts need naming.
+        own = (data.get("accounts") or [None])[0]
         for f in data.get("findings", []) or []:
             if not isinstance(f, dict):
                 continue
             action = f.get("remediation_action")
             if action and f.get("status", "open") == "open":
+                member = f.get("account") if f.get("account") != own else None
                 out.append(
                     FixSuggestion(
                         action=action,
                         resource_id=str(f.get("resource_id", "")),
                         region=f.get("region") or None,
+                        account=member or None,
                         params=f.get("remediation_params") or {},
                         title=str(f.get("title", "")),
                         finding_id=f.get("id"),

@@ -72,6 +72,9 @@ class AwsSettings(BaseModel):
     access_key_id: SecretStr | None = None
     secret_access_key: SecretStr | None = None
     assume_role_arns: list[str] = Field(default_factory=list)
+    # Roles remediation assumes in member accounts, one per account (the account is read from the
+    # ARN); an account without one here is changed through its assume_role_arns entry.
+    remediation_role_arns: list[str] = Field(default_factory=list)
     sandbox_port: int = Field(default=5055, ge=1, le=65535)
     max_workers: int = Field(default=8, ge=1, le=64)
 

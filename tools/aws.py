@@ -6,6 +6,7 @@ endpoint URL and credentials come from settings.
 
 from __future__ import annotations
 
+import copy
 import threading
 from typing import Any
 
@@ -27,6 +28,8 @@ class AwsClients:
         self._sessions: dict[str | None, boto3.session.Session] = {}
         self._clients: dict[tuple[str, str, str | None], Any] = {}
         self.api_calls = 0
+        # Clients without an explicit role use this one (set on views made by `as_role`).
+        self._default_role: str | None = None
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": 8},
             max_pool_connections=max(10, settings.max_workers * 2),
@@ -82,8 +85,20 @@ class AwsClients:
             )
         return boto3.session.Session(profile_name=s.profile)
 
+    def as_role(self, role_arn: str) -> AwsClients:
+        """A view whose clients act as `role_arn` by default, sharing this factory's sessions and
+        clients; code written for one account then works unchanged in a member account."""
+        view = copy.copy(self)
+        view._default_role = role_arn
+        return view
+
+    @property
+    def default_role(self) -> str | None:
+        return self._default_role
+
     def client(self, service: str, region: str | None = None, role_arn: str | None = None) -> Any:
         region = region or self.regions[0]
+        role_arn = role_arn or self._default_role
         key = (service, region, role_arn)
         with self._lock:
             cached = self._clients.get(key)

@@ -16,6 +16,7 @@ from tools.search_knowledge import SearchKnowledge
 from tools.security_scan import SecurityScan
 from tools.security_score import SecurityScore
 from tools.suppress_finding import SuppressFinding
+from tools.unsuppress_finding import UnsuppressFinding
 
 TOOLS: list[AnyTool] = [
     DescribeResources(),
@@ -31,4 +32,5 @@ TOOLS: list[AnyTool] = [
     SecurityScore(),
     ScanChanges(),
     SuppressFinding(),
+    UnsuppressFinding(),
 ]

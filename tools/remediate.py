@@ -17,6 +17,7 @@ from tools.base import (
     Verification,
 )
 from tools.presentation import Table
+from tools.remediation.accounts import in_account
 from tools.remediation.base import find_resource
 from tools.remediation.registry import all_permissions, get_action
 
@@ -49,6 +50,11 @@ class RemediateInput(ToolInput):
         "id, a trail name, an IAM user name, or ebs-encryption-by-default (with region)",
     )
     region: str | None = Field(default=None, description="Found automatically when omitted.")
+    account: str | None = Field(
+        default=None,
+        pattern=r"^\d{12}$",
+        description="The AWS account id of the resource, when it is a member account's (from the finding)",
+    )
     params: dict[str, Any] = Field(
         default_factory=dict,
         description=(
@@ -65,6 +71,7 @@ class RemediateResult(ToolResult):
     action: str
     resource_id: str
     region: str | None = None
+    account: str | None = None
     applied: bool = False
     changed: list[str] = Field(default_factory=list)
     unchanged: list[str] = Field(default_factory=list)
@@ -91,9 +98,13 @@ class Remediate(MutatingTool[RemediateInput, RemediateResult]):
     def plan(self, ctx: ToolContext, args: RemediateInput) -> ChangePlan:
         action = get_action(args.action)
         params = action.parse_params(args.params)
+        ctx = in_account(ctx, args.account)
         resource = find_resource(ctx, action.resource_type, args.resource_id, args.region)
         plan = action.plan(ctx, resource, params)
         plan.details["params"] = params.model_dump(exclude_none=True)
+        if ctx.aws.default_role:
+            plan.details["account"] = args.account
+            plan.summary = f"{plan.summary} (account {args.account})"
         return plan
 
     def apply(
@@ -102,10 +113,13 @@ class Remediate(MutatingTool[RemediateInput, RemediateResult]):
         if plan.action != args.action:
             raise UserFacingError(f"The plan is for {plan.action}, not {args.action}; plan again.")
         action = get_action(plan.action)
+        # The account comes from the approved request's arguments, like everything else apply does.
+        ctx = in_account(ctx, args.account)
         result = RemediateResult(
             action=plan.action,
             resource_id=plan.resource_id,
             region=plan.region,
+            account=args.account,
             idempotency_key=idempotency_key,
         )
         if not plan.applicable:
@@ -134,4 +148,4 @@ class Remediate(MutatingTool[RemediateInput, RemediateResult]):
         return result
 
     def verify(self, ctx: ToolContext, args: RemediateInput, plan: ChangePlan) -> Verification:
-        return get_action(plan.action).verify(ctx, plan)
+        return get_action(plan.action).verify(in_account(ctx, args.account), plan)

@@ -14,9 +14,7 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from store.approvals import ApprovalStore
-from store.audit import AuditLog
-from store.findings import FindingStatus, FindingStore, StoredFinding
+from store.findings import FindingStatus, FindingStore
 from tools.base import (
     ChangePlan,
     MutatingTool,
@@ -26,6 +24,7 @@ from tools.base import (
     UserFacingError,
     Verification,
 )
+from tools.suppression import audit, get_finding, label
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
@@ -71,10 +70,6 @@ def _expiry(ctx: ToolContext, args: SuppressFindingInput) -> datetime:
     return now + timedelta(days=args.days or DEFAULT_DAYS)
 
 
-def _label(f: StoredFinding) -> str:
-    return f"{f.rule_id} on {f.resource_id} ({f.region})"
-
-
 class SuppressFinding(MutatingTool[SuppressFindingInput, SuppressFindingResult]):
     name: ClassVar[str] = "suppress_finding"
     description: ClassVar[str] = (
@@ -88,14 +83,10 @@ class SuppressFinding(MutatingTool[SuppressFindingInput, SuppressFindingResult])
     permissions: ClassVar[tuple[str, ...]] = ("cloudpilot:SuppressFinding",)
 
     def plan(self, ctx: ToolContext, args: SuppressFindingInput) -> ChangePlan:
-        finding = FindingStore(ctx.store).get(args.finding_id)
-        if finding is None:
-            raise UserFacingError(
-                f"No finding '{args.finding_id}'. list_findings shows the ids (column Finding)."
-            )
+        finding = get_finding(ctx, args.finding_id, "list_findings shows the ids (column Finding).")
         if finding.status == FindingStatus.RESOLVED:
             raise UserFacingError(
-                f"Finding {finding.id} ({_label(finding)}) is already resolved; nothing to suppress."
+                f"Finding {finding.id} ({label(finding)}) is already resolved; nothing to suppress."
             )
         until = _expiry(ctx, args)
         details = {
@@ -129,7 +120,7 @@ class SuppressFinding(MutatingTool[SuppressFindingInput, SuppressFindingResult])
         verb = "Extend the suppression of" if finding.status == FindingStatus.SUPPRESSED else "Suppress"
         return plan.model_copy(
             update=dict(
-                summary=f"{verb} {finding.severity} finding {finding.id} ({_label(finding)}) "
+                summary=f"{verb} {finding.severity} finding {finding.id} ({label(finding)}) "
                 f"until {when}: {args.reason}",
                 changes=[
                     f"mark finding {finding.id} suppressed until {until.isoformat(timespec='minutes')} "
@@ -152,25 +143,10 @@ class SuppressFinding(MutatingTool[SuppressFindingInput, SuppressFindingResult])
         stored = FindingStore(ctx.store).suppress(plan.resource_id, reason=reason, until=until, now=now)
         if stored is None:
             raise UserFacingError(f"Finding {plan.resource_id} no longer exists.")
-        approval = ApprovalStore(ctx.store).get(idempotency_key)
-        AuditLog(ctx.store).record(
-            "suppression",
-            approval.requester if approval else "unknown",
-            now,
-            approval_id=idempotency_key,
-            subject=f"finding {plan.resource_id}",
-            detail={
-                "rule_id": stored.rule_id,
-                "resource_id": stored.resource_id,
-                "severity": stored.severity,
-                "reason": reason,
-                "until": until.isoformat(),
-                "approved_by": approval.decided_by if approval else None,
-            },
-        )
+        audit(ctx, "suppression", idempotency_key, stored, {"reason": reason, "until": until.isoformat()})
         result.verification = self.verify(ctx, args, plan)
         result.message = (
-            f"Finding {plan.resource_id} ({_label(stored)}) is suppressed "
+            f"Finding {plan.resource_id} ({label(stored)}) is suppressed "
             f"until {until.date().isoformat()}: {reason}."
         )
         return result

@@ -25,6 +25,8 @@ class FixSuggestion(BaseModel):
     action: str
     resource_id: str
     region: str | None = None
+    # The finding's account (scans can cover member accounts); None for the caller's own.
+    account: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     title: str = ""
     # The finding this fix resolves, so "fix finding <id>" can find it.

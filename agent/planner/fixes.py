@@ -34,6 +34,8 @@ def suggestion_call(fix: FixSuggestion) -> PlannedCall:
     args: dict[str, Any] = {"action": fix.action, "resource_id": fix.resource_id}
     if fix.region:
         args["region"] = fix.region
+    if fix.account:
+        args["account"] = fix.account
     if fix.params:
         args["params"] = dict(fix.params)
     return PlannedCall(name=REMEDIATE, args=args)
@@ -55,10 +57,10 @@ def _choose(candidates: list[FixSuggestion], what: str) -> PlannerDecision:
 def _distinct(fixes: list[FixSuggestion]) -> list[FixSuggestion]:
     """One suggestion per change: two findings fixed by the same call (a public bucket and its
     missing Block Public Access) are one thing to fix."""
-    seen: set[tuple[str, str, str | None, str]] = set()
+    seen: set[tuple[str, str, str | None, str | None, str]] = set()
     out: list[FixSuggestion] = []
     for fix in fixes:
-        key = (fix.action, fix.resource_id.lower(), fix.region, repr(sorted(fix.params.items())))
+        key = (fix.action, fix.resource_id.lower(), fix.region, fix.account, repr(sorted(fix.params.items())))
         if key not in seen:
             seen.add(key)
             out.append(fix)

@@ -36,6 +36,7 @@ class Intent(StrEnum):
     SCORE = "score"
     CHANGES = "changes"
     SUPPRESS = "suppress"
+    UNSUPPRESS = "unsuppress"
     UNKNOWN = "unknown"
 
 
@@ -189,13 +190,21 @@ _CHANGES = re.compile(
 _SUPPRESS = re.compile(
     r"\b(?:suppress|mute|snooze|silence|risk[\s-]accept|accept\s+(?:the\s+)?risk\s+(?:of|for|on))\b", _F
 )
+_UNSUPPRESS = re.compile(
+    r"\b(?:un-?suppress|un-?mute|un-?snooze|un-?silence)\b"
+    r"|\b(?:lift|remove|end|cancel|revoke|drop|undo)\s+(?:the\s+|its\s+|that\s+)?(?:suppression|mute|snooze)\b"
+    r"|\bstop\s+(?:suppressing|muting|snoozing)\b",
+    _F,
+)
 _SUPPRESS_NEGATED = re.compile(
     r"\b(?:don'?t|do\s+not|never)\s+(?:\w+\s+)?(?:suppress|mute|snooze|silence)\b", _F
 )
 
 
 def security_request(text: str) -> Intent | None:
-    """SUPPRESS, SCORE or CHANGES when the message asks for one of them."""
+    """UNSUPPRESS, SUPPRESS, SCORE or CHANGES when the message asks for one of them."""
+    if _UNSUPPRESS.search(text) and not is_how_to(text):
+        return Intent.UNSUPPRESS
     if _SUPPRESS.search(text) and not is_how_to(text):
         return Intent.DECLINE if _SUPPRESS_NEGATED.search(text) else Intent.SUPPRESS
     if _SCORE.search(text):

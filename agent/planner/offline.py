@@ -35,7 +35,7 @@ from agent.planner.intents import (
     is_follow_up,
     strip_greeting,
 )
-from agent.planner.suppress import plan_suppress
+from agent.planner.suppress import plan_suppress, plan_unsuppress
 
 _TOOL_FOR: dict[Intent, str] = {
     Intent.COST: COST,
@@ -106,6 +106,8 @@ class OfflinePlanner:
             return plan_remediation(ex, history)
         if intent == Intent.SUPPRESS:
             return plan_suppress(ex, history)
+        if intent == Intent.UNSUPPRESS:
+            return plan_unsuppress(ex)
         previous = _previous_calls(history)
         if previous and is_follow_up(ex):
             tool = _TOOL_FOR.get(intent)

@@ -1,7 +1,8 @@
-"""Suppression requests: "suppress finding f-0123... for 30 days because it is a lab bucket".
+"""Suppression requests: "suppress finding f-0123... for 30 days because it is a lab bucket",
+and lifting one early: "unsuppress finding f-0123...".
 
-The finding is named by its id, or is the one fixable finding of the previous answer; the
-expiry and the reason come from the message. Anything missing becomes a question.
+The finding is named by its id, or (to suppress) is the one fixable finding of the previous
+answer; the expiry and the reason come from the message. Anything missing becomes a question.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from typing import Any
 
 from agent.planner.base import PastTurn, PlannedCall, PlannerDecision
-from agent.planner.calls import SUPPRESS
+from agent.planner.calls import SUPPRESS, UNSUPPRESS
 from agent.planner.extract import Extraction
 
 _FINDING = re.compile(r"\bf-[0-9a-f]{16}\b", re.I)
@@ -64,3 +65,17 @@ def plan_suppress(ex: Extraction, history: list[PastTurn]) -> PlannerDecision:
         )
     args: dict[str, Any] = {"finding_id": finding_id, "reason": reason, **_expiry(ex.original)}
     return PlannerDecision(calls=[PlannedCall(name=SUPPRESS, args=args)])
+
+
+def plan_unsuppress(ex: Extraction) -> PlannerDecision:
+    named = _FINDING.search(ex.original)
+    if named is None:
+        return PlannerDecision(
+            answer="Which finding's suppression should I lift? Give its id (list suppressed findings to "
+            "see them), e.g. 'unsuppress finding f-0123456789abcdef'."
+        )
+    args: dict[str, Any] = {"finding_id": named.group(0).lower()}
+    reason = _reason(ex.original)
+    if reason:
+        args["reason"] = reason
+    return PlannerDecision(calls=[PlannedCall(name=UNSUPPRESS, args=args)])

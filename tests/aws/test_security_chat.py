@@ -193,3 +193,35 @@ def test_suppress_score_and_changes_in_chat(agent: Agent) -> None:
 
     which = say(agent, "suppress it for 30 days")
     assert not which.tool_calls and "Which finding" in which.text
+
+    # Lifting it early goes through the same gate, and the finding counts again.
+    early = say(
+        agent, f"lift the suppression on finding {account_block['id']} because the site moved to CloudFront"
+    )
+    assert [(c.name, c.args) for c in early.tool_calls] == [
+        (
+            "unsuppress_finding",
+            {"finding_id": account_block["id"], "reason": "the site moved to CloudFront"},
+        )
+    ]
+    assert early.approval is not None and "suppressed until 2024-10-29" in early.approval.plan["summary"]
+    stored = FindingStore(agent.rt.store).get(account_block["id"])
+    assert stored is not None and stored.status.value == "suppressed", "nothing changes before the approval"
+    assert not agent.decide(early.approval.id, "alice", approve=True).ok
+    lifted = agent.decide(early.approval.id, "bob", approve=True)
+    assert lifted.ok, lifted.text
+    stored = FindingStore(agent.rt.store).get(account_block["id"])
+    assert stored is not None and stored.status.value == "open"
+    assert [r.kind for r in agent.audit(early.approval.id)] == [
+        "request",
+        "refused",
+        "decision",
+        "unsuppression",
+        "execution",
+        "verification",
+    ]
+    again = say(agent, f"unsuppress finding {account_block['id']}")
+    assert again.approval is None or again.approval.status != "pending"
+    assert "not suppressed" in again.text
+    unknown = say(agent, "unmute it")
+    assert not unknown.tool_calls and "Which finding" in unknown.text

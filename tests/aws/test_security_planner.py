@@ -87,6 +87,50 @@ def test_suppress_asks_for_what_is_missing() -> None:
     ]
 
 
+def test_unsuppress_requests() -> None:
+    for text in (
+        f"unsuppress finding {FID}",
+        f"un-mute {FID}",
+        f"lift the suppression on {FID}",
+        f"please remove the suppression of finding {FID.upper()}",
+        f"stop suppressing {FID}",
+    ):
+        assert plan(text)[0] == [("unsuppress_finding", {"finding_id": FID})], text
+    assert plan(f"end the snooze on {FID} because the exception was withdrawn")[0] == [
+        ("unsuppress_finding", {"finding_id": FID, "reason": "the exception was withdrawn"})
+    ]
+    calls, answer = plan("lift the suppression")
+    assert not calls and answer is not None and "Which finding's suppression" in answer
+    # Suppressing still means suppressing.
+    assert plan(f"suppress {FID} because lab")[0][0][0] == "suppress_finding"
+
+
+def test_fix_it_names_a_member_account() -> None:
+    fixable = [
+        FixSuggestion(
+            action="revoke_ingress",
+            resource_id="sg-0123abcd",
+            region="us-east-1",
+            account="111122223333",
+            params={"port": 22, "cidr": "0.0.0.0/0"},
+            finding_id="f-1",
+        )
+    ]
+    calls, _ = plan("fix it", [PastTurn(text="run a security scan", fixable=fixable)])
+    assert calls == [
+        (
+            "remediate",
+            {
+                "action": "revoke_ingress",
+                "resource_id": "sg-0123abcd",
+                "region": "us-east-1",
+                "account": "111122223333",
+                "params": {"port": 22, "cidr": "0.0.0.0/0"},
+            },
+        )
+    ]
+
+
 def test_fix_it_counts_one_change_once() -> None:
     fixable = [
         FixSuggestion(

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from store import Store
 from store.approvals import ApprovalStore
 from store.audit import AuditLog
+from store.findings import FindingStore
 from tests.aws.conftest import make_settings, reset_moto
 from tools.aws import AwsClients
 from tools.base import ChangePlan, ToolContext, ToolStatus, UserFacingError
@@ -22,6 +23,7 @@ from tools.security.rule import CIS_AWS, FRAMEWORKS, PCI_DSS
 from tools.security_scan import SecurityScan
 from tools.security_score import SecurityScore, resolve_framework
 from tools.suppress_finding import SuppressFinding
+from tools.unsuppress_finding import UnsuppressFinding
 
 R = "eu-west-1"
 
@@ -148,6 +150,37 @@ def test_suppress_refuses_bad_requests(tctx: ToolContext) -> None:
     )
     with pytest.raises(UserFacingError, match="already have expired"):
         tool.apply(tctx, tool.parse({"finding_id": finding.id, "reason": "because"}), expired, "ap-x")
+
+
+def test_unsuppress_plan_apply_verify_and_refusals(tctx: ToolContext) -> None:
+    volume = next(f for f in scan_ebs(tctx).findings if f.rule_id == "ebs-volume-unencrypted")
+    tool = UnsuppressFinding()
+    with pytest.raises(UserFacingError, match="No finding 'f-0000000000000000'"):
+        tool.plan(tctx, tool.parse({"finding_id": "f-0000000000000000"}))
+    with pytest.raises(ValidationError):
+        tool.parse({"finding_id": volume.id, "until": "2030-01-01"})
+    open_one = tool.plan(tctx, tool.parse({"finding_id": volume.id}))
+    assert not open_one.applicable and "is not suppressed (open)" in open_one.summary
+
+    suppress = SuppressFinding()
+    s_args = suppress.parse({"finding_id": volume.id, "reason": "scratch disk", "days": 7})
+    suppress.apply(tctx, s_args, suppress.plan(tctx, s_args), idempotency_key="ap-s")
+    args = tool.parse({"finding_id": volume.id, "reason": "the disk now holds data"})
+    plan = tool.plan(tctx, args)
+    assert (
+        plan.applicable
+        and "suppressed until 2024-10-22 (scratch disk): the disk now holds data" in plan.summary
+    )
+    result = tool.apply(tctx, args, plan, idempotency_key="ap-u")
+    assert result.verification is not None and result.verification.ok
+    stored = FindingStore(tctx.store).get(volume.id)
+    assert stored is not None and stored.status.value == "open"
+    records = AuditLog(tctx.store).list(approval_id="ap-u")
+    assert [r.kind for r in records] == ["unsuppression"]
+    assert records[0].detail["was_suppressed_until"].startswith("2024-10-22")
+    # Applying the same approved plan again finds nothing suppressed and changes nothing.
+    assert tool.plan(tctx, args).applicable is False
+    assert scan_ebs(tctx).suppressed == 0
 
 
 def test_unreachable_member_account_is_reported(endpoint: str, tmp_path: Path) -> None:
