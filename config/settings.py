@@ -92,6 +92,28 @@ class SlackSettings(BaseModel):
     rate_limit_per_minute: int = Field(default=20, ge=1)
 
 
+DEFAULT_DIGEST_QUESTIONS = (
+    "how much did we spend last week by service?",
+    "any cost spikes in the last 7 days?",
+    "run a security scan",
+    "where can we save money?",
+)
+
+
+class DigestSettings(BaseModel):
+    """A digest: questions asked on a schedule, the answers posted to a Slack channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    channel: str = Field(min_length=1, description="Slack channel id, e.g. C0123ABC")
+    schedule: str = Field(description="Cron: minute hour day month weekday, e.g. '0 9 * * MON'")
+    timezone: str = "UTC"
+    questions: list[str] = Field(default_factory=lambda: list(DEFAULT_DIGEST_QUESTIONS), min_length=1)
+    # A run missed by more than this (the scheduler was down) is skipped, not posted late.
+    grace_minutes: int = Field(default=60, ge=1, le=1440)
+
+
 class Settings(BaseSettings):
     """Everything CloudPilot can be configured with. Nested fields use `__` in env names,
     e.g. CLOUDPILOT_LLM__PROVIDER=ollama."""
@@ -119,6 +141,16 @@ class Settings(BaseSettings):
     aws: AwsSettings = Field(default_factory=AwsSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     approvals: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+    digests: list[DigestSettings] = Field(default_factory=list)
+
+    @field_validator("digests")
+    @classmethod
+    def _unique_digest_names(cls, value: list[DigestSettings]) -> list[DigestSettings]:
+        names = [d.name for d in value]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"digest names must be unique: {', '.join(repeated)}")
+        return value
 
     @field_validator("now", mode="before")
     @classmethod

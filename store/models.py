@@ -83,3 +83,16 @@ class FindingRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     suppressed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     suppressed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DigestRunRow(Base):
+    """One scheduled run of a digest; the primary key makes each slot run once across processes."""
+
+    __tablename__ = "digest_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))  # running, posted, failed
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -145,7 +145,8 @@ class SlackResponder:
                 response_type="ephemeral",
             )
 
-    def _deliver(self, reply: Reply, channel: str, reply_ts: str | None) -> None:
+    def deliver(self, reply: Reply, channel: str, reply_ts: str | None) -> None:
+        """Post a reply (messages, files, approval buttons) in a channel or thread."""
         rendered = render_reply(reply)
         self._post_first(rendered, channel, reply_ts, None)
         self._post_rest(rendered, reply, channel, reply_ts)
@@ -227,7 +228,7 @@ class SlackResponder:
             return
         text, blocks = decided_message(view)
         self.client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=blocks)
-        self._deliver(reply, click.channel, reply_ts)
+        self.deliver(reply, click.channel, reply_ts)
 
     def _ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)

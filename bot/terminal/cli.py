@@ -311,9 +311,11 @@ def _register_subcommands() -> None:
     # Each capability owns its command group; the main CLI only assembles them.
     from bot.slack.cli import serve
     from bot.terminal.cost_commands import cost
+    from bot.terminal.digest_commands import digest, serve_digests
     from bot.terminal.kb_commands import kb
 
-    for group in (kb, cost, serve):
+    serve.add_command(serve_digests)
+    for group in (kb, cost, digest, serve):
         cli.add_command(group)
 
 

@@ -1,0 +1,1 @@
+"""Scheduled digests: questions asked on a cron schedule, answers posted to Slack channels."""

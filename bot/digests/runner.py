@@ -1,0 +1,147 @@
+"""Runs digests: finds the schedule slots that are due, claims each exactly once (several
+schedulers may run), asks the digest's questions through the agent's turn API and posts the
+answers in one thread per run.
+
+A run missed by more than the digest's grace period (the scheduler was down) is skipped rather
+than posted late. A question that fails is reported in the thread and the rest still run; a
+channel the bot cannot post to fails the run, and the failure is recorded with Slack's reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from agent.messages import ChatMessage, Reply
+from agent.runner import error_ref
+from agent.turn import Agent
+from bot.digests.schedule import Cron, ScheduleError, parse
+from config.settings import DigestSettings, Settings
+from store.digests import DigestRuns
+
+log = logging.getLogger("cloudpilot.digests")
+
+DIGEST_USER = "cloudpilot-digest"
+_IDLE_S = 60.0
+
+
+class Poster(Protocol):
+    """Where digests go: a chat platform's channel and threads."""
+
+    def post_text(self, channel: str, text: str, thread: str | None = None) -> str:
+        """Post a plain message; returns its id (the thread key for what follows)."""
+        ...
+
+    def post_reply(self, reply: Reply, channel: str, thread: str) -> None: ...
+
+
+@dataclass
+class DigestOutcome:
+    name: str
+    slot: datetime | None
+    ok: bool
+    questions: int = 0
+    failed: list[str] = field(default_factory=list)
+    detail: str = ""
+
+
+class DigestRunner:
+    def __init__(self, settings: Settings, agent: Agent, poster: Poster, runs: DigestRuns) -> None:
+        self.digests = {d.name: d for d in settings.digests}
+        self.agent = agent
+        self.poster = poster
+        self.runs = runs
+        self.crons: dict[str, Cron] = {}
+        for d in settings.digests:
+            try:
+                self.crons[d.name] = parse(d.schedule, d.timezone)
+            except ScheduleError as exc:
+                raise ScheduleError(f"digest '{d.name}': {exc}") from None
+
+    def next_runs(self, now: datetime) -> dict[str, datetime]:
+        return {name: cron.next_after(now) for name, cron in self.crons.items()}
+
+    def due(self, now: datetime) -> list[tuple[DigestSettings, datetime]]:
+        out = []
+        for name, digest in self.digests.items():
+            grace = timedelta(minutes=digest.grace_minutes)
+            slot = self.crons[name].latest_at_or_before(now, grace)
+            if slot is not None:
+                out.append((digest, slot))
+        return out
+
+    def run_due(self, now: datetime) -> list[DigestOutcome]:
+        """Send every due digest whose slot no scheduler has claimed yet."""
+        outcomes = []
+        for digest, slot in self.due(now):
+            if not self.runs.claim(digest.name, slot, now):
+                continue
+            outcome = self.send(digest, slot)
+            self.runs.finish(
+                digest.name, slot, self.agent.rt.ctx.clock.now(), ok=outcome.ok, detail=outcome.detail
+            )
+            outcomes.append(outcome)
+        return outcomes
+
+    def send(self, digest: DigestSettings, slot: datetime | None = None) -> DigestOutcome:
+        """Post one digest now (for `slot`, or unscheduled when None)."""
+        when = (slot or self.agent.rt.ctx.clock.now()).astimezone(self.crons[digest.name].zone)
+        outcome = DigestOutcome(digest.name, slot, ok=True)
+        header = f"*Digest {digest.name}* — {when:%A %d %B %Y, %H:%M} {when.tzname()}"
+        try:
+            thread = self.poster.post_text(digest.channel, header)
+        except Exception as exc:  # the channel is wrong or closed to the bot: nothing can be posted
+            outcome.ok = False
+            outcome.detail = f"could not post to {digest.channel}: {_reason(exc)}"
+            log.warning("digest %s: %s", digest.name, outcome.detail)
+            return outcome
+        for question in digest.questions:
+            outcome.questions += 1
+            try:
+                reply = self.agent.handle(
+                    ChatMessage(
+                        user=DIGEST_USER,
+                        channel=digest.channel,
+                        thread=thread,
+                        text=question,
+                        platform="slack",
+                    )
+                )
+                self.poster.post_text(digest.channel, f"_{question}_", thread)
+                self.poster.post_reply(reply, digest.channel, thread)
+                if not reply.ok:  # the agent's own apology is posted; the run still counts it
+                    outcome.failed.append(question)
+            except Exception:
+                ref = error_ref()
+                log.exception("digest %s: question %r failed (ref %s)", digest.name, question, ref)
+                outcome.failed.append(question)
+                try:
+                    self.poster.post_text(
+                        digest.channel, f":warning: Could not answer “{question}” (reference {ref}).", thread
+                    )
+                except Exception:
+                    log.exception("digest %s: could not report ref %s", digest.name, ref)
+        answered = outcome.questions - len(outcome.failed)
+        outcome.detail = f"{answered}/{outcome.questions} questions answered in thread {thread}"
+        outcome.ok = not outcome.failed
+        return outcome
+
+    def serve(self, stop: threading.Event, now: Callable[[], datetime]) -> None:
+        """Run due digests until `stop` is set, waking at the next slot (or every minute)."""
+        while not stop.is_set():
+            moment = now()
+            for outcome in self.run_due(moment):
+                log.info("digest %s (%s): %s", outcome.name, outcome.slot, outcome.detail)
+            upcoming = min(self.next_runs(moment).values(), default=None)
+            wait = _IDLE_S if upcoming is None else (upcoming - now()).total_seconds()
+            stop.wait(max(1.0, min(wait, _IDLE_S)))
+
+
+def _reason(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    error = response.get("error") if response is not None and hasattr(response, "get") else None
+    return str(error or exc)

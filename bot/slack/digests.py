@@ -1,0 +1,62 @@
+"""Digests posted to Slack: the runner's poster, built from the same client and rendering as
+answers to messages. The bot follows each digest's thread, so a reply there ("fix it", "and
+last month?") is answered in the digest's conversation by `cloudpilot serve slack`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from slack_sdk import WebClient
+
+from agent.messages import Reply
+from agent.turn import Agent
+from bot.digests.runner import DigestRunner
+from bot.slack.client import make_client, secret
+from bot.slack.gate import THREAD_TTL_S, thread_key
+from bot.slack.groups import GroupResolver
+from bot.slack.keystore import KeyStore, open_keystore
+from bot.slack.responder import SlackResponder
+from config import Settings
+from store.digests import DigestRuns
+
+
+class SlackPoster:
+    def __init__(self, client: WebClient, responder: SlackResponder, keys: KeyStore) -> None:
+        self.client = client
+        self.responder = responder
+        self.keys = keys
+
+    def post_text(self, channel: str, text: str, thread: str | None = None) -> str:
+        posted = self.client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
+        ts = str(posted["ts"])
+        if thread is None:
+            self.keys.claim(thread_key(channel, ts), THREAD_TTL_S)
+        return ts
+
+    def post_reply(self, reply: Reply, channel: str, thread: str) -> None:
+        self.responder.deliver(reply, channel, thread)
+
+
+class DigestConfigError(ValueError):
+    pass
+
+
+@contextmanager
+def slack_digests(settings: Settings, agent: Agent, namespace: str | None = None) -> Iterator[DigestRunner]:
+    """A runner posting to Slack; `namespace` is the Slack app's Redis key prefix (tests vary it)."""
+    if not secret(settings.slack.bot_token):
+        raise DigestConfigError("Digests post to Slack: set slack.bot_token (CLOUDPILOT_SLACK__BOT_TOKEN).")
+    if not settings.digests:
+        raise DigestConfigError("No digests configured: add [[digests]] entries to the settings (README).")
+    client = make_client(settings)
+    keys = open_keystore(settings.redis_url, namespace or "cloudpilot:slack")
+    try:
+
+        def follow(channel: str, ts: str) -> None:
+            keys.claim(thread_key(channel, ts), THREAD_TTL_S)
+
+        responder = SlackResponder(agent, client, GroupResolver(client), follow)
+        yield DigestRunner(settings, agent, SlackPoster(client, responder, keys), DigestRuns(agent.rt.store))
+    finally:
+        keys.close()
