@@ -6,11 +6,12 @@ mutating tool is never executed here: it is routed to a dry run and an approval 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from agent.planner.base import PlannedCall
+from agent.planner.base import PlannedCall, ToolSpec
 from tools.base import AnyTool, MutatingTool, ToolInput
 
 
@@ -37,6 +38,19 @@ class Verdict:
 def is_mutating(tool: AnyTool) -> bool:
     # Either signal is enough: a tool cannot opt out of approvals by its flag alone.
     return bool(tool.mutating) or isinstance(tool, MutatingTool) or hasattr(tool, "apply")
+
+
+def tool_specs(tools: Iterable[AnyTool]) -> list[ToolSpec]:
+    """What planners are told of each tool; the mutating flag is the guard's own verdict."""
+    return [
+        ToolSpec(
+            name=t.name,
+            description=t.description,
+            mutating=is_mutating(t),
+            parameters=t.input_model.model_json_schema(),
+        )
+        for t in tools
+    ]
 
 
 def classify(calls: list[PlannedCall], registry: dict[str, AnyTool]) -> Verdict:

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any, cast
 
 from agent.approvals import ApprovalService
-from agent.guard import RejectedCall, classify, is_mutating
+from agent.guard import RejectedCall, classify, is_mutating, tool_specs
 from agent.planner.base import (
     FixSuggestion,
     PastTurn,
@@ -15,7 +15,6 @@ from agent.planner.base import (
     Planner,
     PlannerUnavailable,
     ToolOutcomeView,
-    ToolSpec,
 )
 from agent.runner import Outcome, error_ref, run_step
 from agent.state import HISTORY_LIMIT, TurnState
@@ -49,15 +48,7 @@ class TurnNodes:
         self.fallback = fallback
         self.approvals = approvals
         self.max_repair_rounds = max_repair_rounds
-        self.specs = [
-            ToolSpec(
-                name=t.name,
-                description=t.description,
-                mutating=is_mutating(t),
-                parameters=t.input_model.model_json_schema(),
-            )
-            for t in registry.values()
-        ]
+        self.specs = tool_specs(registry.values())
 
     # -- plan -------------------------------------------------------------------------------
     def plan(self, state: TurnState) -> dict[str, Any]:

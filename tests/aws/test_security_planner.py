@@ -6,22 +6,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from agent.planner.base import FixSuggestion, PastTurn, ToolSpec
+from agent.guard import tool_specs
+from agent.planner.base import FixSuggestion, PastTurn
 from agent.planner.extract import extract
 from agent.planner.intents import Intent, classify
 from agent.planner.offline import OfflinePlanner
 from tools.registry import TOOLS
 
 TODAY = date(2024, 10, 15)
-SPECS = [
-    ToolSpec(
-        name=t.name,
-        description=t.description,
-        mutating=t.mutating,
-        parameters=t.input_model.model_json_schema(),
-    )
-    for t in TOOLS
-]
+SPECS = tool_specs(TOOLS)
 FID = "f-0123456789abcdef"
 
 

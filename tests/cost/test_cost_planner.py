@@ -6,20 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.planner.base import ToolSpec
+from agent.guard import tool_specs
 from agent.planner.offline import OfflinePlanner
 from tools.registry import TOOLS
 
 NOW = datetime(2024, 10, 15, 12, tzinfo=UTC)
-SPECS = [
-    ToolSpec(
-        name=t.name,
-        description=t.description,
-        mutating=t.mutating,
-        parameters=t.input_model.model_json_schema(),
-    )
-    for t in TOOLS
-]
+SPECS = tool_specs(TOOLS)
 BY_NAME = {t.name: t for t in TOOLS}
 
 

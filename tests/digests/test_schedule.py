@@ -65,20 +65,12 @@ def test_bad_expressions_are_explained(expression: str, zone: str, message: str)
 
 
 def test_default_questions_reach_cost_security_and_savings_tools() -> None:
-    from agent.planner.base import ToolSpec
+    from agent.guard import tool_specs
     from agent.planner.offline import OfflinePlanner
     from config.settings import DEFAULT_DIGEST_QUESTIONS
     from tools.registry import TOOLS
 
-    specs = [
-        ToolSpec(
-            name=t.name,
-            description=t.description,
-            mutating=t.mutating,
-            parameters=t.input_model.model_json_schema(),
-        )
-        for t in TOOLS
-    ]
+    specs = tool_specs(TOOLS)
     planned = [
         [c.name for c in OfflinePlanner().plan(q, [], specs, T).calls] for q in DEFAULT_DIGEST_QUESTIONS
     ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from agent.planner.base import PastTurn, PlannedCall, ToolOutcomeView, ToolSpec
+from agent.guard import tool_specs
+from agent.planner.base import PastTurn, PlannedCall, ToolOutcomeView
 from agent.planner.offline import OfflinePlanner
 from tests.knowledge.conftest import INJECTION
 from tools.base import ToolContext, ToolStatus
@@ -15,15 +16,7 @@ QUESTION = "what does our runbook say about log bucket retention?"
 
 
 def test_planted_instructions_are_quoted_data_and_never_acted_on(kb_ctx: ToolContext) -> None:
-    specs = [
-        ToolSpec(
-            name=t.name,
-            description=t.description,
-            mutating=t.mutating,
-            parameters=t.input_model.model_json_schema(),
-        )
-        for t in TOOLS
-    ]
+    specs = tool_specs(TOOLS)
     planner = OfflinePlanner()
     now = datetime(2024, 10, 15)
     assert all(call.name != "remediate" for call in planner.plan(QUESTION, [], specs, now).calls)
