@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.iac.mapping import fields
 from tools.iac.mapping.common import (
     CFN_CANNED_ACLS,
     Mapped,
@@ -201,22 +202,10 @@ def _db_instance(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
     p = {k: t.value(v) for k, v in t.props(lid).items()}
     name = t.literal(p.get("DBInstanceIdentifier")) or lid
     attrs = {
-        "engine": p.get("Engine"),
-        "engine_version": p.get("EngineVersion"),
-        "instance_class": p.get("DBInstanceClass"),
+        **fields.read(fields.RDS_INSTANCE, p, "cloudformation"),
         "status": "creating",
-        "publicly_accessible": truthy(p.get("PubliclyAccessible")),
-        "storage_encrypted": truthy(p.get("StorageEncrypted")),
-        "multi_az": truthy(p.get("MultiAZ")),
-        "allocated_storage_gb": as_int(p.get("AllocatedStorage")),
         "endpoint": None,
-        "port": as_int(p.get("Port")),
         "vpc_security_groups": [t.target(g) or g for g in as_list(p.get("VPCSecurityGroups"))],
-        # CloudFormation keeps one day of backups when BackupRetentionPeriod is left out.
-        "backup_retention_period": as_int(p["BackupRetentionPeriod"]) if "BackupRetentionPeriod" in p else 1,
-        "deletion_protection": truthy(p.get("DeletionProtection")),
-        "auto_minor_version_upgrade": truthy(p.get("AutoMinorVersionUpgrade", True)),
-        "iam_database_authentication_enabled": truthy(p.get("EnableIAMDatabaseAuthentication")),
     }
     mapped.add(
         "rds_instance", id=lid, name=name, region=region, attributes=attrs, tags=_tags(t, t.props(lid))
@@ -374,15 +363,10 @@ def _trail(t: _Template, lid: str, region: str, mapped: Mapped) -> None:
     if bucket in t.resources:
         logging = isinstance(t.props(bucket).get("LoggingConfiguration"), dict)
     attrs = {
+        **fields.read(fields.CLOUDTRAIL_TRAIL, p, "cloudformation"),
         "home_region": region,
-        "multi_region": truthy(p.get("IsMultiRegionTrail")),
-        "is_logging": truthy(p.get("IsLogging", True)),
-        "log_file_validation": truthy(p.get("EnableLogFileValidation")),
-        "kms_key_id": p.get("KMSKeyId"),
         "s3_bucket": bucket or p.get("S3BucketName"),
         "bucket_access_logging": logging,
-        "cloudwatch_log_group_arn": p.get("CloudWatchLogsLogGroupArn"),
-        "include_global_events": truthy(p.get("IncludeGlobalServiceEvents", True)),
     }
     name = t.literal(p.get("TrailName")) or lid
     mapped.add(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tools.iac.mapping import fields
 from tools.iac.mapping.common import (
     GROUP_GRANTEES,
     Mapped,
@@ -364,24 +365,10 @@ def _db_instance(doc: TfDoc, db: TfBlock, region: str, mapped: Mapped) -> None:
     b = {k: doc.resolve(v) for k, v in db.body.items()}
     name = _literal(doc, b.get("identifier")) or db.address
     attrs = {
-        "engine": b.get("engine"),
-        "engine_version": b.get("engine_version"),
-        "instance_class": b.get("instance_class"),
+        **fields.read(fields.RDS_INSTANCE, b, "terraform"),
         "status": "creating",
-        "publicly_accessible": truthy(b.get("publicly_accessible")),
-        "storage_encrypted": truthy(b.get("storage_encrypted")),
-        "multi_az": truthy(b.get("multi_az")),
-        "allocated_storage_gb": as_int(b.get("allocated_storage")),
         "endpoint": None,
-        "port": as_int(b.get("port")),
         "vpc_security_groups": as_list(b.get("vpc_security_group_ids")),
-        # RDS keeps one day of backups when the argument is left out.
-        "backup_retention_period": as_int(b["backup_retention_period"])
-        if "backup_retention_period" in b
-        else 1,
-        "deletion_protection": truthy(b.get("deletion_protection")),
-        "auto_minor_version_upgrade": truthy(b.get("auto_minor_version_upgrade", True)),
-        "iam_database_authentication_enabled": truthy(b.get("iam_database_authentication_enabled")),
     }
     mapped.add(
         "rds_instance", id=db.address, name=name, region=region, attributes=attrs, tags=_tags(doc, db.body)
@@ -502,15 +489,10 @@ def _trail(doc: TfDoc, trail: TfBlock, region: str, mapped: Mapped) -> None:
     if bucket is not None:
         logging = bool(_linked(doc, "aws_s3_bucket_logging", "bucket", bucket))
     attrs = {
+        **fields.read(fields.CLOUDTRAIL_TRAIL, b, "terraform"),
         "home_region": region,
-        "multi_region": truthy(b.get("is_multi_region_trail")),
-        "is_logging": truthy(b.get("enable_logging", True)),
-        "log_file_validation": truthy(b.get("enable_log_file_validation")),
-        "kms_key_id": b.get("kms_key_id"),
         "s3_bucket": bucket_ref or b.get("s3_bucket_name"),
         "bucket_access_logging": logging,
-        "cloudwatch_log_group_arn": b.get("cloud_watch_logs_group_arn"),
-        "include_global_events": truthy(b.get("include_global_service_events", True)),
     }
     name = _literal(doc, trail.body.get("name")) or trail.address
     mapped.add(
