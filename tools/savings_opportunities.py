@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from tools.aws import AwsClients
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus, UserFacingError
 from tools.cost.charts import breakdown_chart
 from tools.cost.datastore import CostStore, cost_store
@@ -27,6 +27,7 @@ from tools.savings.checks import (
     unattached_volumes,
 )
 from tools.savings.prices import PriceBook
+from tools.security.inventory import account_roles, role_account_id
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ class SavingsFinding(BaseModel):
     resource_id: str
     name: str = ""
     region: str
+    # The account the resource is in (scans and fixes reach member accounts by their roles).
+    account: str = ""
     monthly_saving: Decimal | None
     currency: str = "USD"
     price_source: str
@@ -77,6 +80,8 @@ class SavingsFinding(BaseModel):
 class SavingsResult(ToolResult):
     currency: str | None = "USD"
     regions: list[str] = Field(default_factory=list)
+    # The caller's own account first, then member accounts reached through assume_role_arns.
+    accounts: list[str] = Field(default_factory=list)
     checks: list[str] = Field(default_factory=list)
     total_monthly_saving: Decimal = Decimal("0.00")
     by_kind: dict[str, Decimal] = Field(default_factory=dict)
@@ -120,30 +125,39 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
             cpu_percent=args.idle_cpu_percent,
             snapshot_age_days=args.snapshot_age_days,
         )
-        checks: dict[Kind, Callable[[str], list[Opportunity]]] = {
-            "idle_instance": lambda r: idle_instances(ctx.aws, r, now, limits, prices),
-            "unattached_volume": lambda r: unattached_volumes(ctx.aws, r, prices),
-            "unassociated_address": lambda r: unassociated_addresses(ctx.aws, r, prices),
-            "old_snapshot": lambda r: old_snapshots(ctx.aws, r, now, limits, prices),
-            "gp2_volume": lambda r: gp2_volumes(ctx.aws, r, prices),
-        }
         result = SavingsResult(regions=regions, checks=list(kinds))
-        jobs = [(kind, region) for kind in kinds for region in regions]
-        found: list[Opportunity] = []
+        members = self._accounts(ctx, result)
+
+        def check(kind: Kind, aws: AwsClients, region: str) -> list[Opportunity]:
+            if kind == "idle_instance":
+                return idle_instances(aws, region, now, limits, prices)
+            if kind == "unattached_volume":
+                return unattached_volumes(aws, region, prices)
+            if kind == "unassociated_address":
+                return unassociated_addresses(aws, region, prices)
+            if kind == "old_snapshot":
+                return old_snapshots(aws, region, now, limits, prices)
+            return gp2_volumes(aws, region, prices)
+
+        jobs = [
+            (account, aws, kind, region) for account, aws in members for kind in kinds for region in regions
+        ]
+        pairs: list[tuple[str, Opportunity]] = []
         # Prices are looked up on one DuckDB connection (serialised by the store); AWS calls run in parallel.
         with ThreadPoolExecutor(max_workers=min(len(jobs), ctx.settings.aws.max_workers) or 1) as pool:
-            futures = [(kind, region, pool.submit(checks[kind], region)) for kind, region in jobs]
-            for kind, region, future in futures:
+            futures = [(a, k, r, pool.submit(check, k, aws, r)) for a, aws, k, r in jobs]
+            for account, kind, region, future in futures:
                 try:
-                    found += future.result()
+                    pairs += [(account, o) for o in future.result()]
                 except Exception as exc:  # botocore ClientError, endpoint errors: report, keep the rest
-                    log.warning("savings check %s in %s failed: %s", kind, region, exc)
-                    result.skipped.append(f"{_KIND_LABELS[kind]} in {region}: {_short(exc)}")
-        found = [
-            o for o in found if (o.monthly_saving or Decimal(0)) >= Decimal(str(args.min_monthly_saving))
-        ]
-        found.sort(key=lambda o: (-(o.monthly_saving or Decimal(0)), o.kind, o.resource_id))
-        result.findings = [_finding(o) for o in found[: args.limit]]
+                    log.warning("savings check %s in %s (%s) failed: %s", kind, region, account, exc)
+                    where = f"{region}, account {account}" if len(members) > 1 else region
+                    result.skipped.append(f"{_KIND_LABELS[kind]} in {where}: {_short(exc)}")
+        floor = Decimal(str(args.min_monthly_saving))
+        pairs = [(a, o) for a, o in pairs if (o.monthly_saving or Decimal(0)) >= floor]
+        pairs.sort(key=lambda ao: (-(ao[1].monthly_saving or Decimal(0)), ao[1].kind, ao[1].resource_id))
+        found = [o for _, o in pairs]
+        result.findings = [_finding(o, a) for a, o in pairs[: args.limit]]
         for o in found:
             if o.monthly_saving is not None:
                 result.by_kind[o.kind] = result.by_kind.get(o.kind, Decimal(0)) + o.monthly_saving
@@ -160,7 +174,7 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
             )
             return result
         result.message = _message(result, found, currency)
-        result.tables = [_table(result.findings, currency)]
+        result.tables = [_table(result.findings, currency, by_account=len(result.accounts) > 1)]
         if args.chart and result.by_kind:
             labels = [_KIND_LABELS[k] for k in result.by_kind]
             result.charts = [
@@ -174,6 +188,20 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
             ]
         return result
 
+    @staticmethod
+    def _accounts(ctx: ToolContext, result: SavingsResult) -> list[tuple[str, AwsClients]]:
+        """(account id, clients acting in it) for the caller's account and each reachable member."""
+        out: list[tuple[str, AwsClients]] = []
+        for role in account_roles(ctx):
+            try:
+                account = role_account_id(ctx, role)
+            except Exception as exc:  # a role that cannot be assumed: say so, check the others
+                result.skipped.append(f"account of role {role}: {_short(exc)}")
+                continue
+            out.append((account, ctx.aws if role is None else ctx.aws.as_role(role)))
+            result.accounts.append(account)
+        return out
+
 
 def _store_or_none(ctx: ToolContext) -> CostStore | None:
     try:
@@ -183,15 +211,16 @@ def _store_or_none(ctx: ToolContext) -> CostStore | None:
         return None
 
 
-def _finding(o: Opportunity) -> SavingsFinding:
+def _finding(o: Opportunity, account: str) -> SavingsFinding:
     return SavingsFinding(
-        id=f"savings:{o.kind}:{o.region}:{o.resource_id}",
+        id=f"savings:{o.kind}:{account}:{o.region}:{o.resource_id}",
         kind=o.kind,
         title=o.title,
         detail=o.detail,
         resource_id=o.resource_id,
         name=o.name,
         region=o.region,
+        account=account,
         monthly_saving=o.monthly_saving,
         currency=o.currency,
         price_source=o.price_source,
@@ -224,23 +253,24 @@ def _sentence_case(label: str) -> str:
     return f"{first.lower() if first[1:].islower() else first} {rest}".strip()
 
 
-def _table(findings: list[SavingsFinding], currency: str) -> Table:
-    return Table(
-        title="Savings opportunities",
-        columns=["Opportunity", "Resource", "Region", f"Saving/month ({currency})", "Price from", "Fix"],
-        rows=[
-            [
-                f.title,
-                f.resource_id,
-                f.region,
-                amount(f.monthly_saving) if f.monthly_saving is not None else "?",
-                f.price_source,
-                f.remediation_action,
-            ]
-            for f in findings
-        ],
-        numeric=[3],
-    )
+def _table(findings: list[SavingsFinding], currency: str, *, by_account: bool) -> Table:
+    columns = ["Opportunity", "Resource", "Region", f"Saving/month ({currency})", "Price from", "Fix"]
+    rows: list[list[object]] = [
+        [
+            f.title,
+            f.resource_id,
+            f.region,
+            amount(f.monthly_saving) if f.monthly_saving is not None else "?",
+            f.price_source,
+            f.remediation_action,
+        ]
+        for f in findings
+    ]
+    if by_account:
+        columns.insert(2, "Account")
+        for row, f in zip(rows, findings, strict=True):
+            row.insert(2, f.account)
+    return Table(title="Savings opportunities", columns=columns, rows=rows, numeric=[4 if by_account else 3])
 
 
 def _short(exc: Exception) -> str:

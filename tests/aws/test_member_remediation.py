@@ -98,3 +98,25 @@ def test_own_account_and_unknown_accounts(agent: Agent) -> None:
         tool.plan(ctx, args)
     with pytest.raises(ValueError):
         tool.parse({"action": "revoke_ingress", "resource_id": "sg-1", "account": "dev"})
+
+
+def test_savings_cover_member_accounts_and_fix_there(agent: Agent) -> None:
+    dev = agent.rt.ctx.aws.as_role(DEV_AUDIT_ROLE)
+    ec2 = dev.client("ec2", "eu-west-1")
+    volume = ec2.create_volume(AvailabilityZone="eu-west-1a", Size=200, VolumeType="gp3", Encrypted=True)
+    ask = say(agent, "where can we save money?")
+    assert isinstance(ask.data, dict)
+    own = agent.rt.ctx.aws.client("sts").get_caller_identity()["Account"]
+    assert ask.data["accounts"] == [own, DEV_ACCOUNT]
+    assert [(f["kind"], f["account"], f["resource_id"]) for f in ask.data["findings"]] == [
+        ("unattached_volume", DEV_ACCOUNT, volume["VolumeId"])
+    ]
+    assert ask.tables[0].columns[2] == "Account"
+
+    fix = say(agent, "fix it")
+    assert [(c.name, c.args.get("account")) for c in fix.tool_calls] == [("remediate", DEV_ACCOUNT)]
+    assert fix.approval is not None
+    done = agent.decide(fix.approval.id, "bob", approve=True)
+    assert done.ok, done.text
+    left = ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [volume["VolumeId"]]}])["Volumes"]
+    assert left == []
