@@ -52,6 +52,18 @@ class CeQuery:
     def resource_level(self) -> bool:
         return self.group_by == "resource" or bool(self.resource)
 
+    @property
+    def scoped_to_ec2(self) -> bool:
+        """A resource-level request with nothing to filter on: the API needs a filter."""
+        return self.resource_level and not self.services and not self.resource
+
+    @property
+    def buckets(self) -> str:
+        """The granularity the user asked for (DAILY or MONTHLY)."""
+        if self.group_by in ("day", "month"):
+            return "DAILY" if self.group_by == "day" else "MONTHLY"
+        return self.granularity
+
 
 @dataclass
 class CeAnswer:
@@ -82,12 +94,8 @@ def unsupported(query: CeQuery, today: date) -> str | None:
 
 def request(query: CeQuery) -> dict[str, Any]:
     metric = METRICS[query.cost_type]
-    granularity = "DAILY" if query.group_by == "day" else query.granularity
-    if query.group_by == "month":
-        granularity = "MONTHLY"
-    if query.resource_level:
-        # Resource-level data is kept by day; months are added up from the days.
-        granularity = "DAILY"
+    # Resource-level data is kept by day; months are added up from the days.
+    granularity = "DAILY" if query.resource_level else query.buckets
     body: dict[str, Any] = {
         "TimePeriod": {"Start": query.start.isoformat(), "End": query.end.isoformat()},
         "Granularity": granularity,
@@ -106,7 +114,7 @@ def request(query: CeQuery) -> dict[str, Any]:
         conditions.append({"Dimensions": {"Key": "RESOURCE_ID", "Values": [query.resource]}})
     for key, value in query.tags.items():
         conditions.append({"Tags": {"Key": key, "Values": [value]}})
-    if query.resource_level and not query.services and not query.resource:
+    if query.scoped_to_ec2:
         conditions.append({"Dimensions": {"Key": "SERVICE", "Values": [EC2_COMPUTE]}})
     if len(conditions) == 1:
         body["Filter"] = conditions[0]
@@ -127,13 +135,8 @@ def run(client: Any, query: CeQuery) -> CeAnswer:
     body = request(query)
     metric = METRICS[query.cost_type]
     answer = CeAnswer()
-    if query.resource_level and not query.services and not query.resource:
-        answer.scoped_to = EC2_COMPUTE
+    answer.scoped_to = EC2_COMPUTE if query.scoped_to_ec2 else None
     call = client.get_cost_and_usage_with_resources if query.resource_level else client.get_cost_and_usage
-    # What the user asked for decides the buckets, also when the request had to be by day.
-    buckets = "MONTHLY" if query.group_by == "month" or query.granularity == "MONTHLY" else "DAILY"
-    if query.group_by == "day":
-        buckets = "DAILY"
     token: str | None = None
     for _ in range(_MAX_PAGES):
         kwargs = dict(body)
@@ -148,7 +151,8 @@ def run(client: Any, query: CeQuery) -> CeAnswer:
             raise UserFacingError(f"Cost Explorer could not answer: {exc}{hint}") from exc
         answer.requests += 1
         for period in response.get("ResultsByTime", []):
-            bucket = _bucket(period.get("TimePeriod", {}).get("Start", ""), buckets)
+            # What the user asked for decides the buckets, also when the request had to be by day.
+            bucket = _bucket(period.get("TimePeriod", {}).get("Start", ""), query.buckets)
             answer.estimated = answer.estimated or bool(period.get("Estimated"))
             if period.get("Groups"):
                 for g in period["Groups"]:

@@ -23,7 +23,8 @@ from tools.cost.schema import (
     DATA_COLUMNS,
     FOCUS_REQUIRED,
     MONEY_COLUMNS,
-    NUMBER_COLUMNS,
+    REQUIRED_COLUMNS,
+    STRICT_COLUMNS,
     TIME_COLUMNS,
     column_type,
 )
@@ -313,7 +314,7 @@ def _store_expressions(kind: str, types: dict[str, str]) -> dict[str, str]:
         exprs = cur_expressions(raw, set(types), lambda col, key: _map_value(col, key, types))
     out = {c: _cast(exprs[c], column_type(c), sources.get(c)) for c in DATA_COLUMNS}
     # A charge without an amount or a start cannot be placed; say so instead of storing a NULL.
-    for column in ("BilledCost", "ChargePeriodStart"):
+    for column in REQUIRED_COLUMNS:
         out[column] = f"CASE WHEN {out[column]} IS NULL THEN error('missing {column}') ELSE {out[column]} END"
     out["BillingPeriodStart"] = (
         f"coalesce({out['BillingPeriodStart']}, date_trunc('month', {out['ChargePeriodStart']}))"
@@ -322,14 +323,15 @@ def _store_expressions(kind: str, types: dict[str, str]) -> dict[str, str]:
 
 
 def _required(kind: str) -> tuple[str, ...]:
+    """The export's columns that become REQUIRED_COLUMNS."""
     if kind == "focus":
-        return ("BilledCost", "ChargePeriodStart")
+        return REQUIRED_COLUMNS
     return ("line_item_unblended_cost", "line_item_usage_start_date")
 
 
 def _strict(kind: str) -> dict[str, str]:
     if kind == "focus":
-        return {c: _focus_kind(c) for c in (*MONEY_COLUMNS, *TIME_COLUMNS, *NUMBER_COLUMNS)}
+        return {c: _focus_kind(c) for c in STRICT_COLUMNS}
     return dict(_CUR_STRICT)
 
 
@@ -394,7 +396,7 @@ def _tag_text(column: str, types: dict[str, str]) -> str:
     if column not in types:
         return "NULL"
     quoted = f'"{column}"'
-    kind = types.get(column, "VARCHAR")
+    kind = types[column]
     if kind.startswith("MAP") or kind.startswith("STRUCT"):
         empty = f"{quoted} IS NULL OR cardinality({quoted}) = 0"
         return f"CASE WHEN {empty} THEN NULL ELSE to_json({quoted})::VARCHAR END"

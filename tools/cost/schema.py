@@ -36,6 +36,8 @@ TEXT_COLUMNS = (
 )
 # Columns whose values must parse when present: a bad one is an error in the export, not a NULL.
 STRICT_COLUMNS = (*MONEY_COLUMNS, *TIME_COLUMNS, *NUMBER_COLUMNS)
+# Every stored charge has these: a charge without an amount or a start cannot be placed.
+REQUIRED_COLUMNS = ("BilledCost", "ChargePeriodStart")
 # The FOCUS columns an export must have to be read as FOCUS.
 FOCUS_REQUIRED = ("BilledCost", "BillingCurrency", "ChargePeriodStart", "ServiceName")
 
