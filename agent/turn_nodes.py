@@ -277,13 +277,13 @@ def _fixable(outcomes: list[Outcome]) -> list[FixSuggestion]:
                 continue
             action = f.get("remediation_action")
             if action and f.get("status", "open") == "open":
-                member = f.get("account") if f.get("account") != own else None
+                account = f.get("account") or None
                 out.append(
                     FixSuggestion(
                         action=action,
                         resource_id=str(f.get("resource_id", "")),
                         region=f.get("region") or None,
-                        account=member or None,
+                        account=account if account != own else None,
                         params=f.get("remediation_params") or {},
                         title=str(f.get("title", "")),
                         finding_id=f.get("id"),

@@ -60,6 +60,10 @@ class StoredFinding(FindingData):
     suppressed_reason: str | None = None
     suppressed_until: datetime | None = None
 
+    def suppressed_at(self, now: datetime) -> bool:
+        """Suppressed and not expired at `now`."""
+        return suppression_active(self.status, self.suppressed_until, now)
+
 
 class ScopeKey(BaseModel):
     """One (service, region) pair a scan covered; region None covers every region of the service.
@@ -166,10 +170,13 @@ def _to_scan(row: ScanRow) -> ScanInfo:
     )
 
 
+def suppression_active(status: str, until: datetime | None, now: datetime) -> bool:
+    """A suppression holds until its expiry (None: until lifted)."""
+    return status == FindingStatus.SUPPRESSED and (until is None or _utc(until) > _utc(now))
+
+
 def _suppression_active(row: FindingRow, now: datetime) -> bool:
-    return row.status == FindingStatus.SUPPRESSED and (
-        row.suppressed_until is None or _utc(row.suppressed_until) > now
-    )
+    return suppression_active(row.status, row.suppressed_until, now)
 
 
 def _in_scope(row: FindingRow, report: ScanReport) -> bool:

@@ -103,8 +103,7 @@ class Remediate(MutatingTool[RemediateInput, RemediateResult]):
         plan = action.plan(ctx, resource, params)
         plan.details["params"] = params.model_dump(exclude_none=True)
         if ctx.aws.default_role:
-            plan.details["account"] = args.account
-            plan.summary = f"{plan.summary} (account {args.account})"
+            plan.summary = f"{plan.summary} (account {plan.account})"
         return plan
 
     def apply(

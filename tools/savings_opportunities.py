@@ -9,7 +9,6 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.aws import AwsClients
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus, UserFacingError
 from tools.cost.charts import breakdown_chart
 from tools.cost.datastore import CostStore, cost_store
@@ -27,7 +26,8 @@ from tools.savings.checks import (
     unattached_volumes,
 )
 from tools.savings.prices import PriceBook
-from tools.security.inventory import account_roles, role_account_id
+from tools.security.clients import AccountClients
+from tools.security.inventory import account_clients, account_roles
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
         result = SavingsResult(regions=regions, checks=list(kinds))
         members = self._accounts(ctx, result)
 
-        def check(kind: Kind, aws: AwsClients, region: str) -> list[Opportunity]:
+        def check(kind: Kind, aws: AccountClients, region: str) -> list[Opportunity]:
             if kind == "idle_instance":
                 return idle_instances(aws, region, now, limits, prices)
             if kind == "unattached_volume":
@@ -189,18 +189,13 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
         return result
 
     @staticmethod
-    def _accounts(ctx: ToolContext, result: SavingsResult) -> list[tuple[str, AwsClients]]:
+    def _accounts(ctx: ToolContext, result: SavingsResult) -> list[tuple[str, AccountClients]]:
         """(account id, clients acting in it) for the caller's account and each reachable member."""
-        out: list[tuple[str, AwsClients]] = []
-        for role in account_roles(ctx):
-            try:
-                account = role_account_id(ctx, role)
-            except Exception as exc:  # a role that cannot be assumed: say so, check the others
-                result.skipped.append(f"account of role {role}: {_short(exc)}")
-                continue
-            out.append((account, ctx.aws if role is None else ctx.aws.as_role(role)))
-            result.accounts.append(account)
-        return out
+        clients, failed = account_clients(ctx, account_roles(ctx))
+        for role, exc in failed.items():  # an account that cannot be reached: say so, check the others
+            result.skipped.append(f"account of role {role or '(own credentials)'}: {_short(exc)}")
+        result.accounts = [c.account_id for c in clients.values()]
+        return [(c.account_id, c) for c in clients.values()]
 
 
 def _store_or_none(ctx: ToolContext) -> CostStore | None:

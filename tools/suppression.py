@@ -3,12 +3,11 @@ writing the audit record under the approval that allowed the change."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from store.approvals import ApprovalStore
 from store.audit import AuditLog
-from store.findings import FindingStatus, FindingStore, StoredFinding
+from store.findings import FindingStore, StoredFinding
 from tools.base import ToolContext, UserFacingError
 
 
@@ -22,10 +21,6 @@ def get_finding(ctx: ToolContext, finding_id: str, where: str) -> StoredFinding:
     if finding is None:
         raise UserFacingError(f"No finding '{finding_id}'. {where}")
     return finding
-
-
-def is_suppressed(f: StoredFinding, now: datetime) -> bool:
-    return f.status == FindingStatus.SUPPRESSED and (f.suppressed_until is None or f.suppressed_until > now)
 
 
 def audit(

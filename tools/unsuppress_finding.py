@@ -21,7 +21,7 @@ from tools.base import (
     UserFacingError,
     Verification,
 )
-from tools.suppression import audit, get_finding, is_suppressed, label
+from tools.suppression import audit, get_finding, label
 
 
 class UnsuppressFindingInput(ToolInput):
@@ -51,7 +51,7 @@ class UnsuppressFinding(MutatingTool[UnsuppressFindingInput, UnsuppressFindingRe
         finding = get_finding(
             ctx, args.finding_id, "list_findings status=suppressed shows the suppressed ones."
         )
-        active = is_suppressed(finding, ctx.clock.now())
+        active = finding.suppressed_at(ctx.clock.now())
         plan = ChangePlan(
             action=self.name,
             resource_id=finding.id,
@@ -113,6 +113,6 @@ class UnsuppressFinding(MutatingTool[UnsuppressFindingInput, UnsuppressFindingRe
         finding = FindingStore(ctx.store).get(plan.resource_id)
         if finding is None:
             return Verification(ok=False, message=f"Finding {plan.resource_id} no longer exists.")
-        if is_suppressed(finding, ctx.clock.now()):
+        if finding.suppressed_at(ctx.clock.now()):
             return Verification(ok=False, message=f"Finding {plan.resource_id} is still suppressed.")
         return Verification(ok=True, message=f"Finding {plan.resource_id} is {finding.status.value}.")

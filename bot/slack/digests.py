@@ -15,23 +15,22 @@ from bot.digests.runner import DigestRunner
 from bot.slack.client import make_client, secret
 from bot.slack.gate import THREAD_TTL_S, thread_key
 from bot.slack.groups import GroupResolver
-from bot.slack.keystore import KeyStore, open_keystore
+from bot.slack.keystore import open_keystore
 from bot.slack.responder import SlackResponder
 from config import Settings
 from store.digests import DigestRuns
 
 
 class SlackPoster:
-    def __init__(self, client: WebClient, responder: SlackResponder, keys: KeyStore) -> None:
+    def __init__(self, client: WebClient, responder: SlackResponder) -> None:
         self.client = client
         self.responder = responder
-        self.keys = keys
 
     def post_text(self, channel: str, text: str, thread: str | None = None) -> str:
         posted = self.client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
         ts = str(posted["ts"])
         if thread is None:
-            self.keys.claim(thread_key(channel, ts), THREAD_TTL_S)
+            self.responder.follow(channel, ts)
         return ts
 
     def post_reply(self, reply: Reply, channel: str, thread: str) -> None:
@@ -57,6 +56,6 @@ def slack_digests(settings: Settings, agent: Agent, namespace: str | None = None
             keys.claim(thread_key(channel, ts), THREAD_TTL_S)
 
         responder = SlackResponder(agent, client, GroupResolver(client), follow)
-        yield DigestRunner(settings, agent, SlackPoster(client, responder, keys), DigestRuns(agent.rt.store))
+        yield DigestRunner(settings, agent, SlackPoster(client, responder), DigestRuns(agent.rt.store))
     finally:
         keys.close()

@@ -75,7 +75,7 @@ def test_fix_in_a_member_account_goes_through_its_remediation_role(agent: Agent)
     fix = say(agent, f"fix finding {ours[0]['id']}")
     assert [(c.name, c.args.get("account")) for c in fix.tool_calls] == [("remediate", DEV_ACCOUNT)]
     assert fix.approval is not None and f"account {DEV_ACCOUNT}" in fix.approval.plan["summary"]
-    assert fix.approval.plan["details"]["account"] == DEV_ACCOUNT
+    assert fix.approval.plan["account"] == DEV_ACCOUNT
     assert ssh_open(dev, group), "nothing changes before the approval"
 
     done = agent.decide(fix.approval.id, "bob", approve=True)

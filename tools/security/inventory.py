@@ -118,25 +118,38 @@ def _describe_error(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def account_clients(
+    ctx: ToolContext, roles: Sequence[str | None]
+) -> tuple[dict[str | None, AccountClients], dict[str | None, Exception]]:
+    """Clients for each account the roles reach (None: the caller's own), and why the others
+    could not be reached. A second role into an account already reached is left out, so that
+    no account is read twice."""
+    clients: dict[str | None, AccountClients] = {}
+    failed: dict[str | None, Exception] = {}
+    for role in dict.fromkeys(roles):
+        try:
+            account = role_account_id(ctx, role)
+        except (ClientError, BotoCoreError) as exc:
+            log.warning("assuming %s failed", role or "the caller's identity", exc_info=True)
+            failed[role] = exc
+            continue
+        if account not in {c.account_id for c in clients.values()}:
+            clients[role] = AccountClients(ctx.aws, account, role)
+    return clients, failed
+
+
 def gather(
     ctx: ToolContext, tasks: list[Task], lookup: str | None = None, max_workers: int | None = None
 ) -> Gathered:
     out = Gathered()
-    clients: dict[str | None, AccountClients] = {}
-    for role in dict.fromkeys(t.role_arn for t in tasks):
-        try:
-            account = role_account_id(ctx, role)
-            if account in {c.account_id for c in clients.values()}:
-                continue  # a role into an account already being read: read it once
-            clients[role] = AccountClients(ctx.aws, account, role)
-        except (ClientError, BotoCoreError) as exc:
-            if role is None:
-                raise
-            # One unreachable member account must not stop the scan of the others.
-            log.warning("assuming %s failed", role, exc_info=True)
-            for t in tasks:
-                if t.role_arn == role:
-                    out.errors.append(_error(t, exc, account=role))
+    clients, failed = account_clients(ctx, [t.role_arn for t in tasks])
+    for role, exc in failed.items():
+        if role is None:
+            raise exc
+        # One unreachable member account must not stop the scan of the others.
+        for t in tasks:
+            if t.role_arn == role:
+                out.errors.append(_error(t, exc, account=role))
     out.accounts = {role: c.account_id for role, c in clients.items()}
     runnable = [t for t in tasks if t.role_arn in clients]
     observed = ctx.clock.now()
