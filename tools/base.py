@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.presentation import Chart, Citation, CodeBlock, Table
+from tools.services import Services
 
 if TYPE_CHECKING:
     from config import Clock, Settings
@@ -69,7 +70,7 @@ class ToolContext:
     clock: Clock
     aws: AwsClients
     store: Store
-    extras: dict[str, Any] = field(default_factory=dict)
+    services: Services = field(default_factory=Services)
 
 
 In = TypeVar("In", bound=ToolInput)
