@@ -13,8 +13,11 @@ case "${1:-}" in
     bash scripts/services.sh
     export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:${CLOUDPILOT_TEST_PG_PORT:-5432}/test}
     export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:${CLOUDPILOT_TEST_REDIS_PORT:-6379}/0}
+    # The services were just started: a test that cannot reach them fails instead of skipping.
+    export CLOUDPILOT_TEST_SERVICES=required
     shift
     .venv/bin/ruff check bot agent tools knowledge config store sandbox tests
+    .venv/bin/lint-imports --no-cache
     .venv/bin/mypy
     exec .venv/bin/python -m pytest -p no:cacheprovider "$@" ;;
   *) echo "usage: ./dev.sh demo|test [args]" >&2; exit 2 ;;

@@ -7,10 +7,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 from pydantic import BaseModel, Field
 
-from tools.base import ToolResult, ToolStatus, UserFacingError
+from tools.base import Fix, ToolResult, ToolStatus, UserFacingError
+from tools.errors import cloud_error_message
 
 log = logging.getLogger("cloudpilot.agent")
 
@@ -26,6 +26,9 @@ class Outcome(BaseModel):
     data: Any = None
     presentation: dict[str, Any] = Field(default_factory=dict)
     error_ref: str | None = None
+    # The result's hooks, kept with the outcome: what "fix it" may act on, passages to cite.
+    fixes: list[Fix] = Field(default_factory=list)
+    cited_passages: int = 0
 
 
 def error_ref() -> str:
@@ -37,29 +40,10 @@ def run_step(name: str, args: dict[str, Any], call_id: str, step: Callable[[], T
         result = step()
     except UserFacingError as exc:
         return Outcome(call_id=call_id, name=name, args=args, status=ToolStatus.ERROR, message=str(exc))
-    except EndpointConnectionError as exc:
-        return Outcome(
-            call_id=call_id,
-            name=name,
-            args=args,
-            status=ToolStatus.ERROR,
-            message=f"cannot reach the cloud API ({exc.kwargs.get('endpoint_url', '?')}); "
-            "for the demo, `cloudpilot sandbox status` tells whether the sandbox runs",
-        )
-    except ClientError as exc:
-        err = exc.response.get("Error", {})
-        return Outcome(
-            call_id=call_id,
-            name=name,
-            args=args,
-            status=ToolStatus.ERROR,
-            message=f"the cloud API refused: {err.get('Code', '?')}: {err.get('Message', '')}".strip(),
-        )
-    except BotoCoreError as exc:
-        return Outcome(
-            call_id=call_id, name=name, args=args, status=ToolStatus.ERROR, message=f"cloud API error: {exc}"
-        )
-    except Exception:
+    except Exception as exc:
+        cloud = cloud_error_message(exc)
+        if cloud is not None:
+            return Outcome(call_id=call_id, name=name, args=args, status=ToolStatus.ERROR, message=cloud)
         ref = error_ref()
         log.exception("tool %s failed (ref %s)", name, ref)
         return Outcome(
@@ -82,4 +66,6 @@ def from_result(name: str, args: dict[str, Any], call_id: str, result: ToolResul
         message=result.message,
         data=result.data(),
         presentation=result.model_dump(mode="json", include={"tables", "charts", "citations", "code"}),
+        fixes=result.fixes(),
+        cited_passages=result.cited_passages(),
     )

@@ -246,11 +246,7 @@ def _focus(fixes: list[FixSuggestion], question: str) -> list[FixSuggestion]:
 
 
 def _passages_shown(outcomes: list[Outcome]) -> int:
-    return sum(
-        len(o.data.get("passages") or [])
-        for o in outcomes
-        if o.name == "search_knowledge" and o.status == ToolStatus.OK and isinstance(o.data, dict)
-    )
+    return sum(o.cited_passages for o in outcomes)
 
 
 def _with_ids(calls: list[PlannedCall]) -> list[PlannedCall]:
@@ -266,27 +262,5 @@ def _data(outcomes: list[Outcome]) -> Any:
 
 
 def _fixable(outcomes: list[Outcome]) -> list[FixSuggestion]:
-    """Findings that name a remediation action, so that "fix it" can refer to them."""
-    out: list[FixSuggestion] = []
-    for o in outcomes:
-        data = o.data if isinstance(o.data, dict) else {}
-        # A scan lists the caller's own account first; only member accounts need naming.
-        own = (data.get("accounts") or [None])[0]
-        for f in data.get("findings", []) or []:
-            if not isinstance(f, dict):
-                continue
-            action = f.get("remediation_action")
-            if action and f.get("status", "open") == "open":
-                account = f.get("account") or None
-                out.append(
-                    FixSuggestion(
-                        action=action,
-                        resource_id=str(f.get("resource_id", "")),
-                        region=f.get("region") or None,
-                        account=account if account != own else None,
-                        params=f.get("remediation_params") or {},
-                        title=str(f.get("title", "")),
-                        finding_id=f.get("id"),
-                    )
-                )
-    return out
+    """What the results offer to fix, so that "fix it" can refer to them."""
+    return [fix for o in outcomes for fix in o.fixes]

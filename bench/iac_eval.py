@@ -1,4 +1,4 @@
-"""IaC generation on the evaluation set (tests/iac/request_set.py): pass rate and latency.
+"""IaC generation on the evaluation set (tests/tools/iac/request_set.py): pass rate and latency.
 
 A request passes when generate_iac returns code that parsed, validated and passed the security
 rules, in the expected format; offline (catalogue) it must also pick the expected template and
@@ -38,8 +38,8 @@ class Outcome:
 def _context(llm: bool, data_dir: Path) -> Any:
     from config import load_settings
     from store import Store
-    from tools.aws import AwsClients
     from tools.base import ToolContext
+    from tools.inventory.aws import AwsClients
 
     overrides: dict[str, Any] = {} if llm else {"llm": {"provider": "none"}}
     settings = load_settings(data_dir=data_dir, **overrides)
@@ -63,9 +63,9 @@ def _judge(case: Any, result: Any, llm: bool) -> str:
 
 
 def run(llm: bool, repeat: int) -> tuple[list[Outcome], float]:
-    from tests.iac.request_set import REQUESTS
+    from tests.tools.iac.request_set import REQUESTS
     from tools.base import UserFacingError
-    from tools.generate_iac import GenerateIac
+    from tools.iac.generate_iac import GenerateIac
 
     tool = GenerateIac()
     with tempfile.TemporaryDirectory(prefix="cloudpilot-iac-bench-") as tmp:

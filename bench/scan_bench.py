@@ -37,9 +37,9 @@ if str(ROOT) not in sys.path:
 
 from config import load_settings  # noqa: E402
 from store import Store  # noqa: E402
-from tools.aws import AwsClients  # noqa: E402
 from tools.base import ToolContext  # noqa: E402
-from tools.security_scan import SecurityScan  # noqa: E402
+from tools.inventory.aws import AwsClients  # noqa: E402
+from tools.security.security_scan import SecurityScan  # noqa: E402
 
 DEFAULT_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 AMI = "ami-0c1a7f89451184c8b"

@@ -60,7 +60,7 @@ def serve(args: argparse.Namespace) -> None:
         },
     )
     namespace = args.namespace
-    factory = "tests.slack.doubles:echo_runtime" if args.work in ("echo", "none") else DEFAULT_RUNTIME
+    factory = "tests.bot.slack.doubles:echo_runtime" if args.work in ("echo", "none") else DEFAULT_RUNTIME
     runtime = None
     if args.worker == "process":
         slack = build_slack_app(settings, runtime_factory=factory, workers=args.workers, namespace=namespace)
@@ -86,7 +86,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 def fake_slack() -> None:
-    from tests.slack.fake_slack import FakeSlack
+    from tests.bot.slack.fake_slack import FakeSlack
 
     # It stands in for slack.com, which does not share this machine's CPUs: let it yield to
     # the server under test (the driver, which measures, runs at normal priority).

@@ -12,7 +12,7 @@ import html
 import re
 from typing import Any
 
-from knowledge.sources import BOTOCORE, Root, SourceDoc, SourceError
+from knowledge.source_docs import BOTOCORE, Root, SourceDoc, SourceError
 
 DEFAULT_SERVICES = ("ec2", "s3", "iam", "rds", "sts")
 _TAG = re.compile(r"<[^>]+>")

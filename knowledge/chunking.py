@@ -2,16 +2,20 @@
 
 A chunk is the text of one section (or a window of a long one, cut at paragraph breaks),
 small enough that the embedding model sees all of it: all-MiniLM-L6-v2 reads 256 word
-pieces, roughly 1,000 characters of English.
+pieces, roughly 1,000 characters of English. `embed_text` is what the models then read of
+a chunk: ingestion and the shipped seed vectors must agree on it to the byte.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from knowledge.documents import Block, ParsedDoc
 
 MAX_CHARS = 900
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}.*$", re.MULTILINE)
+_MARKUP = re.compile(r"`+|\*\*")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,15 @@ def chunk_document(doc: ParsedDoc, max_chars: int = MAX_CHARS) -> list[ChunkDraf
     for block in doc.blocks:
         chunks.extend(_split_block(block, max_chars))
     return chunks
+
+
+def embed_text(title: str, draft: ChunkDraft) -> str:
+    """What the models see: the chunk in the context of its document and section, with
+    Markdown table rules and emphasis removed (they are noise to a sentence encoder)."""
+    head = f"{title} — {draft.section}" if draft.section else title
+    body = _TABLE_RULE.sub("", draft.text).replace("|", " ")
+    body = _MARKUP.sub("", body)
+    return f"{head}\n{' '.join(body.split())}"
 
 
 def _split_block(block: Block, max_chars: int) -> list[ChunkDraft]:

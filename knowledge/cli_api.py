@@ -1,4 +1,8 @@
-"""The functions behind `cloudpilot kb ...`: each opens the knowledge base, works, closes it."""
+"""The functions behind `cloudpilot kb ...`: each opens the knowledge base, works, closes it.
+
+AWS access (for s3:// sources) comes from the caller as a client factory: the knowledge
+base sits below the tools layer, where AWS clients are built.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +10,23 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from knowledge.base import KnowledgeBase, Progress
+from knowledge.base import KnowledgeBase
+from knowledge.ingestion import Progress
 from knowledge.models import Hit, IngestReport, KbStats
 
 if TYPE_CHECKING:
     from config import Settings
 
 
-def _s3_client(settings: Settings) -> Callable[[], Any]:
-    def build() -> Any:
-        # AWS clients are built in one place only (sandbox endpoint, profiles, regions).
-        from tools.aws import AwsClients
-
-        return AwsClients(settings.aws).client(
-            "s3", settings.aws.regions[0] if settings.aws.regions else None
-        )
-
-    return build
-
-
-def ingest(settings: Settings, paths: Sequence[str | Path], progress: Progress | None = None) -> IngestReport:
-    """Index folders, files, s3:// prefixes, "bundled" or "botocore[:svc,...]"."""
+def ingest(
+    settings: Settings,
+    paths: Sequence[str | Path],
+    progress: Progress | None = None,
+    s3_client: Callable[[], Any] | None = None,
+) -> IngestReport:
+    """Index folders, files, s3:// prefixes (with `s3_client`), "bundled" or "botocore[:svc,...]"."""
     with KnowledgeBase(settings) as kb:
-        return kb.ingest(list(paths), progress=progress, s3_client=_s3_client(settings))
+        return kb.ingest(list(paths), progress=progress, s3_client=s3_client)
 
 
 def search(

@@ -1,12 +1,14 @@
-"""One knowledge base per process and settings, carried in the tool context's extras.
+"""Which knowledge base to use for a set of settings, given the one already in use.
 
-The embedding model is the expensive part (seconds to load): it is shared by every
-knowledge base built for the same model, so swapping data folders never reloads it.
+The caller keeps the knowledge base and its embedding model between calls (the tool context's
+services) and hands them back here. The model is the expensive part (seconds to load): it is
+reused by every knowledge base built for the same model and thread count, so swapping data
+folders never reloads it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from knowledge.base import KnowledgeBase
 from knowledge.embeddings import Embedder
@@ -14,11 +16,11 @@ from knowledge.embeddings import Embedder
 if TYPE_CHECKING:
     from config import Settings
 
-KB_KEY = "knowledge_base"
-EMBEDDER_KEY = "knowledge_embedder"
+Identity = tuple[str, str | None, str, tuple[str, ...]]
 
 
-def _identity(settings: Settings) -> tuple[Any, ...]:
+def _identity(settings: Settings) -> Identity:
+    """What a knowledge base is bound to: another value means another store or corpus."""
     return (
         str(settings.data_dir),
         settings.qdrant_url,
@@ -27,28 +29,20 @@ def _identity(settings: Settings) -> tuple[Any, ...]:
     )
 
 
-def knowledge_for(extras: dict[str, Any], settings: Settings) -> KnowledgeBase:
-    """The cached knowledge base for these settings, built (and the model loaded) on first use."""
-    kb = extras.get(KB_KEY)
-    if isinstance(kb, KnowledgeBase) and _identity(kb.settings) == _identity(settings):
-        return kb
-    if isinstance(kb, KnowledgeBase):
-        kb.close()
-    embedder = extras.get(EMBEDDER_KEY)
-    if not (
-        isinstance(embedder, Embedder)
-        and embedder.model_name == settings.embedding_model
-        and embedder.threads == settings.torch_threads
-    ):
+def _fits(embedder: Embedder, settings: Settings) -> bool:
+    return embedder.model_name == settings.embedding_model and embedder.threads == settings.torch_threads
+
+
+def knowledge_for(
+    settings: Settings, current: KnowledgeBase | None = None, embedder: Embedder | None = None
+) -> KnowledgeBase:
+    """`current` when it was built for these settings' store and corpus; otherwise a new
+    knowledge base (`current` is closed: the embedded store is locked while open), on
+    `embedder` when it runs the configured model on the configured threads."""
+    if current is not None:
+        if _identity(current.settings) == _identity(settings):
+            return current
+        current.close()
+    if embedder is None or not _fits(embedder, settings):
         embedder = Embedder.from_settings(settings)
-        extras[EMBEDDER_KEY] = embedder
-    kb = KnowledgeBase(settings, embedder=embedder)
-    extras[KB_KEY] = kb
-    return kb
-
-
-def close_knowledge(extras: dict[str, Any]) -> None:
-    """Release the store (the embedded one is locked while open). Safe to call twice."""
-    kb = extras.pop(KB_KEY, None)
-    if isinstance(kb, KnowledgeBase):
-        kb.close()
+    return KnowledgeBase(settings, embedder=embedder)

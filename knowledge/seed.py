@@ -18,8 +18,12 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from knowledge.embeddings import model_slug
-from knowledge.sources import bundled_dir
+from config import load_settings
+from knowledge.chunking import chunk_document, embed_text
+from knowledge.documents import parse
+from knowledge.embeddings import Embedder, model_slug
+from knowledge.source_docs import BUNDLED
+from knowledge.sources import bundled_dir, resolve
 
 
 def text_key(model_name: str, text: str) -> str:
@@ -42,11 +46,6 @@ def load_seed(model_name: str) -> dict[str, NDArray[np.float32]]:
 
 def bundled_texts() -> list[str]:
     """Exactly the texts ingestion embeds for the bundled corpus."""
-    from knowledge.base import embed_text
-    from knowledge.chunking import chunk_document
-    from knowledge.documents import parse
-    from knowledge.sources import BUNDLED, resolve
-
     texts: list[str] = []
     for doc in resolve(BUNDLED).docs:
         parsed = parse(doc.read(), doc.fmt, Path(doc.source).stem)
@@ -55,9 +54,6 @@ def bundled_texts() -> list[str]:
 
 
 def main() -> int:
-    from config import load_settings
-    from knowledge.embeddings import Embedder
-
     settings = load_settings()
     texts = bundled_texts()
     vectors = Embedder.from_settings(settings).encode(texts)

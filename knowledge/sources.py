@@ -1,57 +1,21 @@
 """Where documents come from: folders and files, an S3 prefix, the bundled corpus, botocore.
 
-Each argument of `kb ingest` becomes a `Root`: the documents found under it now, and the
-key prefix that scopes deletion (a document previously ingested under this root and no
-longer found is deleted; documents of other roots are never touched).
+Each argument of `kb ingest` becomes a `Root` (see `knowledge.source_docs`): the documents
+found under it now, and the key prefix that scopes deletion (a document previously ingested
+under this root and no longer found is deleted; documents of other roots are never touched).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from knowledge.botocore_docs import botocore_root
 from knowledge.documents import FORMATS
+from knowledge.source_docs import BOTOCORE, BUNDLED, Root, SourceDoc, SourceError
 
-BUNDLED = "bundled"
-BOTOCORE = "botocore"
 MAX_BYTES = 20 * 1024 * 1024
-
-
-class SourceError(Exception):
-    """An ingest argument that names nothing usable (missing path, bad S3 URI ...)."""
-
-
-@dataclass(frozen=True)
-class SourceDoc:
-    doc_key: str
-    source: str
-    fmt: str
-    read: Callable[[], bytes]
-    kind: str
-    url: str | None = None
-    # "{section}" is replaced by the first heading of each chunk's section.
-    url_template: str | None = None
-    tags: tuple[str, ...] = ()
-    cite_lines: bool = True
-
-
-@dataclass
-class Root:
-    """`prefix`: every document key under this root starts with it ("" = the root owns only
-    the documents it lists, so nothing is ever deleted as missing from it)."""
-
-    prefix: str
-    docs: list[SourceDoc] = field(default_factory=list)
-    # Files found but not ingestable (too large ...), reported as skipped.
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    exact: bool = False
-
-    def owns(self, doc_key: str) -> bool:
-        if self.exact or not self.prefix:
-            return any(doc.doc_key == doc_key for doc in self.docs) or doc_key == self.prefix
-        return doc_key.startswith(self.prefix)
 
 
 def bundled_dir() -> Path:
@@ -64,8 +28,6 @@ def resolve(spec: str | Path, s3_client: Callable[[], Any] | None = None) -> Roo
     if text == BUNDLED:
         return _folder(bundled_dir(), key_prefix=f"{BUNDLED}:", label=BUNDLED, kind=BUNDLED)
     if text == BOTOCORE or text.startswith(BOTOCORE + ":"):
-        from knowledge.botocore_docs import botocore_root
-
         return botocore_root(text.partition(":")[2])
     if text.startswith("s3://"):
         if s3_client is None:

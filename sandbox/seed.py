@@ -16,13 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.aws import AwsClients
-from tools.security.collectors.cloudtrail import ACCOUNT_ID as CLOUDTRAIL_ACCOUNT_ID
-from tools.security.collectors.cloudwatch import ACCOUNT_ID as CLOUDWATCH_ACCOUNT_ID
-from tools.security.collectors.config import RECORDER_ID
-from tools.security.collectors.ebs import EBS_DEFAULT_ID
-from tools.security.collectors.iam import PASSWORD_POLICY_ID, ROOT_ID
-from tools.security.collectors.s3 import ACCOUNT_SETTINGS_ID
+from tools.inventory.aws import AwsClients
+from tools.inventory.collectors.cloudtrail import ACCOUNT_ID as CLOUDTRAIL_ACCOUNT_ID
+from tools.inventory.collectors.cloudwatch import ACCOUNT_ID as CLOUDWATCH_ACCOUNT_ID
+from tools.inventory.collectors.config import RECORDER_ID
+from tools.inventory.collectors.ebs import EBS_DEFAULT_ID
+from tools.inventory.collectors.iam import PASSWORD_POLICY_ID, ROOT_ID
+from tools.inventory.collectors.s3 import ACCOUNT_SETTINGS_ID
 from tools.security.rules.cloudtrail.bucket_access_logging import TrailBucketWithoutAccessLogging
 from tools.security.rules.cloudtrail.cloudwatch_integration import TrailWithoutCloudWatch
 from tools.security.rules.cloudtrail.kms_encryption import TrailWithoutKms
@@ -654,7 +654,7 @@ class _Seeder:
         )
 
     def s3control(self, account: _Account) -> Any:
-        from tools.security.clients import AccountClients
+        from tools.inventory.clients import AccountClients
 
         return AccountClients(self.aws, account.id, account.role).s3control()
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.seed import SANDBOX_AMI, SeededResource
-from tools.aws import AwsClients
+from tools.inventory.aws import AwsClients
 
 DEMO_NOW = datetime(2024, 10, 15, tzinfo=UTC)
 METRIC_DAYS = 15

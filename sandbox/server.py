@@ -26,8 +26,8 @@ from pydantic import BaseModel
 
 from config import Settings
 from sandbox.seed import SeedManifest, is_seeded, seed
-from tools.aws import AwsClients
 from tools.base import UserFacingError
+from tools.inventory.aws import AwsClients
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0

@@ -20,7 +20,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "${PIP[@]}" "torch==2.13.0" 2>&1 | grep -v "is ignored" || true
   .venv/bin/python -c 'import torch' || { echo "setup: torch did not install" >&2; exit 1; }
   "${PIP[@]}" -e ".[dev]" 2>&1 | grep -v "is ignored" || true
-  .venv/bin/python -c 'import bot.terminal.cli, langgraph, duckdb, moto'
+  .venv/bin/python -c 'import bot.main, langgraph, duckdb, moto'
   echo "$want" > "$stamp"
 fi
 echo "setup: .venv ready"

@@ -11,11 +11,31 @@ from moto.server import ThreadedMotoServer
 
 from config import Settings, load_settings
 from store import Store
-from tools.aws import AwsClients
+from tests import services
 from tools.base import ToolContext
+from tools.inventory.aws import AwsClients
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+_SERVICES = {
+    "postgres": ("PostgreSQL", services.postgres_url),
+    "redis": ("Redis", services.redis_url),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` / `redis` skip, with the reason, when that server does not answer
+    (unless the test command asked for the services, where a missing one must fail loudly)."""
+    if services.required():
+        return
+    for item in items:
+        for marker, (label, url) in _SERVICES.items():
+            if item.get_closest_marker(marker) and not services.reachable(url()):
+                item.add_marker(
+                    pytest.mark.skip(reason=f"{label} is not reachable at {url()} (./dev.sh test starts it)")
+                )
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +83,31 @@ def store(settings: Settings) -> Iterator[Store]:
 @pytest.fixture
 def ctx(settings: Settings, store: Store) -> ToolContext:
     return ToolContext(settings=settings, clock=settings.clock(), aws=AwsClients(settings.aws), store=store)
+
+
+# --- moto sandbox helpers shared by the AWS-facing tests (security, remediation, sandbox, digests) ---
+
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+def make_settings(data_dir: Path, endpoint: str, roles: list[str] | None = None) -> Settings:
+    """Sandbox settings on `endpoint` with a pinned clock and REGIONS (and member-account roles)."""
+    # Built outside the function-scoped env cleaner, so drop CLOUDPILOT_ variables explicitly.
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.startswith(("CLOUDPILOT_", "AWS_")):
+                mp.delenv(key, raising=False)
+        return load_settings(
+            data_dir=data_dir,
+            now="2024-10-15",
+            aws={
+                "mode": "sandbox",
+                "endpoint_url": endpoint,
+                "regions": REGIONS,
+                "assume_role_arns": roles or [],
+            },
+        )
+
+
+def reset_moto(endpoint: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))

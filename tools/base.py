@@ -7,9 +7,10 @@ Mutating tools never expose `run`: they expose `plan` (a side-effect-free dry ru
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +20,7 @@ from tools.services import Services
 if TYPE_CHECKING:
     from config import Clock, Settings
     from store import Store
-    from tools.aws import AwsClients
+    from tools.inventory.aws import AwsClients
 
 
 class ToolStatus(StrEnum):
@@ -35,8 +36,65 @@ class ToolInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class Fix(BaseModel):
+    """Something a result found that a mutating tool can act on, so that "fix it" can refer to it."""
+
+    action: str
+    resource_id: str
+    region: str | None = None
+    # The resource's account (scans can cover member accounts); None for the caller's own.
+    account: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    title: str = ""
+    # The finding this fix resolves, so "fix finding <id>" can find it.
+    finding_id: str | None = None
+
+
+class Fixable(Protocol):
+    """A finding or opportunity that names the remediation action fixing it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def resource_id(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def remediation_action(self) -> str | None: ...
+    @property
+    def remediation_params(self) -> Mapping[str, Any]: ...
+
+
+def fixes_from(items: Iterable[Fixable], own_account: str | None) -> list[Fix]:
+    """The open items that name an action; only accounts other than the caller's are named."""
+    return [
+        Fix(
+            action=item.remediation_action,
+            resource_id=item.resource_id,
+            region=item.region or None,
+            account=item.account if item.account and item.account != own_account else None,
+            params=dict(item.remediation_params),
+            title=item.title,
+            finding_id=item.id,
+        )
+        for item in items
+        if item.remediation_action and item.status == "open"
+    ]
+
+
 class ToolResult(BaseModel):
-    """What a tool returns. `message` is the short human summary (also what an LLM sees)."""
+    """What a tool returns. `message` is the short human summary (also what an LLM sees).
+
+    Besides its data, a result offers typed hooks the agent reads without knowing the tool:
+    `fixes()` (what "fix it" may act on next) and `cited_passages()` (document passages the
+    answer must cite).
+    """
 
     status: ToolStatus = ToolStatus.OK
     message: str = ""
@@ -52,6 +110,12 @@ class ToolResult(BaseModel):
     def data(self) -> dict[str, Any]:
         """The tool-specific typed fields, as JSON-able data."""
         return self.model_dump(mode="json", exclude=set(self.PRESENTATION_FIELDS))
+
+    def fixes(self) -> list[Fix]:
+        return []
+
+    def cited_passages(self) -> int:
+        return 0
 
 
 class ErrorResult(ToolResult):

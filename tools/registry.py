@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from tools.base import AnyTool
-from tools.cost_anomalies import CostAnomalies
-from tools.cost_forecast import CostForecast
-from tools.cost_query import CostQuery
-from tools.describe_resources import DescribeResources
-from tools.generate_iac import GenerateIac
-from tools.list_findings import ListFindings
-from tools.remediate import Remediate
-from tools.savings_opportunities import SavingsOpportunities
-from tools.scan_changes import ScanChanges
+from tools.cost.cost_anomalies import CostAnomalies
+from tools.cost.cost_forecast import CostForecast
+from tools.cost.cost_query import CostQuery
+from tools.iac.generate_iac import GenerateIac
+from tools.inventory.describe_resources import DescribeResources
+from tools.remediation.remediate import Remediate
+from tools.savings.savings_opportunities import SavingsOpportunities
 from tools.search_knowledge import SearchKnowledge
-from tools.security_scan import SecurityScan
-from tools.security_score import SecurityScore
-from tools.suppress_finding import SuppressFinding
-from tools.unsuppress_finding import UnsuppressFinding
+from tools.security.list_findings import ListFindings
+from tools.security.scan_changes import ScanChanges
+from tools.security.security_scan import SecurityScan
+from tools.security.security_score import SecurityScore
+from tools.security.suppress_finding import SuppressFinding
+from tools.security.unsuppress_finding import UnsuppressFinding
 
 TOOLS: list[AnyTool] = [
     DescribeResources(),

@@ -13,10 +13,12 @@ from typing import ClassVar
 from pydantic import BaseModel, Field
 
 from knowledge.answer import NO_SOURCE, compose
-from knowledge.base import MIN_SCORE, KnowledgeError
+from knowledge.base import KnowledgeBase
 from knowledge.context import knowledge_for
 from knowledge.embeddings import EmbeddingError
+from knowledge.errors import KnowledgeError
 from knowledge.models import Hit
+from knowledge.retrieval import MIN_SCORE
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
 from tools.presentation import Citation
 
@@ -58,7 +60,7 @@ class SearchKnowledge(ReadOnlyTool[SearchKnowledgeInput, SearchKnowledgeResult])
     permissions: ClassVar[tuple[str, ...]] = ()
 
     def run(self, ctx: ToolContext, args: SearchKnowledgeInput) -> SearchKnowledgeResult:
-        kb = knowledge_for(ctx.extras, ctx.settings)
+        kb = knowledge_base(ctx)
         try:
             # First use in this process: index the bundled corpus and configured folders
             # (only new or changed documents are embedded).
@@ -87,6 +89,16 @@ class SearchKnowledge(ReadOnlyTool[SearchKnowledgeInput, SearchKnowledgeResult])
             passages=[_passage(h) for h in outcome.hits],
             citations=_citations(outcome.hits),
         )
+
+
+def knowledge_base(ctx: ToolContext) -> KnowledgeBase:
+    """The context's knowledge base for its settings, built (and the model loaded) on first use
+    and kept in `ctx.services` for the next call; `Services.close` releases it."""
+    services = ctx.services
+    kb = knowledge_for(ctx.settings, services.knowledge, services.embedder)
+    if kb is not services.knowledge:
+        services.knowledge, services.embedder = kb, kb.embedder
+    return kb
 
 
 def _passage(hit: Hit) -> Passage:

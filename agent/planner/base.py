@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from tools.base import Fix
+
 
 class PlannedCall(BaseModel):
     name: str
@@ -19,18 +21,8 @@ class PlannedCall(BaseModel):
     id: str = ""  # tool-call id (LLM) or generated
 
 
-class FixSuggestion(BaseModel):
-    """Something a previous turn found that "fix it" can act on."""
-
-    action: str
-    resource_id: str
-    region: str | None = None
-    # The finding's account (scans can cover member accounts); None for the caller's own.
-    account: str | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
-    title: str = ""
-    # The finding this fix resolves, so "fix finding <id>" can find it.
-    finding_id: str | None = None
+# What a previous turn found that "fix it" can act on: the tools' own `Fix`.
+FixSuggestion = Fix
 
 
 class PastTurn(BaseModel):

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from agent.api import DigestRuns
 from agent.messages import ChatMessage, Reply
 from agent.runner import error_ref
 from agent.turn import Agent
 from bot.digests.schedule import Cron, ScheduleError, parse
 from config.settings import DigestSettings, Settings
-from store.digests import DigestRuns
 
 log = logging.getLogger("cloudpilot.digests")
 

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bot.core.cli_state import cli_state, ensure_cloud, open_agent
+from bot.slack.app import SlackConfigError, build_slack_app, check_settings
+
 if TYPE_CHECKING:
     from slack_bolt import App
 
@@ -15,12 +18,7 @@ if TYPE_CHECKING:
     from config.settings import SlackSettings
 
 
-@click.group()
-def serve() -> None:
-    """Run CloudPilot as a chat service."""
-
-
-@serve.command("slack")
+@click.command("slack")
 @click.option(
     "--mode",
     type=click.Choice(["http", "socket"]),
@@ -57,11 +55,7 @@ def serve_slack(
 
     Set-up (app manifest, tokens, HTTP or Socket Mode): docs/SLACK.md.
     """
-    # Imported here: bot.terminal.cli adds this group to the main command.
-    from bot.slack.app import SlackConfigError, build_slack_app, check_settings
-    from bot.terminal.cli import CliState, _agent
-
-    state = ctx.find_object(CliState) or CliState(None, None, None)
+    state = cli_state(ctx)
     settings = state.settings
     updates = {k: v for k, v in (("mode", mode), ("host", host), ("port", port)) if v is not None}
     slack = settings.slack.model_copy(update=updates)
@@ -71,9 +65,11 @@ def serve_slack(
     except SlackConfigError as exc:
         raise click.UsageError(str(exc)) from exc
     if worker == "thread":
-        with _agent(state) as agent:
+        with open_agent(state) as agent:
             _run(_build(lambda: build_slack_app(settings, agent, workers=workers)), slack)
     else:
+        # The worker process builds its own agent: the sandbox must answer before it starts.
+        ensure_cloud(settings)
         click.echo("Starting the agent worker process…")
         _run(_build(lambda: build_slack_app(settings, workers=workers)), slack)
 

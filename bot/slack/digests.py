@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from slack_sdk import WebClient
 
+from agent.api import DigestRuns
 from agent.messages import Reply
 from agent.turn import Agent
 from bot.digests.runner import DigestRunner
@@ -18,7 +19,6 @@ from bot.slack.groups import GroupResolver
 from bot.slack.keystore import open_keystore
 from bot.slack.responder import SlackResponder
 from config import Settings
-from store.digests import DigestRuns
 
 
 class SlackPoster:

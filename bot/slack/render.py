@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.api import Citation, CodeBlock, Table
 from agent.messages import Reply
 from bot.slack import blocks as bk
-from tools.presentation import Citation, CodeBlock, Table
 
 MAX_TABLE_ROWS = 25  # shown inline; the whole table is attached as CSV beyond that
 MAX_CELL = 60

@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from tools.base import UserFacingError
+from agent.api import UserFacingError, cost_ingest, cost_status
 
 if TYPE_CHECKING:
     from config import Settings
@@ -44,11 +44,9 @@ def ingest_command(state: Any, sources: tuple[str, ...], as_json: bool) -> None:
 
     Re-ingesting a billing period replaces it; nothing is half-loaded on errors.
     """
-    from tools.cost.manage import ingest
-
     settings = _settings(state)
     try:
-        report = ingest(settings, list(sources), _now(settings))
+        report = cost_ingest(settings, list(sources), _now(settings))
     except UserFacingError as exc:
         raise click.ClickException(str(exc)) from exc
     data = {
@@ -81,11 +79,9 @@ def ingest_command(state: Any, sources: tuple[str, ...], as_json: bool) -> None:
 @click.pass_obj
 def status_command(state: Any, as_json: bool) -> None:
     """Billing periods, rows, providers and the last ingest."""
-    from tools.cost.manage import status
-
     settings = _settings(state)
     try:
-        info = status(settings, _now(settings))
+        info = cost_status(settings, _now(settings))
     except UserFacingError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

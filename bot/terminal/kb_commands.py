@@ -10,9 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from knowledge import cli_api
-from knowledge.base import KnowledgeError
-from knowledge.embeddings import EmbeddingError
+from agent.api import EmbeddingError, KnowledgeError, kb_ingest, kb_search, kb_stats
 
 if TYPE_CHECKING:
     from config import Settings
@@ -57,7 +55,7 @@ def ingest_cmd(obj: object, paths: tuple[str, ...], as_json: bool) -> None:
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total or None)
 
-            report = cli_api.ingest(settings, list(paths), progress=progress)
+            report = kb_ingest(settings, list(paths), progress=progress)
     except (KnowledgeError, EmbeddingError) as exc:
         raise _fail(exc) from exc
     if as_json:
@@ -85,7 +83,7 @@ def search_cmd(
     settings = _settings(obj)
     text = " ".join(query)
     try:
-        hits = cli_api.search(settings, text, top_k=top_k, source=source, tag=tag)
+        hits = kb_search(settings, text, top_k=top_k, source=source, tag=tag)
     except (KnowledgeError, EmbeddingError) as exc:
         raise _fail(exc) from exc
     if as_json:
@@ -121,7 +119,7 @@ def search_cmd(
 def stats_cmd(obj: object, as_json: bool) -> None:
     """What is indexed: documents, chunks, sources and tags."""
     try:
-        stats = cli_api.stats(_settings(obj))
+        stats = kb_stats(_settings(obj))
     except KnowledgeError as exc:
         raise _fail(exc) from exc
     if as_json:

@@ -9,9 +9,8 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table as RichTable
 
+from agent.api import AuditRecord, Table
 from agent.messages import ApprovalView, Reply
-from store.audit import AuditRecord
-from tools.presentation import Table
 
 
 def render_reply(console: Console, reply: Reply) -> None:

@@ -43,7 +43,6 @@ def build(base_settings: Settings, change_tool: RecordingChange) -> Iterator[Bui
             settings or base_settings,
             planner=planner or ScriptedPlanner([call("change_thing", resource_id="thing-1", value=3)]),
             tools=[Echo(), change_tool],
-            ensure_sandbox=False,
         )
         runtimes.append(rt)
         return Agent(rt)

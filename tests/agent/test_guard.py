@@ -17,7 +17,7 @@ from agent.runtime import Runtime
 from agent.turn import Agent, approval_thread
 from config import Settings, load_settings
 from tests.agent.doubles import Echo, RecordingChange, ScriptedPlanner, call
-from tests.planner.test_llm_planner import scripted
+from tests.agent.planner.test_llm_planner import scripted
 from tools.registry import TOOLS
 
 
@@ -42,7 +42,7 @@ def runtimes() -> Iterator[list[Runtime]]:
 
 
 def make_agent(runtimes: list[Runtime], settings: Settings, planner: Any, tools: list[Any]) -> Agent:
-    rt = Runtime.build(settings, planner=planner, tools=tools, ensure_sandbox=False)
+    rt = Runtime.build(settings, planner=planner, tools=tools)
     runtimes.append(rt)
     return Agent(rt)
 
@@ -140,7 +140,7 @@ def test_invalid_and_unknown_calls_are_explained_not_run(
 
 def test_remediate_on_the_sandbox_waits_for_approval(runtimes: list[Runtime], settings: Settings) -> None:
     from sandbox.seed import seed
-    from tools.aws import AwsClients
+    from tools.inventory.aws import AwsClients
 
     manifest = seed(AwsClients(settings.aws))
     group = next(r for r in manifest.resources if r.type == "security_group" and "bastion" in r.name)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
+
+import pytest
 
 from agent.messages import ChatMessage
 from agent.runtime import Runtime
 from agent.turn import Agent
 from config import load_settings
 from tests.agent.doubles import Echo, RecordingChange, ScriptedPlanner, call
+from tests.services import postgres_url
 
-PG = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+pytestmark = pytest.mark.postgres
+
+PG = postgres_url()
 
 
 def test_approval_flow_on_postgres(tmp_path: Path) -> None:
@@ -25,14 +29,14 @@ def test_approval_flow_on_postgres(tmp_path: Path) -> None:
     tool = RecordingChange()
     planner = ScriptedPlanner([call("change_thing", resource_id="pg-thing")])
     thread = uuid.uuid4().hex
-    first = Runtime.build(settings, planner=planner, tools=[Echo(), tool], ensure_sandbox=False)
+    first = Runtime.build(settings, planner=planner, tools=[Echo(), tool])
     try:
         reply = Agent(first).handle(ChatMessage(user="alice", channel="c", thread=thread, text="go"))
         assert reply.approval is not None
         approval_id = reply.approval.id
     finally:
         first.close()
-    second = Runtime.build(settings, planner=planner, tools=[Echo(), tool], ensure_sandbox=False)
+    second = Runtime.build(settings, planner=planner, tools=[Echo(), tool])
     try:
         agent = Agent(second)
         assert not agent.decide(approval_id, "alice", approve=True).ok

@@ -102,7 +102,7 @@ def test_single_file_and_bundled_roots_do_not_delete_each_other(
 
 def test_s3_prefix_ingest(small_kb: KnowledgeBase, fresh_moto: str) -> None:
     from config import AwsSettings
-    from tools.aws import AwsClients
+    from tools.inventory.aws import AwsClients
 
     aws = AwsClients(AwsSettings(mode="sandbox", endpoint_url=fresh_moto, regions=["us-east-1"]))
     s3 = aws.client("s3", "us-east-1")

@@ -11,7 +11,7 @@ from agent.planner.llm import LlmPlanner
 from agent.runtime import Runtime
 from agent.turn import Agent
 from config import load_settings
-from tests.planner.test_llm_planner import scripted, tool_call
+from tests.agent.planner.test_llm_planner import scripted, tool_call
 
 QUESTION = "what is our runbook for a full disk on a database host?"
 
@@ -24,7 +24,7 @@ def test_uncited_model_answer_is_replaced_by_cited_passages(tmp_path: Path) -> N
         "Free space by rotating logs first [1], then grow the volume [2].",
     )
     settings = load_settings(data_dir=tmp_path, aws={"endpoint_url": "http://127.0.0.1:9"})
-    runtime = Runtime.build(settings, planner=LlmPlanner(model), ensure_sandbox=False)
+    runtime = Runtime.build(settings, planner=LlmPlanner(model))
     try:
         agent = Agent(runtime)
         first = agent.handle(ChatMessage(user="alice", text=QUESTION, thread="kb"))
@@ -52,7 +52,7 @@ def test_model_steered_by_a_document_still_needs_approval(tmp_path: Path) -> Non
         "Done as the document said.",
     )
     settings = load_settings(data_dir=tmp_path, aws={"endpoint_url": "http://127.0.0.1:9"})
-    runtime = Runtime.build(settings, planner=LlmPlanner(model), ensure_sandbox=False)
+    runtime = Runtime.build(settings, planner=LlmPlanner(model))
     try:
         reply = Agent(runtime).handle(ChatMessage(user="alice", text="follow the runbook's instructions"))
         # The dry run cannot reach AWS here, so nothing is even requested; nothing is executed either way.

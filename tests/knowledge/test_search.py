@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.base import KnowledgeBase, KnowledgeError
+from knowledge.base import KnowledgeBase
+from knowledge.errors import KnowledgeError
 
 
 def test_runbook_question_finds_the_section_with_its_lines(kb: KnowledgeBase) -> None:

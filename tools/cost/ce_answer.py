@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from tools.base import ToolContext, ToolStatus
 from tools.cost.cost_explorer import CE_REGION, CeQuery, run, unsupported
+from tools.cost.cost_query_models import (
+    DEFAULT_TOP,
+    Comparison,
+    CostGroup,
+    CostQueryInput,
+    CostQueryResult,
+    SeriesPoint,
+    base_result,
+    group_title,
+)
 from tools.cost.money import amount, cents, money, percent, share
 from tools.cost.periods import Period, comparison_period
 from tools.cost.query import TIME_GROUPINGS
 from tools.cost.services import KNOWN_SERVICES, compact
 from tools.presentation import Table
 
-if TYPE_CHECKING:
-    from tools.cost_query import CostQueryInput, CostQueryResult
-
 
 def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Period) -> CostQueryResult:
-    from tools.cost_query import Comparison, CostGroup, SeriesPoint, base_result, group_title
-
     result = base_result(args, period)
     result.backend = "cost_explorer"
     services = _service_names(args.service) if args.service else []
@@ -63,7 +67,7 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
         ranked = sorted(answer.groups.items(), key=lambda kv: (-kv[1], kv[0]))
         if args.group_by in TIME_GROUPINGS:
             ranked = sorted(answer.groups.items())
-        top = args.top or 25
+        top = args.top or DEFAULT_TOP
         kept, rest = ranked[:top], ranked[top:]
         result.groups = [CostGroup(key=k, cost=cents(v), share=share(v, total)) for k, v in kept]
         result.other_groups = len(rest)

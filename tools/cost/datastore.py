@@ -1,21 +1,17 @@
 """The cost store: billing data in DuckDB, in memory or in a file under settings.data_dir.
 
-A file store is written copy-on-write: a writer (holding a lock file, so writers take turns)
-copies the database, applies its batch in one transaction and atomically renames the copy into
-place. Readers open the file read-only and never wait for a writer; a reader notices a newer
-file at its next query and reopens it. This is what lets `cloudpilot ask` run while
-`cloudpilot cost ingest` loads a large export in another process.
+Readers open a file store read-only and never wait for a writer (`writer` replaces the file
+copy-on-write); a reader notices a newer file at its next query and reopens it. This is what
+lets `cloudpilot ask` run while `cloudpilot cost ingest` loads a large export in another
+process. `cost_store(ctx)` is the one store a tool context uses, kept in `ctx.services`.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,14 +21,11 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from tools.base import UserFacingError
-from tools.cost.ingest import LoadFailed, SourceFile, Staged, Stager, connect_memory, discover
-from tools.cost.schema import (
-    MONEY,
-    MONEY_COLUMNS,
-    TEXT_COLUMNS,
-    TIME_COLUMNS,
-    create_statements,
-)
+from tools.cost.defaults import BUNDLED_SAMPLE, AutoSource, default_sources, sync_defaults
+from tools.cost.exports import discover
+from tools.cost.ingest import connect_memory
+from tools.cost.schema import TEXT_COLUMNS
+from tools.cost.writer import BatchRecord, Writer, ingest_files, write_file_store
 
 if TYPE_CHECKING:
     from config import Settings
@@ -40,26 +33,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BUNDLED_SAMPLE = Path(__file__).parent / "data" / "focus_sample.csv"
 STORE_FILE = "cost.duckdb"
-# Where a context keeps its store (ctx.extras), so callers can also hand one in.
-STORE_EXTRAS_KEY = "tools.cost.store"
-_LOCK_WAIT_S = 120.0
 _OPEN_RETRY_S = 3.0
-
-__all__ = [
-    "BUNDLED_SAMPLE",
-    "MONEY",
-    "MONEY_COLUMNS",
-    "STORE_EXTRAS_KEY",
-    "TEXT_COLUMNS",
-    "TIME_COLUMNS",
-    "BatchRecord",
-    "CostStore",
-    "Coverage",
-    "IngestReport",
-    "cost_store",
-]
+# Two threads of one context may both find no store yet; the first one kept wins.
+_CACHE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -68,146 +45,6 @@ class Coverage:
 
     first_day: date
     last_day: date
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    batch_id: int
-    files: int
-    rows: int
-    replaced_rows: int
-    periods: list[str]
-    providers: list[str]
-    formats: list[str]
-    seconds: float
-
-    @property
-    def rows_per_second(self) -> float:
-        return self.rows / self.seconds if self.seconds > 0 else float(self.rows)
-
-
-@dataclass(frozen=True)
-class BatchRecord:
-    batch_id: int
-    origin: str
-    source: str
-    fingerprint: str
-    format: str
-    files: int
-    row_count: int
-    ingested_at: datetime
-
-
-class Writer:
-    """Applies staged batches to the store's tables in `catalog` of `con`."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, catalog: str) -> None:
-        self.con = con
-        self.catalog = catalog
-        for statement in create_statements(catalog):
-            con.execute(statement)
-
-    def batches(self) -> list[BatchRecord]:
-        rows = self.con.execute(
-            f"SELECT batch_id, origin, source, fingerprint, format, files, row_count, ingested_at "
-            f"FROM {self.catalog}.batches ORDER BY batch_id"
-        ).fetchall()
-        return [BatchRecord(*r) for r in rows]
-
-    def load(
-        self, stage: Callable[[Stager], Staged], *, origin: str, source: str, fingerprint: str, now: datetime
-    ) -> IngestReport:
-        """One batch: `stage` loads rows under a new batch id, then the store's earlier rows for
-        the same (provider, billing account, billing period)s are replaced, all in one transaction."""
-        started = time.perf_counter()
-        c = self.catalog
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            batch_id = int(
-                self.con.execute(f"SELECT coalesce(max(batch_id), 0) + 1 FROM {c}.batches").fetchall()[0][0]
-            )
-            staged = stage(Stager(self.con, c, batch_id))
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE batch_keys AS SELECT ProviderName AS p, BillingAccountId AS a, "
-                f"BillingPeriodStart AS b, count(*) AS n FROM {c}.charges WHERE batch_id = ? GROUP BY ALL",
-                [batch_id],
-            )
-            keys = self.con.execute("SELECT p, b, n FROM batch_keys").fetchall()
-            replaced = 0
-            if batch_id > 1:
-                replaced = int(
-                    self.con.execute(
-                        f"DELETE FROM {c}.charges AS ch USING batch_keys k WHERE ch.batch_id <> ? "
-                        "AND ch.ProviderName IS NOT DISTINCT FROM k.p "
-                        "AND ch.BillingAccountId IS NOT DISTINCT FROM k.a AND ch.BillingPeriodStart = k.b",
-                        [batch_id],
-                    ).fetchall()[0][0]
-                )
-                self._collect_tags()
-            rows = sum(int(k[2]) for k in keys)
-            self.con.execute(
-                f"INSERT INTO {c}.batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    batch_id,
-                    origin,
-                    source,
-                    fingerprint,
-                    "+".join(dict.fromkeys(staged.formats)),
-                    staged.files,
-                    rows,
-                    now.replace(tzinfo=None),
-                ],
-            )
-            self.con.execute("COMMIT")
-        except LoadFailed as failed:
-            self.con.execute("ROLLBACK")
-            raise failed.explain() from failed.cause
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        return IngestReport(
-            batch_id=batch_id,
-            files=staged.files,
-            rows=rows,
-            replaced_rows=replaced,
-            periods=sorted({k[1].strftime("%Y-%m") for k in keys}),
-            providers=sorted({k[0] or "(unknown)" for k in keys}),
-            formats=list(dict.fromkeys(staged.formats)),
-            seconds=time.perf_counter() - started,
-        )
-
-    def drop_batches(self, batch_ids: Sequence[int]) -> None:
-        if not batch_ids:
-            return
-        marks = ", ".join("?" * len(batch_ids))
-        self.con.execute(f"DELETE FROM {self.catalog}.charges WHERE batch_id IN ({marks})", list(batch_ids))
-        self.con.execute(f"DELETE FROM {self.catalog}.batches WHERE batch_id IN ({marks})", list(batch_ids))
-        self._collect_tags()
-
-    def _collect_tags(self) -> None:
-        c = self.catalog
-        self.con.execute(
-            f"DELETE FROM {c}.tag_values WHERE tag_set NOT IN "
-            f"(SELECT DISTINCT tag_set FROM {c}.charges WHERE tag_set IS NOT NULL)"
-        )
-
-
-def ingest_files(
-    writer: Writer,
-    files: Sequence[SourceFile],
-    *,
-    origin: str,
-    source: str,
-    fingerprint: str = "",
-    now: datetime | None = None,
-) -> IngestReport:
-    return writer.load(
-        lambda stager: stager.stage_files(files),
-        origin=origin,
-        source=source,
-        fingerprint=fingerprint,
-        now=now or datetime.now(UTC),
-    )
 
 
 class CostStore:
@@ -360,56 +197,19 @@ def _open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
             time.sleep(0.1)
 
 
-@contextmanager
-def _file_lock(path: Path, wait_s: float = _LOCK_WAIT_S) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as fh:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise UserFacingError(
-                        f"Another CloudPilot process has been writing the cost store for over "
-                        f"{wait_s:.0f} s ({path}); try again when it finishes."
-                    ) from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-@contextmanager
-def write_file_store(db: Path) -> Iterator[Writer]:
-    """Copy-on-write: the live file is replaced only after the whole change committed."""
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with _file_lock(db.with_name(db.name + ".lock")):
-        tmp = db.with_name(f".{db.name}.{os.getpid()}.tmp")
-        _remove(tmp)
-        if db.exists():
-            shutil.copyfile(db, tmp)
-        con = connect_memory()
-        try:
-            con.execute(f"ATTACH '{_sql_text(str(tmp))}' AS store")
-            yield Writer(con, "store")
-            con.execute("DETACH store")
-            con.close()
-            os.replace(tmp, db)
-        finally:
-            con.close()
-            _remove(tmp)
-
-
-def _remove(path: Path) -> None:
-    for p in (path, path.with_name(path.name + ".wal")):
-        p.unlink(missing_ok=True)
-
-
-def _sql_text(text: str) -> str:
-    return text.replace("'", "''")
+def memory_store(sources: Sequence[AutoSource], now: datetime | None = None) -> CostStore:
+    """An in-memory store holding these sources (tests, benchmarks, and the fallback)."""
+    con = connect_memory()
+    writer = Writer(con, "memory")
+    for source in sources:
+        writer.load(
+            source.stage,
+            origin="auto",
+            source=source.label,
+            fingerprint=source.fingerprint,
+            now=now or datetime.now(UTC),
+        )
+    return CostStore(con, [s.path for s in sources if s.path is not None])
 
 
 # --- the context's store -----------------------------------------------------------------------
@@ -417,27 +217,26 @@ def _sql_text(text: str) -> str:
 
 def cost_store(ctx: ToolContext) -> CostStore:
     """The context's store, opened (and brought up to date with its default sources) on first use."""
-    cached = ctx.extras.get(STORE_EXTRAS_KEY)
-    if isinstance(cached, CostStore):
+    cached = ctx.services.cost_store
+    if cached is not None:
         return cached
     loaded = open_default_store(ctx.settings, ctx.clock.now())
-    current = ctx.extras.setdefault(STORE_EXTRAS_KEY, loaded)
+    with _CACHE_LOCK:
+        if ctx.services.cost_store is None:
+            ctx.services.cost_store = loaded
+        current = ctx.services.cost_store
     if current is not loaded:
         loaded.close()
     return current
 
 
 def open_default_store(settings: Settings, now: datetime) -> CostStore:
-    from tools.cost.defaults import default_sources, sync_defaults
-
     sources = default_sources(settings)
     db = store_path(settings)
     try:
         sync_defaults(db, sources, now)
         return CostStore.open(db)
     except (OSError, duckdb.IOException) as exc:
-        from tools.cost.defaults import memory_store
-
         # A read-only or full data_dir must not take cost answers down: load in memory instead.
         log.warning("cost store %s unusable (%s); loading the cost data in memory", db, exc)
         return memory_store(sources, now)

@@ -24,7 +24,7 @@ from tools.cost.s3source import download
 
 if TYPE_CHECKING:
     from config import Settings
-    from tools.aws import AwsClients
+    from tools.inventory.aws import AwsClients
 
 
 def ingest(
@@ -40,7 +40,7 @@ def ingest(
         for item in inputs:
             if item.startswith("s3://"):
                 if aws is None:
-                    from tools.aws import AwsClients
+                    from tools.inventory.aws import AwsClients
 
                     aws = AwsClients(settings.aws)
                 files += download(aws.client("s3"), item, Path(tmp))

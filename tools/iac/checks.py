@@ -26,13 +26,12 @@ from tools.iac.validate.terraform import parse_hcl, validate_terraform
 from tools.security.engine import evaluate
 from tools.security.rules import all_rules
 
-_ENV_KEY = "iac.env"
 CHECKOV_TIMEOUT_S = 120
 
 
 @dataclass
 class IacEnv:
-    """The validators' loaded state (cfn-lint rules, Kubernetes schemas), kept per ToolContext."""
+    """The validators' loaded state (cfn-lint rules, Kubernetes schemas), kept in `ctx.services`."""
 
     cfn: CfnLinter = field(default_factory=CfnLinter)
     k8s: K8sSchemas = field(default_factory=K8sSchemas)
@@ -47,10 +46,11 @@ class IacEnv:
 
 
 def env_for(ctx: ToolContext) -> IacEnv:
-    env = ctx.extras.get(_ENV_KEY)
-    if not isinstance(env, IacEnv):
+    """The context's validator state, loaded on first use unless one was injected (tests share one)."""
+    env = ctx.services.iac_env
+    if env is None:
         env = IacEnv(checkov=shutil.which("checkov"))
-        ctx.extras[_ENV_KEY] = env
+        ctx.services.iac_env = env
     return env
 
 

@@ -1,23 +1,25 @@
 """The LLM writer: the model drafts the code, CloudPilot's checks judge it, and every error goes
 back to the model for a bounded number of repair rounds. The best attempt is kept either way.
 
-The chat model comes from `ctx.extras["iac.chat_model"]` when one was injected (tests use a
-scripted fake), otherwise it is built once per ToolContext from `ctx.settings.llm`.
+The chat model is `ctx.services.chat_model`, the one the runtime builds for the planner (tests
+inject a scripted fake); a context without one builds it once from `ctx.settings.llm`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tools.base import ToolContext
+from tools.chat_model import ChatModelConfigError, build_chat_model
 from tools.iac.checks import IacEnv, Report, check_code
 from tools.iac.model import FORMAT_LABELS, CheckRun, IacFormat, Issue
 
-MODEL_KEY = "iac.chat_model"
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 MAX_FEEDBACK_ISSUES = 25
-NO_KEY = "not-needed"
 
 SYSTEM_PROMPT = """\
 You write infrastructure as code for cloud engineers. Answer with exactly one fenced code block \
@@ -82,40 +84,21 @@ class LlmOutcome:
         return len(self.attempts)
 
 
-def chat_model(ctx: ToolContext) -> Any | None:
-    """The injected or configured chat model; None when no LLM is configured (provider "none")."""
-    if MODEL_KEY in ctx.extras:
-        return ctx.extras[MODEL_KEY]
-    llm = ctx.settings.llm
-    model: Any
-    if llm.provider == "none":
-        return None
-    if llm.provider == "openai":
-        key = llm.api_key.get_secret_value() if llm.api_key else None
-        if not key and not llm.base_url:
+def chat_model(ctx: ToolContext) -> BaseChatModel | None:
+    """The context's chat model; None when no LLM is configured (provider "none")."""
+    if ctx.services.chat_model is None:
+        try:
+            ctx.services.chat_model = build_chat_model(ctx.settings.llm)
+        except ChatModelConfigError:
+            # Settings that can't reach a model (openai without a key or a base URL) leave IaC on
+            # the catalogue instead of failing the request.
             return None
-        from langchain_openai import ChatOpenAI
-
-        model = ChatOpenAI(
-            model=llm.model,
-            base_url=llm.base_url,
-            api_key=key or NO_KEY,
-            temperature=llm.temperature,
-            timeout=llm.timeout_s,
-        )
-    elif llm.provider == "ollama":
-        from langchain_ollama import ChatOllama
-
-        model = ChatOllama(model=llm.model, base_url=llm.base_url, temperature=llm.temperature)
-    else:
-        return None
-    ctx.extras[MODEL_KEY] = model
-    return model
+    return ctx.services.chat_model
 
 
 def extract_code(text: str, fmt: IacFormat) -> str | None:
     """The code of the reply: the fenced block in the format's language, else the longest block."""
-    blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(text)]
+    blocks: list[tuple[str, str]] = [(lang.lower(), body) for lang, body in _FENCE.findall(text)]
     if not blocks:
         stripped = text.strip()
         # A model that forgets the fence but answers with code only.
@@ -146,7 +129,7 @@ def _feedback(report: Report) -> str:
     return "\n".join(f"- {issue.line()}" for issue in issues) or "- (no details)"
 
 
-def _invoke(model: Any, messages: list[Any]) -> str:
+def _invoke(model: BaseChatModel, messages: list[Any]) -> str:
     try:
         reply = model.invoke(messages)
     except Exception as exc:  # any provider failure: network, auth, rate limit, bad response
@@ -156,7 +139,7 @@ def _invoke(model: Any, messages: list[Any]) -> str:
 
 
 def write_with_llm(
-    model: Any,
+    model: BaseChatModel,
     env: IacEnv,
     request: str,
     fmt: IacFormat,

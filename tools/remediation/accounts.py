@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from tools.base import ToolContext, UserFacingError
-from tools.security.inventory import account_id
+from tools.inventory.inventory import account_id
 
 _ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/.+$")
 

@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tools.base import ChangePlan, ToolContext, UserFacingError, Verification
-from tools.security.inventory import account_id, check_regions, gather, plan_tasks
-from tools.security.resources import GLOBAL_REGION, AnyResourceType, Resource, type_label
+from tools.inventory.inventory import account_id, check_regions, gather, plan_tasks
+from tools.inventory.resources import GLOBAL_REGION, AnyResourceType, Resource, type_label
 from tools.security.rule import Rule
 
 

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from tools.base import UserFacingError
 from tools.remediation.base import RemediationAction
-from tools.remediation.block_public_access import BlockPublicAccess
-from tools.remediation.deactivate_access_key import DeactivateAccessKey
-from tools.remediation.delete_snapshot import DeleteSnapshot
-from tools.remediation.delete_volume import DeleteVolume
-from tools.remediation.disable_public_access import DisableRdsPublicAccess
-from tools.remediation.enable_bucket_encryption import EnableBucketEncryption
-from tools.remediation.enable_bucket_versioning import EnableBucketVersioning
-from tools.remediation.enable_ebs_default_encryption import EnableEbsDefaultEncryption
-from tools.remediation.enable_key_rotation import EnableKeyRotation
-from tools.remediation.enable_log_file_validation import EnableLogFileValidation
-from tools.remediation.make_snapshot_private import MakeSnapshotPrivate
-from tools.remediation.modify_volume_type import ModifyVolumeType
-from tools.remediation.release_address import ReleaseAddress
-from tools.remediation.require_imdsv2 import RequireImdsv2
-from tools.remediation.revoke_ingress import RevokeIngress
-from tools.remediation.stop_instance import StopInstance
-from tools.security.collectors import COLLECTORS
+from tools.remediation.actions.block_public_access import BlockPublicAccess
+from tools.remediation.actions.deactivate_access_key import DeactivateAccessKey
+from tools.remediation.actions.delete_snapshot import DeleteSnapshot
+from tools.remediation.actions.delete_volume import DeleteVolume
+from tools.remediation.actions.disable_public_access import DisableRdsPublicAccess
+from tools.remediation.actions.enable_bucket_encryption import EnableBucketEncryption
+from tools.remediation.actions.enable_bucket_versioning import EnableBucketVersioning
+from tools.remediation.actions.enable_ebs_default_encryption import EnableEbsDefaultEncryption
+from tools.remediation.actions.enable_key_rotation import EnableKeyRotation
+from tools.remediation.actions.enable_log_file_validation import EnableLogFileValidation
+from tools.remediation.actions.make_snapshot_private import MakeSnapshotPrivate
+from tools.remediation.actions.modify_volume_type import ModifyVolumeType
+from tools.remediation.actions.release_address import ReleaseAddress
+from tools.remediation.actions.require_imdsv2 import RequireImdsv2
+from tools.remediation.actions.revoke_ingress import RevokeIngress
+from tools.remediation.actions.stop_instance import StopInstance
+from tools.inventory.collectors import COLLECTORS
 
 ACTION_CLASSES: tuple[type[RemediationAction], ...] = (
     RevokeIngress,

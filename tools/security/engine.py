@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 
 from store.findings import FindingData
-from tools.security.resources import Resource
+from tools.inventory.resources import Resource
 from tools.security.rule import Rule
 
 

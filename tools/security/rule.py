@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from tools.security.resources import TYPE_SERVICE, AnyResourceType, Resource
+from tools.inventory.resources import TYPE_SERVICE, AnyResourceType, Resource
 
 
 class Severity(StrEnum):

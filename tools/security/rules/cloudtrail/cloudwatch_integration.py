@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tools.security.resources import AnyResourceType, Resource
+from tools.inventory.resources import AnyResourceType, Resource
 from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 

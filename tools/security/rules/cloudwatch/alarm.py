@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from tools.security.resources import AnyResourceType, Resource
+from tools.inventory.resources import AnyResourceType, Resource
 from tools.security.rule import Rule, Severity, Violation
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tools.security.resources import Resource, ResourceType
+from tools.inventory.resources import Resource, ResourceType
 from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 ADMIN_PORTS: dict[int, str] = {22: "SSH", 3389: "RDP"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tools.security.resources import AnyResourceType, Resource
+from tools.inventory.resources import AnyResourceType, Resource
 from tools.security.rule import FSBP, SOC2, Rule, Severity, Violation
 from tools.security.rules.ec2.open_admin_ports import world_open_admin_ports
 

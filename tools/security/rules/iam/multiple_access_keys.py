@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tools.security.resources import AnyResourceType, Resource
+from tools.inventory.resources import AnyResourceType, Resource
 from tools.security.rule import CIS_AWS, Rule, Severity, Violation, parse_time
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tools.security.resources import Resource, ResourceType
+from tools.inventory.resources import Resource, ResourceType
 from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 PUBLIC_GRANTEES = ("AllUsers", "AuthenticatedUsers")

@@ -1,0 +1,1 @@
+"""Plumbing every front-end shares (the CLI's state and agent lifecycle); knows no chat platform."""

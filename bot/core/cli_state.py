@@ -1,0 +1,77 @@
+"""The `cloudpilot` command's shared state: settings from flags and files, and the agent's lifetime.
+
+Every command group (terminal, Slack, digests) opens its agent here, so the sandbox is started in
+one place — by the CLI, never by the agent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from agent.runtime import Runtime
+from agent.turn import Agent
+from config import Settings, load_settings
+from sandbox.server import ensure_running
+
+
+class CliState:
+    def __init__(self, config: Path | None, now: date | None, data_dir: Path | None) -> None:
+        self.config = config
+        self.now = now
+        self.data_dir = data_dir
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            overrides: dict[str, Any] = {}
+            if self.now is not None:
+                overrides["now"] = self.now.isoformat()
+            if self.data_dir is not None:
+                overrides["data_dir"] = self.data_dir
+            try:
+                self._settings = load_settings(self.config, **overrides)
+            except ValidationError as exc:
+                raise click.UsageError(f"invalid settings: {short_error(exc)}") from exc
+            except (FileNotFoundError, ValueError) as exc:
+                raise click.UsageError(str(exc)) from exc
+        return self._settings
+
+    def override(self, **fields: Any) -> None:
+        """Adjust the settings for one command (the demo), after they were built."""
+        self._settings = self.settings.model_copy(update=fields)
+
+
+def cli_state(ctx: click.Context) -> CliState:
+    """The running command's state (a bare one when a group is invoked on its own, as in tests)."""
+    return ctx.find_object(CliState) or CliState(None, None, None)
+
+
+def short_error(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+
+
+def ensure_cloud(settings: Settings) -> None:
+    """Start the local sandbox when the settings point at it and nothing else was configured."""
+    if settings.aws.mode == "sandbox" and not settings.aws.endpoint_url:
+        ensure_running(settings)
+
+
+@contextmanager
+def open_agent(state: CliState) -> Iterator[Agent]:
+    try:
+        ensure_cloud(state.settings)
+        runtime = Runtime.build(state.settings)
+    except RuntimeError as exc:  # e.g. the sandbox could not start
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield Agent(runtime)
+    finally:
+        runtime.close()

@@ -1,0 +1,34 @@
+"""The real PostgreSQL and Redis servers some tests need, and whether they answer.
+
+`./dev.sh test` starts both and sets CLOUDPILOT_TEST_SERVICES=required, so there a missing server
+fails its tests; a plain `pytest` on a laptop without them skips those tests with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from functools import cache
+from urllib.parse import urlsplit
+
+
+def postgres_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def required() -> bool:
+    return os.environ.get("CLOUDPILOT_TEST_SERVICES", "") == "required"
+
+
+@cache
+def reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=1.0):
+            return True
+    except OSError:
+        return False

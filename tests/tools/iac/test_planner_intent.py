@@ -1,0 +1,76 @@
+"""The offline planner sends infrastructure-code requests to generate_iac, and nothing else there."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.planner import OfflinePlanner, PastTurn, PlannedCall, ToolSpec
+from tests.agent.planner.helpers import NOW, tool_specs
+from tools.iac.generate_iac import GenerateIac, GenerateIacInput
+
+
+def specs() -> list[ToolSpec]:
+    tool = GenerateIac()
+    iac = ToolSpec(
+        name=tool.name,
+        description=tool.description,
+        mutating=tool.mutating,
+        parameters=GenerateIacInput.model_json_schema(),
+    )
+    return [*tool_specs(), iac]
+
+
+def plan(text: str, history: list[PastTurn] | None = None) -> list[PlannedCall]:
+    return OfflinePlanner().plan(text, history or [], specs(), NOW).calls
+
+
+IAC_REQUESTS = [
+    "write Terraform for a private S3 bucket with versioning",
+    "a Kubernetes deployment for nginx with 3 replicas and a service",
+    "CloudFormation for an SQS queue with a dead-letter queue",
+    "can you make a private bucket in terraform?",
+    "generate k8s manifests for a cronjob every day at 2am",
+    "I need terraform code for a VPC with public and private subnets",
+    "give me a cloudformation template for an RDS postgres database",
+    "create an encrypted S3 bucket called acme-logs",
+    "infrastructure as code for an ECS service please",
+    "k8s ingress for app.example.com",
+    "how do I write terraform for a dynamodb table?",
+]
+
+
+@pytest.mark.parametrize("text", IAC_REQUESTS)
+def test_iac_requests_call_generate_iac(text: str) -> None:
+    calls = plan(text)
+    assert [c.name for c in calls] == ["generate_iac"], text
+    GenerateIacInput.model_validate(calls[0].args)
+    assert calls[0].args == {"request": text.strip()}
+
+
+NOT_IAC = [
+    ("block public access on bucket acme-logs", "remediate"),
+    ("how much did we spend on EC2 last month", "cost_query"),
+    ("are any buckets public?", "security_scan"),
+    ("list our EC2 instances in eu-west-1", "describe_resources"),
+    ("what is our runbook for a full disk?", "search_knowledge"),
+    ("is the terraform-state bucket public?", "security_scan"),
+]
+
+
+@pytest.mark.parametrize(("text", "tool"), NOT_IAC)
+def test_other_requests_keep_their_tool(text: str, tool: str) -> None:
+    assert [c.name for c in plan(text)] == [tool]
+
+
+def test_follow_up_refines_the_previous_request() -> None:
+    first = plan("write Terraform for an SQS queue with a dead-letter queue")
+    history = [PastTurn(text="write Terraform for an SQS queue with a dead-letter queue", calls=first)]
+    calls = plan("now in cloudformation", history)
+    assert [c.name for c in calls] == ["generate_iac"]
+    assert calls[0].args["request"].endswith("now in cloudformation")
+    assert calls[0].args["request"].startswith("write Terraform for an SQS queue")
+
+
+def test_without_the_tool_the_planner_says_so() -> None:
+    decision = OfflinePlanner().plan("write Terraform for a private S3 bucket", [], tool_specs(), NOW)
+    assert not decision.calls and decision.answer and "generate_iac" in decision.answer

@@ -1,0 +1,162 @@
+"""How a local cost_query answer reads: its headline pieces, tables and charts.
+
+Kept apart from the gathering (`cost_query_local`) so the wording and layout of an answer can
+change without touching the queries behind it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tools.base import ToolContext, ToolStatus
+from tools.cost.charts import breakdown_chart, comparison_chart, trend_chart
+from tools.cost.cost_query_models import CostGroup, CostQueryInput, CostQueryResult, group_title
+from tools.cost.money import amount, cents, money, percent, share
+from tools.cost.periods import Period
+from tools.cost.query import TIME_GROUPINGS, CurrencyTotal, GroupTotal
+from tools.cost.services import ServiceMatch
+from tools.presentation import Chart, Table
+
+COST_WORDS = {"billed": "cost", "effective": "effective cost", "list": "cost at list price"}
+
+
+def subject(match: ServiceMatch | None) -> str:
+    if match is None:
+        return "Total"
+    if len(match.names) == 1:
+        return match.names[0]
+    label = match.alias.name if match.alias else match.query
+    return f"{label} ({', '.join(match.names)})"
+
+
+def criteria(args: CostQueryInput) -> list[str]:
+    parts = []
+    if args.region:
+        parts.append(f"region {args.region}")
+    if args.account:
+        parts.append(f"account {args.account}")
+    if args.resource:
+        parts.append(f"resource {args.resource}")
+    if args.charge_category:
+        parts.append(f"charge category {args.charge_category}")
+    return parts + [f"tag {k}={v}" for k, v in args.tags.items()]
+
+
+def qualifiers(args: CostQueryInput) -> str:
+    parts = criteria(args)
+    return f" for {', '.join(parts)}" if parts else ""
+
+
+def signed_money(value: Decimal, currency: str | None) -> str:
+    return ("+" if value > 0 else "-") + money(abs(value), currency)
+
+
+def labels(groups: list[GroupTotal]) -> list[str]:
+    """Group keys, with the detail (e.g. the account id) added where two keys are the same."""
+    counts: dict[str, int] = {}
+    for g in groups:
+        counts[g.key] = counts.get(g.key, 0) + 1
+    return [f"{g.key} ({g.detail})" if counts[g.key] > 1 and g.detail else g.key for g in groups]
+
+
+def group_row(g: GroupTotal, label: str, total: Decimal) -> CostGroup:
+    return CostGroup(key=label, cost=cents(g.billed), share=share(g.billed, total), row_count=g.rows)
+
+
+def table(title: str, key_title: str, currency: str | None, groups: list[CostGroup], total: Decimal) -> Table:
+    rows: list[list[object]] = [[g.key, amount(g.cost), percent(g.share)] for g in groups]
+    return Table(title=title, columns=[key_title, f"Cost ({currency})", "Share"], rows=rows, numeric=[1, 2])
+
+
+def breakdown_text(result: CostQueryResult, title: str, currency: str | None) -> str:
+    groups = result.groups
+    if not groups:
+        return ""
+    if result.group_by in TIME_GROUPINGS and result.other_groups == 0 and len(groups) > 3:
+        peak = max(groups, key=lambda g: g.cost)
+        highest = f"{peak.key} ({money(peak.cost, currency)})"
+        return f"{len(groups)} {title.lower()}s with charges; highest {highest}."
+    shown = ", ".join(f"{g.key} {money(g.cost, currency)} ({percent(g.share)})" for g in groups[:3])
+    more = len(groups) - 3 + result.other_groups
+    tail = f"; {more} more in the table" if more > 0 else ""
+    return f"By {title.lower()}: {shown}{tail}."
+
+
+def charts(ctx: ToolContext, result: CostQueryResult, args: CostQueryInput, period: Period) -> list[Chart]:
+    charts: list[Chart] = []
+    currency = result.currency
+    word = COST_WORDS[args.cost_type].capitalize()
+    if args.group_by in TIME_GROUPINGS and len(result.groups) >= 2:
+        buckets = [g.key for g in result.groups]
+        charts.append(
+            trend_chart(
+                ctx.settings,
+                f"{word} per {args.group_by}, {period.label}",
+                buckets,
+                {"cost": [float(g.cost) for g in result.groups]},
+                currency,
+                stacked=False,
+            )
+        )
+    elif args.group_by and len(result.groups) >= 2:
+        labels = [g.key for g in result.groups[:15]]
+        if result.comparison is not None:
+            charts.append(
+                comparison_chart(
+                    ctx.settings,
+                    f"{word} by {group_title(args.group_by).lower()}: "
+                    f"{period.label} vs {result.comparison.period}",
+                    labels,
+                    [float(g.cost) for g in result.groups[:15]],
+                    [float(g.previous_cost or 0) for g in result.groups[:15]],
+                    (period.label, result.comparison.period),
+                    currency,
+                )
+            )
+        else:
+            charts.append(
+                breakdown_chart(
+                    ctx.settings,
+                    f"{word} by {group_title(args.group_by).lower()}, {period.label}",
+                    labels,
+                    [float(g.cost) for g in result.groups[:15]],
+                    currency,
+                )
+            )
+    if args.granularity and len(result.series) >= 2:
+        charts.append(
+            trend_chart(
+                ctx.settings,
+                f"{word} per {'day' if args.granularity == 'daily' else 'month'}, {period.label}",
+                [p.bucket for p in result.series],
+                {"cost": [float(p.cost) for p in result.series]},
+                currency,
+                stacked=args.granularity == "monthly",
+            )
+        )
+    return charts
+
+
+def no_data(base: CostQueryResult, message: str) -> CostQueryResult:
+    return base.model_copy(update={"status": ToolStatus.NO_DATA, "message": message})
+
+
+def mixed_currencies(base: CostQueryResult, found: list[CurrencyTotal], period: Period) -> CostQueryResult:
+    amounts = ", ".join(money(t.billed, t.currency) for t in found)
+    table = Table(
+        title=f"Cost per billing currency {period.phrase}",
+        columns=["Currency", "Cost", "Charges"],
+        rows=[[t.currency, amount(t.billed), t.rows] for t in found],
+        numeric=[1, 2],
+    )
+    return base.model_copy(
+        update={
+            "status": ToolStatus.ERROR,
+            "message": (
+                f"These charges are billed in {len(found)} currencies ({amounts}) and cannot be added "
+                "up. Narrow the question to one account or service billed in a single currency."
+            ),
+            "tables": [table],
+            "row_count": sum(t.rows for t in found),
+        }
+    )

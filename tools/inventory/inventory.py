@@ -1,0 +1,190 @@
+"""Concurrent collection across accounts, resource types and regions, shared by the read-only tools.
+
+One failing (account, type, region) task is reported and the others still complete.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
+
+from tools.base import ToolContext, UserFacingError
+from tools.inventory.clients import AccountClients
+from tools.inventory.collectors import COLLECTORS, collect
+from tools.inventory.resources import GLOBAL_REGION, TYPE_SERVICE, AnyResourceType, Resource
+
+log = logging.getLogger(__name__)
+
+_ACCOUNT_KEY = "security.account_id"
+_ROLE_ACCOUNTS_KEY = "security.role_accounts"
+_REGIONS_KEY = "security.known_regions"
+
+
+class CollectionError(BaseModel):
+    service: str
+    resource_type: AnyResourceType
+    region: str
+    error: str
+    account: str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    resource_type: AnyResourceType
+    region: str | None  # None for global types
+    # The assumed role that reaches the account; None for the caller's own account.
+    role_arn: str | None = None
+
+    @property
+    def region_label(self) -> str:
+        return self.region or GLOBAL_REGION
+
+
+@dataclass
+class Gathered:
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[CollectionError] = field(default_factory=list)
+    succeeded: list[Task] = field(default_factory=list)
+    # Account id per role (None = the caller's own account) for the tasks that ran.
+    accounts: dict[str | None, str] = field(default_factory=dict)
+
+
+def account_id(ctx: ToolContext) -> str:
+    """The caller's AWS account id, looked up once per context."""
+    cached = ctx.extras.get(_ACCOUNT_KEY)
+    if cached is None:
+        sts = ctx.aws.client("sts", ctx.aws.regions[0])
+        cached = str(sts.get_caller_identity()["Account"])
+        ctx.extras[_ACCOUNT_KEY] = cached
+    return str(cached)
+
+
+def role_account_id(ctx: ToolContext, role_arn: str | None) -> str:
+    """The account an assumed role reaches (the caller's own account for None)."""
+    if role_arn is None:
+        return account_id(ctx)
+    cache: dict[str, str] = ctx.extras.setdefault(_ROLE_ACCOUNTS_KEY, {})
+    if role_arn not in cache:
+        sts = ctx.aws.client("sts", ctx.aws.regions[0], role_arn=role_arn)
+        cache[role_arn] = str(sts.get_caller_identity()["Account"])
+    return cache[role_arn]
+
+
+def account_roles(ctx: ToolContext) -> list[str | None]:
+    """Every configured account: the caller's own (None), then one per assume-role ARN."""
+    return [None, *dict.fromkeys(ctx.settings.aws.assume_role_arns)]
+
+
+def check_regions(ctx: ToolContext, regions: list[str]) -> list[str]:
+    """The regions to use: the configured ones when `regions` is empty, else `regions` once validated."""
+    if not regions:
+        return ctx.aws.regions
+    known = ctx.extras.get(_REGIONS_KEY)
+    if known is None:
+        known = set(boto3.session.Session().get_available_regions("ec2")) | set(ctx.aws.regions)
+        ctx.extras[_REGIONS_KEY] = known
+    unknown = [r for r in regions if r not in known]
+    if unknown:
+        raise UserFacingError(
+            f"Unknown AWS region {', '.join(repr(r) for r in unknown)}. "
+            f"Configured regions: {', '.join(ctx.aws.regions)}."
+        )
+    return list(dict.fromkeys(regions))
+
+
+def plan_tasks(
+    types: Sequence[AnyResourceType], regions: list[str], roles: Sequence[str | None] = (None,)
+) -> list[Task]:
+    tasks: list[Task] = []
+    for role in roles:
+        for t in types:
+            if COLLECTORS[t].is_global:
+                tasks.append(Task(t, None, role))
+            else:
+                tasks.extend(Task(t, r, role) for r in regions)
+    return tasks
+
+
+def _describe_error(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return f"{err.get('Code', 'Error')}: {err.get('Message', str(exc))}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def account_clients(
+    ctx: ToolContext, roles: Sequence[str | None]
+) -> tuple[dict[str | None, AccountClients], dict[str | None, Exception]]:
+    """Clients for each account the roles reach (None: the caller's own), and why the others
+    could not be reached. A second role into an account already reached is left out, so that
+    no account is read twice."""
+    clients: dict[str | None, AccountClients] = {}
+    failed: dict[str | None, Exception] = {}
+    for role in dict.fromkeys(roles):
+        try:
+            account = role_account_id(ctx, role)
+        except (ClientError, BotoCoreError) as exc:
+            log.warning("assuming %s failed", role or "the caller's identity", exc_info=True)
+            failed[role] = exc
+            continue
+        if account not in {c.account_id for c in clients.values()}:
+            clients[role] = AccountClients(ctx.aws, account, role)
+    return clients, failed
+
+
+def gather(
+    ctx: ToolContext, tasks: list[Task], lookup: str | None = None, max_workers: int | None = None
+) -> Gathered:
+    out = Gathered()
+    clients, failed = account_clients(ctx, [t.role_arn for t in tasks])
+    for role, exc in failed.items():
+        if role is None:
+            raise exc
+        # One unreachable member account must not stop the scan of the others.
+        for t in tasks:
+            if t.role_arn == role:
+                out.errors.append(_error(t, exc, account=role))
+    out.accounts = {role: c.account_id for role, c in clients.items()}
+    runnable = [t for t in tasks if t.role_arn in clients]
+    observed = ctx.clock.now()
+    # Clients are built before the pool starts, so the workers only reuse them.
+    for task in runnable:
+        service = COLLECTORS[task.resource_type].client_service
+        for region in [task.region] if task.region else ctx.aws.regions[:1]:
+            clients[task.role_arn].client(service, region)
+
+    def run(task: Task) -> list[Resource]:
+        found = collect(clients[task.role_arn], task.resource_type, task.region, lookup)
+        for r in found:
+            r.observed_at = observed
+        return found
+
+    workers = max(1, min(max_workers or ctx.settings.aws.max_workers, len(runnable) or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
+        futures = [(task, pool.submit(run, task)) for task in runnable]
+        for task, future in futures:
+            try:
+                out.resources.extend(future.result())
+                out.succeeded.append(task)
+            except (ClientError, BotoCoreError, OSError, ValueError, KeyError) as exc:
+                log.warning(
+                    "collecting %s in %s failed", task.resource_type, task.region_label, exc_info=True
+                )
+                out.errors.append(_error(task, exc, account=clients[task.role_arn].account_id))
+    return out
+
+
+def _error(task: Task, exc: Exception, account: str) -> CollectionError:
+    return CollectionError(
+        service=TYPE_SERVICE[task.resource_type],
+        resource_type=task.resource_type,
+        region=task.region_label,
+        error=_describe_error(exc),
+        account=account,
+    )
