@@ -22,8 +22,8 @@ from store.audit import AuditRecord
 from store.digests import DigestRuns
 from tools.base import UserFacingError
 from tools.cost import manage as _cost
-from tools.cost.datastore import IngestReport as CostIngestReport
 from tools.cost.manage import StoreStatus as CostStatus
+from tools.cost.writer import IngestReport as CostIngestReport
 from tools.inventory.aws import AwsClients
 from tools.presentation import Chart, Citation, CodeBlock, Table
 

@@ -46,10 +46,10 @@ class ApprovalNodes:
         ):
             status = approval.status.value if approval else "missing"
             msg = f"approval {approval_id} is {status}; nothing was executed"
+            # Named after the approved request's own tool: the graph knows no tool by name.
+            name = approval.tool if approval else "approval"
             return {
-                "outcomes": [
-                    Outcome(name="remediate", status=ToolStatus.ERROR, message=msg).model_dump(mode="json")
-                ]
+                "outcomes": [Outcome(name=name, status=ToolStatus.ERROR, message=msg).model_dump(mode="json")]
             }
         found = self.registry.get(approval.tool)
         if found is None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 
-def open_checkpointer(target: str) -> tuple[BaseCheckpointSaver, Callable[[], None]]:
+def open_checkpointer(target: str) -> tuple[BaseCheckpointSaver[Any], Callable[[], None]]:
     if target.startswith(("postgres://", "postgresql://")):
         from langgraph.checkpoint.postgres import PostgresSaver
         from psycopg import Connection

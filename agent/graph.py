@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -12,8 +14,8 @@ from agent.turn_nodes import TurnNodes
 
 
 def build_graph(
-    turn: TurnNodes, approval: ApprovalNodes, checkpointer: BaseCheckpointSaver
-) -> CompiledStateGraph:
+    turn: TurnNodes, approval: ApprovalNodes, checkpointer: BaseCheckpointSaver[Any]
+) -> CompiledStateGraph[TurnState, None, TurnState, TurnState]:
     g = StateGraph(TurnState)
     g.add_node("plan", turn.plan)
     g.add_node("guard", turn.guard)

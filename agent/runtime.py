@@ -15,6 +15,7 @@ from agent.graph import build_graph
 from agent.planner.base import Planner, PlannerConfigError
 from agent.planner.factory import build_planner
 from agent.planner.offline import OfflinePlanner
+from agent.state import TurnState
 from agent.turn_nodes import TurnNodes
 from config import Settings
 from store import Store
@@ -34,7 +35,7 @@ class Runtime:
     ctx: ToolContext
     registry: dict[str, AnyTool]
     approvals: ApprovalService
-    graph: CompiledStateGraph
+    graph: CompiledStateGraph[TurnState, None, TurnState, TurnState]
     planner: Planner
     _closers: list[Callable[[], None]] = field(default_factory=list)
 

@@ -19,16 +19,19 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.cost.datastore import CostStore, ingest_files, write_file_store  # noqa: E402
-from tools.cost.generator import GeneratorSpec, write  # noqa: E402
-from tools.cost.ingest import discover  # noqa: E402
+from tools.cost.datastore import CostStore  # noqa: E402
+from tools.cost.exports import discover  # noqa: E402
+from tools.cost.generator.rows import write  # noqa: E402
+from tools.cost.generator.spec import GeneratorSpec  # noqa: E402
 from tools.cost.query import CostFilter, grouped, totals  # noqa: E402
+from tools.cost.writer import ingest_files, write_file_store  # noqa: E402
 
 START = date(2024, 1, 1)
 END = date(2024, 10, 1)  # 274 days
@@ -77,7 +80,7 @@ def run(rows: int, fmt: str, queries: int, workdir: Path) -> dict[str, object]:
     store = CostStore.open(db)
     month = CostFilter(start=date(2024, 9, 1), end=date(2024, 10, 1))
     everything = CostFilter(start=START, end=END)
-    shapes = {
+    shapes: dict[str, Callable[[], object]] = {
         "month_by_service": lambda: grouped(store, month, "service"),
         "month_by_account": lambda: grouped(store, month, "account"),
         "all_by_month": lambda: grouped(store, everything, "month"),
@@ -134,8 +137,10 @@ def evaluate(seeds: list[int]) -> dict[str, object]:
     from datetime import timedelta
 
     from tools.cost.anomalies import DetectOptions, detect_series
-    from tools.cost.defaults import generated_source, memory_store
-    from tools.cost.generator import DEMO_SPEC, plan
+    from tools.cost.datastore import memory_store
+    from tools.cost.defaults import generated_source
+    from tools.cost.generator.spec import DEMO_SPEC
+    from tools.cost.generator.usage import plan
     from tools.cost.query import daily_by
     from tools.cost.timeseries import backtest, dense
 

@@ -175,7 +175,8 @@ class Settings(BaseSettings):
 
     def masked(self) -> dict[str, Any]:
         """Effective settings as JSON-able data, secrets shown as '**********'."""
-        return _mask(self.model_dump(mode="json"), self)
+        masked: dict[str, Any] = _mask(self.model_dump(mode="json"), self)
+        return masked
 
 
 def _mask(data: Any, model: Any) -> Any:

@@ -11,7 +11,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,7 +78,9 @@ class Embedder:
 
                 torch.set_num_threads(self.threads)
                 # A progress bar for loading weights from local disk is noise in a chat bot.
-                hf_logging.disable_progress_bar()
+                # (transformers leaves the function unannotated; this is its real type.)
+                disable_progress_bar: Callable[[], None] = hf_logging.disable_progress_bar
+                disable_progress_bar()
                 try:
                     self._model = SentenceTransformer(location, device="cpu", local_files_only=True)
                 except (OSError, ValueError) as exc:
@@ -119,4 +121,5 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> NDArray[np.float32]:
-        return self.encode([text])[0]
+        # Indexing loses numpy's dtype in the type system; the row is float32 like the matrix.
+        return cast("NDArray[np.float32]", self.encode([text])[0])

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox.seed import SANDBOX_AMI, SeededResource
+from sandbox.manifest import SANDBOX_AMI, SeededResource
 from tools.inventory.aws import AwsClients
 
 DEMO_NOW = datetime(2024, 10, 15, tzinfo=UTC)

@@ -25,7 +25,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
 from config import Settings
-from sandbox.seed import SeedManifest, is_seeded, seed
+from sandbox.manifest import SeedManifest
+from sandbox.seed import is_seeded, seed
 from tools.base import UserFacingError
 from tools.inventory.aws import AwsClients
 

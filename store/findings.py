@@ -1,4 +1,4 @@
-"""Security findings and scans: the lifecycle of a finding across scans.
+"""The finding store: the lifecycle of a security finding across scans (types: `store.finding_types`).
 
 A finding's id is a stable fingerprint of (account, region, rule, resource), so the same
 problem keeps its id, its first_seen and its suppression across scans:
@@ -15,121 +15,28 @@ collection failed, or a scan limited to one resource, leaves the rest untouched.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any
+from datetime import datetime
 
-from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from store.db import Store
+from store.finding_types import (
+    FindingData,
+    FindingStatus,
+    ScanChanges,
+    ScanInfo,
+    ScanOutcome,
+    ScanReport,
+    StoredFinding,
+    as_utc,
+    severity_rank,
+    suppression_active,
+)
 from store.models import FindingRow, ScanRow
-
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
-
-
-class FindingStatus(StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"
-    SUPPRESSED = "suppressed"
-
-
-class FindingData(BaseModel):
-    """What one scan observed: a rule that failed on one resource."""
-
-    id: str
-    rule_id: str
-    title: str
-    severity: str
-    service: str
-    account: str = ""
-    region: str = ""
-    resource_id: str
-    resource_type: str = ""
-    detail: str = ""
-    remediation_action: str | None = None
-    remediation_params: dict[str, Any] = Field(default_factory=dict)
-
-
-class StoredFinding(FindingData):
-    status: FindingStatus
-    first_seen: datetime
-    last_seen: datetime
-    last_scan_id: str
-    resolved_at: datetime | None = None
-    suppressed_reason: str | None = None
-    suppressed_until: datetime | None = None
-
-    def suppressed_at(self, now: datetime) -> bool:
-        """Suppressed and not expired at `now`."""
-        return suppression_active(self.status, self.suppressed_until, now)
-
-
-class ScopeKey(BaseModel):
-    """One (service, region) pair a scan covered; region None covers every region of the service.
-
-    With `resource_type` the key covers only that type's findings: a service whose regional
-    collection failed in one region can still resolve the findings of its global types.
-    """
-
-    service: str
-    region: str | None = None
-    resource_type: str | None = None
-
-
-class ScanReport(BaseModel):
-    id: str
-    started_at: datetime
-    finished_at: datetime
-    account: str = ""
-    regions: list[str] = Field(default_factory=list)
-    services: list[str] = Field(default_factory=list)
-    # What was collected successfully; only findings inside it can be resolved.
-    covered: list[ScopeKey] = Field(default_factory=list)
-    # Set when the scan looked only at these resources.
-    resource_ids: list[str] | None = None
-    resources_scanned: int = 0
-    errors: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class ScanInfo(BaseModel):
-    id: str
-    started_at: datetime
-    finished_at: datetime | None
-    account: str
-    regions: list[str]
-    services: list[str]
-    errors: list[dict[str, Any]]
-    resources_scanned: int
-    findings_open: int
-
-
-class ScanChanges(BaseModel):
-    """What changed between two scans of an account."""
-
-    latest: ScanInfo
-    previous: ScanInfo | None
-    new: list[StoredFinding] = Field(default_factory=list)
-    resolved: list[StoredFinding] = Field(default_factory=list)
-    # Open findings the latest scan saw that were already there before the window.
-    still_open: int = 0
-
-
-class ScanOutcome(BaseModel):
-    scan: ScanInfo
-    findings: list[StoredFinding]
-    new: int = 0
-    reopened: int = 0
-    resolved: int = 0
-
-
-def _utc(dt: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone=True columns; everything stored is UTC.
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def _opt_utc(dt: datetime | None) -> datetime | None:
-    return _utc(dt) if dt is not None else None
+    return as_utc(dt) if dt is not None else None
 
 
 def _to_finding(row: FindingRow) -> StoredFinding:
@@ -147,8 +54,8 @@ def _to_finding(row: FindingRow) -> StoredFinding:
         remediation_action=row.remediation_action,
         remediation_params=row.remediation_params or {},
         status=FindingStatus(row.status),
-        first_seen=_utc(row.first_seen),
-        last_seen=_utc(row.last_seen),
+        first_seen=as_utc(row.first_seen),
+        last_seen=as_utc(row.last_seen),
         last_scan_id=row.last_scan_id,
         resolved_at=_opt_utc(row.resolved_at),
         suppressed_reason=row.suppressed_reason,
@@ -159,7 +66,7 @@ def _to_finding(row: FindingRow) -> StoredFinding:
 def _to_scan(row: ScanRow) -> ScanInfo:
     return ScanInfo(
         id=row.id,
-        started_at=_utc(row.started_at),
+        started_at=as_utc(row.started_at),
         finished_at=_opt_utc(row.finished_at),
         account=row.account,
         regions=list(row.regions or []),
@@ -168,11 +75,6 @@ def _to_scan(row: ScanRow) -> ScanInfo:
         resources_scanned=row.resources_scanned,
         findings_open=row.findings_open,
     )
-
-
-def suppression_active(status: str, until: datetime | None, now: datetime) -> bool:
-    """A suppression holds until its expiry (None: until lifted)."""
-    return status == FindingStatus.SUPPRESSED and (until is None or _utc(until) > _utc(now))
 
 
 def _suppression_active(row: FindingRow, now: datetime) -> bool:
@@ -192,17 +94,13 @@ def _in_scope(row: FindingRow, report: ScanReport) -> bool:
     )
 
 
-def severity_rank(severity: str) -> int:
-    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
-
-
 class FindingStore:
     def __init__(self, store: Store) -> None:
         self._store = store
 
     def record_scan(self, report: ScanReport, findings: Sequence[FindingData]) -> ScanOutcome:
         """Store a finished scan and move every finding in its scope through the lifecycle."""
-        now = _utc(report.finished_at)
+        now = as_utc(report.finished_at)
         observed = {f.id: f for f in findings}
         new = reopened = resolved = 0
         with self._store.session() as s:
@@ -245,7 +143,7 @@ class FindingStore:
             )
             scan_row = ScanRow(
                 id=report.id,
-                started_at=_utc(report.started_at),
+                started_at=as_utc(report.started_at),
                 finished_at=now,
                 account=report.account,
                 regions=list(report.regions),
@@ -305,7 +203,7 @@ class FindingStore:
             out = []
             for row in rows:
                 finding = _to_finding(row)
-                expired = now is not None and not _suppression_active(row, _utc(now))
+                expired = now is not None and not _suppression_active(row, as_utc(now))
                 if row.status == FindingStatus.SUPPRESSED and expired:
                     finding.status = FindingStatus.OPEN
                 if status is None or finding.status == status:
@@ -326,11 +224,11 @@ class FindingStore:
             row = s.get(FindingRow, finding_id)
             if row is None:
                 return None
-            if until is not None and _utc(until) <= _utc(now):
+            if until is not None and as_utc(until) <= as_utc(now):
                 raise ValueError("suppression expiry must be in the future")
             row.status = FindingStatus.SUPPRESSED.value
             row.suppressed_reason = reason
-            row.suppressed_until = _utc(until) if until else None
+            row.suppressed_until = as_utc(until) if until else None
             row.resolved_at = None
             s.flush()
             return _to_finding(row)
@@ -362,8 +260,8 @@ class FindingStore:
         A finding's first_seen and resolved_at are the finish times of the scans that saw it
         appear or go, so the window (previous finish, latest finish] holds exactly that history.
         """
-        end = _utc(latest.finished_at or latest.started_at)
-        start = _utc(previous.finished_at or previous.started_at) if previous else None
+        end = as_utc(latest.finished_at or latest.started_at)
+        start = as_utc(previous.finished_at or previous.started_at) if previous else None
 
         def inside(moment: datetime | None) -> bool:
             return moment is not None and (start is None or start < moment) and moment <= end

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from config import Settings
 
@@ -52,7 +52,7 @@ def load_factory(path: str) -> RuntimeFactory:
         raise ValueError(f"no runtime factory at {path!r}: {exc}") from exc
     if not callable(factory):
         raise ValueError(f"no runtime factory at {path!r}")
-    return factory
+    return cast(RuntimeFactory, factory)
 
 
 class WorkerFailed(RuntimeError):

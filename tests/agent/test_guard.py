@@ -18,6 +18,7 @@ from agent.turn import Agent, approval_thread
 from config import Settings, load_settings
 from tests.agent.doubles import Echo, RecordingChange, ScriptedPlanner, call
 from tests.agent.planner.test_llm_planner import scripted
+from tools.base import AnyTool
 from tools.registry import TOOLS
 
 
@@ -25,7 +26,7 @@ class MislabelledChange(RecordingChange):
     """Claims to be read-only but can change things: the guard must not believe the flag alone."""
 
     name: ClassVar[str] = "mislabelled_change"
-    mutating: ClassVar[bool] = False  # type: ignore[misc]
+    mutating: ClassVar[bool] = False
 
 
 @pytest.fixture
@@ -52,7 +53,8 @@ def ask(agent: Agent, text: str) -> Any:
 
 
 def test_the_guard_classifies_by_tool_metadata() -> None:
-    tools = {t.name: t for t in [Echo(), RecordingChange(), MislabelledChange()]}
+    listed: list[AnyTool] = [Echo(), RecordingChange(), MislabelledChange()]
+    tools = {t.name: t for t in listed}
     verdict = classify(
         [
             call("echo", text="hi"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from sandbox.seed import DEV_AUDIT_ROLE, SeedManifest
+from sandbox.manifest import DEV_AUDIT_ROLE, SeedManifest
 from sandbox.server import ensure_running, load_manifest
 from store import Store
 from tests.conftest import make_settings, reset_moto

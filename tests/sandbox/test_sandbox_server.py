@@ -14,8 +14,8 @@ import pytest
 
 from config import load_settings
 from sandbox.server import ensure_running, status, stop
-from tools.inventory.aws import AwsClients
 from tools.base import UserFacingError
+from tools.inventory.aws import AwsClients
 
 
 def free_port() -> int:

@@ -9,7 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
-from sandbox.seed import DEV_ACCOUNT, NOT_REPRESENTABLE, is_seeded
+from sandbox.manifest import DEV_ACCOUNT, NOT_REPRESENTABLE
+from sandbox.seed import is_seeded
 from sandbox.server import ensure_running, load_manifest, status
 from store.findings import FindingStore
 from tests.sandbox.conftest import SeededAccount

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from store import Store
-from store.findings import FindingData, FindingStore, ScanReport, ScopeKey
+from store.finding_types import FindingData, ScanReport, ScopeKey
+from store.findings import FindingStore
 from tools.security.engine import fingerprint
 
 T0 = datetime(2024, 10, 15, 9, 0, tzinfo=UTC)

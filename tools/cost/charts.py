@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tools.cost.money import money
 from tools.presentation import Chart
 
 if TYPE_CHECKING:
@@ -194,13 +195,9 @@ def _short(text: str, limit: int = 38) -> str:
 
 
 def _label(value: float, currency: str | None) -> str:
-    from tools.cost.money import money
-
     return money(value, currency)
 
 
 def _alt(title: str, labels: Sequence[str], values: Sequence[float], currency: str | None) -> str:
-    from tools.cost.money import money
-
     parts = [f"{label}: {money(v, currency)}" for label, v in list(zip(labels, values, strict=False))[:8]]
     return f"{title}. " + "; ".join(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -276,8 +276,6 @@ def _window(args: CostForecastInput, today: date) -> _Window:
 
 
 def _usage(flt: CostFilter) -> CostFilter:
-    from dataclasses import replace
-
     return replace(flt, usage_only=True)
 
 

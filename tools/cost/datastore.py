@@ -222,9 +222,9 @@ def cost_store(ctx: ToolContext) -> CostStore:
         return cached
     loaded = open_default_store(ctx.settings, ctx.clock.now())
     with _CACHE_LOCK:
-        if ctx.services.cost_store is None:
-            ctx.services.cost_store = loaded
         current = ctx.services.cost_store
+        if current is None:
+            ctx.services.cost_store = current = loaded
     if current is not loaded:
         loaded.close()
     return current

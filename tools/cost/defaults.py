@@ -18,14 +18,17 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from tools.cost.datastore import BUNDLED_SAMPLE, CostStore, Writer, write_file_store
-from tools.cost.ingest import Staged, Stager, connect_memory, discover
+from tools.cost.exports import discover
+from tools.cost.generator.rows import generation_sql
+from tools.cost.generator.spec import DEMO_SPEC, GeneratorSpec
+from tools.cost.ingest import Staged, Stager
 from tools.cost.options import cost_options
+from tools.cost.writer import write_file_store
 
 if TYPE_CHECKING:
     from config import Settings
-    from tools.cost.generator import GeneratorSpec
 
+BUNDLED_SAMPLE = Path(__file__).parent / "data" / "focus_sample.csv"
 DEMO_LABEL = "generated:demo-history"
 
 
@@ -65,8 +68,6 @@ def _files_source(path: Path) -> AutoSource:
 
 
 def demo_source() -> AutoSource:
-    from tools.cost.generator import DEMO_SPEC
-
     return generated_source(DEMO_SPEC)
 
 
@@ -113,26 +114,7 @@ def _auto_batches(db: Path) -> tuple[dict[str, str], bool] | None:
     return {r[1]: r[2] for r in rows if r[0] == "auto"}, any(r[0] == "manual" for r in rows)
 
 
-def memory_store(sources: Sequence[AutoSource], now: datetime | None = None) -> CostStore:
-    """An in-memory store holding these sources (tests, benchmarks, and the fallback)."""
-    from datetime import UTC
-
-    con = connect_memory()
-    writer = Writer(con, "memory")
-    for source in sources:
-        writer.load(
-            source.stage,
-            origin="auto",
-            source=source.label,
-            fingerprint=source.fingerprint,
-            now=now or datetime.now(UTC),
-        )
-    return CostStore(con, [s.path for s in sources if s.path is not None])
-
-
 def generated_source(spec: GeneratorSpec, label: str = DEMO_LABEL) -> AutoSource:
-    from tools.cost.generator import generation_sql
-
     return AutoSource(
         label=label,
         fingerprint=spec.fingerprint(),

@@ -10,17 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tools.cost.datastore import (
-    BatchRecord,
-    CostStore,
-    IngestReport,
-    ingest_files,
-    store_path,
-    write_file_store,
-)
+from tools.cost.datastore import CostStore, store_path
 from tools.cost.defaults import default_sources, sync_defaults
-from tools.cost.ingest import SourceFile, discover
+from tools.cost.exports import SourceFile, discover
 from tools.cost.s3source import download
+from tools.cost.writer import BatchRecord, IngestReport, ingest_files, write_file_store
 
 if TYPE_CHECKING:
     from config import Settings

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.base import UserFacingError
-from tools.cost.ingest import EXPORT_SUFFIXES, SourceFile
+from tools.cost.exports import EXPORT_SUFFIXES, SourceFile
 
 
 def parse_s3_url(url: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store.findings import FindingData
+from store.finding_types import FindingData
 from tools.base import ToolContext
 from tools.iac.mapping.cloudformation import map_cloudformation
 from tools.iac.mapping.common import Mapped

@@ -9,10 +9,10 @@ from typing import Any, ClassVar, cast
 from pydantic import BaseModel, Field
 
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
-from tools.presentation import Table
-from tools.inventory.collectors import COLLECTORS
 from tools.inventory.inventory import CollectionError, check_regions, gather, plan_tasks
-from tools.inventory.resources import RESOURCE_TYPES, Resource, ResourceType, type_label, types_for_lookup
+from tools.inventory.kinds import KINDS, RESOURCE_TYPES, type_label, types_for_lookup
+from tools.inventory.resources import Resource, ResourceType
+from tools.presentation import Table
 from tools.security.rules.ec2.open_admin_ports import WORLD_CIDRS
 from tools.security.rules.s3.public_bucket import public_acl_grants, public_policy_actions
 
@@ -151,7 +151,7 @@ class DescribeResources(ReadOnlyTool[DescribeResourcesInput, DescribeResourcesRe
     input_model: ClassVar[type[ToolInput]] = DescribeResourcesInput
     result_model: ClassVar[type[ToolResult]] = DescribeResourcesResult
     permissions: ClassVar[tuple[str, ...]] = tuple(
-        sorted({p for c in COLLECTORS.values() for p in c.permissions} | {"sts:GetCallerIdentity"})
+        sorted({p for k in KINDS for p in k.permissions} | {"sts:GetCallerIdentity"})
     )
 
     def run(self, ctx: ToolContext, args: DescribeResourcesInput) -> DescribeResourcesResult:

@@ -1,6 +1,8 @@
 """Concurrent collection across accounts, resource types and regions, shared by the read-only tools.
 
-One failing (account, type, region) task is reported and the others still complete.
+One failing (account, type, region) task is reported and the others still complete. What is
+learnt about the accounts (ids, the region names) is looked up once and kept in
+`ctx.services.accounts`; a context for another account's credentials starts a fresh one.
 """
 
 from __future__ import annotations
@@ -16,14 +18,10 @@ from pydantic import BaseModel
 
 from tools.base import ToolContext, UserFacingError
 from tools.inventory.clients import AccountClients
-from tools.inventory.collectors import COLLECTORS, collect
-from tools.inventory.resources import GLOBAL_REGION, TYPE_SERVICE, AnyResourceType, Resource
+from tools.inventory.kinds import kind
+from tools.inventory.resources import GLOBAL_REGION, AnyResourceType, Resource
 
 log = logging.getLogger(__name__)
-
-_ACCOUNT_KEY = "security.account_id"
-_ROLE_ACCOUNTS_KEY = "security.role_accounts"
-_REGIONS_KEY = "security.known_regions"
 
 
 class CollectionError(BaseModel):
@@ -56,20 +54,19 @@ class Gathered:
 
 
 def account_id(ctx: ToolContext) -> str:
-    """The caller's AWS account id, looked up once per context."""
-    cached = ctx.extras.get(_ACCOUNT_KEY)
-    if cached is None:
+    """The caller's AWS account id, looked up once per context's services."""
+    accounts = ctx.services.accounts
+    if accounts.caller is None:
         sts = ctx.aws.client("sts", ctx.aws.regions[0])
-        cached = str(sts.get_caller_identity()["Account"])
-        ctx.extras[_ACCOUNT_KEY] = cached
-    return str(cached)
+        accounts.caller = str(sts.get_caller_identity()["Account"])
+    return accounts.caller
 
 
 def role_account_id(ctx: ToolContext, role_arn: str | None) -> str:
     """The account an assumed role reaches (the caller's own account for None)."""
     if role_arn is None:
         return account_id(ctx)
-    cache: dict[str, str] = ctx.extras.setdefault(_ROLE_ACCOUNTS_KEY, {})
+    cache = ctx.services.accounts.by_role
     if role_arn not in cache:
         sts = ctx.aws.client("sts", ctx.aws.regions[0], role_arn=role_arn)
         cache[role_arn] = str(sts.get_caller_identity()["Account"])
@@ -85,11 +82,11 @@ def check_regions(ctx: ToolContext, regions: list[str]) -> list[str]:
     """The regions to use: the configured ones when `regions` is empty, else `regions` once validated."""
     if not regions:
         return ctx.aws.regions
-    known = ctx.extras.get(_REGIONS_KEY)
-    if known is None:
-        known = set(boto3.session.Session().get_available_regions("ec2")) | set(ctx.aws.regions)
-        ctx.extras[_REGIONS_KEY] = known
-    unknown = [r for r in regions if r not in known]
+    accounts = ctx.services.accounts
+    if accounts.known_regions is None:
+        available = boto3.session.Session().get_available_regions("ec2")
+        accounts.known_regions = set(available) | set(ctx.aws.regions)
+    unknown = [r for r in regions if r not in accounts.known_regions]
     if unknown:
         raise UserFacingError(
             f"Unknown AWS region {', '.join(repr(r) for r in unknown)}. "
@@ -104,7 +101,7 @@ def plan_tasks(
     tasks: list[Task] = []
     for role in roles:
         for t in types:
-            if COLLECTORS[t].is_global:
+            if kind(t).is_global:
                 tasks.append(Task(t, None, role))
             else:
                 tasks.extend(Task(t, r, role) for r in regions)
@@ -138,6 +135,23 @@ def account_clients(
     return clients, failed
 
 
+def collect(
+    aws: AccountClients,
+    resource_type: AnyResourceType,
+    region: str | None,
+    lookup: str | None = None,
+) -> list[Resource]:
+    """Resources of one type in one region (global types: region is ignored), optionally only
+    those whose id, ARN or name is `lookup`."""
+    k = kind(resource_type)
+    found = k.fetch(aws, None if k.is_global else region, lookup)
+    if lookup:
+        found = [r for r in found if r.matches(lookup)]
+    for r in found:
+        r.account = aws.account_id
+    return found
+
+
 def gather(
     ctx: ToolContext, tasks: list[Task], lookup: str | None = None, max_workers: int | None = None
 ) -> Gathered:
@@ -155,7 +169,7 @@ def gather(
     observed = ctx.clock.now()
     # Clients are built before the pool starts, so the workers only reuse them.
     for task in runnable:
-        service = COLLECTORS[task.resource_type].client_service
+        service = kind(task.resource_type).client
         for region in [task.region] if task.region else ctx.aws.regions[:1]:
             clients[task.role_arn].client(service, region)
 
@@ -182,7 +196,7 @@ def gather(
 
 def _error(task: Task, exc: Exception, account: str) -> CollectionError:
     return CollectionError(
-        service=TYPE_SERVICE[task.resource_type],
+        service=kind(task.resource_type).service,
         resource_type=task.resource_type,
         region=task.region_label,
         error=_describe_error(exc),

@@ -23,25 +23,28 @@ Fetch = Callable[[AccountClients, str | None, str | None], list[Resource]]
 Scope = Literal["global", "regional"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ResourceKind:
+    """One resource type: what it is, how to name it, and how to read it."""
+
     name: AnyResourceType
     # The service the type belongs to in scans and findings (not always the API that reads it).
     service: str
     scope: Scope
     singular: str
     plural: str
-    fetch: Fetch
-    # The boto3 client `fetch` calls first; gather builds it before its worker pool starts.
-    client: str
-    # IAM actions `fetch` needs.
-    permissions: tuple[str, ...]
     # Whether describe_resources lists it (the others only the security scan reads).
     listed: bool = False
     # Id and ARN prefixes that name exactly this type, so a lookup need not search the others.
     id_prefixes: tuple[str, ...] = ()
     # (ARN prefix, part) pairs for ARNs whose plain prefix another type claims; checked first.
     arn_shapes: tuple[tuple[str, str], ...] = ()
+    # The boto3 client `fetch` calls first: gather builds it before its worker pool starts,
+    # because building clients is not thread-safe.
+    client: str
+    fetch: Fetch
+    # IAM actions `fetch` needs.
+    permissions: tuple[str, ...]
 
     @property
     def is_global(self) -> bool:

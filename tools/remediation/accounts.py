@@ -42,5 +42,5 @@ def in_account(ctx: ToolContext, account: str | None) -> ToolContext:
     role = remediation_role(ctx, account)
     if role is None:
         return ctx
-    # Fresh extras: cached lookups (the caller's account id, regions) belong to the other account.
-    return replace(ctx, aws=ctx.aws.as_role(role), extras={})
+    # Fresh account facts: the cached caller id and role accounts belong to the other credentials.
+    return replace(ctx, aws=ctx.aws.as_role(role), services=ctx.services.for_other_account())

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tools.base import ChangePlan, ToolContext, UserFacingError, Verification
 from tools.inventory.inventory import account_id, check_regions, gather, plan_tasks
-from tools.inventory.resources import GLOBAL_REGION, AnyResourceType, Resource, type_label
+from tools.inventory.kinds import type_label
+from tools.inventory.resources import GLOBAL_REGION, AnyResourceType, Resource
 from tools.security.rule import Rule
 
 

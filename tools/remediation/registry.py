@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tools.base import UserFacingError
-from tools.remediation.base import RemediationAction
+from tools.inventory.kinds import kind
 from tools.remediation.actions.block_public_access import BlockPublicAccess
 from tools.remediation.actions.deactivate_access_key import DeactivateAccessKey
 from tools.remediation.actions.delete_snapshot import DeleteSnapshot
@@ -20,7 +20,7 @@ from tools.remediation.actions.release_address import ReleaseAddress
 from tools.remediation.actions.require_imdsv2 import RequireImdsv2
 from tools.remediation.actions.revoke_ingress import RevokeIngress
 from tools.remediation.actions.stop_instance import StopInstance
-from tools.inventory.collectors import COLLECTORS
+from tools.remediation.base import RemediationAction
 
 ACTION_CLASSES: tuple[type[RemediationAction], ...] = (
     RevokeIngress,
@@ -55,7 +55,5 @@ def get_action(name: str) -> RemediationAction:
 
 def all_permissions() -> tuple[str, ...]:
     """What the actions change, plus what finding and re-checking their resources reads."""
-    perms = {
-        p for cls in ACTIONS.values() for p in (*cls.permissions, *COLLECTORS[cls.resource_type].permissions)
-    }
+    perms = {p for cls in ACTIONS.values() for p in (*cls.permissions, *kind(cls.resource_type).permissions)}
     return tuple(sorted(perms | {"sts:GetCallerIdentity"}))

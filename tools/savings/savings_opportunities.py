@@ -9,7 +9,16 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus, UserFacingError
+from tools.base import (
+    Fix,
+    ReadOnlyTool,
+    ToolContext,
+    ToolInput,
+    ToolResult,
+    ToolStatus,
+    UserFacingError,
+    fixes_from,
+)
 from tools.cost.charts import breakdown_chart
 from tools.cost.datastore import CostStore, cost_store
 from tools.cost.money import amount, money
@@ -88,6 +97,9 @@ class SavingsResult(ToolResult):
     findings: list[SavingsFinding] = Field(default_factory=list)
     # Checks that could not run (e.g. access denied), with why.
     skipped: list[str] = Field(default_factory=list)
+
+    def fixes(self) -> list[Fix]:
+        return fixes_from(self.findings, self.accounts[0] if self.accounts else None)
 
 
 class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):

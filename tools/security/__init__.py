@@ -1,5 +1,6 @@
-"""Security posture: resource collectors, the rule engine and its rules.
+"""Security posture: the rule engine, its rules, and the tools built on them.
 
-Collectors turn cloud API responses into normalised `Resource`s; rules only ever look at
-those, so the same rules can judge resources parsed from Terraform or CloudFormation.
+Rules only ever look at the normalised `Resource`s of `tools.inventory`, so the same rules can
+judge live resources and resources parsed from Terraform or CloudFormation. The tools (one
+module each, named after the tool) scan, score, list, compare and suppress findings.
 """

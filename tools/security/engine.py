@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from store.findings import FindingData
+from store.finding_types import FindingData
 from tools.inventory.resources import Resource
 from tools.security.rule import Rule
 

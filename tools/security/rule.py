@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from tools.inventory.resources import TYPE_SERVICE, AnyResourceType, Resource
+from tools.inventory.kinds import kind
+from tools.inventory.resources import AnyResourceType, Resource
 
 
 class Severity(StrEnum):
@@ -56,7 +57,7 @@ class Rule(ABC):
 
     @property
     def service(self) -> str:
-        return TYPE_SERVICE[self.resource_type]
+        return kind(self.resource_type).service
 
     def applies_to(self, resource: Resource) -> bool:
         return resource.type == self.resource_type

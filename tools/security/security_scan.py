@@ -9,18 +9,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from store.findings import (
-    FindingData,
-    FindingStatus,
-    FindingStore,
-    ScanReport,
-    ScopeKey,
-    StoredFinding,
-    severity_rank,
-)
+from store.finding_types import FindingData, FindingStatus, ScanReport, ScopeKey, StoredFinding, severity_rank
+from store.findings import FindingStore
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
-from tools.inventory.collectors import COLLECTORS
-from tools.security.engine import evaluate
 from tools.inventory.inventory import (
     CollectionError,
     Gathered,
@@ -29,7 +20,9 @@ from tools.inventory.inventory import (
     gather,
     plan_tasks,
 )
-from tools.inventory.resources import GLOBAL_REGION, TYPE_SERVICE, AnyResourceType, types_for_lookup
+from tools.inventory.kinds import kind, types_for_lookup
+from tools.inventory.resources import GLOBAL_REGION, AnyResourceType
+from tools.security.engine import evaluate
 from tools.security.rules import all_rules, rules_for
 from tools.security.views import FindingView, finding_view, findings_table, severity_counts, severity_summary
 
@@ -74,7 +67,7 @@ class SecurityScanResult(ToolResult):
 
 def _permissions() -> tuple[str, ...]:
     types = {r.resource_type for r in all_rules()}
-    perms = {p for t in types for p in COLLECTORS[t].permissions}
+    perms = {p for t in types for p in kind(t).permissions}
     return tuple(sorted(perms | {"sts:GetCallerIdentity"}))
 
 
@@ -91,7 +84,7 @@ def covered_scope(gathered: Gathered, account: str) -> list[ScopeKey]:
         if gathered.accounts.get(task.role_arn) != account or (task.resource_type, task.region) in failed:
             continue
         keys[(task.resource_type, task.region)] = ScopeKey(
-            service=TYPE_SERVICE[task.resource_type], region=task.region, resource_type=task.resource_type
+            service=kind(task.resource_type).service, region=task.region, resource_type=task.resource_type
         )
     return [keys[k] for k in sorted(keys, key=lambda k: (k[0], k[1] or ""))]
 

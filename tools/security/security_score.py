@@ -8,7 +8,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
-from store.findings import FindingStatus, FindingStore
+from store.finding_types import FindingStatus
+from store.findings import FindingStore
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus, UserFacingError
 from tools.presentation import Table
 from tools.security.rule import CIS_AWS, FRAMEWORKS, FSBP, PCI_DSS, SOC2

@@ -7,7 +7,8 @@ from typing import Any
 
 from store.approvals import ApprovalStore
 from store.audit import AuditLog
-from store.findings import FindingStore, StoredFinding
+from store.finding_types import StoredFinding
+from store.findings import FindingStore
 from tools.base import ToolContext, UserFacingError
 
 

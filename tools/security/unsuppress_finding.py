@@ -11,7 +11,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from store.findings import FindingStatus, FindingStore
+from store.finding_types import FindingStatus
+from store.findings import FindingStore
 from tools.base import (
     ChangePlan,
     MutatingTool,

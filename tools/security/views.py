@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from store.findings import SEVERITY_ORDER, StoredFinding
+from store.finding_types import SEVERITY_ORDER, StoredFinding
 from tools.presentation import Table
 from tools.security.rules import get_rule
 

@@ -318,4 +318,5 @@ def harness_factory(tmp_path: Path, fake_slack: FakeSlack, namespace: str, chart
 
 @pytest.fixture
 def harness(harness_factory: Any) -> Harness:
-    return harness_factory("redis")
+    built: Harness = harness_factory("redis")
+    return built

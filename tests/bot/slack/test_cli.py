@@ -61,7 +61,7 @@ def test_serve_answers_and_stops_cleanly(tmp_path: Path, fake_slack: FakeSlack, 
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
     )
     try:
         assert proc.stdout is not None

@@ -10,7 +10,7 @@ import yaml
 from bot.slack.http import EVENTS_PATH
 from bot.slack.listeners.commands import COMMAND
 
-MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
+MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yaml"
 
 
 def _manifest() -> dict[str, Any]:

@@ -16,7 +16,7 @@ import pytest
 from config import load_settings
 from tools.inventory.aws import AwsClients
 
-FOCUS = Path(__file__).resolve().parents[2] / "tools" / "cost" / "data" / "focus_sample.csv"
+FOCUS = Path(__file__).resolve().parents[3] / "tools" / "cost" / "data" / "focus_sample.csv"
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tools.cost_query import CostQuery, CostQueryResult
 
 from config import load_settings
 from store import Store
-from tests.cost.reference import Row, load_rows
+from tests.tools.cost.reference import Row, load_rows
 from tools.base import ToolContext
 from tools.cost import BUNDLED_SAMPLE, CostStore
-from tools.cost.datastore import STORE_EXTRAS_KEY
+from tools.cost.cost_query import CostQuery
+from tools.cost.cost_query_models import CostQueryResult
 from tools.inventory.aws import AwsClients
 
 ContextFactory = Callable[..., ToolContext]
@@ -49,7 +49,7 @@ def cost_ctx(make_ctx: ContextFactory, sample_store: CostStore) -> ToolContext:
     """Default settings (bundled sample, clock pinned to 2024-10-15), with the sample loaded once
     per session: the tool only reads it."""
     ctx = make_ctx()
-    ctx.extras[STORE_EXTRAS_KEY] = sample_store
+    ctx.services.cost_store = sample_store
     return ctx
 
 

@@ -16,7 +16,7 @@ from tools.cost import BUNDLED_SAMPLE
 
 # The shared copy beside the repository (../shared/data/focus) is the source of truth; the
 # bundled copy is checked to be byte-identical to it when both exist.
-SHARED_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "focus" / "focus_sample.csv"
+SHARED_SAMPLE = Path(__file__).resolve().parents[4] / "shared" / "data" / "focus" / "focus_sample.csv"
 REFERENCE_CSV = SHARED_SAMPLE if SHARED_SAMPLE.is_file() else BUNDLED_SAMPLE
 
 

@@ -1,4 +1,4 @@
-"""Every figure is checked against tests/cost/reference.py (csv + Decimal over the shared sample)."""
+"""Every figure is checked against tests/tools/cost/reference.py (csv + Decimal over the shared sample)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tests.cost.reference import (
+from tests.tools.cost.reference import (
     Row,
     account_sums,
     cents,
@@ -21,7 +21,8 @@ from tests.cost.reference import (
     total,
 )
 from tools.base import ToolContext, ToolStatus, UserFacingError
-from tools.cost_query import CostQuery, CostQueryResult
+from tools.cost.cost_query import CostQuery
+from tools.cost.cost_query_models import CostQueryResult
 
 Query = Callable[..., CostQueryResult]
 SEPT = (date(2024, 9, 1), date(2024, 9, 30))

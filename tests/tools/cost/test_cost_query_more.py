@@ -9,17 +9,18 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from botocore.stub import Stubber
 from pydantic import ValidationError
-from tools.cost_query import CostQuery, CostQueryResult
 
 from config import Settings
 from store import Store
-from tests.cost.reference import Row, cents, in_days, sums_by, tag_value, total
+from tests.tools.cost.reference import Row, cents, in_days, sums_by, tag_value, total
 from tools.base import ToolContext, ToolStatus, UserFacingError
+from tools.cost.cost_query import CostQuery
+from tools.cost.cost_query_models import CostQueryResult
 from tools.cost.periods import comparison_period, resolve_period
 from tools.inventory.aws import AwsClients
 
@@ -127,7 +128,7 @@ def test_charts_are_png_files_under_the_data_dir(cost_ctx: ToolContext) -> None:
 class CeSettings(Settings):
     """The field the lead adds to Settings; declared here so the test can choose the backend."""
 
-    cost_backend: str = "cost_explorer"
+    cost_backend: Literal["local", "cost_explorer"] = "cost_explorer"
 
 
 def inject(endpoint: str, results: list[dict[str, Any]]) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.cost.reference import SHARED_SAMPLE
+from tests.tools.cost.reference import SHARED_SAMPLE
 from tools.base import ToolContext, ToolStatus, UserFacingError
 from tools.cost import BUNDLED_SAMPLE, CostStore
-from tools.cost_query import CostQuery
+from tools.cost.cost_query import CostQuery
 
 COLUMNS = [
     "BilledCost",

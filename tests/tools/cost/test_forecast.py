@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from tests.cost.reference import cents
+from tests.tools.cost.reference import cents
 from tools.base import ToolContext, ToolStatus
-from tools.cost.datastore import STORE_EXTRAS_KEY, CostStore
-from tools.cost.defaults import generated_source, memory_store
-from tools.cost.generator import DEMO_SPEC
+from tools.cost.cost_forecast import CostForecast
+from tools.cost.datastore import CostStore, memory_store
+from tools.cost.defaults import generated_source
+from tools.cost.generator.spec import DEMO_SPEC
 from tools.cost.timeseries import backtest, fit, predict
-from tools.cost_forecast import CostForecast
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def demo_store() -> CostStore:
 
 @pytest.fixture
 def forecast(cost_ctx: ToolContext, demo_store: CostStore):  # type: ignore[no-untyped-def]
-    cost_ctx.extras[STORE_EXTRAS_KEY] = demo_store
+    cost_ctx.services.cost_store = demo_store
     tool = CostForecast()
     return lambda **args: tool.run(cost_ctx, tool.parse({"chart": False, **args}))
 

@@ -9,17 +9,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tools.cost_anomalies import CostAnomalies
-from tools.cost_query import CostQuery
 
 from config import Settings
 from store import Store
-from tests.cost.reference import cents, in_days, load_rows, region_key, sums_by, tag_value, total
+from tests.tools.cost.reference import cents, in_days, load_rows, region_key, sums_by, tag_value, total
 from tools.base import ToolContext, ToolStatus
 from tools.cost.anomalies import DetectOptions, detect_series
-from tools.cost.datastore import STORE_EXTRAS_KEY, CostStore
-from tools.cost.defaults import generated_source, memory_store
-from tools.cost.generator import BILLING_ACCOUNT_ID, DEMO_SPEC, GeneratorSpec, plan, write
+from tools.cost.cost_anomalies import CostAnomalies
+from tools.cost.cost_query import CostQuery
+from tools.cost.datastore import CostStore, memory_store
+from tools.cost.defaults import generated_source
+from tools.cost.generator.catalogue import BILLING_ACCOUNT_ID
+from tools.cost.generator.rows import write
+from tools.cost.generator.spec import DEMO_SPEC, GeneratorSpec
+from tools.cost.generator.usage import plan
 from tools.cost.query import CostFilter, daily_by
 from tools.inventory.aws import AwsClients
 
@@ -95,7 +98,7 @@ def test_planted_anomalies_are_found(demo_store: CostStore) -> None:
 
 
 def test_anomaly_tool_explains_the_latest_spike(demo_store: CostStore, cost_ctx: ToolContext) -> None:
-    cost_ctx.extras[STORE_EXTRAS_KEY] = demo_store
+    cost_ctx.services.cost_store = demo_store
     tool = CostAnomalies()
     result = tool.run(cost_ctx, tool.parse({"chart": False}))
     assert result.status == ToolStatus.OK
@@ -111,7 +114,7 @@ def test_anomaly_tool_explains_the_latest_spike(demo_store: CostStore, cost_ctx:
 
 
 def test_weekends_are_not_anomalies(demo_store: CostStore, cost_ctx: ToolContext) -> None:
-    cost_ctx.extras[STORE_EXTRAS_KEY] = demo_store
+    cost_ctx.services.cost_store = demo_store
     tool = CostAnomalies()
     # 2024-06: no anomaly planted, quiet weekends and busy Mondays throughout.
     result = tool.run(cost_ctx, tool.parse({"period": "2024-06", "chart": False, "sensitivity": "high"}))

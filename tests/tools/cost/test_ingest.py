@@ -15,13 +15,13 @@ from typing import Any
 
 import duckdb
 import pytest
-from tools.cost_query import CostQuery
 
 from config import load_settings
 from store import Store
-from tests.cost.reference import load_rows
+from tests.tools.cost.reference import load_rows
 from tools.base import ToolContext, UserFacingError
 from tools.cost import BUNDLED_SAMPLE, CostStore
+from tools.cost.cost_query import CostQuery
 from tools.cost.datastore import STORE_FILE
 from tools.cost.manage import ingest, status
 from tools.inventory.aws import AwsClients

@@ -12,12 +12,12 @@ from agent.messages import ChatMessage, Reply
 from agent.runtime import Runtime
 from agent.turn import Agent
 from config import load_settings
-from sandbox.seed import DEV_ACCOUNT, DEV_AUDIT_ROLE
+from sandbox.manifest import DEV_ACCOUNT, DEV_AUDIT_ROLE
 from tests.conftest import REGIONS
-from tools.inventory.aws import AwsClients
 from tools.base import ToolContext, UserFacingError
-from tools.remediation.remediate import Remediate
+from tools.inventory.aws import AwsClients
 from tools.remediation.accounts import in_account, remediation_role
+from tools.remediation.remediate import Remediate
 
 OPS_ROLE = f"arn:aws:iam::{DEV_ACCOUNT}:role/CloudPilotRemediation"
 

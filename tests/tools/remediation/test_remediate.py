@@ -14,10 +14,10 @@ from pydantic import ValidationError
 
 from store import Store
 from tests.conftest import make_settings, reset_moto
-from tools.inventory.aws import AwsClients
 from tools.base import ChangePlan, ToolContext, ToolStatus, UserFacingError
-from tools.remediation.remediate import Remediate, RemediateInput
+from tools.inventory.aws import AwsClients
 from tools.remediation.registry import ACTIONS, get_action
+from tools.remediation.remediate import Remediate, RemediateInput
 from tools.security.rules import all_rules, get_rule
 from tools.security.security_scan import SecurityScan, SecurityScanInput
 

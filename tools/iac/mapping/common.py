@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.inventory.resources import ALL_RESOURCE_TYPES, Resource
+from tools.inventory.kinds import ALL_RESOURCE_TYPES
+from tools.inventory.resources import Resource
 
 # Canned ACLs -> the grants S3 creates for them, in the collector's normalised form.
 CANNED_ACL_GRANTS: dict[str, list[dict[str, str]]] = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tools.base import ChangePlan, ToolContext, Verification
-from tools.remediation.base import ActionParams, ApplyOutcome, RemediationAction, new_plan, reload
 from tools.inventory.collectors.s3 import PAB_KEYS
 from tools.inventory.resources import Resource, ResourceType
+from tools.remediation.base import ActionParams, ApplyOutcome, RemediationAction, new_plan, reload
 from tools.security.rule import Rule
 from tools.security.rules.s3.public_bucket import PublicS3Bucket
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from tools.base import ToolContext
-from tools.remediation.base import ActionParams, SettingAction
 from tools.inventory.resources import AnyResourceType, Resource
+from tools.remediation.base import ActionParams, SettingAction
 from tools.security.rule import Rule
 from tools.security.rules.iam.access_key_rotation import AccessKeyNotRotated
 from tools.security.rules.iam.multiple_access_keys import MultipleActiveAccessKeys

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tools.base import ToolContext
-from tools.remediation.base import ActionParams, NoParams, SettingAction
 from tools.inventory.resources import AnyResourceType, Resource
+from tools.remediation.base import ActionParams, NoParams, SettingAction
 
 
 class DeleteSnapshot(SettingAction):

@@ -7,8 +7,8 @@ from typing import Any, ClassVar
 from botocore.exceptions import WaiterError
 
 from tools.base import ChangePlan, ToolContext, UserFacingError, Verification
-from tools.remediation.base import ActionParams, NoParams, SettingAction, find_optional
 from tools.inventory.resources import AnyResourceType, Resource
+from tools.remediation.base import ActionParams, NoParams, SettingAction, find_optional
 
 SOURCE_TAG = "cloudpilot:source-volume"
 # Snapshots of large volumes take a while; the volume is only deleted once its copy is complete.

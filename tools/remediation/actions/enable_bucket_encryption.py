@@ -7,8 +7,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from tools.base import ToolContext
-from tools.remediation.base import ActionParams, SettingAction
 from tools.inventory.resources import AnyResourceType, Resource
+from tools.remediation.base import ActionParams, SettingAction
 from tools.security.rule import Rule
 from tools.security.rules.s3.bucket_encryption import BucketWithoutEncryption
 

@@ -7,8 +7,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from tools.base import ChangePlan, ToolContext, Verification
-from tools.remediation.base import ActionParams, SettingAction, find_optional
 from tools.inventory.resources import AnyResourceType, Resource
+from tools.remediation.base import ActionParams, SettingAction, find_optional
 
 # Elastic Volumes keeps changing the volume after it reports the new type; these states mean
 # the change has been accepted.
