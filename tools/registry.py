@@ -8,9 +8,9 @@ from tools.cost.cost_forecast import CostForecast
 from tools.cost.cost_query import CostQuery
 from tools.iac.generate_iac import GenerateIac
 from tools.inventory.describe_resources import DescribeResources
+from tools.knowledge.search_knowledge import SearchKnowledge
 from tools.remediation.remediate import Remediate
 from tools.savings.savings_opportunities import SavingsOpportunities
-from tools.search_knowledge import SearchKnowledge
 from tools.security.list_findings import ListFindings
 from tools.security.scan_changes import ScanChanges
 from tools.security.security_scan import SecurityScan

@@ -1,7 +1,7 @@
 """The long-lived services tools share, typed: built once per process and passed down in the context.
 
 Each slot is filled on first use by its family (`tools.cost.datastore.cost_store`,
-`tools.search_knowledge.knowledge_base`, `tools.iac.checks.env_for`) or injected up front by the
+`tools.knowledge.search_knowledge.knowledge_base`, `tools.iac.checks.env_for`) or injected up front by the
 runtime and by tests, so no tool reaches for a service by a string key.
 """
 

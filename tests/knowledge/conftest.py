@@ -14,7 +14,7 @@ from knowledge.embeddings import Embedder
 from store import Store
 from tools.base import ToolContext
 from tools.inventory.aws import AwsClients
-from tools.search_knowledge import (
+from tools.knowledge.search_knowledge import (
     SearchKnowledge,
     SearchKnowledgeInput,
     SearchKnowledgeResult,

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 
 from knowledge.base import KnowledgeBase
 from tools.base import ToolContext, ToolStatus
-from tools.search_knowledge import SearchKnowledge, SearchKnowledgeInput, SearchKnowledgeResult
+from tools.knowledge.search_knowledge import SearchKnowledge, SearchKnowledgeInput, SearchKnowledgeResult
 
 
 def _run(ctx: ToolContext, **args: object) -> SearchKnowledgeResult:

@@ -9,8 +9,8 @@ from agent.planner.base import PastTurn, PlannedCall, ToolOutcomeView
 from agent.planner.offline import OfflinePlanner
 from tests.knowledge.conftest import INJECTION
 from tools.base import ToolContext, ToolStatus
+from tools.knowledge.search_knowledge import SearchKnowledge, SearchKnowledgeInput
 from tools.registry import TOOLS
-from tools.search_knowledge import SearchKnowledge, SearchKnowledgeInput
 
 QUESTION = "what does our runbook say about log bucket retention?"
 

@@ -9,12 +9,11 @@ from typing import Any, ClassVar, cast
 from pydantic import BaseModel, Field
 
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
+from tools.inventory.exposure import WORLD_CIDRS, public_acl_grants, public_policy_actions
 from tools.inventory.inventory import CollectionError, check_regions, gather, plan_tasks
 from tools.inventory.kinds import KINDS, RESOURCE_TYPES, type_label, types_for_lookup
 from tools.inventory.resources import Resource, ResourceType
 from tools.presentation import Table
-from tools.security.rules.ec2.open_admin_ports import WORLD_CIDRS
-from tools.security.rules.s3.public_bucket import public_acl_grants, public_policy_actions
 
 
 class DescribeResourcesInput(ToolInput):

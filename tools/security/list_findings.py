@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from store.findings import FindingStore
-from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
+from tools.base import Fix, ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus, fixes_from
 from tools.security.views import FindingView, finding_view, findings_table, severity_counts, severity_summary
 
 
@@ -28,6 +28,10 @@ class ListFindingsResult(ToolResult):
     counts: dict[str, int] = Field(default_factory=dict)
     last_scan_id: str | None = None
     last_scan_at: str | None = None
+
+    def fixes(self) -> list[Fix]:
+        # Stored findings do not say which account is the caller's, so each one names its own.
+        return fixes_from(self.findings, None)
 
 
 class ListFindings(ReadOnlyTool[ListFindingsInput, ListFindingsResult]):

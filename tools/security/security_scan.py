@@ -11,7 +11,7 @@ from pydantic import Field
 
 from store.finding_types import FindingData, FindingStatus, ScanReport, ScopeKey, StoredFinding, severity_rank
 from store.findings import FindingStore
-from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
+from tools.base import Fix, ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus, fixes_from
 from tools.inventory.inventory import (
     CollectionError,
     Gathered,
@@ -63,6 +63,10 @@ class SecurityScanResult(ToolResult):
     resolved: int = 0
     suppressed: int = 0
     errors: list[CollectionError] = Field(default_factory=list)
+
+    def fixes(self) -> list[Fix]:
+        # A scan lists the caller's own account first; only member accounts need naming.
+        return fixes_from(self.findings, self.accounts[0] if self.accounts else None)
 
 
 def _permissions() -> tuple[str, ...]:

@@ -18,9 +18,10 @@ from store.findings import FindingStore
 from tests.conftest import make_settings, reset_moto
 from tools.base import ChangePlan, ToolContext, ToolStatus, UserFacingError
 from tools.inventory.aws import AwsClients
+from tools.inventory.kinds import KINDS
 from tools.security.rule import CIS_AWS, FRAMEWORKS, PCI_DSS
 from tools.security.scan_changes import ScanChanges
-from tools.security.security_scan import SecurityScan
+from tools.security.security_scan import SERVICES, SecurityScan
 from tools.security.security_score import SecurityScore, resolve_framework
 from tools.security.suppress_finding import SuppressFinding
 from tools.security.unsuppress_finding import UnsuppressFinding
@@ -197,3 +198,9 @@ def test_unreachable_member_account_is_reported(endpoint: str, tmp_path: Path) -
     # The unreachable role is reported; a role into the caller's own account is not scanned twice.
     assert {e.account for e in result.errors} == {bad} and "RoleArn" in result.errors[0].error
     assert "Not scanned: ebs" in result.message and sum(result.counts.values()) == 3
+
+
+def test_scan_services_are_the_services_of_the_resource_kinds() -> None:
+    # security_scan's `services` input is a contract like describe_resources' types: a new kind
+    # in a new service must be added there too.
+    assert set(SERVICES) == {k.service for k in KINDS}

@@ -55,7 +55,7 @@ def acl_grants(canned: Any) -> list[dict[str, str]]:
 def rule_entry(
     protocol: Any, from_port: Any, to_port: Any, description: Any = "", **source: Any
 ) -> dict[str, Any]:
-    """One ingress/egress source in the collector's shape (see tools/security/collectors/ec2.py)."""
+    """One ingress/egress source in the collector's shape (see tools/inventory/collectors/ec2.py)."""
     proto = str(protocol if protocol is not None else "-1").lower()
     if proto in ("-1", "all"):
         low = high = None

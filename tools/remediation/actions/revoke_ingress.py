@@ -9,10 +9,11 @@ from botocore.exceptions import ClientError
 from pydantic import Field, field_validator
 
 from tools.base import ChangePlan, ToolContext, Verification
+from tools.inventory.exposure import WORLD_CIDRS
 from tools.inventory.resources import Resource, ResourceType
 from tools.remediation.base import ActionParams, ApplyOutcome, RemediationAction, new_plan, reload
 from tools.security.rule import Rule
-from tools.security.rules.ec2.open_admin_ports import ADMIN_PORTS, WORLD_CIDRS, OpenAdminPorts, covers_port
+from tools.security.rules.ec2.open_admin_ports import ADMIN_PORTS, OpenAdminPorts, covers_port
 from tools.security.rules.ec2.open_database_ports import DATABASE_PORTS, OpenDatabasePorts
 
 

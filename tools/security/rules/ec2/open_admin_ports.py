@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from tools.inventory.exposure import WORLD_CIDRS
 from tools.inventory.resources import Resource, ResourceType
 from tools.security.rule import CIS_AWS, FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
 
 ADMIN_PORTS: dict[int, str] = {22: "SSH", 3389: "RDP"}
-WORLD_CIDRS = ("0.0.0.0/0", "::/0")
 ALL_PROTOCOLS = ("-1", "all")
 TCP = ("tcp", "6")
 

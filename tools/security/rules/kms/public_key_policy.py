@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from tools.inventory.exposure import public_policy_actions
 from tools.inventory.resources import AnyResourceType, Resource
 from tools.security.rule import FSBP, Rule, Severity, Violation
-from tools.security.rules.s3.public_bucket import public_policy_actions
 
 
 class PublicKeyPolicy(Rule):

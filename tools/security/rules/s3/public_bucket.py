@@ -10,70 +10,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from tools.inventory.exposure import public_acl_grants, public_policy_actions
 from tools.inventory.resources import Resource, ResourceType
 from tools.security.rule import FSBP, PCI_DSS, SOC2, Rule, Severity, Violation
-
-PUBLIC_GRANTEES = ("AllUsers", "AuthenticatedUsers")
-
-# A statement limited by one of these keys only admits a fixed set of callers or networks,
-# which is how S3 itself decides that a policy is not public.
-RESTRICTING_CONDITION_KEYS = frozenset(
-    {
-        "aws:sourceip",
-        "aws:sourcevpc",
-        "aws:sourcevpce",
-        "aws:sourceaccount",
-        "aws:sourcearn",
-        "aws:sourceowner",
-        "aws:principalaccount",
-        "aws:principalarn",
-        "aws:principalorgid",
-        "aws:userid",
-        "s3:dataaccesspointaccount",
-        "s3:dataaccesspointarn",
-        # Key policies limit callers the same way.
-        "kms:calleraccount",
-    }
-)
-
-
-def _is_wildcard_principal(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        aws = principal.get("AWS")
-        values = aws if isinstance(aws, list) else [aws]
-        return "*" in values
-    return False
-
-
-def _condition_restricts(condition: Any) -> bool:
-    if not isinstance(condition, dict):
-        return False
-    for operator_block in condition.values():
-        if isinstance(operator_block, dict) and any(
-            str(key).lower() in RESTRICTING_CONDITION_KEYS for key in operator_block
-        ):
-            return True
-    return False
-
-
-def public_policy_actions(policy: dict[str, Any] | None) -> list[str]:
-    """Actions a bucket policy allows to everyone, without a restricting condition."""
-    if not policy:
-        return []
-    statements = policy.get("Statement", [])
-    if isinstance(statements, dict):
-        statements = [statements]
-    actions: list[str] = []
-    for st in statements:
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
-            continue
-        if not _is_wildcard_principal(st.get("Principal")) or _condition_restricts(st.get("Condition")):
-            continue
-        action = st.get("Action", "*")
-        actions.extend(action if isinstance(action, list) else [action])
-    return actions
 
 
 def effective_block(attributes: dict[str, Any]) -> dict[str, bool]:
@@ -81,14 +20,6 @@ def effective_block(attributes: dict[str, Any]) -> dict[str, bool]:
     bucket = attributes.get("public_access_block") or {}
     account = attributes.get("account_public_access_block") or {}
     return {k: bool(bucket.get(k)) or bool(account.get(k)) for k in {*bucket, *account}}
-
-
-def public_acl_grants(grants: list[dict[str, Any]] | None) -> list[str]:
-    return [
-        f"{g.get('permission', '?')} to {g['grantee']}"
-        for g in grants or []
-        if g.get("grantee") in PUBLIC_GRANTEES
-    ]
 
 
 class PublicS3Bucket(Rule):

@@ -47,6 +47,10 @@ class SearchKnowledgeResult(ToolResult):
     query: str
     passages: list[Passage] = Field(default_factory=list)
 
+    def cited_passages(self) -> int:
+        # An answer composed from these passages must cite them ("[n]" is passage n).
+        return len(self.passages) if self.status == ToolStatus.OK else 0
+
 
 class SearchKnowledge(ReadOnlyTool[SearchKnowledgeInput, SearchKnowledgeResult]):
     name: ClassVar[str] = "search_knowledge"

@@ -1,0 +1,1 @@
+"""The knowledge tool family: searching the team's runbooks and documents with citations."""
