@@ -1,4 +1,4 @@
-"""Tool arguments from an Extraction, one builder per read-only tool.
+"""Tool arguments from an Extraction, one builder per read-only tool (routes.py pairs them with tools).
 
 A builder returns the argument sets the message asks for (one per service/region/severity
 variant), containing only what the message mentions so each tool's own defaults apply; or a
@@ -8,7 +8,6 @@ string: an answer explaining why the request cannot become a call.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from itertools import product
 from typing import Any
 
@@ -215,20 +214,6 @@ def changes_args(ex: Extraction) -> Variants:
     m = re.search(r"\bscan-[0-9a-f]{6,}\b", ex.original)
     return [{"since_scan_id": m.group(0)}] if m else [{}]
 
-
-BUILDERS: dict[str, Callable[[Extraction], Variants]] = {
-    IAC: iac_args,
-    ANOMALIES: anomaly_args,
-    FORECAST: forecast_args,
-    SAVINGS: savings_args,
-    COST: cost_args,
-    INVENTORY: inventory_args,
-    SCAN: scan_args,
-    FINDINGS: findings_args,
-    KNOWLEDGE: knowledge_args,
-    SCORE: score_args,
-    CHANGES: changes_args,
-}
 
 # Arguments whose None is the tool's default, so a None can be left out of the call.
 _NONE_IS_DEFAULT = {

@@ -3,41 +3,22 @@
 Rules are checked from the most specific to the least, and on the masked text (identifiers
 removed), so names never trigger keywords. Anything that would change infrastructure must be
 phrased as a request to act: a question about a change ("how do I close port 22?", "should we
-block public access?") is a knowledge question, never a remediation.
+block public access?") is a knowledge question, never a remediation. Read-only tools whose
+requests can be recognised on their own are recognised by their row in routes.py, at one point of
+this ordering (see classify).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from agent.planner.extract import Extraction
+from agent.planner.kinds import Intent as Intent
+from agent.planner.routes import ROUTES, Route
 
 _F = re.IGNORECASE
-
-
-class Intent(StrEnum):
-    GREETING = "greeting"
-    THANKS = "thanks"
-    HELP = "help"
-    FIX = "fix"
-    REMEDIATE = "remediate"
-    DECLINE = "decline"
-    KNOWLEDGE = "knowledge"
-    FINDINGS = "findings"
-    SCAN = "scan"
-    COST = "cost"
-    ANOMALY = "anomaly"
-    FORECAST = "forecast"
-    SAVINGS = "savings"
-    INVENTORY = "inventory"
-    IAC = "iac"
-    SCORE = "score"
-    CHANGES = "changes"
-    SUPPRESS = "suppress"
-    UNSUPPRESS = "unsuppress"
-    UNKNOWN = "unknown"
 
 
 GREETING = re.compile(
@@ -174,19 +155,7 @@ def cost_intelligence(text: str) -> Intent | None:
     return None
 
 
-# Security follow-ups: a compliance score, what changed between scans, suppressing a finding.
-_SCORE = re.compile(
-    r"\b(?:security|compliance|cis|pci(?:[\s-]?dss)?|soc\s?2|fsbp|foundational)\b.{0,40}?\bscores?\b"
-    r"|\bscores?\b.{0,30}?\b(?:cis|pci|soc\s?2|fsbp|complian\w*|security)\b|\bhow\s+compliant\b"
-    r"|\bcompliance\s+(?:status|summary|report|posture|percentage)\b",
-    _F,
-)
-_CHANGES = re.compile(
-    r"\bwhat(?:'s|\s+has|\s+have)?\s+changed\b.{0,40}?\b(?:scans?|findings?|security)\b"
-    r"|\b(?:changes?|new|resolved|fixed)\b.{0,30}?\bsince\s+(?:the\s+|our\s+)?(?:last|previous|prior)\s+scan\b"
-    r"|\bcompare\s+(?:the\s+)?(?:last\s+)?(?:two\s+)?scans\b|\bscan\s+(?:diff|changes|delta)\b",
-    _F,
-)
+# Suppressing a finding, or lifting a suppression. A question about it is not a request.
 _SUPPRESS = re.compile(
     r"\b(?:suppress|mute|snooze|silence|risk[\s-]accept|accept\s+(?:the\s+)?risk\s+(?:of|for|on))\b", _F
 )
@@ -202,15 +171,11 @@ _SUPPRESS_NEGATED = re.compile(
 
 
 def security_request(text: str) -> Intent | None:
-    """UNSUPPRESS, SUPPRESS, SCORE or CHANGES when the message asks for one of them."""
+    """UNSUPPRESS, SUPPRESS or DECLINE when the message asks to (not) suppress a finding."""
     if _UNSUPPRESS.search(text) and not is_how_to(text):
         return Intent.UNSUPPRESS
     if _SUPPRESS.search(text) and not is_how_to(text):
         return Intent.DECLINE if _SUPPRESS_NEGATED.search(text) else Intent.SUPPRESS
-    if _SCORE.search(text):
-        return Intent.SCORE
-    if _CHANGES.search(text):
-        return Intent.CHANGES
     return None
 
 
@@ -262,6 +227,8 @@ class Classification:
     intent: Intent
     # False when only weak hints decided it ("what about S3?"), so a follow-up may override it.
     explicit: bool = True
+    # The tool when a route row's own `asks` recognised the message.
+    tool: str | None = None
 
 
 def strip_greeting(text: str) -> str:
@@ -295,7 +262,7 @@ def block_public_requested(masked: str) -> bool:
     return _BLOCK_PUBLIC.search(masked) is not None
 
 
-def classify(ex: Extraction) -> Classification:
+def classify(ex: Extraction, routes: Sequence[Route] = ROUTES) -> Classification:
     """The intent of a message whose greeting (if any) was already stripped."""
     text = ex.lower.strip()
     if not text:
@@ -315,6 +282,12 @@ def classify(ex: Extraction) -> Classification:
     security = security_request(text)
     if security is not None:
         return Classification(security)
+    # Rows that recognise their own requests: after every request to change something (so
+    # "suppress the CIS score finding" stays a suppression), before the generic fallbacks below,
+    # whose broad words ("what", "scan", "cost", "list") would otherwise take them.
+    for route in routes:
+        if route.asks is not None and route.asks(ex):
+            return Classification(route.intent or Intent.ROUTE, tool=route.tool)
     if is_how_to(text) or _KNOWLEDGE.search(text) or _DEFINITION.search(text):
         return Classification(Intent.KNOWLEDGE)
     if _FINDINGS.search(text):

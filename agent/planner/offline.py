@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from agent.planner import answers
 from agent.planner.base import PastTurn, PlannedCall, PlannerDecision, ToolOutcomeView, ToolSpec
-from agent.planner.calls import (
-    ANOMALIES,
-    BUILDERS,
-    CHANGES,
-    COST,
-    FINDINGS,
-    FORECAST,
-    IAC,
-    INVENTORY,
-    KNOWLEDGE,
-    REMEDIATE,
-    SAVINGS,
-    SCAN,
-    SCORE,
-    merge,
-    tidy,
-)
+from agent.planner.calls import KNOWLEDGE, REMEDIATE, merge, tidy
 from agent.planner.extract import Extraction, extract
 from agent.planner.fixes import plan_fix, plan_remediation
 from agent.planner.intents import (
@@ -35,27 +20,20 @@ from agent.planner.intents import (
     is_follow_up,
     strip_greeting,
 )
+from agent.planner.routes import ROUTES, Build, Route, builders, tools_by_intent
 from agent.planner.suppress import plan_suppress, plan_unsuppress
-
-_TOOL_FOR: dict[Intent, str] = {
-    Intent.COST: COST,
-    Intent.ANOMALY: ANOMALIES,
-    Intent.FORECAST: FORECAST,
-    Intent.SAVINGS: SAVINGS,
-    Intent.INVENTORY: INVENTORY,
-    Intent.IAC: IAC,
-    Intent.SCAN: SCAN,
-    Intent.FINDINGS: FINDINGS,
-    Intent.KNOWLEDGE: KNOWLEDGE,
-    Intent.FIX: REMEDIATE,
-    Intent.REMEDIATE: REMEDIATE,
-    Intent.SCORE: SCORE,
-    Intent.CHANGES: CHANGES,
-}
 
 
 class OfflinePlanner:
-    """Recognises each tool's requests in plain English and extracts their arguments."""
+    """Recognises each tool's requests in plain English and extracts their arguments.
+
+    ``routes`` are the read-only tools it can call (routes.ROUTES unless told otherwise).
+    """
+
+    def __init__(self, routes: Sequence[Route] = ROUTES) -> None:
+        self._routes = tuple(routes)
+        self._builders = builders(self._routes)
+        self._tool_for = tools_by_intent(self._routes)
 
     def plan(
         self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime
@@ -66,7 +44,7 @@ class OfflinePlanner:
             answer = answers.greeting_answer(tools) if greeted else answers.help_answer(tools)
             return PlannerDecision(answer=answer)
         ex = extract(body, now.date())
-        decision = self._decide(ex, classify(ex), history, tools, now)
+        decision = self._decide(ex, classify(ex, self._routes), history, tools, now)
         return _finish(decision, tools)
 
     def compose(self, text: str, history: list[PastTurn], results: list[ToolOutcomeView]) -> str:
@@ -95,11 +73,11 @@ class OfflinePlanner:
         intent = found.intent
         if intent in (Intent.GREETING, Intent.THANKS, Intent.HELP, Intent.DECLINE):
             return PlannerDecision(answer=_simple_answer(intent, tools))
-        pending = _pending_change(history, now)
+        pending = self._pending_change(history, now)
         if pending is not None and not found.explicit and _names_a_target(ex):
             # The answer to "which one?": read both messages together.
             combined = extract(f"{pending.original} {_as_target(ex, pending)}", now.date())
-            return self._decide(combined, classify(combined), history[:-1], tools, now)
+            return self._decide(combined, classify(combined, self._routes), history[:-1], tools, now)
         if intent == Intent.FIX:
             return plan_fix(ex, history)
         if intent == Intent.REMEDIATE:
@@ -108,18 +86,26 @@ class OfflinePlanner:
             return plan_suppress(ex, history)
         if intent == Intent.UNSUPPRESS:
             return plan_unsuppress(ex)
+        tool = found.tool or self._tool_for.get(intent)
         previous = _previous_calls(history)
-        if previous and is_follow_up(ex):
-            tool = _TOOL_FOR.get(intent)
-            if not found.explicit or any(call.name == tool for call in previous):
-                return _follow_up(ex, previous, tools)
-        tool = _TOOL_FOR.get(intent)
+        if previous and is_follow_up(ex) and (not found.explicit or any(c.name == tool for c in previous)):
+            return _follow_up(ex, previous, tools, self._builders)
         if tool is None:
             return PlannerDecision(answer=answers.unknown_answer(ex.original, tools))
-        variants = BUILDERS[tool](ex)
+        variants = self._builders[tool](ex)
         if isinstance(variants, str):
             return PlannerDecision(answer=variants)
         return PlannerDecision(calls=[PlannedCall(name=tool, args=tidy(tool, v)) for v in variants])
+
+    def _pending_change(self, history: list[PastTurn], now: datetime) -> Extraction | None:
+        """The previous message when it asked for a change but named no target (so I asked which)."""
+        if not history or history[-1].calls:
+            return None
+        last = history[-1]
+        previous = extract(strip_greeting(last.text), now.date())
+        if classify(previous, self._routes).intent not in (Intent.FIX, Intent.REMEDIATE):
+            return None
+        return previous
 
 
 def _simple_answer(intent: Intent, tools: list[ToolSpec]) -> str:
@@ -140,9 +126,11 @@ def _previous_calls(history: list[PastTurn]) -> list[PlannedCall]:
     return []
 
 
-def _follow_up(ex: Extraction, previous: list[PlannedCall], tools: list[ToolSpec]) -> PlannerDecision:
+def _follow_up(
+    ex: Extraction, previous: list[PlannedCall], tools: list[ToolSpec], routed: dict[str, Build]
+) -> PlannerDecision:
     mutating = {t.name for t in tools if t.mutating} | {REMEDIATE}
-    reusable = [call for call in previous if call.name not in mutating and call.name in BUILDERS]
+    reusable = [call for call in previous if call.name not in mutating and call.name in routed]
     if not reusable:
         return PlannerDecision(
             answer="I only repeat read-only requests. To make another change, say it in full, "
@@ -150,7 +138,7 @@ def _follow_up(ex: Extraction, previous: list[PlannedCall], tools: list[ToolSpec
         )
     calls: list[PlannedCall] = []
     for call in reusable:
-        changes = BUILDERS[call.name](ex)
+        changes = routed[call.name](ex)
         if isinstance(changes, str):
             return PlannerDecision(answer=changes)
         for change in changes:
@@ -164,17 +152,6 @@ def _follow_up(ex: Extraction, previous: list[PlannedCall], tools: list[ToolSpec
             answer="What should I change from the previous request: the period, a service, a region?"
         )
     return PlannerDecision(calls=calls)
-
-
-def _pending_change(history: list[PastTurn], now: datetime) -> Extraction | None:
-    """The previous message when it asked for a change but named no target (so I asked which)."""
-    if not history or history[-1].calls:
-        return None
-    last = history[-1]
-    previous = extract(strip_greeting(last.text), now.date())
-    if classify(previous).intent not in (Intent.FIX, Intent.REMEDIATE):
-        return None
-    return previous
 
 
 _BARE_NAME = re.compile(r"\s*[\w.-]+\s*[.!]?\s*")
