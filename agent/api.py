@@ -20,7 +20,7 @@ from knowledge.models import Hit, IngestReport, KbStats
 from store.approvals import ApprovalStatus
 from store.audit import AuditRecord
 from store.digests import DigestRuns
-from tools.base import UserFacingError
+from tools.base import Fix, UserFacingError
 from tools.cost import manage as _cost
 from tools.cost.manage import StoreStatus as CostStatus
 from tools.cost.writer import IngestReport as CostIngestReport
@@ -40,6 +40,7 @@ __all__ = [
     "CostStatus",
     "DigestRuns",
     "EmbeddingError",
+    "Fix",
     "Hit",
     "IngestReport",
     "KbStats",

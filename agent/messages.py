@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from tools.base import Fix
 from tools.presentation import Chart, Citation, CodeBlock, Table
 
 
@@ -52,6 +53,8 @@ class Reply(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     code: list[CodeBlock] = Field(default_factory=list)
     approval: ApprovalView | None = None
+    # What the results offer to fix ("fix it" acts on these), whichever tools found them.
+    fixes: list[Fix] = Field(default_factory=list)
     # Set when something went wrong; the reference id points at the log entry with details.
     error_ref: str | None = None
     ok: bool = True

@@ -190,6 +190,7 @@ class TurnNodes:
         )
         reply: dict[str, Any] = {
             "text": text,
+            "fixes": [f.model_dump(mode="json") for f in _fixable(outcomes)],
             "tool_calls": [{"name": c.name, "args": c.args} for c in calls],
             "data": _data(outcomes),
             "ok": not rejected and all(o.status != ToolStatus.ERROR for o in outcomes),

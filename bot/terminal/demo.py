@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.rule import Rule
 
+from agent.api import Fix
 from agent.messages import ChatMessage, Reply
 from agent.turn import Agent
 from bot.terminal.render import audit_table, render_reply
@@ -36,7 +37,7 @@ def run_demo(agent: Agent, console: Console) -> int:
     scan: Reply | None = None
     for question in QUESTIONS:
         scan = say("alice", question)
-    target = _open_admin_port(scan.data if scan else None)
+    target = _open_admin_port(scan.fixes if scan else [])
     if target is None:
         console.print("The scan found no security group open to the world; skipping the approval tour.")
         return 0
@@ -56,12 +57,10 @@ def run_demo(agent: Agent, console: Console) -> int:
     return 0
 
 
-def _open_admin_port(data: Any) -> str | None:
-    findings = data.get("findings", []) if isinstance(data, dict) else []
-    for f in findings:
-        if f.get("remediation_action") == "revoke_ingress" and "22" in str(f.get("remediation_params", {})):
-            return str(f["resource_id"])
-    for f in findings:
-        if f.get("remediation_action") == "revoke_ingress":
-            return str(f["resource_id"])
-    return None
+def _open_admin_port(fixes: Sequence[Fix]) -> str | None:
+    """The tour closes SSH on a world-open security group: prefer a fix naming port 22."""
+    closing = [f for f in fixes if f.action == "revoke_ingress"]
+    for f in closing:
+        if "22" in str(f.params):
+            return f.resource_id
+    return closing[0].resource_id if closing else None
