@@ -11,6 +11,8 @@ import socket
 from functools import cache
 from urllib.parse import urlsplit
 
+import pytest
+
 
 def postgres_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -32,3 +34,15 @@ def reachable(url: str) -> bool:
             return True
     except OSError:
         return False
+
+
+def need(kind: str) -> None:
+    """Inside a test or fixture: skip (or, under ./dev.sh test, fail) when the server is down —
+    for tests that choose their server at run time, where a marker cannot say it up front."""
+    label, url = {"postgres": ("PostgreSQL", postgres_url()), "redis": ("Redis", redis_url())}[kind]
+    if reachable(url):
+        return
+    message = f"{label} is not reachable at {url} (./dev.sh test starts it)"
+    if required():
+        pytest.fail(message)
+    pytest.skip(message)

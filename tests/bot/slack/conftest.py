@@ -27,7 +27,7 @@ from store.approvals import ApprovalStore
 from tests.agent.doubles import Echo, RecordingChange
 from tests.bot.slack.doubles import ContextPlanner, Report, tiny_png
 from tests.bot.slack.fake_slack import FakeSlack
-from tests.services import redis_url
+from tests.services import need, redis_url
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
@@ -70,8 +70,7 @@ def namespace() -> Iterator[str]:
 
 def make_settings(tmp_path: Path, fake: FakeSlack, store_kind: str, **slack: Any) -> Settings:
     if store_kind == "redis":
-        # No skipping: the Slack tests need the real Redis server the test command starts.
-        redis.Redis.from_url(redis_url(), socket_connect_timeout=2).ping()
+        need("redis")
     return load_settings(
         data_dir=tmp_path / "data",
         now="2024-10-15T12:00:00",
