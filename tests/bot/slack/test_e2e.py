@@ -17,7 +17,7 @@ from tests.agent.doubles import RecordingChange
 from tests.bot.slack.conftest import ALICE, BOB, FIXED_NOW, SECRET, Harness
 from tests.bot.slack.doubles import ContextPlanner
 from tests.bot.slack.fake_slack import FakeSlack
-from tests.services import redis_url
+from tests.services import need, redis_url
 from tools.inventory.aws import AwsClients
 
 pytestmark = pytest.mark.redis
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.redis
 
 @pytest.fixture
 def e2e(tmp_path: Path, fresh_moto: str, fake_slack: FakeSlack, namespace: str) -> Iterator[Harness]:
+    need("redis")  # also for the capability tests that borrow this fixture
     settings = load_settings(
         data_dir=tmp_path / "data",
         now="2024-10-15",
