@@ -18,7 +18,7 @@ from knowledge.errors import KnowledgeError
 from knowledge.ingestion import Progress
 from knowledge.models import Hit, IngestReport, KbStats
 from store.approvals import ApprovalStatus
-from store.audit import AuditRecord
+from store.audit import AuditRecord, ChainReport
 from store.digests import DigestRuns
 from tools.base import Fix, UserFacingError
 from tools.cost import manage as _cost
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ApprovalStatus",
     "AuditRecord",
+    "ChainReport",
     "Chart",
     "Citation",
     "CodeBlock",

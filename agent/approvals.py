@@ -8,7 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 from config import ApprovalPolicy, Clock
-from store.approvals import Approval, ApprovalStatus, ApprovalStore
+from config.failpoints import Failpoints
+from config.identity import Identities, IdentityError, shown
+from store.approvals import Approval, ApprovalStatus, ApprovalStore, AuditEntry, plan_digest
 from store.audit import AuditLog
 from tools.base import ChangePlan
 
@@ -35,12 +37,22 @@ class Decision:
 
 class ApprovalService:
     def __init__(
-        self, approvals: ApprovalStore, audit: AuditLog, policy: ApprovalPolicy, clock: Clock
+        self,
+        approvals: ApprovalStore,
+        audit: AuditLog,
+        policy: ApprovalPolicy,
+        clock: Clock,
+        identities: Identities | None = None,
+        failpoints: Failpoints | None = None,
     ) -> None:
         self.approvals = approvals
         self.audit = audit
         self.policy = policy
+        # The real clock, never the pinned one: expiry and audit times must not follow `--now`.
         self.clock = clock
+        self.failpoints = failpoints or Failpoints()
+        # Requester, approver and policy are compared as people, not as the strings they typed.
+        self.identities = identities or Identities()
 
     def approvers(self, action: str) -> list[str]:
         users, groups = self.policy.approvers_for(action)
@@ -57,6 +69,17 @@ class ApprovalService:
         plan: ChangePlan,
     ) -> Approval:
         now = self.clock.now()
+        try:
+            requester = self.identities.canonical(requester)
+        except IdentityError as exc:
+            self.audit.record(
+                "refused",
+                shown(requester),
+                now,
+                subject=f"{plan.action} {plan.resource_id}",
+                detail={"reason": str(exc), "tool": tool},
+            )
+            raise
         approval = self.approvals.create(
             conversation_id=conversation_id,
             requester=requester,
@@ -68,28 +91,36 @@ class ApprovalService:
             plan=plan.model_dump(mode="json"),
             now=now,
             ttl=timedelta(minutes=self.policy.expiry_minutes),
+            record=AuditEntry(
+                "request",
+                requester,
+                now,
+                subject=f"{plan.action} {plan.resource_id}",
+                detail={
+                    "tool": tool,
+                    "args": args,
+                    "plan": plan.model_dump(mode="json"),
+                    # What the approval binds to: execution re-plans and must find the same hash.
+                    "plan_hash": plan_digest(plan.model_dump(mode="json")),
+                    "expires_at": (now + timedelta(minutes=self.policy.expiry_minutes)).isoformat(),
+                },
+            ),
         )
-        self.audit.record(
-            "request",
-            requester,
-            now,
-            approval_id=approval.id,
-            subject=f"{plan.action} {plan.resource_id}",
-            detail={
-                "tool": tool,
-                "args": args,
-                "plan": approval.plan,
-                "expires_at": str(approval.expires_at),
-            },
-        )
+        self.failpoints.hit("after_request")
         return approval
 
     def may_decide(self, approval: Approval, actor: str, actor_groups: set[str]) -> str | None:
         """None when `actor` may decide `approval`; otherwise the reason they may not."""
-        if actor == approval.requester:
+        try:
+            actor = self.identities.canonical(actor)
+            # Requests stored before identities were canonical still compare as people.
+            requester = self.identities.canonical(approval.requester)
+        except IdentityError as exc:
+            return str(exc)
+        if actor == requester:
             return "you requested this change; someone else must approve it (four eyes)"
         users, groups = self.policy.approvers_for(approval.action)
-        if actor in users or actor_groups & groups:
+        if actor in {self.identities.canonical(u) for u in users} or actor_groups & groups:
             return None
         who = ", ".join(self.approvers(approval.action)) or "nobody (check the approval policy)"
         return f"{actor} is not an authorised approver for {approval.action} (approvers: {who})"
@@ -98,11 +129,40 @@ class ApprovalService:
         self, approval_id: str, actor: str, approve: bool, actor_groups: set[str] | None = None
     ) -> Decision:
         now = self.clock.now()
+        try:
+            actor = self.identities.canonical(actor)
+        except IdentityError as exc:
+            known = self.approvals.get(approval_id)
+            self.audit.record(
+                "refused",
+                shown(actor),
+                now,
+                approval_id=known.id if known else None,
+                subject=f"{known.action} {known.resource_id}" if known else "",
+                detail={"reason": str(exc)},
+            )
+            return Decision(DecisionOutcome.REFUSED, f"refused: {exc}", known)
         approval = self.approvals.get(approval_id)
         if approval is None:
+            # Attempts on unknown ids are recorded too: probing for ids is worth seeing.
+            self.audit.record(
+                "attempt",
+                actor,
+                now,
+                subject=f"decide {approval_id[:64]!r}",
+                detail={"outcome": "not_found", "approve": approve},
+            )
             return Decision(DecisionOutcome.NOT_FOUND, f"no approval request with id {approval_id!r}")
         if approval.status is not ApprovalStatus.PENDING:
             by = f" by {approval.decided_by}" if approval.decided_by else ""
+            self.audit.record(
+                "attempt",
+                actor,
+                now,
+                approval_id=approval_id,
+                subject=f"{approval.action} {approval.resource_id}",
+                detail={"outcome": "already_decided", "status": approval.status.value, "approve": approve},
+            )
             return Decision(
                 DecisionOutcome.ALREADY_DECIDED,
                 f"approval {approval_id} is already {approval.status.value}{by}; nothing was done",
@@ -121,15 +181,18 @@ class ApprovalService:
             return Decision(DecisionOutcome.REFUSED, f"refused: {reason}", approval)
         if approval.is_expired(now):
             if self.approvals.transition(
-                approval_id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, decided_at=now
-            ):
-                self.audit.record(
+                approval_id,
+                ApprovalStatus.PENDING,
+                ApprovalStatus.EXPIRED,
+                record=AuditEntry(
                     "expired",
                     "system",
                     now,
-                    approval_id=approval_id,
                     subject=f"{approval.action} {approval.resource_id}",
-                )
+                    detail={"attempted_by": actor},
+                ),
+                decided_at=now,
+            ):
                 return Decision(
                     DecisionOutcome.EXPIRED,
                     f"approval {approval_id} expired at {approval.expires_at:%Y-%m-%d %H:%M} UTC; "
@@ -139,18 +202,22 @@ class ApprovalService:
             return self.decide(approval_id, actor, approve, actor_groups)
         new = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
         if not self.approvals.transition(
-            approval_id, ApprovalStatus.PENDING, new, decided_by=actor, decided_at=now
+            approval_id,
+            ApprovalStatus.PENDING,
+            new,
+            record=AuditEntry(
+                "decision",
+                actor,
+                now,
+                subject=f"{approval.action} {approval.resource_id}",
+                detail={"decision": new.value, "plan_hash": plan_digest(approval.plan)},
+            ),
+            decided_by=actor,
+            decided_at=now,
         ):
             # Somebody else decided between our read and our write: report their decision.
             return self.decide(approval_id, actor, approve, actor_groups)
-        self.audit.record(
-            "decision",
-            actor,
-            now,
-            approval_id=approval_id,
-            subject=f"{approval.action} {approval.resource_id}",
-            detail={"decision": new.value},
-        )
+        self.failpoints.hit("after_decision")
         outcome = DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED
         return Decision(outcome, f"{new.value} by {actor}", self.approvals.get(approval_id))
 
@@ -160,14 +227,13 @@ class ApprovalService:
         expired: list[str] = []
         for approval in self.approvals.list(ApprovalStatus.PENDING, limit=1000):
             if approval.is_expired(now) and self.approvals.transition(
-                approval.id, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED, decided_at=now
+                approval.id,
+                ApprovalStatus.PENDING,
+                ApprovalStatus.EXPIRED,
+                record=AuditEntry(
+                    "expired", "system", now, subject=f"{approval.action} {approval.resource_id}"
+                ),
+                decided_at=now,
             ):
-                self.audit.record(
-                    "expired",
-                    "system",
-                    now,
-                    approval_id=approval.id,
-                    subject=f"{approval.action} {approval.resource_id}",
-                )
                 expired.append(approval.id)
         return expired

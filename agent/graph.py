@@ -24,7 +24,6 @@ def build_graph(
     g.add_node("respond", turn.respond)
     g.add_node("gate", approval.gate)
     g.add_node("apply", approval.apply)
-    g.add_node("verify", approval.verify)
     g.add_node("finish", approval.finish)
 
     g.add_conditional_edges(
@@ -36,7 +35,6 @@ def build_graph(
     g.add_edge("dry_run", "respond")
     g.add_edge("respond", END)
     g.add_conditional_edges("gate", approval.after_gate, ["apply", "finish"])
-    g.add_conditional_edges("apply", approval.after_apply, ["verify", "finish"])
-    g.add_edge("verify", "finish")
+    g.add_edge("apply", "finish")
     g.add_edge("finish", END)
     return g.compile(checkpointer=checkpointer)

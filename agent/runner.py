@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.failures import database_unavailable
 from tools.base import Fix, ToolResult, ToolStatus, UserFacingError
 from tools.errors import cloud_error_message
 
@@ -46,12 +47,15 @@ def run_step(name: str, args: dict[str, Any], call_id: str, step: Callable[[], T
             return Outcome(call_id=call_id, name=name, args=args, status=ToolStatus.ERROR, message=cloud)
         ref = error_ref()
         log.exception("tool %s failed (ref %s)", name, ref)
+        reason = (
+            "the database is unavailable, try again" if database_unavailable(exc) else "an internal error"
+        )
         return Outcome(
             call_id=call_id,
             name=name,
             args=args,
             status=ToolStatus.ERROR,
-            message=f"{name} failed with an internal error (reference {ref})",
+            message=f"{name} failed with {reason} (reference {ref})",
             error_ref=ref,
         )
     return from_result(name, args, call_id, result)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from agent.approvals import Decision, DecisionOutcome
+from agent.failures import failure_text
 from agent.messages import ApprovalView, ChatMessage, Reply
+from agent.reconciler import ReconcileReport
 from agent.runner import error_ref
 from agent.runtime import Runtime
 from store.approvals import Approval, ApprovalStatus
-from store.audit import AuditRecord
+from store.audit import AuditRecord, ChainReport
 
 log = logging.getLogger("cloudpilot.agent")
 
@@ -29,10 +32,10 @@ class Agent:
     def handle(self, msg: ChatMessage) -> Reply:
         try:
             return self._handle(msg)
-        except Exception:
+        except Exception as exc:
             ref = error_ref()
             log.exception("turn failed (ref %s) for %s", ref, msg.conversation_id)
-            return Reply(text=f"Sorry, something went wrong (reference {ref}).", ok=False, error_ref=ref)
+            return Reply(text=failure_text(exc, ref), ok=False, error_ref=ref)
 
     def _handle(self, msg: ChatMessage) -> Reply:
         text = msg.text.strip()
@@ -79,10 +82,10 @@ class Agent:
         try:
             decision = self.rt.approvals.decide(approval_id, actor, approve, actor_groups)
             return self._resume(decision, actor)
-        except Exception:
+        except Exception as exc:
             ref = error_ref()
             log.exception("decision failed (ref %s) on %s", ref, approval_id)
-            return Reply(text=f"Sorry, something went wrong (reference {ref}).", ok=False, error_ref=ref)
+            return Reply(text=failure_text(exc, ref), ok=False, error_ref=ref)
 
     def _resume(self, decision: Decision, actor: str) -> Reply:
         approval = decision.approval
@@ -117,6 +120,13 @@ class Agent:
                 )
         return expired
 
+    def reconcile(self) -> ReconcileReport:
+        """Finish what crashes interrupted (see agent/reconciler.py); safe to run any time."""
+        report = self.rt.reconciler.run_once()
+        for line in report.lines():
+            log.warning("reconciled %s", line)
+        return report
+
     def view(self, approval_id: str) -> ApprovalView | None:
         approval = self.rt.approvals.approvals.get(approval_id)
         return _view(approval, self.rt.approvals.approvers(approval.action)) if approval else None
@@ -127,8 +137,32 @@ class Agent:
             _view(a, self.rt.approvals.approvers(a.action)) for a in self.rt.approvals.approvals.list(status)
         ]
 
-    def audit(self, approval_id: str | None = None) -> list[AuditRecord]:
-        return self.rt.approvals.audit.list(approval_id)
+    def audit(
+        self,
+        approval_id: str | None = None,
+        *,
+        kind: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        limit: int = 200,
+        before_id: int | None = None,
+        newest_first: bool = False,
+    ) -> list[AuditRecord]:
+        """The newest `limit` matching audit records (ids below `before_id` for the next page); in
+        the order they were written unless `newest_first`, so an approval's story reads down."""
+        return self.rt.approvals.audit.list(
+            approval_id,
+            kind=kind,
+            actor=actor,
+            since=since,
+            limit=limit,
+            before_id=before_id,
+            newest_first=newest_first,
+        )
+
+    def verify_audit(self) -> ChainReport:
+        """Check the audit log's hash chain end to end (store/audit.py)."""
+        return self.rt.approvals.audit.verify()
 
 
 def _view(a: Approval, approvers: list[str]) -> ApprovalView:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
 
 from agent.approvals import ApprovalService
-from agent.guard import RejectedCall, classify, is_mutating, tool_specs
+from agent.guard import AccessCheck, RejectedCall, classify, is_mutating, tool_specs
 from agent.planner.base import (
     FixSuggestion,
     PastTurn,
@@ -18,6 +21,7 @@ from agent.planner.base import (
 )
 from agent.runner import Outcome, error_ref, run_step
 from agent.state import HISTORY_LIMIT, TurnState
+from config.identity import IdentityError
 from knowledge.answer import cites_properly
 from tools.base import (
     AnyTool,
@@ -49,6 +53,7 @@ class TurnNodes:
         self.approvals = approvals
         self.max_repair_rounds = max_repair_rounds
         self.specs = tool_specs(registry.values())
+        self._mutating = {name for name, tool in registry.items() if is_mutating(tool)}
 
     # -- plan -------------------------------------------------------------------------------
     def plan(self, state: TurnState) -> dict[str, Any]:
@@ -72,7 +77,8 @@ class TurnNodes:
     def guard(self, state: TurnState) -> dict[str, Any]:
         calls = [PlannedCall.model_validate(c) for c in state.get("calls", [])]
         history = [PastTurn.model_validate(h) for h in state.get("history", [])]
-        verdict = classify(calls, self.registry)
+        access = self._access(state)
+        verdict = classify(calls, self.registry, access)
         given_up: list[RejectedCall] = []
         rounds = 0
         answer = state.get("direct_answer")
@@ -93,8 +99,9 @@ class TurnNodes:
             if not repaired:
                 given_up.append(bad)
             answer = fixed.answer or answer
-            verdict = classify(calls, self.registry)
-        verdict.rejected = given_up + verdict.rejected
+            verdict = classify(calls, self.registry, access)
+        self._audit_refused(state, verdict.refused)
+        verdict.rejected = given_up + verdict.rejected + verdict.refused
         order = {id(c): i for i, c in enumerate(calls)}
         accepted = sorted(verdict.read_only + verdict.mutating, key=lambda g: order.get(id(g.call), 0))
         return {
@@ -104,6 +111,32 @@ class TurnNodes:
             ],
             "direct_answer": answer,
         }
+
+    # -- access policy (config/access.py) --------------------------------------------------------
+    def _access(self, state: TurnState) -> AccessCheck:
+        policy, mode = self.ctx.settings.access, self.ctx.settings.aws.mode
+        channel, user = state.get("channel", ""), state.get("user", "")
+        return lambda tool: policy.decide(channel=channel, user=user, tool=tool, aws_mode=mode)
+
+    def _scoped(self, state: TurnState, tool: str) -> ToolContext:
+        """The context one call runs in: limited to the accounts the policy allows it."""
+        decision = self._access(state)(tool)
+        if decision.allowed and decision.accounts is None:
+            return self.ctx
+        # The guard drops refused calls; should one get here anyway, it may reach no account.
+        return replace(self.ctx, allowed_accounts=decision.accounts if decision.allowed else frozenset())
+
+    def _audit_refused(self, state: TurnState, refused: list[RejectedCall]) -> None:
+        # The real time, not the tool clock: that one can be pinned to the billing sample's month.
+        now = datetime.now(UTC)
+        for r in refused:
+            self.approvals.audit.record(
+                "access_refused",
+                state.get("user", ""),
+                now,
+                subject=r.call.name,
+                detail={"channel": state.get("channel", ""), "reason": r.error, "args": r.call.args},
+            )
 
     @staticmethod
     def after_guard(state: TurnState) -> str:
@@ -127,7 +160,8 @@ class TurnNodes:
                 continue  # never here: mutating calls only go through dry_run and the gate
             reader = cast(ReadOnlyTool[Any, Any], tool)
             args = tool.parse(c["args"])
-            outcome = run_step(tool.name, c["args"], c["id"], partial(reader.run, self.ctx, args))
+            scoped = self._scoped(state, tool.name)
+            outcome = run_step(tool.name, c["args"], c["id"], partial(reader.run, scoped, args))
             outcomes.append(outcome.model_dump(mode="json"))
         return {"outcomes": outcomes}
 
@@ -139,13 +173,30 @@ class TurnNodes:
             if not c["mutating"]:
                 continue
             tool = cast(MutatingTool[Any, Any], self.registry[c["name"]])
+            cap = self.approvals.policy.max_requests_per_turn
+            if len(approval_ids) >= cap:
+                # A runaway model (or message) must not flood approvers with requests.
+                refused = Outcome(
+                    call_id=c["id"],
+                    name=tool.name,
+                    args=c["args"],
+                    status=ToolStatus.ERROR,
+                    message=f"Refused: one message may open at most {cap} approval request(s); "
+                    "ask for the remaining changes separately. Nothing was requested for this one.",
+                )
+                outcomes.append(refused.model_dump(mode="json"))
+                continue
             args = tool.parse(c["args"])
             plans: list[ChangePlan] = []
+            scoped = self._scoped(state, tool.name)
 
             def _plan(
-                t: MutatingTool[Any, Any] = tool, a: Any = args, out: list[ChangePlan] = plans
+                t: MutatingTool[Any, Any] = tool,
+                a: Any = args,
+                out: list[ChangePlan] = plans,
+                x: ToolContext = scoped,
             ) -> ToolResult:
-                plan = t.plan(self.ctx, a)
+                plan = t.plan(x, a)
                 out.append(plan)
                 return ToolResult(status=ToolStatus.APPROVAL_REQUIRED, message=plan.summary)
 
@@ -157,14 +208,21 @@ class TurnNodes:
                     outcome.message = f"Nothing to change: {plan.summary}"
                     outcome.data = {"plan": plan.model_dump(mode="json")}
                 else:
-                    approval = self.approvals.request(
-                        conversation_id=state["conversation_id"],
-                        requester=state["user"],
-                        channel=state.get("channel", ""),
-                        tool=tool.name,
-                        args=args.model_dump(mode="json"),
-                        plan=plan,
-                    )
+                    try:
+                        approval = self.approvals.request(
+                            conversation_id=state["conversation_id"],
+                            requester=state["user"],
+                            channel=state.get("channel", ""),
+                            tool=tool.name,
+                            args=args.model_dump(mode="json"),
+                            plan=plan,
+                        )
+                    except IdentityError as exc:  # audited as refused by the service
+                        outcome.status = ToolStatus.ERROR
+                        outcome.message = f"Refused: {exc}. Nothing was requested or changed."
+                        outcome.data = None
+                        outcomes.append(outcome.model_dump(mode="json"))
+                        continue
                     approval_ids.append(approval.id)
                     outcome.data = {"approval_id": approval.id, "plan": approval.plan}
                     outcome.message = (
@@ -202,8 +260,13 @@ class TurnNodes:
         return {"reply": reply, "history": [h.model_dump(mode="json") for h in new_history]}
 
     def _compose(self, state: TurnState, history: list[PastTurn], outcomes: list[Outcome]) -> str:
+        direct = state.get("direct_answer")
+        if direct and self.planner is not self.fallback and _claims_a_change(direct) and not outcomes:
+            # Only the store can say a change was approved or made; a model's words cannot.
+            log.warning("model answer claimed an approval or change; not shown")
+            return _CLAIM_REFUSED
         if not outcomes:
-            return state.get("direct_answer") or (
+            return direct or (
                 'I could not match that to anything I can do. Try "what can you do?"'
                 if not state.get("rejected")
                 else ""
@@ -217,6 +280,9 @@ class TurnNodes:
             )
             for o in outcomes
         ]
+        if any(o.status == ToolStatus.APPROVAL_REQUIRED or o.name in self._mutating for o in outcomes):
+            # Replies about approvals are rendered from the stored requests, never from model text.
+            return self.fallback.compose(state["text"], history, views)
         try:
             text = self.planner.compose(state["text"], history, views)
         except PlannerUnavailable:
@@ -225,12 +291,29 @@ class TurnNodes:
             ref = error_ref()
             log.exception("composing the answer failed (ref %s)", ref)
             return self.fallback.compose(state["text"], history, views)
+        if self.planner is not self.fallback and _claims_a_change(text):
+            log.warning("model answer claimed an approval or change; using the tools' own words")
+            return self.fallback.compose(state["text"], history, views)
         passages = _passages_shown(outcomes)
         if passages and self.planner is not self.fallback and not cites_properly(text, passages):
             # An answer from documents must cite them; an uncited model answer is not shown.
             log.warning("model answer did not cite its %d passages; using the quoted passages", passages)
             return self.fallback.compose(state["text"], history, views)
         return text
+
+
+_CLAIM = re.compile(
+    r"\b(?:approved|executed|has\s+been\s+(?:applied|fixed|changed|closed|revoked|deleted|remediated))\b",
+    re.IGNORECASE,
+)
+_CLAIM_REFUSED = (
+    "I can't confirm approvals or changes from a model's text. `approvals list` (or the approval "
+    "card) shows what was requested, decided and executed."
+)
+
+
+def _claims_a_change(text: str) -> bool:
+    return bool(_CLAIM.search(text))
 
 
 _TOPICS = ("public", "open", "encrypt", "mfa", "version", "key", "log", "backup", "idle", "unattached")

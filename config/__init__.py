@@ -1,5 +1,7 @@
-"""The one typed settings object, its defaults and the approval policy."""
+"""The one typed settings object, its defaults, the approval policy and the access policy."""
 
+from config.access import AccessDecision, AccessPolicy, AccessRule
+from config.audit import AuditSettings
 from config.clock import Clock
 from config.settings import (
     ApprovalPolicy,
@@ -12,8 +14,12 @@ from config.settings import (
 )
 
 __all__ = [
+    "AccessDecision",
+    "AccessPolicy",
+    "AccessRule",
     "ApprovalPolicy",
     "ApprovalRule",
+    "AuditSettings",
     "AwsSettings",
     "Clock",
     "LlmSettings",

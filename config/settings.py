@@ -14,7 +14,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from config.access import AccessPolicy
+from config.audit import AuditSettings
 from config.clock import Clock
+from config.identity import IdentityName, IdentityTable
+from config.redact import mask_url
 
 DEFAULT_REGIONS = ["us-east-1", "eu-west-1"]
 
@@ -25,7 +29,7 @@ class ApprovalRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     actions: list[str] = Field(default_factory=lambda: ["*"])
-    users: list[str] = Field(default_factory=list)
+    users: list[IdentityName] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list, description="Chat user groups, e.g. Slack handles")
 
     def covers(self, action: str) -> bool:
@@ -39,6 +43,13 @@ class ApprovalPolicy(BaseModel):
         default_factory=lambda: [ApprovalRule(actions=["*"], users=["bob", "carol"])]
     )
     expiry_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # One message (or model turn) may open at most this many approval requests.
+    max_requests_per_turn: int = Field(default=3, ge=1, le=50)
+    # The reconciler leaves a request alone this long after its last step, so it never races a
+    # live process that is about to take the next step itself.
+    reconcile_grace_s: float = Field(default=30.0, ge=0)
+    # How often long-running services (Slack) run the reconciler.
+    reconcile_interval_s: float = Field(default=60.0, gt=0)
 
     def approvers_for(self, action: str) -> tuple[set[str], set[str]]:
         users: set[str] = set()
@@ -141,7 +152,12 @@ class Settings(BaseSettings):
     aws: AwsSettings = Field(default_factory=AwsSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
     approvals: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    access: AccessPolicy = Field(default_factory=AccessPolicy)
+    # Fault injection for the crash-recovery tests (config/failpoints.py); never set in production.
+    failpoint: str | None = None
     digests: list[DigestSettings] = Field(default_factory=list)
+    identities: IdentityTable = Field(default_factory=dict)  # person -> aliases (config/identity.py)
 
     @field_validator("digests")
     @classmethod
@@ -174,7 +190,8 @@ class Settings(BaseSettings):
         return Clock(self.now)
 
     def masked(self) -> dict[str, Any]:
-        """Effective settings as JSON-able data, secrets shown as '**********'."""
+        """Effective settings as JSON-able data, secrets shown as '**********' and passwords in
+        URLs as '****'."""
         masked: dict[str, Any] = _mask(self.model_dump(mode="json"), self)
         return masked
 
@@ -191,6 +208,9 @@ def _mask(data: Any, model: Any) -> Any:
         return out
     if isinstance(data, list) and isinstance(model, list):
         return [_mask(d, m) for d, m in zip(data, model, strict=False)]
+    if isinstance(data, str):
+        # Connection URLs (database, checkpoint, Redis, Qdrant, LLM, endpoints) may embed a password.
+        return mask_url(data)
     return data
 
 

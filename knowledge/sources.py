@@ -16,6 +16,7 @@ from knowledge.documents import FORMATS
 from knowledge.source_docs import BOTOCORE, BUNDLED, Root, SourceDoc, SourceError
 
 MAX_BYTES = 20 * 1024 * 1024
+OUTSIDE = "symlink outside the folder"
 
 
 def bundled_dir() -> Path:
@@ -54,13 +55,21 @@ def _file_doc(path: Path, source: str, doc_key: str, fmt: str, kind: str) -> Sou
 def _folder(folder: Path, key_prefix: str, label: str, kind: str) -> Root:
     root = Root(prefix=key_prefix)
     for path in _walk(folder):
+        linked_dir = path.is_dir()
         fmt = FORMATS.get(path.suffix.lower())
-        if fmt is None:
+        if fmt is None and not linked_dir:
             continue
         rel = path.relative_to(folder).as_posix()
         source = f"{label}/{rel}"
+        # A link in a shared folder must not pull ~/.aws/credentials or /etc into the index.
+        real = path.resolve()
+        if not real.is_relative_to(folder):
+            root.problems.append((source, OUTSIDE))
+            continue
+        if linked_dir or fmt is None:
+            continue  # a link to a folder inside: its files are reached by their real path
         try:
-            size = path.stat().st_size
+            size = real.stat().st_size
         except OSError as exc:
             root.problems.append((source, f"cannot read: {exc.strerror or exc}"))
             continue
@@ -69,12 +78,14 @@ def _folder(folder: Path, key_prefix: str, label: str, kind: str) -> Root:
                 (source, f"too large ({size // (1024 * 1024)} MiB > {MAX_BYTES // (1024 * 1024)})")
             )
             continue
-        root.docs.append(_file_doc(path, source, key_prefix + rel, fmt, kind))
+        # Read the checked real path, so swapping in a link after the walk changes nothing.
+        root.docs.append(_file_doc(real, source, key_prefix + rel, fmt, kind))
     return root
 
 
 def _walk(folder: Path) -> Iterator[Path]:
-    """Files under `folder` in a stable order, skipping hidden files and folders (.git ...)."""
+    """Files and links to folders under `folder` in a stable order, skipping hidden files and
+    folders (.git ...)."""
     try:
         entries = sorted(folder.iterdir())
     except OSError:
@@ -84,8 +95,8 @@ def _walk(folder: Path) -> Iterator[Path]:
             continue
         if entry.is_dir() and not entry.is_symlink():
             yield from _walk(entry)
-        elif entry.is_file():
-            yield entry
+        elif entry.is_file() or entry.is_dir():
+            yield entry  # links too (never followed here): the caller checks where they point
 
 
 def _s3(uri: str, client: Any) -> Root:

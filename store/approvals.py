@@ -1,21 +1,31 @@
 """Approval requests and their state machine.
 
-pending -> approved -> executing -> executed | failed
+pending -> approved -> executing -> executed | failed | unknown
+approved -> stale                 (the plan computed again differs from the approved one)
+unknown -> executed | failed      (the reconciler could not tell at first; it keeps checking)
 pending -> rejected | expired
-Every transition is a conditional UPDATE, so two approvers (or two processes) racing on
-the same request can never both win.
+
+Every transition is a conditional UPDATE, so two approvers (or two processes) racing on the
+same request can never both win; and it commits in one transaction with its audit record, so a
+crash can never leave a transition without its record (or a record without its transition).
 """
 
 from __future__ import annotations
 
+import builtins
+import hashlib
+import json
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
+from store.audit import AuditLog, retry_on_fork
 from store.db import Store
 from store.models import ApprovalRow
 
@@ -28,6 +38,39 @@ class ApprovalStatus(StrEnum):
     EXECUTING = "executing"
     EXECUTED = "executed"
     FAILED = "failed"
+    # Executing when a process died and the cloud could not (yet) say whether the change happened.
+    UNKNOWN = "unknown"
+    # Approved, but the resource changed since the plan was shown: not executed.
+    STALE = "stale"
+
+
+# Where a request ended: the reconciler leaves these alone.
+FINAL_STATUSES = frozenset(
+    {
+        ApprovalStatus.REJECTED,
+        ApprovalStatus.EXPIRED,
+        ApprovalStatus.EXECUTED,
+        ApprovalStatus.FAILED,
+        ApprovalStatus.STALE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """The audit record that commits together with a transition."""
+
+    kind: str
+    actor: str
+    at: datetime
+    subject: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def plan_digest(plan: dict[str, Any]) -> str:
+    """The hash an approval binds to: what the approver saw, in a canonical form."""
+    canonical = json.dumps(plan, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 class Approval(BaseModel):
@@ -57,6 +100,11 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+def _copy(row: ApprovalRow) -> ApprovalRow:
+    # A retried transaction needs a fresh, unattached row object.
+    return ApprovalRow(**{c.key: getattr(row, c.key) for c in ApprovalRow.__table__.columns})
+
+
 def _to_model(row: ApprovalRow) -> Approval:
     return Approval(
         id=row.id,
@@ -79,8 +127,9 @@ def _to_model(row: ApprovalRow) -> Approval:
 
 
 class ApprovalStore:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, audit: AuditLog | None = None) -> None:
         self._store = store
+        self.audit = audit if audit is not None else AuditLog(store)
 
     def create(
         self,
@@ -96,6 +145,7 @@ class ApprovalStore:
         now: datetime,
         ttl: timedelta,
         approval_id: str | None = None,
+        record: AuditEntry | None = None,
     ) -> Approval:
         row = ApprovalRow(
             id=approval_id or "ap-" + secrets.token_hex(6),
@@ -111,8 +161,15 @@ class ApprovalStore:
             created_at=now,
             expires_at=now + ttl,
         )
-        with self._store.session() as s:
-            s.add(row)
+        new_id = row.id
+
+        def write() -> None:
+            with self._store.session() as s:
+                s.add(_copy(row))
+                if record is not None:
+                    self._append(s, new_id, record)
+
+        retry_on_fork(write)
         return _to_model(row)
 
     def get(self, approval_id: str) -> Approval | None:
@@ -132,16 +189,59 @@ class ApprovalStore:
         approval_id: str,
         expected: ApprovalStatus,
         new: ApprovalStatus,
+        *,
+        record: AuditEntry | None = None,
         **fields: Any,
     ) -> bool:
-        """Move from `expected` to `new` atomically; False if someone else moved it first."""
+        """Move from `expected` to `new` atomically, with `record` in the same transaction;
+        False (and nothing written) if someone else moved it first."""
+
+        def write() -> bool:
+            with self._store.session() as s:
+                res = s.execute(
+                    update(ApprovalRow)
+                    .where(ApprovalRow.id == approval_id, ApprovalRow.status == expected.value)
+                    .values(status=new.value, **fields)
+                )
+                moved = bool(res.rowcount)  # type: ignore[attr-defined]
+                if moved and record is not None:
+                    self._append(s, approval_id, record)
+                return moved
+
+        return retry_on_fork(write)
+
+    def record(self, approval_id: str, entry: AuditEntry) -> None:
+        """An audit record about a request that is not a transition (e.g. an execution result)."""
+
+        def write() -> None:
+            with self._store.session() as s:
+                self._append(s, approval_id, entry)
+
+        retry_on_fork(write)
+
+    def _append(self, s: Session, approval_id: str, entry: AuditEntry) -> None:
+        self.audit.append(
+            s,
+            entry.kind,
+            entry.actor,
+            entry.at,
+            approval_id=approval_id,
+            subject=entry.subject,
+            detail=entry.detail,
+        )
+
+    def in_status(
+        self, statuses: frozenset[ApprovalStatus] | set[ApprovalStatus], limit: int = 500
+    ) -> builtins.list[Approval]:
+        """Requests in any of `statuses`, oldest first (what the reconciler works through)."""
         with self._store.session() as s:
-            res = s.execute(
-                update(ApprovalRow)
-                .where(ApprovalRow.id == approval_id, ApprovalRow.status == expected.value)
-                .values(status=new.value, **fields)
+            q = (
+                select(ApprovalRow)
+                .where(ApprovalRow.status.in_([x.value for x in statuses]))
+                .order_by(ApprovalRow.created_at)
+                .limit(limit)
             )
-            return bool(res.rowcount)  # type: ignore[attr-defined]
+            return [_to_model(r) for r in s.scalars(q).all()]
 
     def set_message_ref(self, approval_id: str, ref: str) -> None:
         with self._store.session() as s:

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.models import Base
@@ -17,11 +18,14 @@ class Store:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.url = url
-        self.engine: Engine = create_engine(url, future=True)
+        # pool_pre_ping: a connection the server dropped (restart, failover, idle kill) is
+        # replaced on checkout instead of failing the next request.
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         Base.metadata.create_all(self.engine)
+        _migrate_audit_log(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -30,6 +34,32 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _migrate_audit_log(engine: Engine) -> None:
+    """Give an audit_log table from before the hash chain its chain columns and unique index.
+
+    `create_all` never alters an existing table. Rows from before get their chain computed once,
+    in id order, by store/audit.py on first use: sealing needs the audit key, which the Store
+    does not hold. Idempotent, and safe when two processes start at once."""
+    insp = inspect(engine)
+    columns = {c["name"] for c in insp.get_columns("audit_log")}
+    indexes = {i["name"] for i in insp.get_indexes("audit_log")}
+    statements = [
+        f"ALTER TABLE audit_log ADD COLUMN {name} VARCHAR(64)"
+        for name in ("prev_hash", "hash")
+        if name not in columns
+    ]
+    if "uq_audit_log_prev_hash" not in indexes:
+        statements.append("CREATE UNIQUE INDEX IF NOT EXISTS uq_audit_log_prev_hash ON audit_log (prev_hash)")
+    for statement in statements:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(statement))
+        except DBAPIError as exc:
+            # Another process added the column between our look and our ALTER.
+            if "duplicate column" not in str(exc).lower() and "already exists" not in str(exc).lower():
+                raise
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]

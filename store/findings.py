@@ -14,7 +14,7 @@ collection failed, or a scan limited to one resource, leaves the rest untouched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -187,10 +187,14 @@ class FindingStore:
         rule_id: str | None = None,
         limit: int = 50,
         now: datetime | None = None,
+        accounts: Collection[str] | None = None,
     ) -> list[StoredFinding]:
-        """Findings, most severe first. With `now`, expired suppressions count as open."""
+        """Findings, most severe first. With `now`, expired suppressions count as open. With
+        `accounts`, only those accounts' findings (the access policy's view)."""
         with self._store.session() as s:
             q = select(FindingRow)
+            if accounts is not None:
+                q = q.where(FindingRow.account.in_(list(accounts)))
             if severity:
                 q = q.where(FindingRow.severity == severity.lower())
             if service:
@@ -233,20 +237,28 @@ class FindingStore:
             s.flush()
             return _to_finding(row)
 
-    def last_scan(self, account: str | None = None) -> ScanInfo | None:
+    def last_scan(
+        self, account: str | None = None, accounts: Collection[str] | None = None
+    ) -> ScanInfo | None:
         with self._store.session() as s:
             q = select(ScanRow).order_by(ScanRow.started_at.desc(), ScanRow.finished_at.desc())
             if account is not None:
                 q = q.where(ScanRow.account == account)
+            if accounts is not None:
+                q = q.where(ScanRow.account.in_(list(accounts)))
             row = s.scalars(q.limit(1)).first()
             return _to_scan(row) if row else None
 
-    def scans(self, account: str | None = None, limit: int = 20) -> Sequence[ScanInfo]:
+    def scans(
+        self, account: str | None = None, limit: int = 20, accounts: Collection[str] | None = None
+    ) -> Sequence[ScanInfo]:
         """Most recent first."""
         with self._store.session() as s:
             q = select(ScanRow).order_by(ScanRow.started_at.desc(), ScanRow.finished_at.desc())
             if account is not None:
                 q = q.where(ScanRow.account == account)
+            if accounts is not None:
+                q = q.where(ScanRow.account.in_(list(accounts)))
             return [_to_scan(r) for r in s.scalars(q.limit(limit))]
 
     def get_scan(self, scan_id: str) -> ScanInfo | None:

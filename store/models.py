@@ -34,7 +34,12 @@ class ApprovalRow(Base):
 
 
 class AuditRow(Base):
+    """One audit record, chained to the one before it (store/audit.py)."""
+
     __tablename__ = "audit_log"
+    # Two appenders that read the same head cannot both commit: the chain never forks. An index
+    # rather than a constraint, so store/db.py can add the same object to an existing table.
+    __table_args__ = (Index("uq_audit_log_prev_hash", "prev_hash", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -43,6 +48,8 @@ class AuditRow(Base):
     approval_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
     subject: Mapped[str] = mapped_column(String(512), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class ScanRow(Base):

@@ -135,6 +135,17 @@ class ToolContext:
     aws: AwsClients
     store: Store
     services: Services = field(default_factory=Services)
+    # The AWS accounts this call may read or change (the access policy, set per call by the
+    # agent); None means every configured account.
+    allowed_accounts: frozenset[str] | None = None
+
+    def may_use_account(self, account: str) -> bool:
+        return self.allowed_accounts is None or account in self.allowed_accounts
+
+    def require_account(self, account: str) -> None:
+        """Refuse an explicit request for an account the access policy does not allow here."""
+        if not self.may_use_account(account):
+            raise UserFacingError(f"Account {account} is not allowed here (access policy).")
 
 
 In = TypeVar("In", bound=ToolInput)

@@ -6,6 +6,8 @@ one place — by the CLI, never by the agent.
 
 from __future__ import annotations
 
+import getpass
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -18,6 +20,7 @@ from pydantic import ValidationError
 from agent.runtime import Runtime
 from agent.turn import Agent
 from config import Settings, load_settings
+from config.identity import Identities, IdentityError, shown
 from sandbox.server import ensure_running
 
 
@@ -44,6 +47,48 @@ class CliState:
                 raise click.UsageError(str(exc)) from exc
         return self._settings
 
+    def identity(self, requested: str | None, default: str | None = None) -> str:
+        """Who a terminal command acts as: a canonical identity.
+
+        In the sandbox anyone may be anyone (`--as`), which demos and tests need. Against a real
+        account a typed name proves nothing, so the identity is the logged-in OS user mapped through
+        the identity table, and `--as` may only name that same person."""
+        identities = Identities(self.settings)
+        if self.settings.aws.mode == "sandbox":
+            name = requested if requested is not None else default
+            if name is None:
+                raise click.UsageError("Missing option '--as': say who you are")
+            try:
+                return identities.canonical(name)
+            except IdentityError as exc:
+                raise click.UsageError(f"invalid user: {exc}") from exc
+        try:
+            os_user = getpass.getuser()
+        except (OSError, KeyError) as exc:  # no USER/LOGNAME and no passwd entry
+            raise click.UsageError(
+                'aws.mode = "real": cannot tell who you are (no OS user name); nothing was done'
+            ) from exc
+        try:
+            me = identities.canonical(os_user) if identities.known(os_user) else None
+        except IdentityError:
+            me = None
+        if me is None:
+            raise click.UsageError(
+                f'aws.mode = "real": the OS user {shown(os_user)!r} is not in the identity table; '
+                "add it as a person or an alias under [identities] in the settings. Nothing was done."
+            )
+        if requested is not None:
+            try:
+                named = identities.canonical(requested)
+            except IdentityError as exc:
+                raise click.UsageError(f"invalid user: {exc}") from exc
+            if named != me:
+                raise click.UsageError(
+                    f'--as {shown(requested)} refused: with aws.mode = "real" you act as yourself, {me} '
+                    f"(OS user {shown(os_user)}); --as is for the sandbox. Nothing was done."
+                )
+        return me
+
     def override(self, **fields: Any) -> None:
         """Adjust the settings for one command (the demo), after they were built."""
         self._settings = self.settings.model_copy(update=fields)
@@ -65,13 +110,20 @@ def ensure_cloud(settings: Settings) -> None:
 
 
 @contextmanager
-def open_agent(state: CliState) -> Iterator[Agent]:
+def open_agent(state: CliState, *, reconcile: bool = True) -> Iterator[Agent]:
     try:
         ensure_cloud(state.settings)
         runtime = Runtime.build(state.settings)
     except RuntimeError as exc:  # e.g. the sandbox could not start
         raise click.ClickException(str(exc)) from exc
+    agent = Agent(runtime)
     try:
-        yield Agent(runtime)
+        # Every command finishes first what an earlier, interrupted one left behind.
+        if reconcile:
+            agent.reconcile()
+    except Exception as exc:  # the command itself may still work (or fail with a clearer error)
+        logging.getLogger("cloudpilot.reconciler").warning("reconciling at start-up failed: %s", exc)
+    try:
+        yield agent
     finally:
         runtime.close()

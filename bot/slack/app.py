@@ -19,8 +19,9 @@ from slack_sdk import WebClient
 
 from agent.runner import error_ref
 from agent.turn import Agent
+from bot.core.reconcile_loop import ReconcileLoop
 from bot.slack.client import make_client, secret
-from bot.slack.gate import THREAD_TTL_S, SlackGate, thread_key
+from bot.slack.gate import THREAD_TTL_S, SlackGate, click_key, thread_key
 from bot.slack.groups import GroupResolver
 from bot.slack.keystore import KeyStore, open_keystore
 from bot.slack.limits import RateLimiter
@@ -57,12 +58,15 @@ class SlackApp:
     keys: KeyStore
     sink: JobSink
     signing_secret: str
+    reconciler: ReconcileLoop | None = None
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Waits until the work queued by acknowledged requests is done (tests, shutdown)."""
         return self.sink.wait_idle(timeout)
 
     def close(self) -> None:
+        if self.reconciler is not None:
+            self.reconciler.stop()
         self.sink.close()
         self.keys.close()
 
@@ -87,16 +91,27 @@ def build_slack_app(
     def follow(channel: str, ts: str) -> None:
         keys.claim(thread_key(channel, ts), THREAD_TTL_S)
 
+    def release(approval_id: str, user: str) -> None:
+        keys.release(click_key(approval_id, user))
+
     sink: JobSink
+    reconciler: ReconcileLoop | None = None
     try:
         if agent is not None:
-            responder = SlackResponder(agent, client, GroupResolver(client, ttl_s=group_ttl_s), follow)
+            groups = GroupResolver(client, ttl_s=group_ttl_s)
+            responder = SlackResponder(agent, client, groups, follow, release)
             sink = ThreadSink(responder.run, workers)
+            # With agent turns in this process, the reconciler runs here (else in the worker).
+            reconciler = ReconcileLoop(agent, settings.approvals.reconcile_interval_s).start()
         else:
             from bot.slack.worker_process import DEFAULT_RUNTIME, ProcessSink
 
             sink = ProcessSink(
-                settings, follow, workers=workers, runtime_factory=runtime_factory or DEFAULT_RUNTIME
+                settings,
+                follow,
+                workers=workers,
+                runtime_factory=runtime_factory or DEFAULT_RUNTIME,
+                on_release=release,
             )
         gate = SlackGate(keys, RateLimiter(keys, settings.slack.rate_limit_per_minute, now), sink)
         signing_secret = secret(settings.slack.signing_secret)
@@ -112,6 +127,8 @@ def build_slack_app(
             logger=logging.getLogger("cloudpilot.slack.bolt"),
         )
     except BaseException:
+        if reconciler is not None:
+            reconciler.stop()
         if "sink" in locals():
             sink.close()
         keys.close()
@@ -123,4 +140,4 @@ def build_slack_app(
         log.error("slack listener failed (ref %s) on a %s request", ref, body.get("type"), exc_info=error)
 
     app.error(on_error)
-    return SlackApp(app, gate, client, keys, sink, signing_secret)
+    return SlackApp(app, gate, client, keys, sink, signing_secret, reconciler)

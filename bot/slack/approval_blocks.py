@@ -15,6 +15,9 @@ ACTION_PATTERN = re.compile(rf"^({APPROVE_ACTION}|{REJECT_ACTION})$")
 MAX_CHANGES = 20
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+# Requesters and deciders are canonical identities (config/identity.py): a Slack user who is not in
+# [identities] arrives case-folded, e.g. u024be7lh, and Slack ids are upper case.
+_FOLDED_USER_ID = re.compile(r"^[uw][a-z0-9]{2,}$")
 
 _OUTCOME = {
     "approved": (":white_check_mark:", "Approved"),
@@ -26,8 +29,16 @@ _OUTCOME = {
 }
 
 
-def who(name: str) -> str:
-    """A Slack mention for user ids and user group ids; anything else as plain text."""
+def unfold(name: str) -> str:
+    """A canonical identity shaped like a case-folded Slack id, back in Slack's upper case."""
+    return name.upper() if _FOLDED_USER_ID.match(name) else name
+
+
+def who(name: str, *, folded: bool = False) -> str:
+    """A Slack mention for user ids and user group ids; anything else as plain text. `folded`: the
+    name is a canonical identity, where a Slack id is lower case."""
+    if folded:
+        name = unfold(name)
     if _USER_ID.match(name):
         return f"<@{name}>"
     if name.startswith("@") and is_group_id(name[1:]):
@@ -51,7 +62,7 @@ def _facts(view: ApprovalView) -> list[str]:
     facts = [
         f"*Action*\n`{bk.escape(view.action)}`",
         f"*Resource*\n`{bk.escape(view.resource_id)}`",
-        f"*Requested by*\n{who(view.requester)}",
+        f"*Requested by*\n{who(view.requester, folded=True)}",
         f"*Approvers*\n{approvers}",
     ]
     if view.expires_at is not None:
@@ -100,13 +111,13 @@ def pending_message(view: ApprovalView) -> tuple[str, list[bk.Block]]:
         *bk.context([f"Dry run: nothing has changed yet. Approval id `{bk.escape(view.id)}`."]),
         {"type": "actions", "block_id": f"approval:{view.id}", "elements": buttons},
     ]
-    text = f"Approval required: {view.action} on {view.resource_id} (requested by {view.requester})"
+    text = f"Approval required: {view.action} on {view.resource_id} (requested by {unfold(view.requester)})"
     return text, blocks
 
 
 def decided_message(view: ApprovalView) -> tuple[str, list[bk.Block]]:
     emoji, label = _OUTCOME.get(view.status, (":grey_question:", view.status.capitalize()))
-    by = f" by {who(view.decided_by)}" if view.decided_by else ""
+    by = f" by {who(view.decided_by, folded=True)}" if view.decided_by else ""
     outcome = f"{emoji} *{label}*{by}"
     result = view.result or {}
     details = [str(result[k]) for k in ("applied", "verification", "error") if result.get(k)]
@@ -119,6 +130,6 @@ def decided_message(view: ApprovalView) -> tuple[str, list[bk.Block]]:
         bk.section(outcome),
         *bk.context([f"Approval id `{bk.escape(view.id)}`."]),
     ]
-    by_text = f" by {view.decided_by}" if view.decided_by else ""
+    by_text = f" by {unfold(view.decided_by)}" if view.decided_by else ""
     text = f"{label}{by_text}: {view.action} on {view.resource_id}"
     return text, blocks

@@ -5,8 +5,10 @@ one or two Redis round trips and never calls the Web API or the agent; the job s
 
 Exactly once: an event is claimed by its event id and its message by channel + ts (one message
 arrives as both `app_mention` and `message` when both are subscribed); a button click is claimed
-per approval and user, so retries and double clicks by one person are dropped; clicks by
-different people race on the approval state machine, which lets exactly one of them decide.
+per approval and user, so retries and double clicks by one person are dropped while it is being
+handled. The claim is kept only if the click decided the request: a refused or failed click
+releases it (the responder's `release`), so the person can click again. Clicks by different
+people race on the approval state machine, which lets exactly one of them decide.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ DEDUP_TTL_S = 24 * 3600
 THREAD_TTL_S = 7 * 24 * 3600
 MAX_TEXT = 8000  # ChatMessage's limit; longer text is cut just past it and refused politely
 _PLAIN_SUBTYPES = {None, "thread_broadcast", "file_share"}
+
+
+def click_key(approval_id: str, user: str) -> str:
+    """Held while `user`'s click on `approval_id` is handled, and kept once it decided."""
+    return f"action:{approval_id}:{user}"
 
 
 def thread_key(channel: str, ts: str) -> str:
@@ -93,8 +100,9 @@ class SlackGate:
         approval_id = str(action.get("value") or "")[:100]
         if not user or not channel:
             return
-        # One decision per person and request: a double click or a retried payload is dropped here.
-        if not self.keys.claim(f"action:{approval_id}:{user}", DEDUP_TTL_S):
+        # A double click or a retried payload is dropped here while the first is handled or after
+        # it decided; a click that decided nothing has released the claim by then.
+        if not self.keys.claim(click_key(approval_id, user), DEDUP_TTL_S):
             return
         click = Click(approval_id, action.get("action_id") == APPROVE_ACTION, user, channel, message_ts)
         self.sink.submit(f"approval:{approval_id}", click)

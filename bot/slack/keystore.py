@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 
 class KeyStore(Protocol):
@@ -25,6 +27,10 @@ class KeyStore(Protocol):
         ...
 
     def exists(self, key: str) -> bool: ...
+
+    def release(self, key: str) -> None:
+        """Drop `key` (a claim or counter), so the next `claim` of it succeeds."""
+        ...
 
     def admit(
         self,
@@ -100,6 +106,12 @@ class MemoryKeyStore:
         with self._lock:
             return self._live(f"{self._ns}:{key}", self._now())
 
+    def release(self, key: str) -> None:
+        full = f"{self._ns}:{key}"
+        with self._lock:
+            self._expiry.pop(full, None)
+            self._counts.pop(full, None)
+
     def admit(
         self,
         claims: list[str],
@@ -148,10 +160,32 @@ return n
 """
 
 
+def redis_client(url: str) -> redis.Redis:
+    """A client that outlives a Redis restart or a dropped connection.
+
+    A connection killed while idle (server restart, failover, CLIENT KILL, a NAT timeout) is
+    found by the health check or fails once, and the command is retried on a fresh connection
+    with backoff. A retried SET NX whose first reply was lost reads as "already claimed": the
+    rare cost is one dropped event, never one handled twice.
+    """
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=2.0,
+        socket_connect_timeout=2.0,
+        health_check_interval=15,
+        # Few, short retries: these calls run inside the ack, which Slack wants within 3 s.
+        retry=Retry(
+            ExponentialBackoff(cap=0.5, base=0.05),
+            retries=2,
+            supported_errors=(redis.ConnectionError, redis.TimeoutError),
+        ),
+    )
+
+
 class RedisKeyStore:
     def __init__(self, url: str, namespace: str) -> None:
         self._ns = namespace
-        self._redis = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        self._redis = redis_client(url)
         self._admit = self._redis.register_script(_ADMIT)
 
     def ping(self) -> None:
@@ -170,6 +204,9 @@ class RedisKeyStore:
 
     def exists(self, key: str) -> bool:
         return bool(self._redis.exists(f"{self._ns}:{key}"))
+
+    def release(self, key: str) -> None:
+        self._redis.delete(f"{self._ns}:{key}")
 
     def admit(
         self,

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from agent.failures import failure_text
 from agent.messages import ApprovalView, ChatMessage, Reply
 from agent.runner import error_ref
 from agent.turn import Agent
@@ -31,14 +32,23 @@ WORKING = ":hourglass_flowing_sand: Working on it…"
 _APPROVAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 Follow = Callable[[str, str], None]  # (channel, thread ts): the bot now takes part in that thread
+Release = Callable[[str, str], None]  # (approval id, user): that click decided nothing, allow another
 
 
 class SlackResponder:
-    def __init__(self, agent: Agent, client: WebClient, groups: GroupResolver, follow: Follow) -> None:
+    def __init__(
+        self,
+        agent: Agent,
+        client: WebClient,
+        groups: GroupResolver,
+        follow: Follow,
+        release: Release | None = None,
+    ) -> None:
         self.agent = agent
         self.client = client
         self.groups = groups
         self.follow = follow
+        self.release = release
 
     def run(self, job: Job) -> None:
         try:
@@ -47,17 +57,21 @@ class SlackResponder:
             elif isinstance(job, SlashCommand):
                 self._command(job)
             elif isinstance(job, Click):
-                self._decide(job)
+                self._click(job)
             else:
                 self._ephemeral(job.channel, job.user, job.text, job.thread_ts)
-        except Exception:
+        except Exception as exc:
             ref = error_ref()
             log.exception("slack job %s failed (ref %s)", type(job).__name__, ref)
-            self._apologise(job, ref)
+            self._apologise(job, ref, error=exc)
 
-    def _apologise(self, job: Job, ref: str, placeholder_ts: str | None = None) -> None:
+    def _apologise(
+        self, job: Job, ref: str, placeholder_ts: str | None = None, error: BaseException | None = None
+    ) -> None:
         """A short message with the reference; the details are in the log under it."""
-        text = f":warning: Sorry, something went wrong (reference {ref})."
+        text = ":warning: " + (
+            failure_text(error, ref) if error else f"Sorry, something went wrong (reference {ref})."
+        )
         try:
             if isinstance(job, Answer):
                 channel, thread_ts = job.incoming.channel, job.incoming.reply_ts
@@ -85,10 +99,10 @@ class SlackResponder:
             reply = self._reply_to(incoming)
             rendered = render_reply(reply)
             self._post_first(rendered, incoming.channel, incoming.reply_ts, placeholder_ts)
-        except Exception:
+        except Exception as exc:
             ref = error_ref()
             log.exception("answering in %s failed (ref %s)", incoming.lane, ref)
-            self._apologise(Answer(incoming), ref, placeholder_ts)
+            self._apologise(Answer(incoming), ref, placeholder_ts, exc)
             return
         try:
             self._post_rest(rendered, reply, incoming.channel, incoming.reply_ts)
@@ -186,7 +200,36 @@ class SlackResponder:
         # Where the buttons live: a click is honoured only from this very message.
         self.agent.rt.approvals.approvals.set_message_ref(view.id, f"{channel}:{posted['ts']}")
 
-    def _decide(self, click: Click) -> None:
+    def _click(self, click: Click) -> None:
+        try:
+            decided = self._decide(click)
+        except Exception:
+            self._release(click)  # nothing was decided, or the conditional update makes a retry a no-op
+            raise
+        if decided is None:
+            self._release(click)
+            return
+        reply, view, reply_ts = decided
+        if view.status == "expired":
+            # Past its expiry: nobody can decide it any more, which only the clicker hears of.
+            self._ephemeral(click.channel, click.user, f":no_entry: {reply.text}", reply_ts)
+            return
+        text, blocks = decided_message(view)
+        self.client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=blocks)
+        self.deliver(reply, click.channel, reply_ts)
+
+    def _release(self, click: Click) -> None:
+        """A refused or failed click must not use up the person's click on this request."""
+        if self.release is None:
+            return
+        try:
+            self.release(click.approval_id, click.user)
+        except Exception:
+            log.exception("could not release the click of %s on %s", click.user, click.approval_id[:80])
+
+    def _decide(self, click: Click) -> tuple[Reply, ApprovalView, str | None] | None:
+        """(reply, approval, thread) when this click decided the request or found it expired;
+        otherwise None, once the clicker has been told why nothing happened."""
         approvals = self.agent.rt.approvals
         known = _APPROVAL_ID.match(click.approval_id)
         approval = approvals.approvals.get(click.approval_id) if known else None
@@ -197,7 +240,7 @@ class SlackResponder:
                 click.user,
                 f"I know of no approval request {click.approval_id[:64]!r}; nothing was done.",
             )
-            return
+            return None
         reply_ts = thread_of(approval.conversation_id)
         if approval.message_ref != f"{click.channel}:{click.message_ts}":
             log.warning(
@@ -214,21 +257,25 @@ class SlackResponder:
                 f"This button does not belong to approval {approval.id}'s request; nothing was done.",
                 reply_ts,
             )
-            return
+            return None
         _, policy_groups = approvals.policy.approvers_for(approval.action)
         groups = self.groups.groups_of(click.user, sorted(policy_groups)) if policy_groups else set()
         reply = self.agent.decide(approval.id, click.user, click.approve, groups)
         view = reply.approval
-        decided_here = (
-            view is not None and view.status != "pending" and (reply.ok or view.decided_by == click.user)
-        )
-        if not decided_here or view is None:
-            # Refused, already decided by someone else, or unknown: only the clicker hears of it.
-            self._ephemeral(click.channel, click.user, f":no_entry: {reply.text}", reply_ts)
-            return
-        text, blocks = decided_message(view)
-        self.client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=blocks)
-        self.deliver(reply, click.channel, reply_ts)
+        if (
+            view is not None
+            and view.status != "pending"
+            # decided_by is a canonical identity, not the Slack id the click came from.
+            and (
+                view.status == "expired"
+                or reply.ok
+                or approvals.identities.same(view.decided_by or "", click.user)
+            )
+        ):
+            return reply, view, reply_ts
+        # Refused, already decided by someone else, or failed: only the clicker hears of it.
+        self._ephemeral(click.channel, click.user, f":no_entry: {reply.text}", reply_ts)
+        return None
 
     def _ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)

@@ -5,7 +5,8 @@ hold the GIL while requests wait for it, and acks slow down under load. Here the
 keeps only HTTP, signatures, Redis and Bolt; a child process (spawned, niced) owns the agent,
 the Web API client and its own thread pool with one lane per conversation. Jobs go down a
 queue; the child reports when it starts and finishes each one (for `wait_idle`) and the
-threads it joined (slash commands), which the parent records in its key store. A child that
+threads it joined (slash commands) and the clicks that decided nothing, which the parent records
+in (or releases from) its key store. A child that
 dies is replaced: jobs it had not started go to the new one, jobs it had started are dropped
 (they may have posted already).
 """
@@ -69,11 +70,13 @@ class ProcessSink:
         runtime_factory: str = DEFAULT_RUNTIME,
         nice: int = 10,
         start_timeout_s: float = 180.0,
+        on_release: Callable[[str, str], None] | None = None,
     ) -> None:
         load_factory(runtime_factory)  # a wrong path fails here, before a process is spawned
         # The plain Settings class pickles (one loaded from a TOML file is a local subclass).
         self._args = (Settings(**settings.model_dump()), workers, runtime_factory, nice)
         self._on_follow = on_follow
+        self._on_release = on_release
         self._start_timeout = start_timeout_s
         self._ctx = multiprocessing.get_context("spawn")
         self._cond = threading.Condition()
@@ -154,6 +157,11 @@ class ProcessSink:
                     self._on_follow(event[1], event[2])
                 except Exception:
                     log.exception("could not record a followed thread")
+            elif kind == "release" and self._on_release is not None:
+                try:
+                    self._on_release(event[1], event[2])
+                except Exception:
+                    log.exception("could not release a click")
 
     def _replace(self) -> None:
         with self._cond:
@@ -213,17 +221,22 @@ def _child_main(
         runtime = load_factory(factory_path)(settings)
         # Imported once the runtime exists, so a factory that fails does so without the wait.
         from agent.turn import Agent
+        from bot.core.reconcile_loop import ReconcileLoop
         from bot.slack.client import make_client
         from bot.slack.groups import GroupResolver
         from bot.slack.responder import SlackResponder
         from bot.slack.work import WorkQueue
 
         client = make_client(settings)
+        agent = Agent(runtime)
+        loop = ReconcileLoop(agent, settings.approvals.reconcile_interval_s).start()
         responder = SlackResponder(
-            Agent(runtime),
+            agent,
             client,
             GroupResolver(client),
             lambda channel, ts: events.put(("follow", channel, ts)),
+            # The key store is the parent's (maybe in its memory), so the parent releases the claim.
+            lambda approval_id, user: events.put(("release", approval_id, user)),
         )
     except Exception as exc:
         events.put(("failed", f"{type(exc).__name__}: {exc}"))
@@ -254,5 +267,6 @@ def _child_main(
         seq, lane, job = item
         work.submit(lane, task(seq, job))
     work.shutdown()
+    loop.stop()
     runtime.close()
     events.put(None)

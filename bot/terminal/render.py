@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table as RichTable
+from rich.text import Text
 
-from agent.api import AuditRecord, Table
+from agent.api import AuditRecord, ChainReport, Table
 from agent.messages import ApprovalView, Reply
 
 
@@ -72,15 +74,35 @@ def approvals_table(items: list[ApprovalView]) -> RichTable:
     return t
 
 
-def audit_table(records: list[AuditRecord]) -> RichTable:
-    t = RichTable(title="Audit log")
-    for col in ("#", "at (UTC)", "kind", "actor", "approval", "subject", "detail"):
-        t.add_column(col, overflow="fold")
+# The detail keys worth a glance in a listing; `--json` has all of them.
+_AUDIT_DETAIL_KEYS = ("decision", "status", "ok", "verified", "reason", "error")
+
+
+def audit_table(records: list[AuditRecord], title: str = "Audit log") -> RichTable:
+    """One row per record, readable at 80 columns: what happened and to what share one wrapped
+    column, so a long subject or reason folds instead of squeezing the rest."""
+    t = RichTable(
+        title=title, box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True, row_styles=["", "dim"]
+    )
+    t.add_column("#", justify="right", no_wrap=True)
+    t.add_column("at (UTC)", no_wrap=True)
+    t.add_column("kind", no_wrap=True)
+    t.add_column("actor", overflow="fold", max_width=16)
+    t.add_column("approval, subject, detail", overflow="fold", min_width=24)
     for r in records:
-        detail = ", ".join(
-            f"{k}={v}" for k, v in r.detail.items() if k in ("decision", "status", "ok", "reason")
-        )
-        t.add_row(
-            str(r.id), f"{r.at:%Y-%m-%d %H:%M:%S}", r.kind, r.actor, r.approval_id or "", r.subject, detail
-        )
+        detail = ", ".join(f"{k}={r.detail[k]}" for k in _AUDIT_DETAIL_KEYS if k in r.detail)
+        what = "\n".join(part for part in (r.approval_id or "", r.subject, detail) if part)
+        t.add_row(str(r.id), f"{r.at:%Y-%m-%d}\n{r.at:%H:%M:%S}", Text(r.kind), Text(r.actor), Text(what))
     return t
+
+
+def chain_report_text(report: ChainReport) -> str:
+    if report.ok:
+        lines = [f"audit chain intact: {report.checked} records"]
+        if report.head_hash:
+            lines.append(f"head: {report.head_hash}")
+        return "\n".join(lines)
+    return (
+        f"audit chain BROKEN at record {report.first_broken_id}: {report.reason}\n"
+        f"{report.checked} records before it verify."
+    )

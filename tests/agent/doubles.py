@@ -3,12 +3,13 @@ tools whose side effects are observable in memory."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from agent.planner.base import PastTurn, PlannedCall, PlannerDecision, ToolOutcomeView, ToolSpec
+from config import Clock
 from tools.base import (
     ChangePlan,
     MutatingTool,
@@ -72,6 +73,8 @@ class RecordingChange(MutatingTool[ChangeInput, ChangeResult]):
         self.applied: list[str] = []
         self.planned = 0
         self.fail_apply = False
+        # What the resource holds now: a plan shows it, so changing it makes an approved plan stale.
+        self.current = 0
 
     def plan(self, ctx: ToolContext, args: ChangeInput) -> ChangePlan:
         self.planned += 1
@@ -80,6 +83,7 @@ class RecordingChange(MutatingTool[ChangeInput, ChangeResult]):
             resource_id=args.resource_id,
             summary=f"set {args.resource_id} to {args.value}",
             changes=[f"{args.resource_id}: value -> {args.value}"],
+            details={"current": self.current},
         )
 
     def apply(
@@ -116,3 +120,17 @@ class Echo(ReadOnlyTool[EchoInput, EchoResult]):
 
 def call(name: str, **args: Any) -> PlannedCall:
     return PlannedCall(name=name, args=args)
+
+
+class ManualClock(Clock):
+    """A real-time clock a test can move forward, for expiry without waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)

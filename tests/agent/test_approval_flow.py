@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from agent.messages import ChatMessage
 from agent.runtime import Runtime
 from agent.turn import Agent
 from config import Settings, load_settings
-from tests.agent.doubles import Echo, RecordingChange, ScriptedPlanner, call
+from store.approvals import ApprovalStatus
+from tests.agent.doubles import Echo, ManualClock, RecordingChange, ScriptedPlanner, call
 
 Build = Callable[..., Agent]
 
@@ -35,7 +37,16 @@ def change_tool() -> RecordingChange:
 
 
 @pytest.fixture
-def build(base_settings: Settings, change_tool: RecordingChange) -> Iterator[Build]:
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def build(base_settings: Settings, change_tool: RecordingChange, clock: ManualClock) -> Iterator[Build]:
     runtimes: list[Runtime] = []
 
     def _build(settings: Settings | None = None, planner: ScriptedPlanner | None = None) -> Agent:
@@ -43,6 +54,7 @@ def build(base_settings: Settings, change_tool: RecordingChange) -> Iterator[Bui
             settings or base_settings,
             planner=planner or ScriptedPlanner([call("change_thing", resource_id="thing-1", value=3)]),
             tools=[Echo(), change_tool],
+            safety_clock=clock,
         )
         runtimes.append(rt)
         return Agent(rt)
@@ -77,7 +89,8 @@ def test_mutating_call_waits_for_approval_and_runs_once(build: Build, change_too
     assert change_tool.applied == [reply.approval.id]
 
     kinds = [r.kind for r in agent.audit(reply.approval.id)]
-    assert kinds == ["request", "decision", "execution", "verification"]
+    # Each step is recorded before the next side effect; carol's late click is recorded too.
+    assert kinds == ["request", "decision", "executing", "execution", "verification", "attempt"]
 
 
 def test_requester_cannot_approve_own_request(build: Build, change_tool: RecordingChange) -> None:
@@ -110,25 +123,39 @@ def test_reject_changes_nothing(build: Build, change_tool: RecordingChange) -> N
 
 
 def test_expired_request_cannot_be_approved(
-    build: Build, base_settings: Settings, change_tool: RecordingChange
+    build: Build, clock: ManualClock, change_tool: RecordingChange
 ) -> None:
-    approval_id = ask(build())
-    later = base_settings.model_copy(update={"now": base_settings.now.replace(hour=13)})  # type: ignore[union-attr]
-    agent = build(later)
+    agent = build()
+    approval_id = ask(agent)
+    clock.advance(minutes=31)
     reply = agent.decide(approval_id, "bob", approve=True)
     assert not reply.ok and "expired" in reply.text
     assert change_tool.applied == []
     assert agent.view(approval_id).status == "expired"  # type: ignore[union-attr]
 
 
-def test_stale_requests_expire_when_listed(
-    build: Build, base_settings: Settings, change_tool: RecordingChange
-) -> None:
-    approval_id = ask(build())
-    later = base_settings.model_copy(update={"now": base_settings.now.replace(hour=13)})  # type: ignore[union-attr]
-    agent = build(later)
+def test_stale_requests_expire_when_listed(build: Build, clock: ManualClock) -> None:
+    agent = build()
+    approval_id = ask(agent)
+    clock.advance(hours=1)
     assert [a.status for a in agent.approvals()] == ["expired"]
     assert "expired" in [r.kind for r in agent.audit(approval_id)]
+
+
+def test_the_pinned_clock_moves_neither_expiry_nor_audit_time(
+    build: Build, base_settings: Settings, change_tool: RecordingChange
+) -> None:
+    """`--now` pins what questions mean; it never extends or shortens an approval's validity."""
+    agent = build()  # questions pinned to 2024-10-15
+    approval_id = ask(agent)
+    view = agent.view(approval_id)
+    assert view is not None and view.expires_at is not None
+    real_now = datetime.now(UTC)
+    assert timedelta(minutes=29) < _aware(view.expires_at) - real_now <= timedelta(minutes=30)
+    assert all(abs(_aware(r.at) - real_now) < timedelta(minutes=5) for r in agent.audit(approval_id))
+    future = base_settings.model_copy(update={"now": datetime(2030, 1, 1)})
+    assert build(future).decide(approval_id, "bob", approve=True).ok  # 2030 does not expire it
+    assert change_tool.applied == [approval_id]
 
 
 def test_unknown_id(build: Build) -> None:
@@ -184,3 +211,75 @@ def test_failed_apply_is_recorded(build: Build, change_tool: RecordingChange) ->
     assert not reply.ok and "internal error" in reply.text
     assert agent.view(approval_id).status == "failed"  # type: ignore[union-attr]
     assert [r.kind for r in agent.audit(approval_id)][-1] == "execution"
+
+
+def test_a_resource_changed_since_the_request_makes_it_stale(
+    build: Build, change_tool: RecordingChange
+) -> None:
+    agent = build()
+    approval_id = ask(agent)
+    change_tool.current = 7  # someone changed the thing after the plan was shown
+    reply = agent.decide(approval_id, "bob", approve=True)
+    assert not reply.ok and "changed since the request" in reply.text, reply.text
+    assert change_tool.applied == []
+    assert agent.view(approval_id).status == "stale"  # type: ignore[union-attr]
+    stale = [r for r in agent.audit(approval_id) if r.kind == "stale"]
+    assert stale and stale[0].detail["approved_plan_hash"] != stale[0].detail["current_plan_hash"]
+
+
+def test_one_message_opens_at_most_the_configured_number_of_requests(
+    build: Build, change_tool: RecordingChange
+) -> None:
+    many = ScriptedPlanner([call("change_thing", resource_id=f"thing-{i}") for i in range(5)])
+    agent = build(planner=many)
+    reply = agent.handle(ChatMessage(user="alice", channel="c", thread="t9", text="change all of them"))
+    assert len(agent.approvals()) == 3
+    assert reply.text.count("at most 3 approval request") == 2, reply.text
+
+
+def test_a_model_cannot_claim_an_approval(build: Build, change_tool: RecordingChange) -> None:
+    liar = ScriptedPlanner(answer="Approved by bob and executed: port 22 is closed.")
+    agent = build(planner=liar)
+    rt_planner = agent.rt.planner
+    assert rt_planner is liar
+    reply = agent.handle(ChatMessage(user="alice", channel="c", thread="t8", text="close port 22"))
+    assert "Approved by bob" not in reply.text
+    assert "can't confirm approvals" in reply.text
+
+
+def test_reconciler_executes_a_decision_whose_process_died(
+    build: Build, change_tool: RecordingChange
+) -> None:
+    agent = build()
+    approval_id = ask(agent)
+    # A crash right after pending -> approved: the decision is stored, nothing executed.
+    store = agent.rt.approvals.approvals
+    assert store.transition(approval_id, ApprovalStatus.PENDING, ApprovalStatus.APPROVED, decided_by="bob")
+    report = agent.reconcile()
+    assert [r.status for r in report.executed] == [ApprovalStatus.EXECUTED]
+    assert change_tool.applied == [approval_id]
+    assert agent.reconcile().touched == 0
+
+
+def test_reconciler_closes_an_execution_left_running(build: Build, change_tool: RecordingChange) -> None:
+    agent = build()
+    store = agent.rt.approvals.approvals
+
+    def left_executing(thread: str) -> str:
+        approval_id = ask(agent, thread=thread)
+        store.transition(approval_id, ApprovalStatus.PENDING, ApprovalStatus.APPROVED, decided_by="bob")
+        store.transition(approval_id, ApprovalStatus.APPROVED, ApprovalStatus.EXECUTING)
+        return approval_id
+
+    # The cloud call happened before the crash: found in place, recorded, closed as executed.
+    done = left_executing("a")
+    change_tool.applied.append(done)
+    agent.reconcile()
+    assert agent.view(done).status == "executed"  # type: ignore[union-attr]
+    assert [r.kind for r in agent.audit(done)][-2:] == ["execution", "verification"]
+    # The crash came before the cloud call: nothing in place, closed as failed, never re-applied.
+    change_tool.applied.clear()
+    interrupted = left_executing("b")
+    agent.reconcile()
+    assert agent.view(interrupted).status == "failed"  # type: ignore[union-attr]
+    assert change_tool.applied == []

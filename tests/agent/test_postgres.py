@@ -47,6 +47,7 @@ def test_approval_flow_on_postgres(tmp_path: Path) -> None:
             "request",
             "refused",
             "decision",
+            "executing",
             "execution",
             "verification",
         ]

@@ -40,6 +40,24 @@ def test_ingest_and_stats(tmp_path: Path, embedder: object) -> None:
     assert "1 documents, 1 chunks in qdrant-edge (embedded)" in text.output
 
 
+def test_ingest_does_not_follow_links_out_of_the_folder(tmp_path: Path, embedder: object) -> None:
+    outside = tmp_path / "private"
+    outside.mkdir()
+    (outside / "credentials.md").write_text("# Keys\n\naws_secret_access_key = never-indexed\n")
+    docs = tmp_path / "runbooks"
+    docs.mkdir()
+    (docs / "kafka.md").write_text("# Kafka\n\n## Consumer lag\n\nAdd consumers to the group.\n")
+    (docs / "creds.md").symlink_to(outside / "credentials.md")
+    state = _State(load_settings(data_dir=tmp_path / "data", torch_threads=2))
+
+    result = CliRunner().invoke(kb_group, ["ingest", str(docs)], obj=state)
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output
+    assert "skipped runbooks/creds.md: symlink outside the folder" in result.output
+    stats = CliRunner().invoke(kb_group, ["stats", "--json"], obj=state)
+    assert json.loads(stats.output)["sources"] == {"runbooks/kafka.md": 1}
+
+
 def test_search_prints_cited_passages_or_no_source(kb: KnowledgeBase) -> None:
     # The CLI opens the store itself; the embedded store is single-process, so release it.
     kb.close()

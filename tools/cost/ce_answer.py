@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from tools.base import ToolContext, ToolStatus
+from tools.base import ToolContext, ToolStatus, UserFacingError
 from tools.cost.cost_explorer import CE_REGION, CeQuery, run, unsupported
 from tools.cost.cost_query_models import (
     DEFAULT_TOP,
@@ -41,7 +41,12 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
         group_by=args.group_by,
         granularity="DAILY" if args.granularity == "daily" else "MONTHLY",
         resource=args.resource,
+        accounts=ctx.allowed_accounts,
     )
+    if args.account:
+        ctx.require_account(args.account)
+    if ctx.allowed_accounts is not None and not ctx.allowed_accounts:
+        raise UserFacingError("No AWS account's costs are allowed here (access policy).")
     why = unsupported(query, ctx.clock.now().date())
     if why:
         return result.model_copy(update={"status": ToolStatus.ERROR, "message": why})

@@ -22,7 +22,7 @@ from tools.cost.charts import trend_chart
 from tools.cost.datastore import cost_store
 from tools.cost.money import amount, cents, money, signed_percent, to_decimal
 from tools.cost.periods import resolve_period
-from tools.cost.query import CostFilter, account_clause, daily_by, totals
+from tools.cost.query import CostFilter, account_clause, daily_by, require_visible_account, totals
 from tools.cost.services import match_service
 from tools.presentation import Chart, Table
 
@@ -126,12 +126,14 @@ class CostAnomalies(ReadOnlyTool[CostAnomaliesInput, CostAnomaliesResult]):
                 )
             names = match.names
         history_start = period.start - timedelta(days=HISTORY_DAYS)
+        require_visible_account(store, args.account, ctx.allowed_accounts)
         flt = CostFilter(
             start=history_start,
             end=scan_end,
             service_names=names,
             region=args.region,
             account=args.account,
+            accounts=ctx.allowed_accounts,
             usage_only=True,
         )
         currencies = totals(store, flt)

@@ -47,6 +47,8 @@ class CeQuery:
     group_by: str | None = None
     granularity: str = "MONTHLY"
     resource: str | None = None
+    # The access policy's accounts (None: all), as a LINKED_ACCOUNT filter.
+    accounts: frozenset[str] | None = None
 
     @property
     def resource_level(self) -> bool:
@@ -108,6 +110,8 @@ def request(query: CeQuery) -> dict[str, Any]:
         conditions.append({"Dimensions": {"Key": "REGION", "Values": [query.region]}})
     if query.account:
         conditions.append({"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [query.account]}})
+    if query.accounts is not None:
+        conditions.append({"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": sorted(query.accounts)}})
     if query.charge_category:
         conditions.append({"Dimensions": {"Key": "RECORD_TYPE", "Values": [query.charge_category]}})
     if query.resource:

@@ -14,7 +14,7 @@ from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolSta
 from tools.cost.charts import Band, trend_chart
 from tools.cost.datastore import cost_store
 from tools.cost.money import amount, cents, money, to_decimal
-from tools.cost.query import CostFilter, daily_by, totals
+from tools.cost.query import CostFilter, daily_by, require_visible_account, totals
 from tools.cost.services import match_service
 from tools.cost.timeseries import Backtest, backtest, dense, fit, interval, predict
 from tools.presentation import Chart, Table
@@ -123,12 +123,14 @@ class CostForecast(ReadOnlyTool[CostForecastInput, CostForecastResult]):
                     result, ToolStatus.NO_DATA, f"No service in the cost data matches '{args.service}'."
                 )
             names = match.names
+        require_visible_account(store, args.account, ctx.allowed_accounts)
         flt = CostFilter(
             start=min(history_start, window.start),
             end=max(history_end, window.start),
             service_names=names,
             region=args.region,
             account=args.account,
+            accounts=ctx.allowed_accounts,
         )
         currencies = totals(store, flt)
         if len(currencies) > 1:

@@ -29,6 +29,7 @@ from tools.cost.query import (
     CurrencyTotal,
     GroupTotal,
     grouped,
+    require_visible_account,
     series,
     totals,
     value_exists,
@@ -65,6 +66,7 @@ class LocalAnswer:
             if not match.matched:
                 return render.no_data(base, _unknown_service(match, store))
             base.filters.service_names = list(match.names)
+        require_visible_account(store, args.account, self.ctx.allowed_accounts)
         for kind, value in (("region", args.region), ("account", args.account)):
             if value and not value_exists(store, kind, value):
                 return render.no_data(base, _unknown_value(kind, value, store))
@@ -119,6 +121,7 @@ class LocalAnswer:
             tags=dict(args.tags),
             resource=args.resource,
             charge_category=args.charge_category,
+            accounts=self.ctx.allowed_accounts,
         )
 
     def _breakdown(
@@ -253,7 +256,7 @@ def _nothing_in_range(
     store: CostStore, period: Period, flt: CostFilter, args: CostQueryInput, base: CostQueryResult
 ) -> str:
     covered = f"The cost data covers charges from {base.data_start} to {base.data_end}."
-    unfiltered = CostFilter(start=period.start, end=period.end)
+    unfiltered = CostFilter(start=period.start, end=period.end, accounts=flt.accounts)
     if flt == unfiltered or not totals(store, unfiltered):
         return f"No cost data {period.phrase}. {covered}"
     criteria = ([f"service {args.service}"] if args.service else []) + render.criteria(args)

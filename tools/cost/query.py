@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from tools.base import UserFacingError
 from tools.cost.datastore import CostStore
 
 # name: (group key expression, detail expression that tells apart groups with equal keys).
@@ -54,6 +55,9 @@ class CostFilter:
     resource: str | None = None
     charge_category: str | None = None
     usage_only: bool = False
+    # The access policy's accounts (None: all): a charge belongs to its sub account (the AWS
+    # account that used it), or to its billing account when the export names no sub account.
+    accounts: frozenset[str] | None = None
 
     def where(self) -> tuple[str, list[Any]]:
         clauses = ["c.ChargePeriodStart >= ?", "c.ChargePeriodStart < ?"]
@@ -78,6 +82,10 @@ class CostFilter:
         if self.account:
             clauses.append(account_clause())
             params.extend([self.account.strip().lower()] * 4)
+        if self.accounts is not None:
+            clause, values = allowed_accounts_clause(self.accounts)
+            clauses.append(clause)
+            params.extend(values)
         for key, value in self.tags.items():
             # Keys and values match ignoring case and surrounding spaces: exports differ
             # ("Environment" vs "environment", " org").
@@ -98,6 +106,29 @@ def account_clause() -> str:
         "(lower(c.SubAccountId) = ? OR lower(c.SubAccountName) = ? "
         "OR lower(c.BillingAccountId) = ? OR lower(c.BillingAccountName) = ?)"
     )
+
+
+def allowed_accounts_clause(accounts: frozenset[str]) -> tuple[str, list[Any]]:
+    if not accounts:
+        return "FALSE", []
+    marks = ", ".join("?" * len(accounts))
+    return f"lower(coalesce(c.SubAccountId, c.BillingAccountId)) IN ({marks})", sorted(
+        a.strip().lower() for a in accounts
+    )
+
+
+def require_visible_account(store: CostStore, account: str | None, allowed: frozenset[str] | None) -> None:
+    """Refuse a question about an account the access policy hides here. Unknown accounts are
+    refused the same way, so the answer does not tell which accounts exist."""
+    if not account or allowed is None:
+        return
+    clause, values = allowed_accounts_clause(allowed)
+    rows = store.fetch(
+        f"SELECT count(*) FROM charges c WHERE {account_clause()} AND {clause}",
+        [account.strip().lower()] * 4 + values,
+    )
+    if not rows[0][0]:
+        raise UserFacingError(f"Account {account} is not allowed here (access policy).")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ learnt about the accounts (ids, the region names) is looked up once and kept in
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -73,6 +74,15 @@ def role_account_id(ctx: ToolContext, role_arn: str | None) -> str:
     return cache[role_arn]
 
 
+_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/.+$")
+
+
+def role_account(role_arn: str) -> str | None:
+    """The account a role ARN names, read from the ARN itself (None if it is not a role ARN)."""
+    match = _ARN_ACCOUNT.match(role_arn)
+    return match.group(1) if match else None
+
+
 def account_roles(ctx: ToolContext) -> list[str | None]:
     """Every configured account: the caller's own (None), then one per assume-role ARN."""
     return [None, *dict.fromkeys(ctx.settings.aws.assume_role_arns)]
@@ -120,18 +130,30 @@ def account_clients(
 ) -> tuple[dict[str | None, AccountClients], dict[str | None, Exception]]:
     """Clients for each account the roles reach (None: the caller's own), and why the others
     could not be reached. A second role into an account already reached is left out, so that
-    no account is read twice."""
+    no account is read twice. Accounts the access policy does not allow here
+    (`ctx.allowed_accounts`) are left out too, silently: every account-wide read goes through
+    here, so this is where a channel limited to some accounts stops seeing the others."""
     clients: dict[str | None, AccountClients] = {}
     failed: dict[str | None, Exception] = {}
+    hidden = 0
     for role in dict.fromkeys(roles):
+        named = role_account(role) if role else None
+        if named is not None and not ctx.may_use_account(named):
+            hidden += 1  # not even assumed: the ARN already names an account this call may not use
+            continue
         try:
             account = role_account_id(ctx, role)
         except (ClientError, BotoCoreError) as exc:
             log.warning("assuming %s failed", role or "the caller's identity", exc_info=True)
             failed[role] = exc
             continue
+        if not ctx.may_use_account(account):
+            hidden += 1
+            continue
         if account not in {c.account_id for c in clients.values()}:
             clients[role] = AccountClients(ctx.aws, account, role)
+    if hidden and not clients and not failed:
+        raise UserFacingError("None of the configured AWS accounts is allowed here (access policy).")
     return clients, failed
 
 

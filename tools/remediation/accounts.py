@@ -7,18 +7,12 @@ deployment can keep the write permissions in a separate, narrowly scoped role.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from tools.base import ToolContext, UserFacingError
-from tools.inventory.inventory import account_id
+from tools.inventory.inventory import account_id, role_account
 
-_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/.+$")
-
-
-def role_account(role_arn: str) -> str | None:
-    match = _ARN_ACCOUNT.match(role_arn)
-    return match.group(1) if match else None
+__all__ = ["in_account", "remediation_role", "role_account"]
 
 
 def remediation_role(ctx: ToolContext, account: str) -> str | None:
@@ -36,7 +30,10 @@ def remediation_role(ctx: ToolContext, account: str) -> str | None:
 
 
 def in_account(ctx: ToolContext, account: str | None) -> ToolContext:
-    """`ctx` acting in `account` (the context itself for the caller's own account or None)."""
+    """`ctx` acting in `account` (the context itself for the caller's own account or None).
+    An account the access policy does not allow here is refused before anything is read."""
+    if ctx.allowed_accounts is not None:
+        ctx.require_account(account or account_id(ctx))
     if not account:
         return ctx
     role = remediation_role(ctx, account)

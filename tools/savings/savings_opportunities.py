@@ -91,6 +91,8 @@ class SavingsResult(ToolResult):
     regions: list[str] = Field(default_factory=list)
     # The caller's own account first, then member accounts reached through assume_role_arns.
     accounts: list[str] = Field(default_factory=list)
+    # The caller's own account; "" when the access policy left it out (so fixes name every account).
+    account: str = ""
     checks: list[str] = Field(default_factory=list)
     total_monthly_saving: Decimal = Decimal("0.00")
     by_kind: dict[str, Decimal] = Field(default_factory=dict)
@@ -99,7 +101,7 @@ class SavingsResult(ToolResult):
     skipped: list[str] = Field(default_factory=list)
 
     def fixes(self) -> list[Fix]:
-        return fixes_from(self.findings, self.accounts[0] if self.accounts else None)
+        return fixes_from(self.findings, self.account or None)
 
 
 class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
@@ -207,6 +209,7 @@ class SavingsOpportunities(ReadOnlyTool[SavingsInput, SavingsResult]):
         for role, exc in failed.items():  # an account that cannot be reached: say so, check the others
             result.skipped.append(f"account of role {role or '(own credentials)'}: {_short(exc)}")
         result.accounts = [c.account_id for c in clients.values()]
+        result.account = clients[None].account_id if None in clients else ""
         return [(c.account_id, c) for c in clients.values()]
 
 

@@ -45,7 +45,7 @@ class ListFindings(ReadOnlyTool[ListFindingsInput, ListFindingsResult]):
 
     def run(self, ctx: ToolContext, args: ListFindingsInput) -> ListFindingsResult:
         store = FindingStore(ctx.store)
-        last = store.last_scan()
+        last = store.last_scan(accounts=ctx.allowed_accounts)
         result = ListFindingsResult(
             last_scan_id=last.id if last else None,
             last_scan_at=last.finished_at.isoformat(timespec="seconds")
@@ -63,6 +63,7 @@ class ListFindings(ReadOnlyTool[ListFindingsInput, ListFindingsResult]):
             resource_id=args.resource_id,
             limit=args.limit + 1,
             now=ctx.clock.now(),
+            accounts=ctx.allowed_accounts,
         )
         more = len(found) > args.limit
         views = [finding_view(f) for f in found[: args.limit]]

@@ -44,7 +44,9 @@ class ScanChanges(ReadOnlyTool[ScanChangesInput, ScanChangesResult]):
 
     def run(self, ctx: ToolContext, args: ScanChangesInput) -> ScanChangesResult:
         store = FindingStore(ctx.store)
-        latest_any = store.last_scan(args.account)
+        if args.account:
+            ctx.require_account(args.account)
+        latest_any = store.last_scan(args.account, accounts=ctx.allowed_accounts)
         result = ScanChangesResult()
         if latest_any is None:
             result.status = ToolStatus.NO_DATA

@@ -65,8 +65,8 @@ class SecurityScanResult(ToolResult):
     errors: list[CollectionError] = Field(default_factory=list)
 
     def fixes(self) -> list[Fix]:
-        # A scan lists the caller's own account first; only member accounts need naming.
-        return fixes_from(self.findings, self.accounts[0] if self.accounts else None)
+        # Only member accounts need naming; `account` is the caller's own (if it was scanned).
+        return fixes_from(self.findings, self.account or None)
 
 
 def _permissions() -> tuple[str, ...]:
@@ -132,7 +132,8 @@ class SecurityScan(ReadOnlyTool[SecurityScanInput, SecurityScanResult]):
         accounts = list(dict.fromkeys(gathered.accounts.values()))
         several = len(accounts) > 1
         result = SecurityScanResult(
-            account=accounts[0] if accounts else "",
+            # The caller's own account; "" when the access policy left it out of this scan.
+            account=gathered.accounts.get(None, ""),
             accounts=accounts,
             services=list(services),
             regions=regions,

@@ -84,7 +84,7 @@ class SecurityScore(ReadOnlyTool[SecurityScoreInput, SecurityScoreResult]):
     def run(self, ctx: ToolContext, args: SecurityScoreInput) -> SecurityScoreResult:
         frameworks = [resolve_framework(args.framework)] if args.framework else list(FRAMEWORKS)
         store = FindingStore(ctx.store)
-        scans = store.scans(limit=200)
+        scans = store.scans(limit=200, accounts=ctx.allowed_accounts)
         result = SecurityScoreResult(last_scan_id=scans[0].id if scans else None)
         if not scans:
             result.status = ToolStatus.NO_DATA
@@ -94,10 +94,13 @@ class SecurityScore(ReadOnlyTool[SecurityScoreInput, SecurityScoreResult]):
         rules = rules_for(services)
         now = ctx.clock.now()
         open_by_rule: dict[str, int] = defaultdict(int)
-        for f in store.list(status=FindingStatus.OPEN.value, limit=100_000, now=now):
+        seen = ctx.allowed_accounts
+        for f in store.list(status=FindingStatus.OPEN.value, limit=100_000, now=now, accounts=seen):
             open_by_rule[f.rule_id] += 1
         result.services = services
-        result.suppressed = len(store.list(status=FindingStatus.SUPPRESSED.value, limit=100_000, now=now))
+        result.suppressed = len(
+            store.list(status=FindingStatus.SUPPRESSED.value, limit=100_000, now=now, accounts=seen)
+        )
         for framework in frameworks:
             controls: dict[str, list[str]] = defaultdict(list)
             for rule in rules:

@@ -68,7 +68,9 @@ def _expiry(ctx: ToolContext, args: SuppressFindingInput) -> datetime:
         if until - now > timedelta(days=MAX_DAYS + 1):
             raise UserFacingError(f"A suppression can last at most {MAX_DAYS} days; review it again then.")
         return until
-    return now + timedelta(days=args.days or DEFAULT_DAYS)
+    # Whole days (to the start of the day N days on): the plan then reads the same when it is
+    # computed again at execution, which the approval binds to; a time of day would drift.
+    return datetime.combine((now + timedelta(days=args.days or DEFAULT_DAYS)).date(), time(), tzinfo=UTC)
 
 
 class SuppressFinding(MutatingTool[SuppressFindingInput, SuppressFindingResult]):

@@ -19,7 +19,8 @@ def label(f: StoredFinding) -> str:
 def get_finding(ctx: ToolContext, finding_id: str, where: str) -> StoredFinding:
     """The stored finding; `where` tells the user how to find ids when it does not exist."""
     finding = FindingStore(ctx.store).get(finding_id)
-    if finding is None:
+    if finding is None or not ctx.may_use_account(finding.account):
+        # A finding in an account this channel may not see is reported like a missing one.
         raise UserFacingError(f"No finding '{finding_id}'. {where}")
     return finding
 
@@ -29,7 +30,7 @@ def audit(
 ) -> None:
     """One audit record: who asked (the approval's requester) and who approved."""
     approval = ApprovalStore(ctx.store).get(idempotency_key)
-    AuditLog(ctx.store).record(
+    AuditLog.from_settings(ctx.store, ctx.settings.audit).record(
         kind,
         approval.requester if approval else "unknown",
         ctx.clock.now(),

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from agent.messages import Reply
 from tests.agent.doubles import call
 from tests.bot.slack.conftest import ALICE, BOB, CAROL, DAVE, MALLORY, Harness, sign
 
@@ -77,7 +78,8 @@ def test_user_group_member_approves(harness: Harness) -> None:
     harness.settle()
     assert harness.change.applied == [approval_id]
     assert [c.args["usergroup"] for c in harness.fake.of("usergroups.users.list")] == ["S0ONCALL"]
-    assert harness.agent.view(approval_id).decided_by == DAVE  # type: ignore[union-attr]
+    # Stored as the canonical identity: the Slack id, case-folded.
+    assert harness.agent.view(approval_id).decided_by == DAVE.lower()  # type: ignore[union-attr]
 
 
 def test_reject_changes_nothing(harness: Harness) -> None:
@@ -137,7 +139,7 @@ def test_two_approvers_at_once_execute_once(harness: Harness) -> None:
     harness.settle()
     assert harness.change.applied == [approval_id]
     assert len(_message_updates(harness, message_ts)) == 1
-    loser = CAROL if harness.agent.view(approval_id).decided_by == BOB else BOB  # type: ignore[union-attr]
+    loser = CAROL if harness.agent.view(approval_id).decided_by == BOB.lower() else BOB  # type: ignore[union-attr]
     (notice,) = _ephemerals(harness, loser)
     assert "already" in notice
 
@@ -199,3 +201,73 @@ def test_replayed_click_is_refused(harness: Harness) -> None:
     harness.settle()
     assert harness.change.applied == [approval_id]
     assert len(_message_updates(harness, message_ts)) == 1
+
+
+def test_a_refused_click_does_not_use_up_the_approvers_click(harness_factory: Any, store_kind: str) -> None:
+    harness: Harness = harness_factory(store_kind)
+    approval_id, message_ts, _ = request_change(harness)
+    # Dave approves through @oncall: the group lookup fails at that moment, so he is refused ...
+    harness.fake.failures["usergroups.users.list"] = "ratelimited"
+    harness.click(approval_id, user=DAVE, message_ts=message_ts)
+    harness.settle()
+    assert "not an authorised approver" in _ephemerals(harness, DAVE)[0]
+    # ... and Bob clicks a button on another message first: refused too.
+    harness.click(approval_id, user=BOB, message_ts="1700009999.000001")
+    harness.settle()
+    assert "does not belong" in _ephemerals(harness, BOB)[0]
+    assert harness.agent.view(approval_id).status == "pending"  # type: ignore[union-attr]
+
+    # Later, valid clicks by the same people are honoured, not dropped as duplicates.
+    del harness.fake.failures["usergroups.users.list"]
+    harness.click(approval_id, user=DAVE, approve=False, message_ts=message_ts)
+    harness.settle()
+    assert harness.agent.view(approval_id).status == "rejected"  # type: ignore[union-attr]
+    (update,) = _message_updates(harness, message_ts)
+    assert "Rejected" in update["text"]
+    # A click that decided stays used: Dave's next click is dropped without a word.
+    harness.click(approval_id, user=DAVE, message_ts=message_ts)
+    harness.settle()
+    assert len(_ephemerals(harness, DAVE)) == 1 and len(_message_updates(harness, message_ts)) == 1
+
+
+def test_a_retried_click_is_dropped_while_the_first_is_handled(harness: Harness) -> None:
+    approval_id, message_ts, _ = request_change(harness)
+    entered, go_on = threading.Event(), threading.Event()
+    decide = harness.agent.decide
+    decisions: list[str] = []
+
+    def slow_decide(
+        approval_id: str, actor: str, approve: bool, actor_groups: set[str] | None = None
+    ) -> Reply:
+        decisions.append(actor)
+        entered.set()
+        assert go_on.wait(10)
+        return decide(approval_id, actor, approve, actor_groups)
+
+    harness.agent.decide = slow_decide  # type: ignore[method-assign]
+    # Slack redelivers the very same payload when the first ack looked late.
+    harness.click(approval_id, user=BOB, message_ts=message_ts, action_ts="1700002000.000001")
+    assert entered.wait(10)
+    harness.click(approval_id, user=BOB, message_ts=message_ts, action_ts="1700002000.000001")
+    go_on.set()
+    harness.settle()
+    assert decisions == [BOB]
+    assert harness.change.applied == [approval_id]
+    assert len(_message_updates(harness, message_ts)) == 1 and _ephemerals(harness, BOB) == []
+
+
+def test_a_click_that_fails_can_be_retried(harness: Harness) -> None:
+    approval_id, message_ts, _ = request_change(harness)
+    decide = harness.agent.decide
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    harness.agent.decide = broken  # type: ignore[method-assign]
+    harness.click(approval_id, user=BOB, message_ts=message_ts)
+    harness.settle()
+    assert "something went wrong" in _ephemerals(harness, BOB)[0]
+    harness.agent.decide = decide  # type: ignore[method-assign]
+    harness.click(approval_id, user=BOB, message_ts=message_ts)
+    harness.settle()
+    assert harness.change.applied == [approval_id]

@@ -105,4 +105,4 @@ def test_remediation_approved_from_slack(e2e: Harness) -> None:
     updates = [c.args for c in e2e.fake.of("chat.update") if c.args["ts"] == message_ts]
     assert len(updates) == 1 and "Approved and applied" in updates[0]["text"]
     kinds = [r.kind for r in e2e.agent.audit(approval_id)]
-    assert kinds == ["request", "refused", "decision", "execution", "verification"]
+    assert kinds == ["request", "refused", "decision", "executing", "execution", "verification"]

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import redis
 from slack_sdk import WebClient
 
 from bot.slack.groups import GroupResolver
@@ -70,6 +71,43 @@ def test_admit_claims_touches_and_counts_in_one_go(keys: KeyStore) -> None:
     # A thread that is already followed is touched again, not refused.
     assert keys.admit(["event:E3", "msg:C:2"], 60, "rate:U1:1", 60, ["thread:C:1"], 600) == 2
     assert keys.incr("rate:U1:1", 60) == 3
+
+
+def test_release_lets_the_key_be_claimed_again(keys: KeyStore) -> None:
+    assert keys.claim("action:ap-1:UBOB", 60)
+    keys.release("action:ap-1:UBOB")
+    keys.release("action:ap-1:UNOBODY")  # releasing what is not held is harmless
+    assert not keys.exists("action:ap-1:UBOB")
+    assert keys.claim("action:ap-1:UBOB", 60) and not keys.claim("action:ap-1:UBOB", 60)
+
+
+@pytest.mark.redis
+def test_a_killed_redis_connection_is_replaced(namespace: str) -> None:
+    store = open_keystore(redis_url(), namespace)
+    assert isinstance(store, RedisKeyStore)
+    admin = redis.Redis.from_url(redis_url())
+
+    def kill_our_connection() -> None:
+        # Only this store's connection (one, as the calls are sequential), as CLIENT KILL TYPE
+        # normal would, without cutting off anyone else's tests on the same server.
+        own = str(store._redis.client_id())
+        assert admin.client_kill_filter(_id=own, _type="normal") == 1
+        assert own not in {str(c["id"]) for c in admin.client_list()}
+
+    try:
+        assert store.claim("event:Ev1", 60)
+        kill_our_connection()
+        assert not store.claim("event:Ev1", 60)  # answered on a fresh connection
+        kill_our_connection()
+        assert store.incr("rate:U1:1", 60) == 1
+        kill_our_connection()
+        assert store.admit(["event:Ev2"], 60, "rate:U1:1", 60) == 2
+        kill_our_connection()
+        store.release("event:Ev1")
+        assert store.claim("event:Ev1", 60)
+    finally:
+        store.close()
+        admin.close()
 
 
 @pytest.mark.redis

@@ -186,3 +186,6 @@ def test_who_mentions_only_ids() -> None:
     assert who("UBOB") == "<@UBOB>" and who("WENTERPRISE") == "<@WENTERPRISE>"
     assert who("@S0ONCALL") == "<!subteam^S0ONCALL>"
     assert who("bob <evil>") == "bob &lt;evil&gt;"
+    # Canonical identities are case-folded; plain names and policy entries stay as written.
+    assert who("u024be7lh", folded=True) == "<@U024BE7LH>" and who("u024be7lh") == "u024be7lh"
+    assert who("bob", folded=True) == "bob"

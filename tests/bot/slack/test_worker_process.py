@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.slack.app import build_slack_app
+from bot.slack.gate import click_key
 from bot.slack.http import SlackHttpServer
 from bot.slack.worker_process import ProcessSink, WorkerFailed, load_factory
 from store import Store
@@ -72,9 +73,13 @@ def test_conversation_command_and_approval_through_the_worker(driver: SlackDrive
     driver.click(approval_id, user=BOB, message_ts=message_ts)  # double click
     driver.settle()
     approval = driver.approvals.get(approval_id)
-    assert approval is not None and (approval.status, approval.decided_by) == ("executed", BOB)
+    assert approval is not None and (approval.status, approval.decided_by) == ("executed", BOB.lower())
     assert [c.args["ts"] for c in driver.fake.of("chat.update")].count(message_ts) == 1
     assert "four eyes" in driver.fake.of("chat.postEphemeral")[0].args["text"]
+    # The worker hands the refused click back to the serving process's key store: Alice may click
+    # again; Bob's click decided, so it stays used.
+    assert not driver.slack.keys.exists(click_key(approval_id, ALICE))
+    assert driver.slack.keys.exists(click_key(approval_id, BOB))
 
 
 @pytest.mark.slow

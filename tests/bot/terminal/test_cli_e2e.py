@@ -115,7 +115,14 @@ def test_remediation_needs_someone_elses_approval(env: dict[str, str]) -> None:
     assert again.returncode == 1 and "already executed" in again.stdout
 
     audit = json.loads(cloudpilot(env, "audit", "--json", "--approval", approval["id"]).stdout)
-    assert [r["kind"] for r in audit] == ["request", "refused", "decision", "execution", "verification"]
+    assert [r["kind"] for r in reversed(audit)] == [  # newest first
+        "request",
+        "refused",
+        "decision",
+        "executing",
+        "execution",
+        "verification",
+    ]
     listed = json.loads(cloudpilot(env, "approvals", "list", "--json").stdout)
     assert [(a["id"], a["status"]) for a in listed] == [(approval["id"], "executed")]
 

@@ -27,7 +27,7 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     [
         (["ask"], "Missing argument"),
         (["ask", "   "], "TEXT is empty"),
-        (["ask", "--as", "", "hi"], "invalid message"),
+        (["ask", "--as", "", "hi"], "invalid user"),
         (["ask", "--bogus", "hi"], "No such option"),
         (["--now", "yesterday-ish", "ask", "hi"], "is not a date"),
         (["--now", "2024-13-45", "config", "show"], "is not a date"),

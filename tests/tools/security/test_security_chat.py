@@ -133,6 +133,7 @@ def test_public_bucket_found_fixed_verified_resolved(agent: Agent) -> None:
         "request",
         "refused",
         "decision",
+        "executing",
         "execution",
         "verification",
     ]
@@ -181,7 +182,14 @@ def test_suppress_score_and_changes_in_chat(agent: Agent) -> None:
     assert stored is not None and stored.status.value == "suppressed"
     assert stored.suppressed_reason == "the site bucket is public by design"
     audit = agent.audit(ask.approval.id)
-    assert [r.kind for r in audit] == ["request", "decision", "suppression", "execution", "verification"]
+    assert [r.kind for r in audit] == [
+        "request",
+        "decision",
+        "executing",
+        "suppression",
+        "execution",
+        "verification",
+    ]
     suppression = next(r for r in audit if r.kind == "suppression")
     assert suppression.actor == "alice" and suppression.detail["approved_by"] == "bob"
 
@@ -216,6 +224,7 @@ def test_suppress_score_and_changes_in_chat(agent: Agent) -> None:
         "request",
         "refused",
         "decision",
+        "executing",
         "unsuppression",
         "execution",
         "verification",

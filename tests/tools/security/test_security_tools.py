@@ -118,7 +118,7 @@ def test_suppress_plan_apply_verify(tctx: ToolContext) -> None:
     assert [(r.kind, r.actor) for r in records] == [("suppression", "unknown")]  # no approval in this test
     assert records[0].detail["reason"] == "scratch disk, wiped nightly"
     assert ApprovalStore(tctx.store).get("ap-test") is None
-    again = tool.plan(tctx, args.model_copy(update={"days": None, "until": date(2024, 10, 21)}))
+    again = tool.plan(tctx, args.model_copy(update={"days": None, "until": date(2024, 10, 25)}))
     assert again.applicable and again.summary.startswith("Extend the suppression")
     rescan = scan_ebs(tctx)
     assert rescan.suppressed == 1 and sum(rescan.counts.values()) == 2
