@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from langgraph.graph.state import CompiledStateGraph
 
@@ -79,7 +80,7 @@ class Runtime:
         approval_store = ApprovalStore(store, audit)
         # Approvals and the audit log run on the real clock whatever `--now` pins for questions.
         real_clock = safety_clock or Clock()
-        failpoints = Failpoints(settings.failpoint)
+        failpoints = Failpoints(settings.failpoint, Path(settings.data_dir) / "failpoint.hit")
         approvals = ApprovalService(
             approval_store, audit, settings.approvals, real_clock, Identities(settings), failpoints
         )

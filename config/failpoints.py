@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 # Every point, in the order an approval passes them.
 POINTS = (
@@ -22,11 +23,20 @@ POINTS = (
 
 
 class Failpoints:
-    def __init__(self, armed: str | None = None) -> None:
+    def __init__(self, armed: str | None = None, marker: Path | None = None) -> None:
         if armed is not None and armed not in POINTS:
             raise ValueError(f"unknown failpoint {armed!r} (known: {', '.join(POINTS)})")
         self.armed = armed
+        # Fires once per marker file: a restarted worker with the same settings must recover,
+        # not die at the same point again.
+        self.marker = marker
 
     def hit(self, point: str) -> None:
-        if point == self.armed:
-            os.kill(os.getpid(), signal.SIGKILL)
+        if point != self.armed:
+            return
+        if self.marker is not None:
+            if self.marker.exists():
+                return
+            self.marker.parent.mkdir(parents=True, exist_ok=True)
+            self.marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)

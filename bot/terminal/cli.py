@@ -293,6 +293,10 @@ def sandbox_reset(state: CliState) -> None:
 @click.pass_obj
 def demo(state: CliState, reset: bool) -> None:
     """A scripted tour: costs, inventory, a scan, a remediation approved by someone else."""
+    if state.settings.aws.mode != "sandbox":
+        # The tour plays both requester and approver; against a real account that is one person
+        # passing four eyes alone.
+        raise click.UsageError('the demo plays several people, so it runs only with aws.mode = "sandbox"')
     # Months of generated history give anomaly detection and forecasts something to work on.
     demo_settings: dict[str, Any] = {"cost_demo_history": True}
     if state.settings.now is None:

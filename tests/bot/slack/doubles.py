@@ -12,8 +12,8 @@ from typing import ClassVar
 from agent.planner.base import PastTurn, PlannerDecision, ToolSpec
 from agent.runtime import Runtime
 from config import Settings
-from tests.agent.doubles import Echo, RecordingChange, ScriptedPlanner, call
-from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult
+from tests.agent.doubles import ChangeInput, ChangeResult, Echo, RecordingChange, ScriptedPlanner, call
+from tools.base import ChangePlan, ReadOnlyTool, ToolContext, ToolInput, ToolResult, Verification
 from tools.presentation import Chart, Citation, CodeBlock, Table
 
 
@@ -99,3 +99,31 @@ def context_runtime(settings: Settings) -> Runtime:
 def echo_runtime(settings: Settings) -> Runtime:
     """One full agent turn per message with a trivial tool (the Slack benchmark's load)."""
     return Runtime.build(settings, planner=ScriptedPlanner([call("echo", text="pong")]), tools=[Echo()])
+
+
+class DurableChange(RecordingChange):
+    """`change_thing` whose applications are lines in a file, so they outlive a killed worker:
+    the crash tests count them (exactly once) and verify reads them (recovery)."""
+
+    def __init__(self, log_path: Path) -> None:
+        super().__init__()
+        self.log_path = log_path
+
+    def apply(
+        self, ctx: ToolContext, args: ChangeInput, plan: ChangePlan, idempotency_key: str
+    ) -> ChangeResult:
+        with self.log_path.open("a") as fh:
+            fh.write(idempotency_key + "\n")
+        return ChangeResult(
+            message=f"changed {args.resource_id}", resource_id=args.resource_id, applied_with=idempotency_key
+        )
+
+    def verify(self, ctx: ToolContext, args: ChangeInput, plan: ChangePlan) -> Verification:
+        done = self.log_path.exists() and bool(self.log_path.read_text().split())
+        return Verification(ok=done, message="value is set" if done else "value is not set")
+
+
+def durable_runtime(settings: Settings) -> Runtime:
+    """The crash tests' worker runtime: the context planner and a change that survives a kill."""
+    log_path = Path(settings.data_dir) / "changes.log"
+    return Runtime.build(settings, planner=ContextPlanner(), tools=[Echo(), DurableChange(log_path)])

@@ -91,3 +91,11 @@ def test_sandbox_takes_as(tmp_path: Path, os_user: Callable[[str], None]) -> Non
     assert missing.exit_code == 2 and "Missing option '--as'" in missing.output
     look_alike = invoke(tmp_path, "approvals", "approve", "ap-1", "--as", "b\u043eb", mode="sandbox")
     assert look_alike.exit_code == 2 and "invalid user" in look_alike.output
+
+
+def test_demo_plays_several_people_only_in_the_sandbox(
+    tmp_path: Path, os_user: Callable[[str], None]
+) -> None:
+    os_user("bsmith")
+    result = invoke(tmp_path, "demo", "--no-reset")
+    assert result.exit_code == 2 and 'only with aws.mode = "sandbox"' in result.output
