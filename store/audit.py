@@ -318,7 +318,8 @@ class AuditLog:
             if not rows:
                 return prev
             for row in rows:
-                clean = row.detail if isinstance(row.detail, dict) else {"value": row.detail}
+                raw: Any = row.detail
+                clean = jsonable(raw if isinstance(raw, dict) else {} if raw is None else {"value": raw})
                 digest = chain_hash(
                     self._key,
                     at=row.at,
@@ -326,14 +327,14 @@ class AuditLog:
                     actor=row.actor,
                     approval_id=row.approval_id,
                     subject=row.subject or "",
-                    detail=jsonable(clean),
+                    detail=clean,
                     prev_hash=prev,
                 )
                 # Conditional, so two processes sealing at once write the same chain once.
                 s.execute(
                     update(AuditRow)
                     .where(AuditRow.id == row.id, AuditRow.hash.is_(None))
-                    .values(prev_hash=prev, hash=digest, detail=jsonable(clean), subject=row.subject or "")
+                    .values(prev_hash=prev, hash=digest, detail=clean, subject=row.subject or "")
                     .execution_options(synchronize_session=False)
                 )
                 prev, after = digest, row.id

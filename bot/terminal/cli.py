@@ -235,10 +235,10 @@ def _filters(ctx: click.Context) -> list[tuple[str, object]]:
 
 @audit.command("verify")
 @click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def audit_verify(state: CliState, as_json: bool) -> None:
+@click.pass_context
+def audit_verify(ctx: click.Context, as_json: bool) -> None:
     """Check the audit log's hash chain: exit 0 when intact, 1 naming the first broken record."""
-    with open_agent(state) as agent:
+    with open_agent(cli_state(ctx)) as agent:
         report = agent.verify_audit()
     click.echo(json.dumps(report.model_dump(mode="json")) if as_json else chain_report_text(report))
     if not report.ok:

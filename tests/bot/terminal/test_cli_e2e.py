@@ -122,6 +122,7 @@ def test_remediation_needs_someone_elses_approval(env: dict[str, str]) -> None:
         "executing",
         "execution",
         "verification",
+        "attempt",  # bob's second approve, on a request already executed
     ]
     listed = json.loads(cloudpilot(env, "approvals", "list", "--json").stdout)
     assert [(a["id"], a["status"]) for a in listed] == [(approval["id"], "executed")]
