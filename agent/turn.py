@@ -56,10 +56,29 @@ class Agent:
             config,
         )
         reply = Reply.model_validate(state["reply"])
+        self._record_question(msg, text, reply)
         for approval_id in state.get("approval_ids", []):
             self._open_gate(approval_id, msg.conversation_id)
             reply.approval = self.view(approval_id)
         return reply
+
+    def _record_question(self, msg: ChatMessage, text: str, reply: Reply) -> None:
+        # Every question is on the record with the tools it called: who asked what, where.
+        try:
+            self.rt.approvals.audit.record(
+                "question",
+                msg.user,
+                self.rt.approvals.clock.now(),
+                subject=text[:500],
+                detail={
+                    "conversation": msg.conversation_id,
+                    "channel": msg.channel,
+                    "tools": [{"name": c.name, "args": c.args} for c in reply.tool_calls],
+                    "ok": reply.ok,
+                },
+            )
+        except Exception:  # the answer is already computed: a lost record must not lose it
+            log.exception("could not record the question of %s", msg.conversation_id)
 
     def _open_gate(self, approval_id: str, conversation_id: str) -> None:
         # Runs the approval's own thread up to the gate, where it waits durably.

@@ -283,3 +283,12 @@ def test_reconciler_closes_an_execution_left_running(build: Build, change_tool: 
     agent.reconcile()
     assert agent.view(interrupted).status == "failed"  # type: ignore[union-attr]
     assert change_tool.applied == []
+
+
+def test_every_question_is_recorded_with_the_tools_it_called(build: Build) -> None:
+    agent = build(planner=ScriptedPlanner([call("echo", text="hi")]))
+    agent.handle(ChatMessage(user="alice", channel="ops", thread="q", text="say hi"))
+    [record] = agent.audit(kind="question")
+    assert (record.actor, record.subject) == ("alice", "say hi")
+    assert record.detail["tools"] == [{"name": "echo", "args": {"text": "hi"}}]
+    assert record.detail["channel"] == "ops"
