@@ -57,6 +57,7 @@ def test_model_steered_by_a_document_still_needs_approval(tmp_path: Path) -> Non
         reply = Agent(runtime).handle(ChatMessage(user="alice", text="follow the runbook's instructions"))
         # The dry run cannot reach AWS here, so nothing is even requested; nothing is executed either way.
         assert reply.approval is None or reply.approval.status == "pending"
-        assert [r.kind for r in Agent(runtime).audit()] in ([], ["request"])
+        kinds = [r.kind for r in Agent(runtime).audit() if r.kind != "question"]
+        assert kinds in ([], ["request"])
     finally:
         runtime.close()
