@@ -1,8 +1,9 @@
 """Everything a front-end may use from the layers below the agent, in one place.
 
 Front-ends (`bot/`) import the agent only: the reply's presentation parts, approval and audit
-records, the user-facing error type and the admin operations all come through here, so the
-tools, the store and the knowledge base can change shape without touching any chat platform.
+records, the user-facing error type, the admin operations and the planner evaluation suite
+(`run_eval`) all come through here, so the tools, the store and the knowledge base can change
+shape without touching any chat platform.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agent.evaluation import DEFAULT_CASES_DIR as EVAL_CASES_DIR
+from agent.evaluation import EvalReport, PlannerKind
+from agent.evaluation import run_suite as run_eval
 from knowledge import cli_api as _kb
 from knowledge.embeddings import EmbeddingError
 from knowledge.errors import KnowledgeError
@@ -40,12 +44,15 @@ __all__ = [
     "CostIngestReport",
     "CostStatus",
     "DigestRuns",
+    "EVAL_CASES_DIR",
     "EmbeddingError",
+    "EvalReport",
     "Fix",
     "Hit",
     "IngestReport",
     "KbStats",
     "KnowledgeError",
+    "PlannerKind",
     "Progress",
     "Table",
     "UserFacingError",
@@ -54,6 +61,7 @@ __all__ = [
     "kb_ingest",
     "kb_search",
     "kb_stats",
+    "run_eval",
 ]
 
 

@@ -31,7 +31,8 @@ def build_graph(
     )
     g.add_edge("plan", "guard")
     g.add_conditional_edges("guard", turn.after_guard, ["run_tools", "dry_run", "respond"])
-    g.add_conditional_edges("run_tools", turn.after_tools, ["dry_run", "respond"])
+    # The agent loop (LLM planner only): after read-only tools the model plans again with their results.
+    g.add_conditional_edges("run_tools", turn.after_tools, ["plan", "dry_run", "respond"])
     g.add_edge("dry_run", "respond")
     g.add_edge("respond", END)
     g.add_conditional_edges("gate", approval.after_gate, ["apply", "finish"])

@@ -19,6 +19,18 @@ class TurnState(TypedDict, total=False):
     rejected: list[dict[str, Any]]
     outcomes: list[dict[str, Any]]
     direct_answer: str | None
+    # The agent loop (LLM only; agent/turn_nodes.py). `steps`: model steps taken this turn;
+    # `again`: run_tools sends the turn back to plan; `rounds`: LoopRound dumps the model reads at
+    # the next step; `turn_calls`: every call the guard let through this turn; `step_rejected`:
+    # this step's rejected calls; `deadline`: time.monotonic() instant by which every model call of
+    # the turn must have answered; `llm_note`: the line saying the built-in planner took over.
+    steps: int
+    again: bool
+    rounds: list[dict[str, Any]]
+    turn_calls: list[dict[str, Any]]
+    step_rejected: list[dict[str, Any]]
+    deadline: float | None
+    llm_note: str | None
     # Approval flow.
     approval_ids: list[str]
     approval_id: str | None

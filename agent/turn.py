@@ -52,6 +52,9 @@ class Agent:
                 "text": text,
                 "approval_id": None,
                 "decision": None,
+                # A new turn, never the continuation of one a crash interrupted mid-loop.
+                "again": False,
+                "steps": 0,
             },
             config,
         )
@@ -116,7 +119,14 @@ class Agent:
             # The gate was never reached (e.g. a crash right after the request): reach it now.
             self._open_gate(approval.id, approval.conversation_id)
         state = self.rt.graph.invoke(
-            Command(resume={"approval_id": approval.id, "decision": decision.outcome.value, "by": actor}),
+            # The stored, canonical decider (not the spelling typed or the platform's raw id).
+            Command(
+                resume={
+                    "approval_id": approval.id,
+                    "decision": decision.outcome.value,
+                    "by": approval.decided_by or actor,
+                }
+            ),
             config,
         )
         reply = Reply.model_validate(state["reply"])

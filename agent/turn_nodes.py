@@ -1,9 +1,19 @@
-"""Nodes of a conversation turn: plan -> guard -> read-only tools -> dry run -> respond."""
+"""Nodes of a conversation turn: plan -> guard -> read-only tools -> dry run -> respond.
+
+With an LLM planner the turn is an agent loop: after the read-only tools ran, the turn goes back
+to plan and the model reads their results (trimmed to `llm.tool_result_chars`), then calls more
+tools or answers, up to `llm.max_steps` model steps. A mutating call at any step ends the loop in
+a dry run and an approval request. Every model call of the turn must answer before the turn's
+deadline (`llm.turn_deadline_s`); when one fails or times out, the built-in planner answers and
+the reply says so. The offline planner is single-step: for it the loop never happens.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -13,12 +23,16 @@ from agent.approvals import ApprovalService
 from agent.guard import AccessCheck, RejectedCall, classify, is_mutating, tool_specs
 from agent.planner.base import (
     FixSuggestion,
+    LoopRound,
     PastTurn,
     PlannedCall,
     Planner,
+    PlannerDecision,
+    PlannerTimeout,
     PlannerUnavailable,
     ToolOutcomeView,
 )
+from agent.planner.llm import LlmPlanner, tool_message_content
 from agent.runner import Outcome, error_ref, run_step
 from agent.state import HISTORY_LIMIT, TurnState
 from config.identity import IdentityError
@@ -54,15 +68,29 @@ class TurnNodes:
         self.max_repair_rounds = max_repair_rounds
         self.specs = tool_specs(registry.values())
         self._mutating = {name for name, tool in registry.items() if is_mutating(tool)}
+        # Only an LLM planner loops and runs on the turn deadline.
+        self.llm = planner if isinstance(planner, LlmPlanner) else None
+
+    def _model_on(self, state: TurnState) -> bool:
+        """Whether the planner's model still speaks for this turn (not once the fallback took over)."""
+        return self.planner is not self.fallback and not state.get("llm_note")
 
     # -- plan -------------------------------------------------------------------------------
     def plan(self, state: TurnState) -> dict[str, Any]:
+        if state.get("again"):
+            return self._next_step(state)
         history = [PastTurn.model_validate(h) for h in state.get("history", [])]
         now = self.ctx.clock.now()
+        deadline = time.monotonic() + self.ctx.settings.llm.turn_deadline_s if self.llm else None
+        note: str | None = None
         try:
-            decision = self.planner.plan(state["text"], history, self.specs, now)
+            if self.llm is not None:
+                decision = self.llm.plan(state["text"], history, self.specs, now, deadline=deadline)
+            else:
+                decision = self.planner.plan(state["text"], history, self.specs, now)
         except PlannerUnavailable as exc:
             log.warning("LLM planner unavailable, using the offline planner: %s", exc)
+            note = _fallback_note(exc)
             decision = self.fallback.plan(state["text"], history, self.specs, now)
         return {
             "calls": [c.model_dump(mode="json") for c in _with_ids(decision.calls)],
@@ -71,6 +99,44 @@ class TurnNodes:
             "outcomes": [],
             "approval_ids": [],
             "reply": None,
+            "steps": 1,
+            "again": False,
+            "rounds": [],
+            "turn_calls": [],
+            "step_rejected": [],
+            "deadline": deadline,
+            "llm_note": note,
+        }
+
+    def _next_step(self, state: TurnState) -> dict[str, Any]:
+        """A later step of the loop: the model reads this turn's tool results and goes on."""
+        assert self.llm is not None  # only an LLM planner loops (see _loops)
+        history = [PastTurn.model_validate(h) for h in state.get("history", [])]
+        rounds = [LoopRound.model_validate(r) for r in state.get("rounds", [])]
+        step = state.get("steps", 1) + 1
+        note: str | None = None
+        try:
+            decision = self.llm.step(
+                state["text"],
+                history,
+                self.specs,
+                self.ctx.clock.now(),
+                rounds,
+                deadline=state.get("deadline"),
+            )
+        except PlannerUnavailable as exc:
+            # The results so far are real; the built-in planner writes the answer from them.
+            log.warning("LLM unavailable at step %d, answering from the results so far: %s", step, exc)
+            decision, note = PlannerDecision(), _fallback_note(exc)
+        # Tool-call ids are unique within the turn, whatever ids the model reuses.
+        calls = [c.model_copy(update={"id": f"s{step}-{c.id or i}"}) for i, c in enumerate(decision.calls)]
+        return {
+            "calls": [c.model_dump(mode="json") for c in calls],
+            "direct_answer": decision.answer,
+            "steps": step,
+            "again": False,
+            "step_rejected": [],
+            "llm_note": note,
         }
 
     # -- guard ------------------------------------------------------------------------------
@@ -83,13 +149,11 @@ class TurnNodes:
         rounds = 0
         answer = state.get("direct_answer")
         # Argument errors go back to the planner (an LLM can correct itself), a bounded number of times.
-        while verdict.rejected and rounds < self.max_repair_rounds and self.planner is not self.fallback:
+        while verdict.rejected and rounds < self.max_repair_rounds and self._model_on(state):
             rounds += 1
             bad = verdict.rejected[0]
             try:
-                fixed = self.planner.repair(
-                    state["text"], history, self.specs, bad.call, bad.error, self.ctx.clock.now()
-                )
+                fixed = self._repair(state, history, bad)
             except PlannerUnavailable:
                 break
             repaired = [
@@ -104,13 +168,24 @@ class TurnNodes:
         verdict.rejected = given_up + verdict.rejected + verdict.refused
         order = {id(c): i for i, c in enumerate(calls)}
         accepted = sorted(verdict.read_only + verdict.mutating, key=lambda g: order.get(id(g.call), 0))
+        step_calls = [{**g.call.model_dump(mode="json"), "mutating": is_mutating(g.tool)} for g in accepted]
+        step_rejected = [{"call": r.call.model_dump(mode="json"), "error": r.error} for r in verdict.rejected]
         return {
-            "calls": [{**g.call.model_dump(mode="json"), "mutating": is_mutating(g.tool)} for g in accepted],
-            "rejected": [
-                {"call": r.call.model_dump(mode="json"), "error": r.error} for r in verdict.rejected
-            ],
+            "calls": step_calls,
+            # Earlier steps' rejections stay reported; this step's are also shown to the model.
+            "rejected": list(state.get("rejected", [])) + step_rejected,
+            "step_rejected": step_rejected,
+            "turn_calls": list(state.get("turn_calls", [])) + step_calls,
             "direct_answer": answer,
         }
+
+    def _repair(self, state: TurnState, history: list[PastTurn], bad: RejectedCall) -> PlannerDecision:
+        now = self.ctx.clock.now()
+        if self.llm is not None:
+            return self.llm.repair(
+                state["text"], history, self.specs, bad.call, bad.error, now, deadline=state.get("deadline")
+            )
+        return self.planner.repair(state["text"], history, self.specs, bad.call, bad.error, now)
 
     # -- access policy (config/access.py) --------------------------------------------------------
     def _access(self, state: TurnState) -> AccessCheck:
@@ -149,11 +224,22 @@ class TurnNodes:
 
     @staticmethod
     def after_tools(state: TurnState) -> str:
-        return "dry_run" if any(c["mutating"] for c in state.get("calls", [])) else "respond"
+        if any(c["mutating"] for c in state.get("calls", [])):
+            return "dry_run"  # a change ends the loop: dry run, approval request, answer
+        return "plan" if state.get("again") else "respond"
+
+    def _loops(self, state: TurnState) -> bool:
+        """Whether the model gets another step after this step's read-only tools."""
+        return (
+            self.llm is not None
+            and self._model_on(state)
+            and state.get("steps", 1) < self.ctx.settings.llm.max_steps
+            and not any(c["mutating"] for c in state.get("calls", []))
+        )
 
     # -- read-only tools ------------------------------------------------------------------------
     def run_tools(self, state: TurnState) -> dict[str, Any]:
-        outcomes = list(state.get("outcomes", []))
+        jobs = []
         for c in state.get("calls", []):
             tool = self.registry[c["name"]]
             if c["mutating"] or is_mutating(tool):
@@ -161,9 +247,40 @@ class TurnNodes:
             reader = cast(ReadOnlyTool[Any, Any], tool)
             args = tool.parse(c["args"])
             scoped = self._scoped(state, tool.name)
-            outcome = run_step(tool.name, c["args"], c["id"], partial(reader.run, scoped, args))
-            outcomes.append(outcome.model_dump(mode="json"))
-        return {"outcomes": outcomes}
+            jobs.append(partial(run_step, tool.name, c["args"], c["id"], partial(reader.run, scoped, args)))
+        if len(jobs) > 1 and self.llm is not None:
+            # One model step's read-only calls run side by side (the shared AWS, cost and knowledge
+            # clients are thread-safe; run_step turns every failure into an outcome).
+            with ThreadPoolExecutor(max_workers=min(len(jobs), _PARALLEL), thread_name_prefix="tool") as pool:
+                done = list(pool.map(lambda job: job(), jobs))
+        else:
+            done = [job() for job in jobs]
+        outcomes = list(state.get("outcomes", [])) + [o.model_dump(mode="json") for o in done]
+        update: dict[str, Any] = {"outcomes": outcomes, "again": self._loops(state)}
+        if update["again"]:
+            update["rounds"] = list(state.get("rounds", [])) + [
+                self._round(state, done).model_dump(mode="json")
+            ]
+        return update
+
+    def _round(self, state: TurnState, done: list[Outcome]) -> LoopRound:
+        """This step as the model reads it next: each call with its trimmed result or its rejection."""
+        limit = self.ctx.settings.llm.tool_result_chars
+        by_id = {o.call_id: o for o in done}
+        calls: list[PlannedCall] = []
+        results: list[str] = []
+        for c in state.get("calls", []):
+            call = PlannedCall.model_validate(c)
+            o = by_id.get(call.id)
+            if o is None:
+                continue
+            view = ToolOutcomeView(call=call, status=str(o.status), message=o.message, data=o.data)
+            calls.append(call)
+            results.append(tool_message_content(view, limit))
+        for r in state.get("step_rejected", []):
+            calls.append(PlannedCall.model_validate(r["call"]))
+            results.append(f"status: error\nNot run: {r['error']}")
+        return LoopRound(calls=calls, results=results)
 
     # -- dry run + approval request -----------------------------------------------------------
     def dry_run(self, state: TurnState) -> dict[str, Any]:
@@ -237,12 +354,16 @@ class TurnNodes:
         outcomes = [Outcome.model_validate(o) for o in state.get("outcomes", [])]
         history = [PastTurn.model_validate(h) for h in state.get("history", [])]
         rejected = state.get("rejected", [])
-        text = self._compose(state, history, outcomes)
+        text, note = self._compose(state, history, outcomes)
         if rejected:
             text = "\n".join(
                 [text] + [f"Could not run {r['call']['name']}: {r['error']}" for r in rejected]
             ).strip()
-        calls = [PlannedCall.model_validate(c) for c in state.get("calls", [])]
+        if self._stopped_at_limit(state, note):
+            text += f"\n(Stopped after {state.get('steps', 1)} steps, the limit set by llm.max_steps.)"
+        if note:
+            text = f"{note}\n{text}"
+        calls = [PlannedCall.model_validate(c) for c in state.get("turn_calls", state.get("calls", []))]
         turn = PastTurn(
             text=state["text"], calls=calls, answer=text, fixable=_focus(_fixable(outcomes), state["text"])
         )
@@ -257,20 +378,34 @@ class TurnNodes:
         for key in ("tables", "charts", "citations", "code"):
             reply[key] = [item for o in outcomes for item in o.presentation.get(key, [])]
         new_history = (history + [turn])[-HISTORY_LIMIT:]
-        return {"reply": reply, "history": [h.model_dump(mode="json") for h in new_history]}
+        return {"reply": reply, "history": [h.model_dump(mode="json") for h in new_history], "again": False}
 
-    def _compose(self, state: TurnState, history: list[PastTurn], outcomes: list[Outcome]) -> str:
+    def _stopped_at_limit(self, state: TurnState, note: str | None) -> bool:
+        calls = state.get("calls", [])
+        return (
+            self.llm is not None
+            and note is None
+            and bool(calls)
+            and not any(c["mutating"] for c in calls)
+            and 1 < self.ctx.settings.llm.max_steps <= state.get("steps", 1)
+        )
+
+    def _compose(
+        self, state: TurnState, history: list[PastTurn], outcomes: list[Outcome]
+    ) -> tuple[str, str | None]:
+        """The answer, and the line saying the built-in planner took over (or None)."""
+        note = state.get("llm_note")
         direct = state.get("direct_answer")
-        if direct and self.planner is not self.fallback and _claims_a_change(direct) and not outcomes:
+        if direct and self._model_on(state) and _claims_a_change(direct) and not outcomes:
             # Only the store can say a change was approved or made; a model's words cannot.
             log.warning("model answer claimed an approval or change; not shown")
-            return _CLAIM_REFUSED
+            return _CLAIM_REFUSED, note
         if not outcomes:
             return direct or (
                 'I could not match that to anything I can do. Try "what can you do?"'
                 if not state.get("rejected")
                 else ""
-            )
+            ), note
         views = [
             ToolOutcomeView(
                 call=PlannedCall(name=o.name, args=o.args, id=o.call_id),
@@ -280,26 +415,42 @@ class TurnNodes:
             )
             for o in outcomes
         ]
+        own_words = self.fallback.compose(state["text"], history, views)
         if any(o.status == ToolStatus.APPROVAL_REQUIRED or o.name in self._mutating for o in outcomes):
             # Replies about approvals are rendered from the stored requests, never from model text.
-            return self.fallback.compose(state["text"], history, views)
-        try:
-            text = self.planner.compose(state["text"], history, views)
-        except PlannerUnavailable:
-            return self.fallback.compose(state["text"], history, views)
-        except Exception:
-            ref = error_ref()
-            log.exception("composing the answer failed (ref %s)", ref)
-            return self.fallback.compose(state["text"], history, views)
-        if self.planner is not self.fallback and _claims_a_change(text):
+            return own_words, note
+        if not self._model_on(state):
+            return own_words, note
+        # In the loop, the model's last step answered in words after reading the results.
+        final = (
+            direct if self.llm is not None and state.get("steps", 1) > 1 and not state.get("calls") else None
+        )
+        if final:
+            text = final
+        else:
+            try:
+                text = self._model_compose(state, history, views)
+            except PlannerUnavailable as exc:
+                log.warning("LLM unavailable for the answer, using the built-in one: %s", exc)
+                return own_words, _fallback_note(exc)
+            except Exception:
+                ref = error_ref()
+                log.exception("composing the answer failed (ref %s)", ref)
+                return own_words, note
+        if _claims_a_change(text):
             log.warning("model answer claimed an approval or change; using the tools' own words")
-            return self.fallback.compose(state["text"], history, views)
+            return own_words, note
         passages = _passages_shown(outcomes)
-        if passages and self.planner is not self.fallback and not cites_properly(text, passages):
+        if passages and not cites_properly(text, passages):
             # An answer from documents must cite them; an uncited model answer is not shown.
             log.warning("model answer did not cite its %d passages; using the quoted passages", passages)
-            return self.fallback.compose(state["text"], history, views)
-        return text
+            return own_words, note
+        return text, note
+
+    def _model_compose(self, state: TurnState, history: list[PastTurn], views: list[ToolOutcomeView]) -> str:
+        if self.llm is not None:
+            return self.llm.compose(state["text"], history, views, deadline=state.get("deadline"))
+        return self.planner.compose(state["text"], history, views)
 
 
 _CLAIM = re.compile(
@@ -310,6 +461,16 @@ _CLAIM_REFUSED = (
     "I can't confirm approvals or changes from a model's text. `approvals list` (or the approval "
     "card) shows what was requested, decided and executed."
 )
+
+
+_PARALLEL = 4  # read-only calls of one model step run at most this many at a time
+
+TIMEOUT_NOTE = "(The language model did not answer in time; answered by the built-in planner.)"
+FAILURE_NOTE = "(The language model failed; answered by the built-in planner.)"
+
+
+def _fallback_note(exc: PlannerUnavailable) -> str:
+    return TIMEOUT_NOTE if isinstance(exc, PlannerTimeout) else FAILURE_NOTE
 
 
 def _claims_a_change(text: str) -> bool:

@@ -16,6 +16,7 @@ from bot.slack.cli import serve_slack
 from bot.slack.digest_commands import digest, serve_digests
 from bot.terminal.cli import COMMANDS as TERMINAL_COMMANDS
 from bot.terminal.cost_commands import cost
+from bot.terminal.eval_commands import eval_command
 from bot.terminal.kb_commands import kb
 
 
@@ -60,7 +61,7 @@ def serve() -> None:
 
 serve.add_command(serve_slack)
 serve.add_command(serve_digests)
-for _command in (*TERMINAL_COMMANDS, kb, cost, digest, serve):
+for _command in (*TERMINAL_COMMANDS, kb, cost, eval_command, digest, serve):
     cli.add_command(_command)
 
 

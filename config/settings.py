@@ -64,13 +64,20 @@ class ApprovalPolicy(BaseModel):
 class LlmSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    provider: Literal["none", "openai", "ollama"] = "none"
+    provider: Literal["none", "openai", "ollama", "anthropic"] = "none"
     model: str = "gpt-4o-mini"
     base_url: str | None = None
     api_key: SecretStr | None = None
     temperature: float = 0.0
-    timeout_s: float = 60.0
+    # One HTTP request to the model; the turn deadline below bounds the whole turn whatever this says.
+    timeout_s: float = Field(default=60.0, gt=0)
     max_repair_rounds: int = Field(default=2, ge=0, le=5)
+    # The agent loop: model -> guard -> read-only tools -> model ..., at most this many model steps.
+    max_steps: int = Field(default=5, ge=1, le=20)
+    # Every model call of one turn must finish by then; else the built-in planner answers.
+    turn_deadline_s: float = Field(default=45.0, gt=0, le=600)
+    # What the model reads of one tool result, at most (the rest is cut and the cut is said).
+    tool_result_chars: int = Field(default=4000, ge=500, le=100_000)
 
 
 class AwsSettings(BaseModel):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from typing import Any
 
 from agent.planner.base import PlannedCall, ToolOutcomeView, ToolSpec
 from agent.planner.calls import (
@@ -66,14 +68,117 @@ THANKS_ANSWER = "Glad to help. Anything else?"
 DECLINE_ANSWER = "OK, I won't change anything."
 
 
+# Likely readings of a message no rule recognised: words that hint at a tool, and an example to offer.
+_READINGS: tuple[tuple[str, frozenset[str], str], ...] = (
+    (
+        COST,
+        frozenset(
+            [
+                "cost",
+                "costs",
+                "spend",
+                "spent",
+                "money",
+                "bill",
+                "billing",
+                "price",
+                "expensive",
+                "dollars",
+                "pay",
+                "paid",
+                "budget",
+            ]
+        ),
+        "how much did we spend last month?",
+    ),
+    (
+        ANOMALIES,
+        frozenset(["spike", "spikes", "unusual", "jump", "anomaly", "anomalies", "surge", "weird"]),
+        "any cost spikes recently?",
+    ),
+    (
+        FORECAST,
+        frozenset(["forecast", "predict", "prediction", "will", "future", "next", "projection", "projected"]),
+        "what will we spend this month?",
+    ),
+    (
+        SAVINGS,
+        frozenset(
+            ["save", "savings", "idle", "waste", "wasted", "cheaper", "optimize", "optimise", "unused"]
+        ),
+        "where can we save money?",
+    ),
+    (
+        INVENTORY,
+        frozenset(
+            [
+                "list",
+                "show",
+                "instances",
+                "instance",
+                "buckets",
+                "bucket",
+                "servers",
+                "resources",
+                "vms",
+                "inventory",
+                "have",
+            ]
+        ),
+        "list our EC2 instances",
+    ),
+    (
+        SCAN,
+        frozenset(
+            ["security", "secure", "public", "open", "ports", "port", "scan", "exposed", "risk", "risky"]
+        ),
+        "are any buckets public?",
+    ),
+    (
+        FINDINGS,
+        frozenset(["findings", "finding", "issues", "alerts", "problems", "severity"]),
+        "show high severity findings",
+    ),
+    (
+        KNOWLEDGE,
+        frozenset(["runbook", "runbooks", "how", "docs", "guide", "procedure", "why", "explain"]),
+        "what is our runbook for a full disk?",
+    ),
+    (REMEDIATE, frozenset(["fix", "close", "block", "remediate", "revoke"]), "close port 22 on sg-0123abcd"),
+)
+
+
+def _score(words: list[str], hints: frozenset[str]) -> float:
+    score = 0.0
+    for word in words:
+        if word in hints:
+            score += 1.0
+        elif len(word) >= 4 and difflib.get_close_matches(word, list(hints), n=1, cutoff=0.75):
+            score += 0.8
+    return score
+
+
 def unknown_answer(text: str, tools: list[ToolSpec]) -> str:
+    """Two or three likely readings, not the full help: which ones follows the words used."""
     shown = text.strip()
     if len(shown) > 80:
         shown = shown[:77] + "..."
+    available = {t.name for t in tools}
+    words = re.findall(r"[a-z]+", text.lower())
+    readings = [(tool, example) for tool, _hints, example in _READINGS if tool in available]
+    first = (COST, INVENTORY, SCAN)
+    hints = {tool: h for tool, h, _e in _READINGS}
+    ranked = sorted(
+        readings,
+        key=lambda r: (-_score(words, hints[r[0]]), first.index(r[0]) if r[0] in first else len(first)),
+    )
+    picked = [f"• '{example}'" for _tool, example in ranked[:3]]
+    if not picked:
+        return f"Sorry, I didn't understand \"{shown}\". Say 'help' to see what I can do."
     return (
-        f'Sorry, I didn\'t understand "{shown}". Here is what I can do:\n'
-        f"{capabilities(tools)}\n"
-        "Try one of these, or say 'help'."
+        f'I\'m not sure what you mean by "{shown}". Did you mean something like:\n'
+        + "\n".join(picked)
+        + "\nSay 'help' for everything I can do."
     )
 
 
@@ -85,20 +190,53 @@ def _describe_call(call: PlannedCall) -> str:
     return call.name.replace("_", " ")
 
 
-def compose(results: list[ToolOutcomeView]) -> str:
-    """One paragraph per call, from each outcome's own message."""
+def _said(value: Any) -> str:
+    return str(value).replace("_", " ")
+
+
+def interpretation(outcome: ToolOutcomeView) -> str | None:
+    """One line saying how a cost question was read: scope, period, filters, cost type."""
+    if outcome.call.name != COST:
+        return None
+    args = outcome.call.args
+    data: dict[str, Any] = outcome.data if isinstance(outcome.data, dict) else {}
+    scope = [str(args.get("service") or "all services")]
+    if args.get("provider"):
+        scope.append(str(args["provider"]))
+    period = str(data.get("period") or _said(args.get("period") or "last_month"))
+    comparison = data.get("comparison")
+    if isinstance(comparison, dict) and comparison.get("period"):
+        period += f" vs {comparison['period']}"
+    elif args.get("compare_to"):
+        period += f" vs {_said(args['compare_to'])}"
+    parts = [", ".join(scope), period, f"{args.get('cost_type') or 'billed'} cost"]
+    if args.get("group_by"):
+        parts.append(f"by {str(args['group_by']).replace('_', ' ')}")
+    if args.get("region"):
+        parts.append(f"region {args['region']}")
+    tags = args.get("tags") or {}
+    parts += [f"{k}={v}" for k, v in dict(tags).items()]
+    parts.append(f"account {args['account']}" if args.get("account") else "all accounts")
+    return f"Understood: {', '.join(parts)}."
+
+
+def compose(results: list[ToolOutcomeView], interpret: bool = False) -> str:
+    """One paragraph per call, from each outcome's own message; with `interpret`, each cost
+    paragraph starts with the line saying how the question was read."""
     if not results:
         return "There was nothing to run."
     paragraphs = []
     for outcome in results:
+        line = interpretation(outcome) if interpret and outcome.status != "error" else None
+        prefix = f"{line}\n" if line else ""
         message = outcome.message.strip()
         label = _describe_call(outcome.call).capitalize()
         if outcome.status == "error":
             paragraphs.append(f"{label} failed: {message or 'unknown error'}")
         elif outcome.status == "no_data":
-            paragraphs.append(message or f"{label}: no data found.")
+            paragraphs.append(prefix + (message or f"{label}: no data found."))
         else:
-            paragraphs.append(message or f"{label}: {outcome.status}.")
+            paragraphs.append(prefix + (message or f"{label}: {outcome.status}."))
     return "\n\n".join(paragraphs)
 
 

@@ -82,3 +82,15 @@ class Planner(Protocol):
         error: str,
         now: datetime,
     ) -> PlannerDecision: ...
+
+
+class PlannerTimeout(PlannerUnavailable):
+    """The model did not answer before the turn's deadline (a hung or very slow endpoint)."""
+
+
+class LoopRound(BaseModel):
+    """One step of the agent loop as the model reads it at the next step: the calls it made (as the
+    guard let them through, or refused them) and what each returned, already trimmed to the budget."""
+
+    calls: list[PlannedCall]
+    results: list[str]

@@ -8,11 +8,15 @@ string: an answer explaining why the request cannot become a call.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from itertools import product
 from typing import Any
 
 from agent.planner.extract import Extraction
+from agent.planner.understand import Unmatched, clarify_unmatched
 from agent.planner.vocab import RESOURCE_LABELS, SCAN_LABELS
+from tools.base import UserFacingError
+from tools.cost.periods import comparison_period, resolve_period
 
 Args = dict[str, Any]
 Variants = list[Args] | str
@@ -53,7 +57,42 @@ def _region_axis(ex: Extraction, key: str = "region") -> list[Args]:
     return [{key: r} for r in ex.regions] or [{}]
 
 
+def _unmatched(ex: Extraction, kinds: tuple[str, ...] = ("region", "provider")) -> str | None:
+    """The clarifying answer when a filter word matched nothing (None when all matched)."""
+    items: list[Unmatched] = [u for u in ex.unmatched if u.kind in kinds]
+    return clarify_unmatched(items) if items else None
+
+
+def _aws_only(ex: Extraction, what: str) -> str | None:
+    """An answer for a tool that only sees AWS when the message names another provider."""
+    others = [p for p in ex.providers if p != "AWS"]
+    if not others:
+        return None
+    return (
+        f"{what} cover AWS only, so I can't answer that for {', '.join(others)}. "
+        f"For {_said(others[0])} costs, ask e.g. 'how much did we spend on {_said(others[0])} last month?'."
+    )
+
+
+def _said(provider: str) -> str:
+    return {"Microsoft": "Azure", "Google Cloud": "GCP", "Oracle": "OCI"}.get(provider, provider)
+
+
+COMMITMENTS_ANSWER = (
+    "I can't isolate savings plan or reserved instance savings: the cost data I query has no "
+    "commitment-discount columns, so cost_query cannot filter by them. What I can show instead: the "
+    "effective cost (commitments amortised, discounts applied) against the list cost, e.g. "
+    "'effective cost last month' and 'list cost last month' (the difference is what discounts saved), "
+    "or savings opportunities ('where can we save money?')."
+)
+
+
 def cost_args(ex: Extraction) -> Variants:
+    if ex.commitments and not ex.cost_type:
+        return COMMITMENTS_ANSWER
+    unclear = _unmatched(ex, ("region", "provider", "service"))
+    if unclear:
+        return unclear
     base: Args = {}
     if ex.period:
         base["period"] = ex.period
@@ -63,13 +102,32 @@ def cost_args(ex: Extraction) -> Variants:
         base["tags"] = dict(ex.tags)
     if ex.group_by:
         base["group_by"] = ex.group_by
+    elif ex.missing_tag:
+        # "cost with no owner tag": the breakdown by that tag shows the untagged spend.
+        base["group_by"] = f"tag:{ex.missing_tag}"
     if ex.count:
         base["top"] = ex.count
-    services: list[Args] = [{"service": s.cost} for s in ex.services if s.cost]
-    return _cross([base], services or [{}], _region_axis(ex))
+    if ex.compare_to:
+        base["compare_to"] = ex.compare_to
+    names = [s.cost for s in ex.services if s.cost] + ex.service_terms
+    services: list[Args] = [{"service": name} for name in dict.fromkeys(names)]
+    providers: list[Args] = [{"provider": p} for p in ex.providers]
+    cost_types: list[Args] = [{"cost_type": t} for t in ex.cost_types]
+    return _cross([base], cost_types or [{}], services or [{}], providers or [{}], _region_axis(ex))
 
 
 def inventory_args(ex: Extraction) -> Variants:
+    refused = _unmatched(ex) or _aws_only(ex, "The resource inventory and security scans")
+    if refused:
+        return refused
+    if ex.missing_tag is not None:
+        tag = f"the '{ex.missing_tag}' tag" if ex.missing_tag else "tags"
+        return (
+            f"I can't list resources that lack {tag}: the inventory filters by type, region and id "
+            "only, and listing everything would not answer the question. Each listed resource shows "
+            "its tags ('list EC2 instances'); for spend, 'cost by "
+            f"{ex.missing_tag or 'owner'} tag last month' shows the untagged part."
+        )
     targets: list[Args] = []
     for ref in ex.resources:
         target: Args = {"resource_id": ref.value}
@@ -78,8 +136,8 @@ def inventory_args(ex: Extraction) -> Variants:
         targets.append(target)
     if not targets:
         targets = [{"resource_type": t} for t in dict.fromkeys(s.resource_type for s in ex.services) if t]
-    if not targets and ex.services:
-        names = ", ".join(s.cost or s.key for s in ex.services)
+    if not targets and (ex.services or ex.service_terms):
+        names = ", ".join([s.cost or s.key for s in ex.services] + ex.service_terms)
         kinds = ", ".join(RESOURCE_LABELS.values())
         return f"I can't list {names} resources yet. The inventory covers {kinds}."
     base: Args = {"limit": ex.count} if ex.count else {}
@@ -107,6 +165,9 @@ def _scan_kind(resource_type: str | None) -> str | None:
 
 
 def scan_args(ex: Extraction) -> Variants:
+    refused = _unmatched(ex) or _aws_only(ex, "Security scans")
+    if refused:
+        return refused
     services = scan_services(ex)
     if ex.services and not services:
         names = ", ".join(s.cost or s.key for s in ex.services)
@@ -153,7 +214,19 @@ def _filters(ex: Extraction) -> Args:
     return args
 
 
+def _no_provider_filter(ex: Extraction, what: str) -> str | None:
+    if not ex.providers:
+        return None
+    return (
+        f"{what} can't be limited to {', '.join(ex.providers)} yet; they cover all the cost data. "
+        "'cost by provider last month' splits the spend by provider."
+    )
+
+
 def anomaly_args(ex: Extraction) -> Variants:
+    refused = _unmatched(ex) or _no_provider_filter(ex, "Spike checks")
+    if refused:
+        return refused
     args = _filters(ex)
     if ex.period:
         args["period"] = ex.period
@@ -163,6 +236,9 @@ def anomaly_args(ex: Extraction) -> Variants:
 
 
 def forecast_args(ex: Extraction) -> Variants:
+    refused = _unmatched(ex) or _no_provider_filter(ex, "Forecasts")
+    if refused:
+        return refused
     args = _filters(ex)
     text = ex.original.lower()
     days = re.search(r"\bnext\s+(\d{1,3})\s+days?\b", text)
@@ -187,6 +263,9 @@ _SAVINGS_KINDS: tuple[tuple[str, str], ...] = (
 
 
 def savings_args(ex: Extraction) -> Variants:
+    refused = _unmatched(ex) or _aws_only(ex, "Savings checks")
+    if refused:
+        return refused
     args: Args = {}
     kinds = [kind for pattern, kind in _SAVINGS_KINDS if re.search(pattern, ex.original, re.I)]
     if kinds:
@@ -220,7 +299,7 @@ _NONE_IS_DEFAULT = {
     IAC: {"format", "template"},
     ANOMALIES: {"service", "account", "region"},
     FORECAST: {"service", "account", "region", "group_by"},
-    COST: {"service", "region", "account", "group_by", "top"},
+    COST: {"service", "region", "account", "group_by", "top", "provider", "compare_to"},
     INVENTORY: {"resource_type", "region", "resource_id"},
     SCAN: {"resource_id"},
     FINDINGS: {"severity", "service", "resource_id"},
@@ -234,6 +313,30 @@ def tidy(tool: str, args: Args) -> Args:
     """Drop arguments that only restate the tool's default of None."""
     defaults = _NONE_IS_DEFAULT.get(tool, set())
     return {k: v for k, v in args.items() if not (v is None and k in defaults)}
+
+
+def _one_before(period: str, now: datetime) -> str | None:
+    try:
+        current = resolve_period(period, now)
+        before = comparison_period(current, "previous_period", now)
+    except (ValueError, UserFacingError):
+        return None
+    last = before.end - timedelta(days=1)
+    whole_month = before.start.day == 1 and before.end.day == 1 and last.month == before.start.month
+    return f"{before.start:%Y-%m}" if whole_month else f"{before.start.isoformat()}..{last.isoformat()}"
+
+
+def step_back(args: Args, now: datetime) -> Args:
+    """The arguments with their period moved one period earlier ("and the month before?")."""
+    period = _one_before(str(args.get("period") or "last_month"), now)
+    if period is None:
+        return args
+    stepped = {**args, "period": period}
+    compare_to = args.get("compare_to")
+    if compare_to and not str(compare_to).startswith("previous_"):
+        # An explicit baseline moves with it: "September vs August", then "and the month before?".
+        stepped["compare_to"] = _one_before(str(compare_to), now) or compare_to
+    return stepped
 
 
 def merge(tool: str, previous: Args, change: Args, follow_up_text: str) -> Args:

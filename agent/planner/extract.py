@@ -14,6 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from agent.planner.periods import find_period
+from agent.planner.understand import (
+    COMMITMENTS,
+    Unmatched,
+    find_comparison,
+    find_cost_types,
+    find_providers,
+    missing_tag,
+    provider_service,
+    read_service_word,
+    region_like,
+    service_words,
+    steps_back,
+    unknown_region,
+)
 from agent.planner.vocab import (
     ADMIN_PORTS,
     COMMON_TAG_KEYS,
@@ -90,11 +104,29 @@ class Extraction:
     status_given: bool = False
     ports: list[int] = field(default_factory=list)
     cidr: str | None = None
+    # FOCUS ProviderNames ("Microsoft" for "azure").
+    providers: list[str] = field(default_factory=list)
+    # Cost services the planner's own vocabulary lacks but the cost tool knows ("GuardDuty").
+    service_terms: list[str] = field(default_factory=list)
+    cost_types: list[str] = field(default_factory=list)
+    compare_to: str | None = None
+    # Filter-like words that match nothing known: never dropped, the planner asks about them.
+    unmatched: list[Unmatched] = field(default_factory=list)
+    # The tag key in "no owner tag" ("" for "untagged"); None when no missing tag is asked about.
+    missing_tag: str | None = None
+    # "and the month before?": one period before the previous request's.
+    step_back: bool = False
+    # Savings plans, reserved instances: commitments the cost data cannot isolate.
+    commitments: bool = False
 
     @property
     def lower(self) -> str:
         """The masked text in lower case: what intent keywords are matched against."""
         return self.masked.lower()
+
+    @property
+    def cost_type(self) -> str | None:
+        return self.cost_types[0] if self.cost_types else None
 
     def resources_of(self, kind: str) -> list[str]:
         return [r.value for r in self.resources if r.kind == kind]
@@ -111,6 +143,11 @@ class Extraction:
             or self.group_by
             or self.severities
             or self.status_given
+            or self.providers
+            or self.service_terms
+            or self.cost_types
+            or self.compare_to
+            or self.step_back
         )
 
 
@@ -207,6 +244,58 @@ def _extract_regions(masker: _Masker) -> tuple[list[str], bool]:
     return list(dict.fromkeys(regions)), all_regions
 
 
+def _extract_unknown_regions(masker: _Masker) -> list[Unmatched]:
+    """Region-shaped words no cloud knows ("mars-north-7"), masked so nothing else takes them."""
+    unknown = [u for u in (unknown_region(m.group(0)) for m in region_like(masker.text)) if u is not None]
+    for item in unknown:
+        masker.text = re.sub(
+            rf"(?<![\w-]){re.escape(item.word)}(?![\w-])", " ⟨region⟩ ", masker.text, flags=_FLAGS
+        )
+    return unknown
+
+
+def _extract_providers(masker: _Masker, out: Extraction) -> None:
+    """Provider words become a provider filter; "azure vms" and the like, a cost service."""
+    for name, _word, start, end in reversed(find_providers(masker.text)):
+        found = provider_service(masker.text, start, end)
+        if found is not None:
+            service, stop = found
+            out.service_terms.insert(0, service)
+            masker.text = masker.text[:start] + " ⟨svc⟩ " + masker.text[stop:]
+            continue
+        out.providers.insert(0, name)
+        masker.text = masker.text[:start] + " ⟨provider⟩ " + masker.text[end:]
+    out.providers = list(dict.fromkeys(out.providers))
+
+
+def _extract_period(masker: _Masker, out: Extraction, today: date) -> None:
+    comparison = find_comparison(masker.text, today)
+    spans: list[tuple[int, int]] = []
+    if comparison is not None:
+        out.compare_to = comparison.compare_to
+        spans += comparison.spans
+        period = comparison.period
+    else:
+        before = steps_back(masker.text)
+        period = None if before else find_period(masker.text, today)
+        out.step_back = before
+    if period is not None:
+        out.period = period.value
+        spans.append((period.start, period.end))
+    for start, end in sorted((s for s in spans if s[1] > s[0]), reverse=True):
+        masker.text = masker.text[:start] + " ⟨period⟩ " + masker.text[end:]
+
+
+def _extract_service_words(masker: _Masker, out: Extraction) -> None:
+    for word in service_words(masker.text, _STOP):
+        reading = read_service_word(word)
+        if reading.service is not None:
+            out.service_terms.append(reading.service)
+        elif reading.unmatched is not None:
+            out.unmatched.append(reading.unmatched)
+        masker.text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ⟨svc⟩ ", masker.text)
+
+
 def _extract_services(masker: _Masker) -> list[Service]:
     spans: list[tuple[int, int, Service]] = []
     for service in SERVICES:
@@ -235,6 +324,7 @@ _GROUPS: tuple[tuple[str, str], ...] = (
     (r"services?", "service"),
     (r"regions?", "region"),
     (r"accounts?", "account"),
+    (r"(?:cloud\s+)?providers?|clouds?", "provider"),
     (r"resources?|resource ids?", "resource"),
     (r"charge (?:categor(?:y|ies)|types?)", "charge_category"),
     (r"days?|dates?", "day"),
@@ -264,7 +354,7 @@ def _extract_group_by(text: str) -> str | None:
     if re.search(r"\bbreak\s?down\b|\bbreakdown\b", text, _FLAGS):
         return "service"
     superlative = r"(?:most expensive|costliest|biggest|largest|highest|top|which|what)"
-    for words, group in _GROUPS[:4]:
+    for words, group in _GROUPS[:5]:
         if re.search(rf"\b{superlative}\s+(?:\w+\s+)?(?:{words})\b", text, _FLAGS):
             return group
     return None
@@ -323,20 +413,23 @@ def extract(text: str, today: date) -> Extraction:
     machines = r"instance|server|vm"
     out.resources += _take_names(masker, "ec2_instance", r"(?!)", machines, rf"{machines}|host")
     out.ports = _extract_ports(masker.text)
+    out.unmatched = _extract_unknown_regions(masker)
     out.regions, out.all_regions = _extract_regions(masker)
+    _extract_providers(masker, out)
     if accounts:
         out.account = accounts[0].group(0)
     else:
         named = _take_names(masker, "account", r"account", r"account", loose_trail=True)
         out.account = named[0].value if named else None
-    period = find_period(masker.text, today)
-    if period is not None:
-        out.period = period.value
-        masker.text = masker.text[: period.start] + " ⟨period⟩ " + masker.text[period.end :]
+    _extract_period(masker, out, today)
     out.group_by = _extract_group_by(masker.text)
     out.count = _extract_count(masker.text)
     out.severities = list(dict.fromkeys(re.findall(r"\b(critical|high|medium|low)\b", masker.text.lower())))
     out.status, out.status_given = _extract_status(masker.text)
+    out.cost_types = find_cost_types(text)
+    out.commitments = COMMITMENTS.search(text) is not None
+    out.missing_tag = missing_tag(masker.text)
     out.services = _extract_services(masker)
+    _extract_service_words(masker, out)
     out.masked = masker.text
     return out

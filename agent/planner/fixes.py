@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agent.planner import commands
 from agent.planner.base import FixSuggestion, PastTurn, PlannedCall, PlannerDecision
 from agent.planner.calls import REMEDIATE
+from agent.planner.commands import Command
 from agent.planner.extract import Extraction, ResourceRef
-from agent.planner.intents import block_public_requested
+from agent.planner.intents import block_public_requested, revoke_requested
 
 REVOKE = "revoke_ingress"
 BLOCK = "block_public_access"
@@ -126,9 +128,13 @@ def _inferred(ref: ResourceRef, ex: Extraction) -> PlannedCall | None:
     return None
 
 
-def _call(action: str, resource_id: str, ex: Extraction, params: dict[str, Any]) -> PlannedCall:
+def _call(
+    action: str, resource_id: str, ex: Extraction, params: dict[str, Any], region: str | None = None
+) -> PlannedCall:
     args: dict[str, Any] = {"action": action, "resource_id": resource_id}
-    if len(ex.regions) == 1:
+    if region is not None:
+        args["region"] = region
+    elif len(ex.regions) == 1:
         args["region"] = ex.regions[0]
     if params:
         args["params"] = params
@@ -161,8 +167,9 @@ def plan_fix(ex: Extraction, history: list[PastTurn]) -> PlannerDecision:
             call = suggestion_call(hit) if hit else _inferred(ref, ex)
             if call is None:
                 return PlannerDecision(
-                    answer=f"I don't know how to fix {ref.value}. I can close world-open ports on security "
-                    "groups and block public access on S3 buckets."
+                    answer=f"I don't know how to fix {ref.value}: no earlier answer offered a fix for it. "
+                    "Say the change instead, e.g. 'stop instance i-0123456789abcdef0' or "
+                    "'require imdsv2 on i-0123456789abcdef0'."
                 )
             calls.append(call)
         return PlannerDecision(calls=calls)
@@ -189,6 +196,9 @@ def _plural_kind(ex: Extraction) -> bool:
 
 def plan_remediation(ex: Extraction, history: list[PastTurn]) -> PlannerDecision:
     """An explicit change request: revoke world-open ingress, or block a bucket's public access."""
+    direct = plan_direct(ex, history)
+    if direct is not None:
+        return direct
     buckets = ex.resources_of("s3_bucket")
     groups = ex.resources_of("security_group")
     block = block_public_requested(ex.lower) or (bool(buckets) and not groups and not ex.ports)
@@ -198,9 +208,9 @@ def plan_remediation(ex: Extraction, history: list[PastTurn]) -> PlannerDecision
         others = [r.value for r in ex.resources]
         if others:
             return PlannerDecision(
-                answer=f"I can't make that change to {', '.join(others)}. The changes I can make are closing "
-                "world-open ports on a security group and blocking public access on an S3 bucket, "
-                f"{_EXAMPLES[action]}."
+                answer=f"I can't make that change to {', '.join(others)}. Say which change, e.g. "
+                "'stop instance i-0123456789abcdef0', 'delete volume vol-0123456789abcdef0', "
+                f"or {_EXAMPLES[action]}."
             )
         candidates = [f for f in _latest_fixable(history) if f.action == action]
         if len(candidates) == 1:
@@ -217,3 +227,70 @@ def plan_remediation(ex: Extraction, history: list[PastTurn]) -> PlannerDecision
     if block:
         return PlannerDecision(calls=[_call(BLOCK, b, ex, {}) for b in targets])
     return PlannerDecision(calls=revoke_calls(ex, targets))
+
+
+def plan_direct(ex: Extraction, history: list[PastTurn]) -> PlannerDecision | None:
+    """A remediation action asked for directly ("stop instance i-0123…", "convert vol-0123… to gp3").
+
+    None when the message uses none of the phrasings of commands.py, or when it is really a
+    request to close ingress or block a bucket's public access (whose words overlap: "delete the
+    rule on sg-0123…", "disable public access on bucket acme-logs").
+    """
+    asked = commands.requested(ex)
+    refusal = commands.refused(ex)
+    if not asked:
+        return None if refusal is None else PlannerDecision(answer=refusal)
+    calls: list[PlannedCall] = []
+    for command in asked:
+        found = commands.targets(command, ex)
+        if not found:
+            continue
+        params = commands.params(command, ex)
+        if isinstance(params, str):
+            return PlannerDecision(answer=params)
+        if command.action == "enable_ebs_default_encryption":
+            calls += [_call(command.action, found[0], ex, params, region) for region in ex.regions]
+        else:
+            calls += [_call(command.action, target, ex, params) for target in found]
+    if calls:
+        if ex.account and re.fullmatch(r"\d{12}", ex.account):
+            for call in calls:
+                call.args["account"] = ex.account
+        return PlannerDecision(calls=calls)
+    if refusal is not None:
+        return PlannerDecision(answer=refusal)
+    hinted = [c for c in asked if commands.service_hint(c, ex)]
+    if (revoke_requested(ex.lower) or block_public_requested(ex.lower)) and (
+        ex.resources_of("security_group") or ex.resources_of("s3_bucket") or not hinted
+    ):
+        # Closing ingress or blocking a bucket's public access, in words other actions share.
+        return None
+    return _direct_without_target(ex, history, hinted or asked)
+
+
+def _direct_without_target(ex: Extraction, history: list[PastTurn], asked: list[Command]) -> PlannerDecision:
+    """A direct command naming nothing it can act on: what earlier turns offered, else a question."""
+    actions = {c.action for c in asked}
+    candidates = [f for f in _latest_fixable(history) if f.action in actions]
+    if candidates:
+        index = _ordinal(ex)
+        if index is not None and (index == -1 or 1 <= index <= len(candidates)):
+            return PlannerDecision(calls=[suggestion_call(candidates[index - 1 if index > 0 else -1])])
+        if len(candidates) == 1 or (index is None and _ALL.search(ex.lower)):
+            return PlannerDecision(calls=[suggestion_call(c) for c in candidates])
+        return _choose(candidates, "candidates")
+    command = asked[0]
+    label = commands.resource_label(command)
+    if ex.resources:
+        named = ", ".join(r.value for r in ex.resources)
+        kinds = commands.resource_label(command, 2)
+        return PlannerDecision(
+            answer=f"I can't make that change to {named}: {command.action} works on {kinds}. "
+            f"Name one, {commands.by_example(command)}."
+        )
+    if command.action == "enable_ebs_default_encryption":
+        return PlannerDecision(answer=f"In which region? Name it, {commands.by_example(command)}.")
+    return PlannerDecision(
+        answer=f"Which {label} should I {command.verb}? Name it by its id or name, "
+        f"{commands.by_example(command)}."
+    )

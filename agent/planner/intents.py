@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from agent.planner.commands import REQUEST
 from agent.planner.extract import Extraction
 from agent.planner.kinds import Intent as Intent
 from agent.planner.routes import ROUTES, Route
@@ -62,6 +63,11 @@ _REVOKE = re.compile(
     _ASK + r"\s*(?:close|revoke|remove|delete|drop|disable|restrict|shut(?:\s+down)?|lock\s+down|block)\b", _F
 )
 _REVOKE_OBJECT = re.compile(r"\b(?:ports?|ingress|inbound|rules?|ssh|rdp|access)\b|⟨id⟩|⟨cidr⟩", _F)
+# Every other remediation action asked for directly ("stop instance i-0123…"): commands.py's table.
+_DIRECT = re.compile(_ASK + r"\s*(?:" + REQUEST + ")", _F)
+_DIRECT_NEGATED = re.compile(
+    _ASK + r"\s*(?:don'?t|do\s+not|never|no\s+need\s+to)\s+(?:please\s+)?(?:" + REQUEST + ")", _F
+)
 
 _HOW_TO = re.compile(
     r"^\s*(?:how\s+(?:do|can|should|would|could)\s+(?:i|we|one|you)|how\s+to|what(?:'s|\s+is|\s+are)\s+the\s+"
@@ -244,9 +250,14 @@ def detect_change(masked: str) -> Intent | None:
     """FIX, REMEDIATE or DECLINE when the message is a request to change something."""
     if is_how_to(masked):
         return None
-    if _NEGATED.search(masked):
+    if _NEGATED.search(masked) or _DIRECT_NEGATED.search(masked):
         return Intent.DECLINE
-    rules = ((_FIX, Intent.FIX), (_BLOCK_PUBLIC, Intent.REMEDIATE), (_REVOKE, Intent.REMEDIATE))
+    rules = (
+        (_FIX, Intent.FIX),
+        (_BLOCK_PUBLIC, Intent.REMEDIATE),
+        (_REVOKE, Intent.REMEDIATE),
+        (_DIRECT, Intent.REMEDIATE),
+    )
     for pattern, intent in rules:
         m = pattern.search(masked)
         if m is None:
@@ -260,6 +271,12 @@ def detect_change(masked: str) -> Intent | None:
 def block_public_requested(masked: str) -> bool:
     """Whether a change request is about a bucket's public access rather than ingress rules."""
     return _BLOCK_PUBLIC.search(masked) is not None
+
+
+def revoke_requested(masked: str) -> bool:
+    """Whether a change request uses the wording of closing ingress ("close port 22 on …")."""
+    m = _REVOKE.search(masked)
+    return m is not None and _REVOKE_OBJECT.search(masked, m.end()) is not None
 
 
 def classify(ex: Extraction, routes: Sequence[Route] = ROUTES) -> Classification:
@@ -299,7 +316,10 @@ def classify(ex: Extraction, routes: Sequence[Route] = ROUTES) -> Classification
     has_target = bool(ex.resources or any(s.resource_type for s in ex.services))
     if ex.group_by and ex.period and not has_target:
         return Classification(Intent.COST)
-    if (has_target or ex.services) and _INVENTORY.search(text):
+    if ex.compare_to and not ex.resources:
+        # "compare september to august", "month over month by service": only costs compare periods.
+        return Classification(Intent.COST)
+    if (has_target or ex.services or ex.service_terms or ex.providers) and _INVENTORY.search(text):
         return Classification(Intent.INVENTORY)
     if _KNOWLEDGE_WEAK.search(text) and not ex.has_arguments():
         return Classification(Intent.KNOWLEDGE)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
+import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,10 +15,12 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from agent.planner import answers, prompts
 from agent.planner.base import (
+    LoopRound,
     PastTurn,
     PlannedCall,
     PlannerConfigError,
     PlannerDecision,
+    PlannerTimeout,
     PlannerUnavailable,
     ToolOutcomeView,
     ToolSpec,
@@ -79,7 +84,11 @@ def _call_dicts(calls: list[PlannedCall]) -> list[dict[str, Any]]:
 
 
 class LlmPlanner:
-    """Plans with a tool-calling chat model; any provider LangChain supports will do."""
+    """Plans with a tool-calling chat model; any provider LangChain supports will do.
+
+    Every method takes an optional `deadline` (a `time.monotonic()` instant): the model call runs
+    in a worker thread and is abandoned when the deadline passes (`PlannerTimeout`), because a
+    client's own timeout does not stop a server that accepts and never answers."""
 
     def __init__(self, chat_model: BaseChatModel, max_turns: int = 10, max_tool_chars: int = 4000) -> None:
         self._model = chat_model
@@ -91,12 +100,45 @@ class LlmPlanner:
         return self._model
 
     def plan(
-        self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime
+        self,
+        text: str,
+        history: list[PastTurn],
+        tools: list[ToolSpec],
+        now: datetime,
+        *,
+        deadline: float | None = None,
     ) -> PlannerDecision:
         messages = self._conversation(text, history, now)
-        return self._decide(messages, tools)
+        return self._decide(messages, tools, deadline)
 
-    def compose(self, text: str, history: list[PastTurn], results: list[ToolOutcomeView]) -> str:
+    def step(
+        self,
+        text: str,
+        history: list[PastTurn],
+        tools: list[ToolSpec],
+        now: datetime,
+        rounds: list[LoopRound],
+        *,
+        deadline: float | None = None,
+    ) -> PlannerDecision:
+        """The next step of the agent loop: the model reads what its earlier calls returned this
+        turn (as tool results paired with its calls) and calls more tools or answers."""
+        messages = self._conversation(text, history, now)
+        for r in rounds:
+            calls = _call_dicts(r.calls)
+            messages.append(AIMessage(content="", tool_calls=calls))
+            for call, content in zip(calls, r.results, strict=True):
+                messages.append(ToolMessage(content=content, tool_call_id=call["id"], name=call["name"]))
+        return self._decide(messages, tools, deadline)
+
+    def compose(
+        self,
+        text: str,
+        history: list[PastTurn],
+        results: list[ToolOutcomeView],
+        *,
+        deadline: float | None = None,
+    ) -> str:
         if not results:
             return answers.compose(results)
         messages = self._conversation(text, history, None)
@@ -105,7 +147,7 @@ class LlmPlanner:
         for outcome, call in zip(results, calls, strict=True):
             content = tool_message_content(outcome, self._max_tool_chars)
             messages.append(ToolMessage(content=content, tool_call_id=call["id"], name=outcome.call.name))
-        reply = self._invoke(self._model, messages)
+        reply = self._invoke(self._model, messages, deadline)
         # A model that answers with nothing (or with more tool calls) still owes the user a reply.
         return _text(reply) or answers.compose(results)
 
@@ -117,23 +159,27 @@ class LlmPlanner:
         failed: PlannedCall,
         error: str,
         now: datetime,
+        *,
+        deadline: float | None = None,
     ) -> PlannerDecision:
         messages = self._conversation(text, history, now)
         (call,) = _call_dicts([failed])
         messages.append(AIMessage(content="", tool_calls=[call]))
         note = prompts.REPAIR_NOTE.format(error=_truncate(error, self._max_tool_chars))
         messages.append(ToolMessage(content=note, tool_call_id=call["id"], name=failed.name))
-        return self._decide(messages, tools)
+        return self._decide(messages, tools, deadline)
 
-    def _decide(self, messages: list[BaseMessage], tools: list[ToolSpec]) -> PlannerDecision:
+    def _decide(
+        self, messages: list[BaseMessage], tools: list[ToolSpec], deadline: float | None = None
+    ) -> PlannerDecision:
         bound = self._bind(tools)
-        reply = self._invoke(bound, messages)
+        reply = self._invoke(bound, messages, deadline)
         decision, problem = _decision(reply, tools)
         if problem is None:
             return decision
         # One more try with the problem explained; models usually fix malformed calls at once.
         messages = [*messages, AIMessage(content=_text(reply)), HumanMessage(content=problem)]
-        reply = self._invoke(bound, messages)
+        reply = self._invoke(bound, messages, deadline)
         decision, problem = _decision(reply, tools)
         if problem is not None and not decision.calls:
             return PlannerDecision(answer="Sorry, I couldn't work out which tool to use. Could you rephrase?")
@@ -147,9 +193,13 @@ class LlmPlanner:
         except NotImplementedError as exc:
             raise PlannerConfigError(f"the chat model {type(self._model).__name__} can't call tools") from exc
 
-    def _invoke(self, runnable: Any, messages: Sequence[BaseMessage]) -> AIMessage:
+    def _invoke(
+        self, runnable: Any, messages: Sequence[BaseMessage], deadline: float | None = None
+    ) -> AIMessage:
         try:
-            reply = runnable.invoke(list(messages))
+            reply = _call_before(deadline, runnable, list(messages))
+        except PlannerTimeout:
+            raise
         except Exception as exc:  # any provider failure: network, auth, rate limit, bad response
             raise PlannerUnavailable(f"the language model failed: {type(exc).__name__}: {exc}") from exc
         if not isinstance(reply, AIMessage):
@@ -210,3 +260,31 @@ def _decision(reply: AIMessage, tools: list[ToolSpec]) -> tuple[PlannerDecision,
         # The valid calls can run; the broken ones are dropped rather than guessed at.
         return PlannerDecision(calls=calls, answer=answer), None
     return PlannerDecision(calls=calls, answer=answer), problem
+
+
+def _call_before(deadline: float | None, runnable: Any, messages: list[BaseMessage]) -> Any:
+    """`runnable.invoke(messages)`, given up on at `deadline` (monotonic): the call runs in a daemon
+    thread that is left behind if the server hangs (the client's own timeout ends it later)."""
+    if deadline is None:
+        return runnable.invoke(messages)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise PlannerTimeout("the turn's deadline for the language model has passed")
+    box: dict[str, Any] = {}
+    done = threading.Event()
+    context = contextvars.copy_context()  # callbacks and tracing read context variables
+
+    def work() -> None:
+        try:
+            box["reply"] = context.run(runnable.invoke, messages)
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="cloudpilot-llm-call", daemon=True).start()
+    if not done.wait(remaining):
+        raise PlannerTimeout(f"the language model did not answer within {remaining:.1f} s")
+    if "error" in box:
+        raise box["error"]
+    return box["reply"]

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from agent.planner import answers
 from agent.planner.base import PastTurn, PlannedCall, PlannerDecision, ToolOutcomeView, ToolSpec
-from agent.planner.calls import KNOWLEDGE, REMEDIATE, merge, tidy
+from agent.planner.calls import ANOMALIES, COST, KNOWLEDGE, REMEDIATE, merge, step_back, tidy
 from agent.planner.extract import Extraction, extract
 from agent.planner.fixes import plan_fix, plan_remediation
 from agent.planner.intents import (
@@ -48,7 +48,7 @@ class OfflinePlanner:
         return _finish(decision, tools)
 
     def compose(self, text: str, history: list[PastTurn], results: list[ToolOutcomeView]) -> str:
-        return answers.compose(results)
+        return answers.compose(results, interpret=True)
 
     def repair(
         self,
@@ -89,7 +89,7 @@ class OfflinePlanner:
         tool = found.tool or self._tool_for.get(intent)
         previous = _previous_calls(history)
         if previous and is_follow_up(ex) and (not found.explicit or any(c.name == tool for c in previous)):
-            return _follow_up(ex, previous, tools, self._builders)
+            return _follow_up(ex, previous, tools, self._builders, now)
         if tool is None:
             return PlannerDecision(answer=answers.unknown_answer(ex.original, tools))
         variants = self._builders[tool](ex)
@@ -127,7 +127,11 @@ def _previous_calls(history: list[PastTurn]) -> list[PlannedCall]:
 
 
 def _follow_up(
-    ex: Extraction, previous: list[PlannedCall], tools: list[ToolSpec], routed: dict[str, Build]
+    ex: Extraction,
+    previous: list[PlannedCall],
+    tools: list[ToolSpec],
+    routed: dict[str, Build],
+    now: datetime,
 ) -> PlannerDecision:
     mutating = {t.name for t in tools if t.mutating} | {REMEDIATE}
     reusable = [call for call in previous if call.name not in mutating and call.name in routed]
@@ -142,9 +146,11 @@ def _follow_up(
         if isinstance(changes, str):
             return PlannerDecision(answer=changes)
         for change in changes:
-            if not change and call.name != KNOWLEDGE:
+            stepped = ex.step_back and call.name in (COST, ANOMALIES)
+            if not change and call.name != KNOWLEDGE and not stepped:
                 continue
-            merged = PlannedCall(name=call.name, args=merge(call.name, call.args, change, ex.original))
+            args = merge(call.name, call.args, change, ex.original)
+            merged = PlannedCall(name=call.name, args=step_back(args, now) if stepped else args)
             if merged not in calls:
                 calls.append(merged)
     if not calls:

@@ -58,6 +58,8 @@ class Route:
     build: Build
     # The intent classify reports for this tool's requests; a row with ``asks`` may leave it out.
     intent: Intent | None = None
+    # Messages that must reach this tool on their own (tests/agent/planner/test_reachability.py).
+    examples: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.asks is None and self.intent is None:
@@ -87,17 +89,17 @@ def asks_changes(ex: Extraction) -> bool:
 
 
 ROUTES: tuple[Route, ...] = (
-    Route(IAC, None, iac_args, Intent.IAC),
-    Route(ANOMALIES, None, anomaly_args, Intent.ANOMALY),
-    Route(FORECAST, None, forecast_args, Intent.FORECAST),
-    Route(SAVINGS, None, savings_args, Intent.SAVINGS),
-    Route(SCORE, asks_score, score_args, Intent.SCORE),
-    Route(CHANGES, asks_changes, changes_args, Intent.CHANGES),
-    Route(KNOWLEDGE, None, knowledge_args, Intent.KNOWLEDGE),
-    Route(FINDINGS, None, findings_args, Intent.FINDINGS),
-    Route(COST, None, cost_args, Intent.COST),
-    Route(SCAN, None, scan_args, Intent.SCAN),
-    Route(INVENTORY, None, inventory_args, Intent.INVENTORY),
+    Route(IAC, None, iac_args, Intent.IAC, ("write Terraform for a private S3 bucket with versioning",)),
+    Route(ANOMALIES, None, anomaly_args, Intent.ANOMALY, ("any cost spikes recently?",)),
+    Route(FORECAST, None, forecast_args, Intent.FORECAST, ("what will we spend by the end of the month?",)),
+    Route(SAVINGS, None, savings_args, Intent.SAVINGS, ("where can we save money?",)),
+    Route(SCORE, asks_score, score_args, Intent.SCORE, ("what's our CIS score?",)),
+    Route(CHANGES, asks_changes, changes_args, Intent.CHANGES, ("what changed since the last scan?",)),
+    Route(KNOWLEDGE, None, knowledge_args, Intent.KNOWLEDGE, ("what is our runbook for a full disk?",)),
+    Route(FINDINGS, None, findings_args, Intent.FINDINGS, ("list open high severity findings",)),
+    Route(COST, None, cost_args, Intent.COST, ("how much did we spend on EC2 last month",)),
+    Route(SCAN, None, scan_args, Intent.SCAN, ("are any buckets public?",)),
+    Route(INVENTORY, None, inventory_args, Intent.INVENTORY, ("list security groups in eu-west-1",)),
 )
 
 

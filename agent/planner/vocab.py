@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
+
+from tools.cost.providers import KNOWN_PROVIDERS
+from tools.cost.services import KNOWN_SERVICES
 
 
 @dataclass(frozen=True)
@@ -240,3 +245,46 @@ COMMON_TAG_KEYS = (
 )
 
 ADMIN_PORTS = {"ssh": 22, "rdp": 3389}
+
+
+# Cloud providers by what people call them (lower case) -> FOCUS ProviderName, from the cost
+# tool's own table. "amazon" alone is left out: it starts service names ("Amazon S3").
+PROVIDER_WORDS: dict[str, str] = {
+    alias: provider.name for provider in KNOWN_PROVIDERS for alias in provider.aliases if alias != "amazon"
+}
+
+# A word shaped like a region id, known or not ("mars-north-7", "eu-west-9").
+REGION_LIKE_PATTERN = (
+    r"[a-z]{2,}(?:-gov)?-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d{1,2}"
+)
+
+
+@cache
+def aws_regions() -> frozenset[str]:
+    """Every region id botocore knows (all partitions), plus the ones REGION_NAMES names."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    regions = set(REGION_NAMES.values())
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    return frozenset(regions)
+
+
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9 ]*")
+
+
+@cache
+def service_vocabulary() -> dict[str, str]:
+    """Every service word the planner or the cost tool knows (lower case) -> the name to show."""
+    words: dict[str, str] = {}
+    for service in SERVICES:
+        shown = service.cost or service.key.upper()
+        words.setdefault(service.key, shown)
+        for alias in service.aliases:
+            if _PLAIN.fullmatch(alias):
+                words.setdefault(alias, shown)
+    for known in KNOWN_SERVICES:
+        for text in (known.name, *known.aliases):
+            words.setdefault(text.lower(), known.name)
+    return words

@@ -17,6 +17,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from agent.planner.base import PlannerConfigError
 from agent.runtime import Runtime
 from agent.turn import Agent
 from config import Settings, load_settings
@@ -114,6 +115,8 @@ def open_agent(state: CliState, *, reconcile: bool = True) -> Iterator[Agent]:
     try:
         ensure_cloud(state.settings)
         runtime = Runtime.build(state.settings)
+    except PlannerConfigError as exc:  # e.g. a missing API key or a bad URL: one line, no traceback
+        raise click.ClickException(f"LLM settings: {exc}") from exc
     except RuntimeError as exc:  # e.g. the sandbox could not start
         raise click.ClickException(str(exc)) from exc
     agent = Agent(runtime)

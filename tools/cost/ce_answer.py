@@ -19,6 +19,7 @@ from tools.cost.cost_query_models import (
 )
 from tools.cost.money import amount, cents, money, percent, share
 from tools.cost.periods import Period, comparison_period
+from tools.cost.providers import provider_label
 from tools.cost.query import TIME_GROUPINGS
 from tools.cost.services import KNOWN_SERVICES, compact
 from tools.presentation import Table
@@ -29,6 +30,11 @@ def answer_from_cost_explorer(ctx: ToolContext, args: CostQueryInput, period: Pe
     result.backend = "cost_explorer"
     services = _service_names(args.service) if args.service else []
     result.filters.service_names = list(services)
+    if args.provider and compact(args.provider) not in ("aws", "amazonwebservices", "amazon"):
+        # Cost Explorer answers for AWS only.
+        result.status = ToolStatus.NO_DATA
+        result.message = f"Cost Explorer has AWS costs only; no {provider_label(args.provider)} costs."
+        return result
     query = CeQuery(
         start=period.start,
         end=period.end,

@@ -23,6 +23,7 @@ from tools.cost.cost_query_models import (
 from tools.cost.datastore import CostStore, cost_store
 from tools.cost.money import amount, cents, money, percent, share, signed_percent
 from tools.cost.periods import Period, comparison_period
+from tools.cost.providers import match_provider, provider_label
 from tools.cost.query import (
     TIME_GROUPINGS,
     CostFilter,
@@ -50,6 +51,7 @@ class LocalAnswer:
         self.args = args
         self.period = period
         self.store = cost_store(ctx)
+        self.providers: tuple[str, ...] | None = None
 
     def answer(self) -> CostQueryResult:
         args, period, store = self.args, self.period, self.store
@@ -66,11 +68,18 @@ class LocalAnswer:
             if not match.matched:
                 return render.no_data(base, _unknown_service(match, store))
             base.filters.service_names = list(match.names)
+        providers: tuple[str, ...] | None = None
+        if args.provider:
+            providers = match_provider(args.provider, store.distinct("ProviderName"))
+            if not providers:
+                return render.no_data(base, _unknown_provider(args.provider, store))
+            base.filters.provider_names = list(providers)
         require_visible_account(store, args.account, self.ctx.allowed_accounts)
         for kind, value in (("region", args.region), ("account", args.account)):
             if value and not value_exists(store, kind, value):
                 return render.no_data(base, _unknown_value(kind, value, store))
 
+        self.providers = providers
         flt = self.filter(period, match)
         per_currency = totals(store, flt)
         if not per_currency:
@@ -118,6 +127,7 @@ class LocalAnswer:
             service_names=match.names if match else None,
             region=args.region,
             account=args.account,
+            provider_names=self.providers,
             tags=dict(args.tags),
             resource=args.resource,
             charge_category=args.charge_category,
@@ -245,6 +255,11 @@ def _unknown_service(match: ServiceMatch, store: CostStore) -> str:
         )
     known = _listing(store.distinct("ServiceName"))
     return f"No service matches '{match.query}'. Services in the data: {known}."
+
+
+def _unknown_provider(query: str, store: CostStore) -> str:
+    known = _listing(store.distinct("ProviderName"))
+    return f"No {provider_label(query)} data is loaded: the cost data has charges from {known} only."
 
 
 def _unknown_value(kind: str, value: str, store: CostStore) -> str:

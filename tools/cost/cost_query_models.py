@@ -46,9 +46,16 @@ class CostQueryInput(ToolInput):
     )
     region: str | None = Field(default=None, description="Region id or name, e.g. us-east-1")
     account: str | None = Field(default=None, description="Account or subscription id or name")
+    provider: str | None = Field(
+        default=None,
+        description="Only this cloud provider: a FOCUS ProviderName (AWS, Microsoft, Google Cloud, Oracle…) "
+        "or a common name (azure, gcp, oci)",
+    )
     tags: dict[str, str] = Field(default_factory=dict, description="Only charges with all these tags")
     group_by: (
-        Literal["service", "region", "account", "resource", "charge_category", "day", "month"] | str | None
+        Literal["service", "region", "account", "provider", "resource", "charge_category", "day", "month"]
+        | str
+        | None
     ) = Field(default=None, description="Break the total down; a tag key as 'tag:<key>'")
     top: int | None = Field(default=None, ge=1, le=500, description="Keep the N largest groups")
     cost_type: CostType = Field(
@@ -126,6 +133,9 @@ class AppliedFilters(BaseModel):
     service_names: list[str] = Field(default_factory=list)
     region: str | None = None
     account: str | None = None
+    provider: str | None = None
+    # The data's ProviderName values the provider filter matched.
+    provider_names: list[str] = Field(default_factory=list)
     tags: dict[str, str] = Field(default_factory=dict)
     resource: str | None = None
     charge_category: str | None = None
@@ -179,6 +189,7 @@ def base_result(args: CostQueryInput, period: Period) -> CostQueryResult:
             service=args.service,
             region=args.region,
             account=args.account,
+            provider=args.provider,
             tags=dict(args.tags),
             resource=args.resource,
             charge_category=args.charge_category,

@@ -13,6 +13,7 @@ from tools.cost.charts import breakdown_chart, comparison_chart, trend_chart
 from tools.cost.cost_query_models import CostGroup, CostQueryInput, CostQueryResult, group_title
 from tools.cost.money import amount, cents, money, percent, share
 from tools.cost.periods import Period
+from tools.cost.providers import provider_label
 from tools.cost.query import TIME_GROUPINGS, CurrencyTotal, GroupTotal
 from tools.cost.services import ServiceMatch
 from tools.presentation import Chart, Table
@@ -31,6 +32,8 @@ def subject(match: ServiceMatch | None) -> str:
 
 def criteria(args: CostQueryInput) -> list[str]:
     parts = []
+    if args.provider:
+        parts.append(f"provider {provider_label(args.provider)}")
     if args.region:
         parts.append(f"region {args.region}")
     if args.account:

@@ -51,6 +51,8 @@ class CostFilter:
     service_names: tuple[str, ...] | None = None
     region: str | None = None
     account: str | None = None
+    # ProviderName values (None: every provider).
+    provider_names: tuple[str, ...] | None = None
     tags: dict[str, str] = field(default_factory=dict)
     resource: str | None = None
     charge_category: str | None = None
@@ -76,6 +78,12 @@ class CostFilter:
             else:
                 clauses.append(f"c.ServiceName IN ({', '.join('?' * len(self.service_names))})")
                 params.extend(self.service_names)
+        if self.provider_names is not None:
+            if not self.provider_names:
+                clauses.append("FALSE")
+            else:
+                clauses.append(f"c.ProviderName IN ({', '.join('?' * len(self.provider_names))})")
+                params.extend(self.provider_names)
         if self.region:
             clauses.append(region_clause())
             params.extend([self.region.strip().lower()] * 2)

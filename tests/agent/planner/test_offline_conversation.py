@@ -287,7 +287,8 @@ def test_compose_writes_one_paragraph_per_call() -> None:
     ]
     text = OfflinePlanner().compose("q", [], results)
     assert text.split("\n\n") == [
-        "EC2 cost $1,234.56 last month.",
+        # The offline planner's cost answers start by saying how the question was read.
+        "Understood: all services, last month, billed cost, all accounts.\nEC2 cost $1,234.56 last month.",
         "List findings: no data found.",
         "Security scan failed: Region xx-1 is unknown.",
         "Waiting for approval.",
