@@ -22,6 +22,7 @@ class DecisionOutcome(StrEnum):
     REFUSED = "refused"  # the actor may not decide this request; nothing changed
     NOT_FOUND = "not_found"
     ALREADY_DECIDED = "already_decided"
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,50 @@ class ApprovalService:
         outcome = DecisionOutcome.APPROVED if approve else DecisionOutcome.REJECTED
         return Decision(outcome, f"{new.value} by {actor}", self.approvals.get(approval_id))
 
+    def withdraw(self, approval_id: str, actor: str) -> Decision:
+        """The requester takes back their own pending request; nobody else can."""
+        now = self.clock.now()
+        approval = self.approvals.get(approval_id)
+        if approval is None:
+            return Decision(DecisionOutcome.NOT_FOUND, f"no approval request with id {approval_id!r}")
+        subject = f"{approval.action} {approval.resource_id}"
+        try:
+            same = self.identities.canonical(actor) == self.identities.canonical(approval.requester)
+        except IdentityError as exc:
+            same, reason = False, str(exc)
+        else:
+            reason = "only the person who asked for a change can withdraw it"
+        if not same:
+            self.audit.record(
+                "refused",
+                shown(actor),
+                now,
+                approval_id=approval_id,
+                subject=subject,
+                detail={"reason": reason, "withdraw": True},
+            )
+            return Decision(DecisionOutcome.REFUSED, f"refused: {reason}", approval)
+        if approval.status is not ApprovalStatus.PENDING:
+            return Decision(
+                DecisionOutcome.ALREADY_DECIDED,
+                f"approval {approval_id} is already {approval.status.value}; it can no longer be withdrawn",
+                approval,
+            )
+        if not self.approvals.transition(
+            approval_id,
+            ApprovalStatus.PENDING,
+            ApprovalStatus.WITHDRAWN,
+            record=AuditEntry("withdrawn", approval.requester, now, subject=subject),
+            decided_by=approval.requester,
+            decided_at=now,
+        ):
+            return self.withdraw(approval_id, actor)  # decided meanwhile: report that
+        return Decision(
+            DecisionOutcome.WITHDRAWN,
+            f"Withdrew approval {approval_id} ({subject}); nothing was changed.",
+            self.approvals.get(approval_id),
+        )
+
     def expire_stale(self) -> list[str]:
         """Mark pending requests past their expiry as expired (audited); returns their ids."""
         now = self.clock.now()
@@ -237,3 +282,21 @@ class ApprovalService:
             ):
                 expired.append(approval.id)
         return expired
+
+
+def approval_status_line(approval: Approval, approvers: list[str]) -> str:
+    """One answer about a request, from its stored record: what, where it stands, who decides."""
+    what = (
+        f"Approval {approval.id} ({approval.action} on {approval.resource_id}, asked by {approval.requester})"
+    )
+    status = approval.status
+    if status is ApprovalStatus.PENDING:
+        return (
+            f"{what} is pending: waiting for one of {', '.join(approvers) or 'nobody (check the policy)'} "
+            f"until {approval.expires_at:%Y-%m-%d %H:%M} UTC. Nothing has changed yet."
+        )
+    by = f" by {approval.decided_by}" if approval.decided_by else ""
+    result = approval.result or {}
+    detail = result.get("verification") or result.get("error") or ""
+    tail = f" {detail}" if detail else ""
+    return f"{what} is {status.value}{by}.{tail}".strip()

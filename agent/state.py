@@ -19,6 +19,7 @@ class TurnState(TypedDict, total=False):
     rejected: list[dict[str, Any]]
     outcomes: list[dict[str, Any]]
     direct_answer: str | None
+    store_answer: bool
     # The agent loop (LLM only; agent/turn_nodes.py). `steps`: model steps taken this turn;
     # `again`: run_tools sends the turn back to plan; `rounds`: LoopRound dumps the model reads at
     # the next step; `turn_calls`: every call the guard let through this turn; `step_rejected`:
@@ -33,6 +34,8 @@ class TurnState(TypedDict, total=False):
     llm_note: str | None
     # Approval flow.
     approval_ids: list[str]
+    # Requests the requester withdrew this turn: their waiting approval threads are closed.
+    withdrawn_ids: list[str]
     approval_id: str | None
     decision: dict[str, Any] | None
     reply: dict[str, Any] | None

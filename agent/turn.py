@@ -60,10 +60,21 @@ class Agent:
         )
         reply = Reply.model_validate(state["reply"])
         self._record_question(msg, text, reply)
+        for approval_id in state.get("withdrawn_ids", []):
+            self._close_withdrawn(approval_id)
         for approval_id in state.get("approval_ids", []):
             self._open_gate(approval_id, msg.conversation_id)
             reply.approval = self.view(approval_id)
         return reply
+
+    def _close_withdrawn(self, approval_id: str) -> None:
+        # The withdrawn request's own thread still waits at its gate: let it finish.
+        config = approval_thread(approval_id)
+        if self.rt.graph.get_state(config).interrupts:
+            self.rt.graph.invoke(
+                Command(resume={"approval_id": approval_id, "decision": "withdrawn", "by": "requester"}),
+                config,
+            )
 
     def _record_question(self, msg: ChatMessage, text: str, reply: Reply) -> None:
         # Every question is on the record with the tools it called: who asked what, where.

@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
 
-from agent.approvals import ApprovalService
+from agent.approvals import ApprovalService, DecisionOutcome, approval_status_line
 from agent.guard import AccessCheck, RejectedCall, classify, is_mutating, tool_specs
+from agent.planner.approval_requests import approval_query
 from agent.planner.base import (
+    ApprovalQuery,
     FixSuggestion,
     LoopRound,
     PastTurn,
@@ -84,7 +86,11 @@ class TurnNodes:
         deadline = time.monotonic() + self.ctx.settings.llm.turn_deadline_s if self.llm else None
         note: str | None = None
         try:
-            if self.llm is not None:
+            query = approval_query(state["text"])
+            if query is not None:
+                # About the agent's own approval records: answered from the store, whatever the planner.
+                decision = PlannerDecision(approval_query=query)
+            elif self.llm is not None:
                 decision = self.llm.plan(state["text"], history, self.specs, now, deadline=deadline)
             else:
                 decision = self.planner.plan(state["text"], history, self.specs, now)
@@ -92,9 +98,16 @@ class TurnNodes:
             log.warning("LLM planner unavailable, using the offline planner: %s", exc)
             note = _fallback_note(exc)
             decision = self.fallback.plan(state["text"], history, self.specs, now)
+        withdrawn: list[str] = []
+        answer = decision.answer
+        if decision.approval_query is not None:
+            answer, withdrawn = self._about_approvals(decision.approval_query, state)
         return {
             "calls": [c.model_dump(mode="json") for c in _with_ids(decision.calls)],
-            "direct_answer": decision.answer,
+            "direct_answer": answer,
+            # An answer read from the approval store, not written by a model: shown as it is.
+            "store_answer": decision.approval_query is not None,
+            "withdrawn_ids": withdrawn,
             "rejected": [],
             "outcomes": [],
             "approval_ids": [],
@@ -107,6 +120,27 @@ class TurnNodes:
             "deadline": deadline,
             "llm_note": note,
         }
+
+    def _about_approvals(self, query: ApprovalQuery, state: TurnState) -> tuple[str, list[str]]:
+        """Status or withdrawal of a request, answered from the approval store (never a tool)."""
+        store = self.approvals.approvals
+        approval = (
+            store.get(query.approval_id) if query.approval_id else store.latest(state["conversation_id"])
+        )
+        if approval is None:
+            which = (
+                f"approval {query.approval_id}"
+                if query.approval_id
+                else "an approval request in this conversation"
+            )
+            return f"I could not find {which}. `approvals list` shows every request.", []
+        if query.kind == "withdraw":
+            decision = self.approvals.withdraw(approval.id, state["user"])
+            done = decision.outcome is DecisionOutcome.WITHDRAWN
+            return decision.message if done else f"Not withdrawn: {decision.message}.", [
+                approval.id
+            ] if done else []
+        return approval_status_line(approval, self.approvals.approvers(approval.action)), []
 
     def _next_step(self, state: TurnState) -> dict[str, Any]:
         """A later step of the loop: the model reads this turn's tool results and goes on."""
@@ -396,7 +430,8 @@ class TurnNodes:
         """The answer, and the line saying the built-in planner took over (or None)."""
         note = state.get("llm_note")
         direct = state.get("direct_answer")
-        if direct and self._model_on(state) and _claims_a_change(direct) and not outcomes:
+        trusted = bool(state.get("store_answer"))
+        if direct and not trusted and self._model_on(state) and _claims_a_change(direct) and not outcomes:
             # Only the store can say a change was approved or made; a model's words cannot.
             log.warning("model answer claimed an approval or change; not shown")
             return _CLAIM_REFUSED, note

@@ -42,6 +42,8 @@ class ApprovalStatus(StrEnum):
     UNKNOWN = "unknown"
     # Approved, but the resource changed since the plan was shown: not executed.
     STALE = "stale"
+    # Taken back by its requester before anyone decided.
+    WITHDRAWN = "withdrawn"
 
 
 # Where a request ended: the reconciler leaves these alone.
@@ -52,6 +54,7 @@ FINAL_STATUSES = frozenset(
         ApprovalStatus.EXECUTED,
         ApprovalStatus.FAILED,
         ApprovalStatus.STALE,
+        ApprovalStatus.WITHDRAWN,
     }
 )
 
@@ -229,6 +232,18 @@ class ApprovalStore:
             subject=entry.subject,
             detail=entry.detail,
         )
+
+    def latest(self, conversation_id: str) -> Approval | None:
+        """The newest request made in a conversation ("that approval", "cancel it")."""
+        with self._store.session() as s:
+            q = (
+                select(ApprovalRow)
+                .where(ApprovalRow.conversation_id == conversation_id)
+                .order_by(ApprovalRow.created_at.desc())
+                .limit(1)
+            )
+            row = s.scalars(q).first()
+            return _to_model(row) if row else None
 
     def in_status(
         self, statuses: frozenset[ApprovalStatus] | set[ApprovalStatus], limit: int = 500

@@ -8,7 +8,7 @@ the graph.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -34,10 +34,19 @@ class PastTurn(BaseModel):
     fixable: list[FixSuggestion] = Field(default_factory=list)
 
 
+class ApprovalQuery(BaseModel):
+    """A question about, or the withdrawal of, an approval request (not a tool: approvals are
+    the agent's own records). `approval_id` None means this conversation's latest request."""
+
+    kind: Literal["status", "withdraw"]
+    approval_id: str | None = None
+
+
 class PlannerDecision(BaseModel):
     calls: list[PlannedCall] = Field(default_factory=list)
     # A direct answer (greeting, help, clarification) when no tool is needed.
     answer: str | None = None
+    approval_query: ApprovalQuery | None = None
 
 
 class ToolSpec(BaseModel):

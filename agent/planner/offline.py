@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from agent.planner import answers
+from agent.planner.approval_requests import approval_query
 from agent.planner.base import PastTurn, PlannedCall, PlannerDecision, ToolOutcomeView, ToolSpec
 from agent.planner.calls import ANOMALIES, COST, KNOWLEDGE, REMEDIATE, merge, step_back, tidy
 from agent.planner.extract import Extraction, extract
@@ -43,6 +44,9 @@ class OfflinePlanner:
             greeted = GREETING.match(text) is not None
             answer = answers.greeting_answer(tools) if greeted else answers.help_answer(tools)
             return PlannerDecision(answer=answer)
+        query = approval_query(body)
+        if query is not None:
+            return PlannerDecision(approval_query=query)
         ex = extract(body, now.date())
         decision = self._decide(ex, classify(ex, self._routes), history, tools, now)
         return _finish(decision, tools)

@@ -292,3 +292,31 @@ def test_every_question_is_recorded_with_the_tools_it_called(build: Build) -> No
     assert (record.actor, record.subject) == ("alice", "say hi")
     assert record.detail["tools"] == [{"name": "echo", "args": {"text": "hi"}}]
     assert record.detail["channel"] == "ops"
+
+
+def test_status_of_that_approval_comes_from_the_store(build: Build, change_tool: RecordingChange) -> None:
+    agent = build()
+    approval_id = ask(agent, thread="s")
+    for text in ("what's the status of that approval?", f"status of {approval_id}", "is it approved yet?"):
+        reply = agent.handle(ChatMessage(user="alice", channel="c", thread="s", text=text))
+        assert f"Approval {approval_id}" in reply.text and "pending" in reply.text, (text, reply.text)
+        assert reply.tool_calls == []
+    agent.decide(approval_id, "bob", approve=True)
+    reply = agent.handle(
+        ChatMessage(user="alice", channel="c", thread="s", text="any update on that request?")
+    )
+    assert "executed by bob" in reply.text
+
+
+def test_the_requester_can_withdraw_a_pending_request(build: Build, change_tool: RecordingChange) -> None:
+    agent = build()
+    approval_id = ask(agent, thread="w")
+    refused = agent.handle(ChatMessage(user="carol", channel="c", thread="w", text="cancel it"))
+    assert refused.text.startswith("Not withdrawn") and agent.view(approval_id).status == "pending"  # type: ignore[union-attr]
+    done = agent.handle(ChatMessage(user="alice", channel="c", thread="w", text="never mind, cancel it"))
+    assert done.text.startswith(f"Withdrew approval {approval_id}"), done.text
+    assert agent.view(approval_id).status == "withdrawn"  # type: ignore[union-attr]
+    late = agent.decide(approval_id, "bob", approve=True)
+    assert not late.ok and change_tool.applied == []
+    kinds = [r.kind for r in agent.audit(approval_id)]
+    assert "withdrawn" in kinds and kinds.count("refused") == 1

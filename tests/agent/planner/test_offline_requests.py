@@ -343,9 +343,7 @@ def test_help_describes_unknown_tools_by_their_description() -> None:
     assert decision.answer is not None and "generate_iac: Writes Terraform" in decision.answer
 
 
-@pytest.mark.parametrize(
-    "text", ["asdf qwerty", "banana", "the weather in Paris is nice?", "42"]
-)
+@pytest.mark.parametrize("text", ["asdf qwerty", "banana", "the weather in Paris is nice?", "42"])
 def test_gibberish_gets_a_helpful_answer_and_no_call(text: str) -> None:
     decision = plan(text)
     assert decision.calls == []
