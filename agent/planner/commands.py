@@ -68,11 +68,14 @@ _OBJ = r"(?:⟨(?:id|name|svc|arn|bucket|region)⟩)"
 _FILL = r"(?:[\w'/-]+\s+){0,3}?"
 _ENABLE = r"(?:enable|turn\s+on|switch\s+on|activate|set\s+up|configure|add|apply)"
 _MAKE_PRIVATE = (
-    r"make\s+(?:[\w'-]+\s+|⟨\w+⟩\s+){0,5}?private"
+    r"make\s+(?:[\w'-]+\s+|⟨\w+⟩\s+){0,5}?(?:private|not\s+public(?:ly)?(?:\s+(?:accessible|available|shared|visible))?)"
+    # "turn off [the orders-db database is public]": a statement of the exposure, re-read as its object.
+    r"|(?:disable|turn\s+off|switch\s+off|shut\s+off|block|stop)\s+(?:[\w'-]+\s+|⟨\w+⟩\s+){0,5}?(?:is|are)\s+"
+    r"(?:publicly\s+(?:accessible|available|shared|exposed)|public(?:ly)?|shared\s+publicly|exposed)\b"
     r"|(?:disable|turn\s+off|switch\s+off|remove|revoke|block)\s+(?:all\s+)?(?:the\s+)?public(?:ly)?\s+"
     r"(?:access(?:ibility|ible)?|sharing|permissions?|create[\s-]volume\s+permissions?)"
 )
-_DELETE = r"(?:delete|remove|drop|destroy|clean\s+up|get\s+rid\s+of|purge)"
+_DELETE = r"(?:delete|remove|drop|destroy|clean\s+up|get\s+rid\s+of|purge|nuke|trash|scrap|wipe|zap)"
 
 
 def _volume_type(ex: Extraction) -> dict[str, Any] | str:
@@ -195,7 +198,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "enable_bucket_encryption",
         rf"{_ENABLE}\s+(?:[\w'-]+\s+|⟨svc⟩\s+){{0,2}}?(?:encryption|sse(?:-s3|-kms)?)\b"
-        rf"|encrypt\s+{_FILL}{_OBJ}",
+        rf"|encrypt\s+{_FILL}{_OBJ}"
+        # "sse-s3 on bucket acme-tmp": the setting named, then its bucket.
+        r"|(?:sse-s3|sse-kms|aes-?256|kms\s+encryption)\s+(?:encryption\s+)?(?:on|for)\s+",
         "encrypt",
         (
             Example("enable encryption on bucket acme-logs", "acme-logs"),
@@ -206,7 +211,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "enable_ebs_default_encryption",
-        rf"{_ENABLE}\s+(?:[\w'-]+\s+|⟨svc⟩\s+){{0,3}}?(?:default\s+encryption|encryption\s+by\s+default)",
+        rf"{_ENABLE}\s+(?:[\w'-]+\s+|⟨svc⟩\s+){{0,3}}?"
+        r"(?:default\s+(?:⟨svc⟩\s+)?encryption|encryption\s+by\s+default)",
         "turn on default EBS encryption in",
         (
             Example("enable EBS default encryption in eu-west-1", EBS_DEFAULT_ID, region="eu-west-1"),
@@ -255,7 +261,9 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "enable_key_rotation",
-        rf"{_ENABLE}\s+(?:[\w'-]+\s+|⟨svc⟩\s+){{0,3}}?rotation\b",
+        rf"{_ENABLE}\s+(?:[\w'-]+\s+|⟨svc⟩\s+){{0,3}}?rotation\b"
+        # "rotate key 1234abcd-… automatically": a KMS key, named by its id or alias.
+        r"|rotate\s+(?:the\s+)?(?:⟨svc⟩\s+|(?:kms\s+)?keys?\s+)(?:[0-9a-f]{8}-|mrk-|alias/)",
         "turn on rotation for",
         (
             Example(f"enable rotation on key {_KEY}", _KEY),
@@ -310,6 +318,9 @@ _REFUSED = tuple((re.compile(p, _F), answer) for p, answer in REFUSED)
 
 def refused(ex: Extraction) -> str | None:
     """The answer to a request for something no action does (terminating an instance)."""
+    if ex.resources_of("security_group") or ex.ports:
+        # "kill rdp access on sg-…": closing ingress, not terminating anything.
+        return None
     return next(
         (answer for pattern, answer in _REFUSED if pattern.search(ex.lower) or pattern.search(ex.original)),
         None,
@@ -345,6 +356,15 @@ _NAMED: dict[str, tuple[re.Pattern[str], ...]] = {
     "kms_key": (
         re.compile(r"(?<![\w-])(?P<n>[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})\b", _F),
         re.compile(r"(?<![\w/-])(?P<n>alias/[\w/.-]*\w)", _F),
+    ),
+    "iam_user": (
+        # "bob's access key", "the access key of bob"
+        re.compile(
+            r"\b(?P<n>[A-Za-z][\w.+=@-]{0,63})'s\s+(?:aws\s+)?(?:access\s+keys?|keys?|credentials?)", _F
+        ),
+        re.compile(
+            rf"\b(?:access\s+keys?|credentials?)\s+(?:of|for|belonging\s+to)\s+(?:user\s+)?{_NAME}", _F
+        ),
     ),
     "cloudtrail_trail": (
         re.compile(rf"(?<![\w-])(?:trail|cloud\s?trail)\s+(?:trail\s+)?(?:named\s+|called\s+)?{_NAME}", _F),
@@ -389,7 +409,7 @@ def targets(command: Command, ex: Extraction) -> list[str]:
                 continue
             found.append(name)
     if not found and command.bare_names:
-        found += [m.group("n") for m in _BARE.finditer(ex.lower) if _nameish(m.group("n"))]
+        found += bare_names(ex) or _first_name(ex)
     seen: set[str] = set()
     out: list[str] = []
     for value in found:
@@ -398,6 +418,29 @@ def targets(command: Command, ex: Extraction) -> list[str]:
             seen.add(value.lower())
             out.append(value)
     return out
+
+
+def bare_names(ex: Extraction) -> list[str]:
+    """Names written after "on"/"for"/"of" without their kind ("turn on versioning for acme-logs")."""
+    return [m.group("n") for m in _BARE.finditer(ex.lower) if _nameish(m.group("n"))]
+
+
+_TOKEN = re.compile(r"(?<![\w⟨/:.'-])(?P<n>[a-z0-9][a-z0-9._-]{2,62})(?![\w⟩/:'-])")
+_NOT_TARGETS = re.compile(
+    r"(?:sse-(?:s3|kms)|aes-?256|s3-managed|gp\d|io\d|st1|sc1|imds-?v\d|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+    r"|mrk-[0-9a-f]+|\d+(?:\.\d+)*)",
+    _F,
+)
+
+
+def _first_name(ex: Extraction) -> list[str]:
+    """The one name-like word of the message ("encrypt acme-data with kms key …"), when there is one."""
+    names = [
+        m.group("n")
+        for m in _TOKEN.finditer(ex.lower)
+        if _nameish(m.group("n")) and not _NOT_TARGETS.fullmatch(m.group("n"))
+    ]
+    return names[:1] if len(set(names)) == 1 else []
 
 
 def params(command: Command, ex: Extraction) -> dict[str, Any] | str:

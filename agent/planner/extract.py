@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from agent.planner.periods import find_period
+from agent.planner.spelling import correct
 from agent.planner.understand import (
     COMMITMENTS,
     Unmatched,
+    find_charge_category,
     find_comparison,
     find_cost_types,
     find_providers,
@@ -55,7 +57,7 @@ _STOP_WORDS = """
     password login console finding findings issue issues severity high critical medium low root
     linked payer usage charges charge total month week year day days one ones over under more less
     ec2 rds ebs iam vpc sg db k8s lambda elb alb nlb new old running stopped idle unused unattached
-    large small windows linux default-vpc
+    large small windows linux default-vpc spends pays paying paid owes uses used runs costed charged most
 """
 _STOP = frozenset(_STOP_WORDS.split()) | frozenset(MONTHS)
 
@@ -102,6 +104,8 @@ class Extraction:
     severities: list[str] = field(default_factory=list)
     status: str | None = None
     status_given: bool = False
+    # Finding statuses when several are named (one list_findings call each).
+    statuses: list[str] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
     cidr: str | None = None
     # FOCUS ProviderNames ("Microsoft" for "azure").
@@ -118,6 +122,10 @@ class Extraction:
     step_back: bool = False
     # Savings plans, reserved instances: commitments the cost data cannot isolate.
     commitments: bool = False
+    # A FOCUS charge category to filter costs on ("tax charges": Tax).
+    charge_category: str | None = None
+    # The day relative dates were read against ("till end of year").
+    today: date | None = None
 
     @property
     def lower(self) -> str:
@@ -148,6 +156,7 @@ class Extraction:
             or self.cost_types
             or self.compare_to
             or self.step_back
+            or self.charge_category
         )
 
 
@@ -300,7 +309,8 @@ def _extract_services(masker: _Masker) -> list[Service]:
     spans: list[tuple[int, int, Service]] = []
     for service in SERVICES:
         for alias in service.aliases:
-            for m in re.finditer(rf"(?<![\w-]){alias}(?![\w-])", masker.text, _FLAGS):
+            # A plural of an abbreviation ("ec2s", "rds's") is the same service.
+            for m in re.finditer(rf"(?<![\w-]){alias}(?:'?s)?(?![\w-])", masker.text, _FLAGS):
                 spans.append((m.start(), m.end(), service))
     # Overlapping aliases: the longest wins ("rds instances" over "instances").
     chosen: list[tuple[int, int, Service]] = []
@@ -372,17 +382,48 @@ def _extract_count(text: str) -> int | None:
     return None
 
 
-def _extract_status(text: str) -> tuple[str | None, bool]:
-    every_status = r"\b(?:all|any|every)\s+(?:status(?:es)?|states?)\b|\bincluding (?:resolved|closed)\b"
-    if re.search(every_status, text, _FLAGS):
-        return None, True
-    if re.search(r"\b(?:suppressed|ignored|muted|snoozed)\b", text, _FLAGS):
-        return "suppressed", True
-    if re.search(r"\b(?:resolved|closed|fixed|remediated)\b", text, _FLAGS):
-        return "resolved", True
-    if re.search(r"\b(?:open|unresolved|active|outstanding)\b", text, _FLAGS):
-        return "open", True
-    return None, False
+# Severities as people write them: "crit", "sev: high", "highs".
+_SEVERITY_WORDS = {
+    "crit": "critical",
+    "crits": "critical",
+    "criticals": "critical",
+    "highs": "high",
+    "med": "medium",
+}
+
+
+def _extract_severities(text: str) -> list[str]:
+    words = re.findall(
+        r"\b(critical|crits?|criticals|high|highs|medium|med(?=[\s-]+(?:sev|risk))|low)\b", text.lower()
+    )
+    return list(dict.fromkeys(_SEVERITY_WORDS.get(w, w) for w in words))
+
+
+_STATUS_WORDS: tuple[tuple[str, str], ...] = (
+    # "open to the world", "open ports" describe a resource, not a finding's status.
+    (r"open(?!\s+(?:to|ports?|ingress|access|on|for)\b)|unresolved|active|outstanding", "open"),
+    (r"resolved|closed|fixed|remediated", "resolved"),
+    (r"suppressed|ignored|muted|snoozed|accepted|exempted", "suppressed"),
+)
+_ANY_STATUS = re.compile(
+    r"\b(?:all|any|every)\s+(?:status(?:es)?|states?)\b"
+    r"|\b(?:incl(?:uding|udes?)?|incl\.|plus|even|also|with)\s+(?:the\s+)?"
+    r"(?:resolved|closed|fixed|remediated|suppressed|ignored|muted|snoozed|accepted)\b",
+    _FLAGS,
+)
+
+
+def _extract_statuses(text: str) -> tuple[list[str], bool]:
+    """The finding statuses named, in the order said, and whether any was said; ([], True) for
+    every status ("all findings including resolved ones")."""
+    if _ANY_STATUS.search(text):
+        return [], True
+    found: list[tuple[int, str]] = []
+    for words, status in _STATUS_WORDS:
+        m = re.search(rf"\b(?:{words})\b", text, _FLAGS)
+        if m:
+            found.append((m.start(), status))
+    return [status for _, status in sorted(found)], bool(found)
 
 
 def _extract_ports(text: str) -> list[int]:
@@ -396,8 +437,12 @@ def _extract_ports(text: str) -> list[int]:
 
 
 def extract(text: str, today: date) -> Extraction:
-    """Everything argument-like in `text`, with `today` anchoring relative periods."""
-    out = Extraction(original=text)
+    """Everything argument-like in `text`, with `today` anchoring relative periods.
+
+    Misspelt keywords are read as the keyword ("lsit instances"); see spelling.py.
+    """
+    text = correct(text)
+    out = Extraction(original=text, today=today)
     masker = _Masker(text)
     out.tags = _extract_tags(masker)
     cidrs = masker.take(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}/\d{1,2}\b|(?<![\w:])::/0\b", "cidr")
@@ -424,10 +469,12 @@ def extract(text: str, today: date) -> Extraction:
     _extract_period(masker, out, today)
     out.group_by = _extract_group_by(masker.text)
     out.count = _extract_count(masker.text)
-    out.severities = list(dict.fromkeys(re.findall(r"\b(critical|high|medium|low)\b", masker.text.lower())))
-    out.status, out.status_given = _extract_status(masker.text)
+    out.severities = _extract_severities(masker.text)
+    out.statuses, out.status_given = _extract_statuses(masker.text)
+    out.status = out.statuses[0] if len(out.statuses) == 1 else None
     out.cost_types = find_cost_types(text)
     out.commitments = COMMITMENTS.search(text) is not None
+    out.charge_category = find_charge_category(masker.text)
     out.missing_tag = missing_tag(masker.text)
     out.services = _extract_services(masker)
     _extract_service_words(masker, out)

@@ -15,6 +15,7 @@ from agent.planner.calls import REMEDIATE
 from agent.planner.commands import Command
 from agent.planner.extract import Extraction, ResourceRef
 from agent.planner.intents import block_public_requested, revoke_requested
+from agent.planner.vocab import SERVICE_PORTS
 
 REVOKE = "revoke_ingress"
 BLOCK = "block_public_access"
@@ -141,10 +142,36 @@ def _call(
     return PlannedCall(name=REMEDIATE, args=args)
 
 
+_PORT_NAMES = re.compile(
+    r"\b(?:" + "|".join(f"(?P<p{i}>{w})" for i, w in enumerate(SERVICE_PORTS)) + r")\b", re.I
+)
+_PORT_NUMBERS = {f"p{i}": port for i, port in enumerate(SERVICE_PORTS.values())}
+# "close 3389 on sg-…", "block 80 and 443": bare numbers right after the verb are ports.
+_BARE_PORTS = re.compile(
+    r"\b(?:close|revoke|remove|delete|drop|disable|restrict|shut|block|kill|deny)\s+(?:inbound\s+|ingress\s+)?"
+    r"(?P<list>\d{1,5}(?:\s*(?:,|and|&|or|/)\s*\d{1,5})*)(?![\d.])",
+    re.I,
+)
+
+
+def revoke_ports(ex: Extraction) -> list[int]:
+    """The ports a request to close ingress names: "port 22", "ssh", "postgres and mysql", "close 3389"."""
+    ports = list(ex.ports)
+    ports += [_PORT_NUMBERS[m.lastgroup] for m in _PORT_NAMES.finditer(ex.original) if m.lastgroup]
+    for m in _BARE_PORTS.finditer(ex.lower):
+        ports += [int(p) for p in re.findall(r"\d+", m.group("list"))]
+    return [p for p in dict.fromkeys(ports) if 0 < p < 65536]
+
+
 def revoke_calls(ex: Extraction, groups: list[str]) -> list[PlannedCall]:
-    cidr: dict[str, Any] = {"cidr": ex.cidr} if ex.cidr else {}
-    port_params: list[dict[str, Any]] = [{"port": p, **cidr} for p in ex.ports] or [cidr]
-    return [_call(REVOKE, group, ex, params) for group in groups for params in port_params]
+    """One call per security group; several ports go together in `ports`."""
+    params: dict[str, Any] = {"cidr": ex.cidr} if ex.cidr else {}
+    ports = revoke_ports(ex)
+    if len(ports) == 1:
+        params["port"] = ports[0]
+    elif ports:
+        params["ports"] = ports
+    return [_call(REVOKE, group, ex, dict(params)) for group in groups]
 
 
 def plan_fix(ex: Extraction, history: list[PastTurn]) -> PlannerDecision:
@@ -201,7 +228,12 @@ def plan_remediation(ex: Extraction, history: list[PastTurn]) -> PlannerDecision
         return direct
     buckets = ex.resources_of("s3_bucket")
     groups = ex.resources_of("security_group")
-    block = block_public_requested(ex.lower) or (bool(buckets) and not groups and not ex.ports)
+    block = (block_public_requested(ex.lower) and not (groups and not buckets)) or (
+        bool(buckets) and not groups and not ex.ports
+    )
+    if block and not buckets and not ex.resources:
+        # "turn on block public access for acme-exports": a bucket named without the word.
+        buckets = commands.bare_names(ex)
     action = BLOCK if block else REVOKE
     targets = buckets if block else groups
     if not targets:
@@ -215,7 +247,7 @@ def plan_remediation(ex: Extraction, history: list[PastTurn]) -> PlannerDecision
         candidates = [f for f in _latest_fixable(history) if f.action == action]
         if len(candidates) == 1:
             call = suggestion_call(candidates[0])
-            if action == REVOKE and ex.ports:
+            if action == REVOKE and revoke_ports(ex):
                 call = revoke_calls(ex, [candidates[0].resource_id])[0]
                 if candidates[0].region and "region" not in call.args:
                     call.args["region"] = candidates[0].region

@@ -36,7 +36,11 @@ _HELP = re.compile(
     r"^\s*(?:help|\?|commands|usage|menu|capabilities)[\s!?.]*$"
     r"|\bwhat\s+(?:can|do|else\s+can)\s+you\s+do\b|\bwhat\s+are\s+you\b|\bwho\s+are\s+you\b"
     r"|\bhow\s+do\s+i\s+use\s+you\b|\bwhat\s+can\s+i\s+ask\b|\bwhat\s+(?:tools|commands|capabilities)\b"
-    r"|\bshow\s+(?:me\s+)?(?:the\s+)?help\b|\bhow\s+does\s+this\s+work\b",
+    r"|\bshow\s+(?:me\s+)?(?:the\s+)?help\b|\bhow\s+does\s+this\s+work\b"
+    r"|\bwhat\s+(?:can|could)\s+you\s+help\s+(?:me\s+|us\s+)?with\b|\bhow\s+(?:can|could)\s+you\s+help\b"
+    # A question about my own last answer, not about the cloud.
+    r"|^\s*(?:what\s+do\s+you\s+mean|what\s+does\s+that\s+mean|huh|come\s+again|i\s+don'?t\s+(?:understand|get\s+it))"
+    r"[\s?!.]*$",
     _F,
 )
 
@@ -55,7 +59,7 @@ _FIX = re.compile(_ASK + r"\s*(?:fix|remediate|resolve|repair|sort\s+out|address
 _BLOCK_PUBLIC = re.compile(
     _ASK + r"\s*(?:(?:block|disable|remove|revoke|turn\s+off|restrict|shut\s+off)\s+(?:all\s+)?(?:the\s+)?"
     r"public\s+access"
-    r"|(?:enable|turn\s+on|apply|set)\s+(?:the\s+)?(?:s3\s+)?block[\s-]public[\s-]access"
+    r"|(?:enable|turn\s+on|switch\s+on|apply|set|add)\s+(?:the\s+)?(?:s3\s+|⟨svc⟩\s+)?block[\s-]public[\s-]access"
     r"|make\s+.{0,60}?\bprivate\b|lock\s+down\s+.{0,40}?⟨(?:name|bucket)⟩)",
     _F,
 )
@@ -70,10 +74,20 @@ _DIRECT_NEGATED = re.compile(
 )
 
 _HOW_TO = re.compile(
-    r"^\s*(?:how\s+(?:do|can|should|would|could)\s+(?:i|we|one|you)|how\s+to|what(?:'s|\s+is|\s+are)\s+the\s+"
-    r"(?:process|procedure|steps|runbook|playbook|policy|best\s+practices?|way)"
+    r"^\s*(?:how\s+(?:do|can|should|would|could)\s+(?:i|we|one|you)|how\s+to|what(?:'?s|\s+is|\s+are)\s+(?:the|our)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:process(?:es)?|procedures?|steps|runbooks?|playbooks?|polic(?:y|ies)|best\s+practices?|way"
+    r"|rules|guidelines?|sla|slo|approval|sign[\s-]?off)\b"
     r"|what\s+should\s+(?:i|we)\s+do|where\s+(?:is|are|can\s+i\s+find)\s+(?:the|our)\s+(?:docs?|runbook|playbook)"
-    r"|(?:can|should|may|must)\s+(?:i|we)\b|is\s+it\s+(?:safe|ok(?:ay)?|possible)\s+to|why\s+(?:should|do)\s+we)",
+    r"|(?:can|should|may|must)\s+(?:i|we)\b|is\s+it\s+(?:safe|ok(?:ay)?|possible)\s+to|why\s+(?:should|do)\s+we"
+    # "steps for a leaked access key", "procedure when a disk fills up"
+    r"|(?:steps|procedure|process|runbook|playbook|checklist|guide|instructions)\s+(?:for|to|on|when|if)\b"
+    # Who decides, approves or answers: people and process, written down in the docs.
+    r"|who\s+(?:approves|signs?\s+off|owns(?!\s+(?:the\s+)?⟨)|is\s+(?:responsible|accountable|on[\s-]?call)|decides|handles"
+    r"|(?:can|must|should|needs?\s+to|has\s+to)\s+(?:approve|sign)|do\s+(?:i|we)\s+(?:ask|contact|call|page|tell)"
+    r"|should\s+(?:i|we)\s+(?:ask|contact|call|page|tell)))"
+    # "kafka consumer lag is high, what do I do?"
+    r"|\bwhat\s+(?:do|should|can|must)\s+(?:i|we)\s+do\b|\bhow\s+(?:do|should|can)\s+(?:i|we)\s+"
+    r"(?:fix|handle|deal\s+with|troubleshoot|debug|resolve|recover|respond)\b",
     _F,
 )
 # "how can I see our EC2 costs?" asks for data, not for a document.
@@ -82,7 +96,18 @@ _HOW_TO_LOOK = re.compile(
 )
 _KNOWLEDGE = re.compile(
     r"\b(?:runbooks?|playbooks?|procedures?|documentation|docs|wiki|guides?|guidelines?|best\s+practices?"
-    r"|on-?call|escalat\w*|incident\s+response|post-?mortems?|sop|checklist|standards?)\b",
+    r"|on-?call|escalat\w*|incident\s+response|post-?mortems?|sop|checklist|standards?)\b"
+    # A written policy ("backup policy?", "data retention policy"), not a resource's policy document.
+    r"|(?<!bucket\s)(?<!password\s)(?<!key\s)(?<!trust\s)(?<!resource\s)(?<!⟩\s)\bpolic(?:y|ies)\b",
+    _F,
+)
+# A problem described without a question ("kubectl drain just hangs forever"): the runbooks
+# are where its fix is written down.
+_SYMPTOM = re.compile(
+    r"\b(?:hangs?|hanging|hung|stuck|freez\w*|frozen|crash\w*|crashloop\w*|keeps?\s+(?:\w+ing)"
+    r"|timing\s+out|times?\s+out|timeouts?|oom\w*|out\s+of\s+(?:memory|disk|space)|disk\s+(?:is\s+)?full"
+    r"|lag(?:ging)?|latency|throttl\w*|leak\w*|not\s+(?:working|responding|starting)|won'?t\s+start|fail(?:s|ing|ed)"
+    r"|errors?|broken|unreachable|unhealthy|5\d\d\s*s?|degraded|outage|paged|alert\s+fired)\b",
     _F,
 )
 _KNOWLEDGE_WEAK = re.compile(
@@ -90,19 +115,23 @@ _KNOWLEDGE_WEAK = re.compile(
 )
 _FINDINGS = re.compile(
     r"\bfindings?\b|\bscan\s+results?\b|\bwhat\s+did\s+the\s+(?:last\s+)?scan\s+find\b"
-    r"|\bsecurity\s+alerts?\b",
+    r"|\bsecurity\s+alerts?\b"
+    r"|\b(?:critical|crit|high|medium|med|low)[\s-]+sev(?:erity)?\b|\bsev(?:erity)?\s*[:=]?\s*(?:critical|high|medium|low)\b",
     _F,
 )
 _SCAN = re.compile(
-    r"\b(?:scan|rescan|audit|security|secure|insecure|public(?:ly)?|exposed?|exposures?|world[\s-]open"
+    r"\b(?:scan|rescan|audit|security|secure|insecure|public(?:(?:al)?ly)?|exposed?|exposures?|world[\s-]open"
+    r"|(?:accessible|reachable|readable|writable)\s+(?:from|to|by)\s+(?:the\s+)?(?:internet|outside|world|anyone|everyone)"
     r"|open\s+to\s+(?:the\s+)?(?:world|internet|public|everyone)|open\s+ports?|ports?\s+\d+\s+open"
     r"|misconfig\w*|vulnerab\w*|complian\w*|unencrypted|not\s+encrypted|encryption|mfa|risks?|risky"
     r"|root\s+account|password\s+policy|enabled|disabled|enforced"
-    r"|(?:security\s+)?(?:issues|problems)|anything\s+wrong|check\s+(?:for|our|my|the))\b",
+    r"|(?:security\s+)?(?:issues|problems)|anything\s+wrong|check\s+(?:for|our|my|the)"
+    r"|(?:set\s+up|configured)\s+(?:right|correctly|properly|securely|safely)"
+    r"|(?:properly|correctly|securely|safely)\s+(?:set\s+up|configured)|locked\s+down|hardened)\b",
     _F,
 )
 _COST = re.compile(
-    r"\b(?:costs?|costing|spend(?:ing)?|spent|bills?|billing|billed|charges?|charged|how\s+much|expensive"
+    r"\b(?:costs?|costing|spend(?:s|ing)?|spent|bills?|billing|billed|charges?|charged|how\s+much|expensive"
     r"|pricey|budget|invoices?|dollars|finops|break\s?downs?|broken\s+down|cheaper|saving|savings)\b|\$",
     _F,
 )
@@ -111,7 +140,16 @@ _INVENTORY = re.compile(
     r"|how\s+many|count)\b",
     _F,
 )
-_INVENTORY_WEAK = re.compile(r"\b(?:do\s+we\s+(?:have|run|use)|are\s+there|which|what)\b", _F)
+_INVENTORY_WEAK = re.compile(
+    r"\b(?:do\s+we\s+(?:have|run|use)|are\s+there|which|what(?:'?s)?|who\s+(?:owns|created|launched))\b", _F
+)
+# The whole inventory, no type named: "show everything we have", "what's running in us-east-1".
+_INVENTORY_ALL = re.compile(
+    r"\binventory\b|\beverything\s+(?:that\s+)?(?:we|i)\s+(?:have|run|own|use|deployed)\b"
+    r"|\ball\s+(?:of\s+)?(?:our\s+|my\s+|the\s+)?(?:resources|infra(?:structure)?|assets)\b"
+    r"|\bwhat(?:'?s|\s+is|\s+do\s+we\s+have|\s+have\s+we\s+got)\s+(?:running|deployed|provisioned)\b",
+    _F,
+)
 _DEFINITION = re.compile(
     r"^\s*(?:what(?:'s|\s+is|\s+are)\s+(?:a|an)\b|define\b|what\s+does\b.*\bmean\b"
     r"|what(?:'s|\s+is)\s+the\s+difference\b)",
@@ -124,12 +162,14 @@ _DEFINITION = re.compile(
 _ANOMALY_STRONG = re.compile(r"\b(?:spikes?|spiked|spiking|anomal\w*|surges?|surged)\b", _F)
 _ANOMALY_WEAK = re.compile(
     r"\b(?:unusual|unexpected(?:ly)?|jump(?:ed|s)?|sudden(?:ly)?|weird|strange|shot\s+up|went\s+up"
-    r"|out\s+of\s+the\s+ordinary|blew\s+up|explod\w*)\b",
+    r"|out\s+of\s+the\s+ordinary|blew\s+up|explod\w*|abnormal(?:ly)?|irregular|odd|suspicious|unexplained"
+    r"|out\s+of\s+line|off\s+the\s+charts?|doubled|tripled|skyrocket\w*|spiky)\b",
     _F,
 )
 _FORECAST = re.compile(
     r"\b(?:forecast\w*|projected|projections?|predict\w*|run[\s-]rate|on\s+track"
     r"|will\s+(?:we|i|it|our|the)\s+(?:\w+\s+){0,2}(?:spend|cost|pay|be)|going\s+to\s+(?:spend|cost|pay)"
+    r"|(?:where|how\s+much|what)\s+will\s+(?:\S+\s+){0,4}(?:land|end\s+up|finish|come\s+in|close\s+out|total)"
     r"|expect(?:ed)?\s+to\s+(?:spend|cost|pay)|end\s+of\s+(?:the\s+)?month|month[\s-]end)\b",
     _F,
 )
@@ -140,23 +180,43 @@ _SAVINGS = re.compile(
     r"|wast(?:e|ed|ing|eful)|idle\s+(?:\S+\s+)?(?:instances?|resources?|servers?|machines?|vms?)"
     r"|unused\s+(?:\S+\s+)?(?:resources?|volumes?|ips?|addresses|snapshots?|instances?)|unattached"
     r"|unassociated|orphan(?:ed)?\s+(?:\S+\s+)?(?:volumes?|snapshots?|resources?)|old\s+snapshots?"
-    r"|gp2|right-?siz\w*|optimi[sz]\w*\s+(?:our\s+|the\s+)?(?:costs?|spend\w*|bill))\b",
+    r"|gp2|right-?siz\w*|optimi[sz]\w*\s+(?:our\s+|the\s+)?(?:costs?|spend\w*|bill)"
+    # "savings in eu-west-1", "only ones saving over $50/month" (savings plans are commitments).
+    r"|savings(?!\s+plans?\b)|saving\s+(?:over|more\s+than|at\s+least|above|>)"
+    r"|(?:costs?|spend|bill|finops)\s+(?:optimi[sz]\w*|reductions?|recommendations?)"
+    r"|(?:optimi[sz]ation|savings?|cost[\s-]cutting)\s+(?:recommendations?|suggestions?|tips|ideas|advice)"
+    r"|(?:what|anything|stuff|things)\s+(?:can|could|should)\s+(?:we|i)\s+(?:safely\s+)?"
+    r"(?:clean\s+up|get\s+rid\s+of|turn\s+off|decommission)"
+    r"|paying\s+for\s+(?:\S+\s+){0,4}(?:not|never|nobody|no\s+one)\s+(?:\S+\s+)?us(?:ing|ed|es))\b",
     _F,
 )
 
-# "idle EC2 instances" reaches here with the service masked.
-_SAVINGS_MASKED = re.compile(r"\b(?:idle|unused|underused)\s+⟨svc⟩", _F)
+# Waste, however it is said: "idle EC2 instances" (the service masked), "what's unused", "eips
+# not attached to anything", "boxes doing nothing", "instances under 2% cpu".
+_WASTE = re.compile(
+    r"\b(?:idle|unused|underused|under-?utili[sz]ed|orphan(?:ed)?|unattached|detached|dangling|unassociated"
+    r"|leftover|zombie|doing\s+nothing|sitting\s+(?:idle|around|unused)|not\s+(?:being\s+)?used"
+    r"|barely\s+used|not\s+(?:attached|associated|in\s+use)|(?:under|below|less\s+than|<)\s*\d+(?:\.\d+)?\s*%"
+    r"\s*(?:avg\s+|average\s+)?cpu|cpu\s+(?:usage\s+|utili[sz]ation\s+)?(?:under|below|less\s+than|<)\s*\d)",
+    _F,
+)
+# Snapshots by age, matched on the original text (the masked text hides "snapshots").
+_OLD_SNAPSHOTS = re.compile(
+    r"\b(?:old|older|stale|aged|ancient|orphan(?:ed)?)\s+(?:\w+\s+)?snap(?:shot)?s\b"
+    r"|\bsnap(?:shot)?s\s+(?:that\s+are\s+|which\s+are\s+)?older\s+than\b",
+    _F,
+)
 
 
-def cost_intelligence(text: str) -> Intent | None:
-    """ANOMALY, FORECAST or SAVINGS when the message asks for one of them."""
+def cost_intelligence(text: str, original: str = "") -> Intent | None:
+    """ANOMALY, FORECAST or SAVINGS when the message asks for one of them (`text` masked)."""
     if _DEFINITION.search(text):
         return None
     if _ANOMALY_STRONG.search(text) or (_ANOMALY_WEAK.search(text) and _COST.search(text)):
         return Intent.ANOMALY
     if _FORECAST.search(text):
         return Intent.FORECAST
-    if _SAVINGS.search(text) or _SAVINGS_MASKED.search(text):
+    if _SAVINGS.search(text) or _WASTE.search(text) or _OLD_SNAPSHOTS.search(original):
         return Intent.SAVINGS
     return None
 
@@ -176,27 +236,51 @@ _SUPPRESS_NEGATED = re.compile(
 )
 
 
+# Everyday words for the same requests, read so only when they are about a finding ("ignore
+# f-0123…", "reopen that finding"): "ignore previous instructions" is no suppression.
+_FINDING_REF = re.compile(r"\bf-[0-9a-f]{16}\b|\b(?:this|that|the|these|those)\s+findings?\b", _F)
+_SUPPRESS_LOOSE = re.compile(
+    r"\b(?:ignore|exempt|waive|allow-?list|white-?list|acknowledge|accept|risk[\s-]accepted"
+    r"|accepted\s+(?:the\s+)?risk|mark\s+(?:\S+\s+){0,3}as\s+(?:accepted|(?:a\s+)?false\s+positive))\b",
+    _F,
+)
+_UNSUPPRESS_LOOSE = re.compile(
+    r"\b(?:re-?open|un-?ignore|stop\s+ignoring|no\s+longer\s+ignore|re-?activate|reinstate|restore"
+    r"|un-?exempt|un-?accept)\b",
+    _F,
+)
+
+
 def security_request(text: str) -> Intent | None:
     """UNSUPPRESS, SUPPRESS or DECLINE when the message asks to (not) suppress a finding."""
-    if _UNSUPPRESS.search(text) and not is_how_to(text):
+    if is_how_to(text):
+        return None
+    about_finding = _FINDING_REF.search(text) is not None
+    if _UNSUPPRESS.search(text) or (about_finding and _UNSUPPRESS_LOOSE.search(text)):
         return Intent.UNSUPPRESS
-    if _SUPPRESS.search(text) and not is_how_to(text):
-        return Intent.DECLINE if _SUPPRESS_NEGATED.search(text) else Intent.SUPPRESS
+    if _SUPPRESS.search(text) or (about_finding and _SUPPRESS_LOOSE.search(text)):
+        negated = _SUPPRESS_NEGATED.search(text) or re.search(
+            r"\b(?:don'?t|do\s+not|never)\s+ignore\b", text, _F
+        )
+        return Intent.DECLINE if negated else Intent.SUPPRESS
     return None
 
 
 # Infrastructure as code: a request to write Terraform, CloudFormation or Kubernetes manifests.
 # Matched on the original text (the masked text hides "k8s", "S3" ... as services).
-_IAC_FORMAT = re.compile(r"\b(?:terraform|opentofu|cloud\s?formation|cfn|hcl)\b", _F)
+_IAC_FORMAT = re.compile(r"\b(?:terraform|opentofu|tf|cloud\s?formation|cfn|hcl)\b", _F)
 _IAC_K8S = re.compile(r"\b(?:kubernetes|k8s)\b", _F)
-_IAC_WORDS = re.compile(r"\b(?:iac|infrastructure[\s-]as[\s-]code)\b", _F)
+_IAC_WORDS = re.compile(
+    r"\b(?:iac|infra(?:structure)?[\s-]as[\s-]code|infra(?:structure)?\s+(?:code|templates?|manifests?))\b",
+    _F,
+)
 _IAC_VERB = re.compile(
     r"\b(?:write|writing|generate|create|make|give\s+me|scaffold|draft|produce|build|need|want|template"
     r"|define|provision|set\s+up|spin\s+up|deploy|code\s+for|snippet|example|show\s+me)\b",
     _F,
 )
 _IAC_FORMAT_FOR = re.compile(
-    r"\b(?:terraform|opentofu|cloud\s?formation|cfn|hcl|kubernetes|k8s)\s+(?:code\s+|templates?\s+|manifests?\s+"
+    r"\b(?:terraform|opentofu|tf|cloud\s?formation|cfn|hcl|kubernetes|k8s)\s+(?:code\s+|templates?\s+|manifests?\s+"
     r"|modules?\s+|config(?:uration)?\s+|yaml\s+|stack\s+|files?\s+)?(?:for|to\s+(?:create|deploy|provision|run))\b",
     _F,
 )
@@ -209,11 +293,20 @@ _IAC_K8S_OBJECT = re.compile(
 _IAC_EXISTING = re.compile(
     r"\b(?:list|describe|how\s+many|which|status|running|existing|current|our|we\s+have)\b", _F
 )
+_IAC_RESOURCE = (
+    r"(?:s3\s+bucket|bucket|vpc|sqs\s+queue|queue|rds|postgres\w*|mysql|database|db|dynamodb\s+table|lambda"
+    r"|ecs\s+service|security\s+group|iam\s+role|kms\s+key|alarm|log\s+group|secret|sns\s+topic|ecr\s+repo\w*"
+    r"|ec2\s+instance|ebs\s+volume)"
+)
 _IAC_CREATE = re.compile(
     r"^\s*(?:please\s+)?(?:create|provision|set\s+up|spin\s+up|write|generate|give\s+me)\s+(?:me\s+)?"
-    r"(?:an?|the|some)\s+(?:new\s+)?(?:\w+\s+){0,3}(?:s3\s+bucket|bucket|vpc|sqs\s+queue|queue|rds|postgres\w*"
-    r"|database|dynamodb\s+table|lambda|ecs\s+service|security\s+group|iam\s+role|kms\s+key|alarm|log\s+group"
-    r"|secret|sns\s+topic|ecr\s+repo\w*|ec2\s+instance|ebs\s+volume)\b",
+    rf"(?:an?|the|some)\s+(?:new\s+)?(?:\w+\s+){{0,3}}{_IAC_RESOURCE}\b",
+    _F,
+)
+# "a template for a lambda function", "boilerplate for an sqs queue": code for a resource kind.
+_IAC_TEMPLATE_FOR = re.compile(
+    r"\b(?:templates?|boilerplate|scaffold(?:ing)?|modules?|stacks?|manifests?|snippets?)\s+(?:for|to\s+create)\s+"
+    rf"(?:an?|the|some|one)?\s*(?:new\s+)?(?:[\w-]+\s+){{0,3}}?{_IAC_RESOURCE}\b",
     _F,
 )
 
@@ -222,6 +315,8 @@ def is_iac_request(original: str) -> bool:
     """Whether the message asks for infrastructure code (not for a change to live resources)."""
     text = original.lower()
     if _IAC_FORMAT_FOR.search(text) or _IAC_WORDS.search(text) or _IAC_CREATE.search(text):
+        return True
+    if _IAC_TEMPLATE_FOR.search(text):
         return True
     if (_IAC_FORMAT.search(text) or _IAC_K8S.search(text)) and _IAC_VERB.search(text):
         return True
@@ -293,10 +388,13 @@ def classify(ex: Extraction, routes: Sequence[Route] = ROUTES) -> Classification
     change = detect_change(text)
     if change is not None:
         return Classification(change)
-    wanted = cost_intelligence(text)
+    security = security_request(text)
+    if security is not None and _FINDING_REF.search(text):
+        # A named finding is never a cost question ("snooze f-… until end of month").
+        return Classification(security)
+    wanted = cost_intelligence(text, ex.original)
     if wanted is not None:
         return Classification(wanted)
-    security = security_request(text)
     if security is not None:
         return Classification(security)
     # Rows that recognise their own requests: after every request to change something (so
@@ -309,7 +407,7 @@ def classify(ex: Extraction, routes: Sequence[Route] = ROUTES) -> Classification
         return Classification(Intent.KNOWLEDGE)
     if _FINDINGS.search(text):
         return Classification(Intent.FINDINGS)
-    if _COST.search(text):
+    if _COST.search(text) or ex.cost_types or (ex.charge_category and not ex.resources):
         return Classification(Intent.COST)
     if _SCAN.search(text):
         return Classification(Intent.SCAN)
@@ -319,13 +417,24 @@ def classify(ex: Extraction, routes: Sequence[Route] = ROUTES) -> Classification
     if ex.compare_to and not ex.resources:
         # "compare september to august", "month over month by service": only costs compare periods.
         return Classification(Intent.COST)
+    filters = ex.services or ex.service_terms or ex.regions or ex.providers or ex.tags or ex.account
+    if ex.period and filters and not ex.resources and _only_arguments(text):
+        # "ec2 in us-east-1 last month": only costs have a period.
+        return Classification(Intent.COST)
     if (has_target or ex.services or ex.service_terms or ex.providers) and _INVENTORY.search(text):
+        return Classification(Intent.INVENTORY)
+    if _INVENTORY_ALL.search(text) and not ex.service_terms:
         return Classification(Intent.INVENTORY)
     if _KNOWLEDGE_WEAK.search(text) and not ex.has_arguments():
         return Classification(Intent.KNOWLEDGE)
     if has_target and (_INVENTORY_WEAK.search(text) or _only_arguments(text)):
         return Classification(Intent.INVENTORY, explicit=False)
     if _KNOWLEDGE_WEAK.search(text):
+        return Classification(Intent.KNOWLEDGE, explicit=False)
+    if _VAGUE.match(text):
+        # "can you check": a request with nothing to act on; ask rather than guess.
+        return Classification(Intent.UNKNOWN, explicit=False)
+    if _SYMPTOM.search(text) and len(text.split()) >= 3:
         return Classification(Intent.KNOWLEDGE, explicit=False)
     if _QUESTION.search(text) and len(text.split()) >= 3:
         # A real question no tool covers: the knowledge base answers it or says it has no source,
@@ -339,6 +448,14 @@ _QUESTION = re.compile(
 )
 
 
+_VAGUE = re.compile(
+    r"^\s*(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)?"
+    r"(?:check|look|help|see|investigate|do|handle|take\s+a\s+look)"
+    r"(?:\s+(?:it|that|this|again|now|please|pls|into\s+it|at\s+it|for\s+me|out))*[\s?!.]*$",
+    _F,
+)
+
+
 def _only_arguments(text: str) -> bool:
     """The message is nothing but names, ids and filler ("sg-0123abcd?", "buckets in Ireland")."""
     rest = re.sub(r"⟨\w+⟩|\b(?:in|on|for|the|our|my|all|and|please|of|any)\b|[\s?!.,]", "", text)
@@ -346,10 +463,32 @@ def _only_arguments(text: str) -> bool:
 
 
 _FOLLOW_UP = re.compile(
-    r"^\s*(?:and|what\s+about|how\s+about|same\s+(?:for|but|in|with|thing)|now\s+(?:for|in|with|show)"
+    r"^\s*(?:and|what\s+about|how\s+about|(?:do\s+)?(?:the\s+)?same\s+(?:for|but|in|with|thing|as)"
+    r"|now\s+(?:as|for|in|with|show)|as|redo\s+(?:it|that)"
     r"|also|ok(?:ay)?,?\s+(?:and|what\s+about|now)|then|instead|compare\s+with|vs\.?|versus|only|just)\b",
     _F,
 )
+
+
+# "bob's access key leaked, deactivate it": a statement, then a command whose object is "it".
+_PRONOUN_COMMAND = re.compile(
+    r"^(?P<head>.+?)\s*(?:[,;:.!?]+|\s-+|\s+(?:so|and))\s+(?:(?:so|then|please|pls|just|now)\s+|can\s+you\s+|go\s+ahead\s+and\s+)*"
+    r"(?P<verb>[a-z]+(?:\s+[a-z]+)?)\s+(?:it|that|this|them|those|these)(?P<tail>\s+(?:off|on|down|out|up|private))?"
+    r"(?:\s+(?:please|pls|now|asap|right\s+away))?[\s.!]*$",
+    _F,
+)
+
+
+def pronoun_command(text: str) -> str | None:
+    """The command with its object put back ("deactivate bob's access key leaked"), or None.
+
+    The planner only uses it when the re-read message is a change request, so a question or a
+    statement keeps its own reading.
+    """
+    m = _PRONOUN_COMMAND.match(text.strip())
+    if m is None:
+        return None
+    return f"{m.group('verb')}{m.group('tail') or ''} {m.group('head')}"
 
 
 def is_follow_up(ex: Extraction) -> bool:

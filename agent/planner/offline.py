@@ -19,6 +19,7 @@ from agent.planner.intents import (
     block_public_requested,
     classify,
     is_follow_up,
+    pronoun_command,
     strip_greeting,
 )
 from agent.planner.routes import ROUTES, Build, Route, builders, tools_by_intent
@@ -48,8 +49,50 @@ class OfflinePlanner:
         if query is not None:
             return PlannerDecision(approval_query=query)
         ex = extract(body, now.date())
-        decision = self._decide(ex, classify(ex, self._routes), history, tools, now)
+        found = classify(ex, self._routes)
+        ex, found = self._reread_pronoun(body, ex, found, now)
+        decision = self._compound(body, found, now) or self._decide(ex, found, history, tools, now)
         return _finish(decision, tools)
+
+    def _compound(self, body: str, whole: Classification, now: datetime) -> PlannerDecision | None:
+        """ "list buckets and check if any are public": one call per request, when each part is a
+        read-only request of its own for a different tool. None when the message is one request."""
+        if whole.intent in _NOT_SPLIT:
+            return None
+        parts = [p for p in _CLAUSES.split(body) if p and p.strip(" ?!.,")]
+        if len(parts) < 2:
+            return None
+        calls: list[PlannedCall] = []
+        tools_seen: set[str] = set()
+        previous: Extraction | None = None
+        for part in parts:
+            ex = extract(part.strip(), now.date())
+            found = classify(ex, self._routes)
+            tool = found.tool or self._tool_for.get(found.intent)
+            if not found.explicit or found.intent in _NOT_SPLIT or tool is None:
+                return None
+            if previous is not None and not ex.services and _REFERS_BACK.search(ex.lower):
+                # "… and check if any are public": "any" are the buckets just named.
+                ex.services = list(previous.services)
+            variants = self._builders[tool](ex)
+            if isinstance(variants, str):
+                return None
+            calls += [PlannedCall(name=tool, args=tidy(tool, v)) for v in variants]
+            tools_seen.add(tool)
+            previous = ex
+        return PlannerDecision(calls=calls) if len(tools_seen) > 1 else None
+
+    def _reread_pronoun(
+        self, body: str, ex: Extraction, found: Classification, now: datetime
+    ) -> tuple[Extraction, Classification]:
+        """ "X is public, turn that off": a change to X, when only the re-read message is one."""
+        changes = (Intent.FIX, Intent.REMEDIATE, Intent.DECLINE)
+        reread = None if found.intent in changes else pronoun_command(body)
+        if reread is None:
+            return ex, found
+        again = extract(reread, now.date())
+        wanted = classify(again, self._routes)
+        return (again, wanted) if wanted.intent in (Intent.FIX, Intent.REMEDIATE) else (ex, found)
 
     def compose(self, text: str, history: list[PastTurn], results: list[ToolOutcomeView]) -> str:
         return answers.compose(results, interpret=True)
@@ -110,6 +153,32 @@ class OfflinePlanner:
         if classify(previous, self._routes).intent not in (Intent.FIX, Intent.REMEDIATE):
             return None
         return previous
+
+
+# Requests that are never split into parts: changes (one approval each), infrastructure code
+# (whose "and" joins features of one resource) and anything that is not a request for data.
+_NOT_SPLIT = frozenset(
+    {
+        Intent.FIX,
+        Intent.REMEDIATE,
+        Intent.DECLINE,
+        Intent.SUPPRESS,
+        Intent.UNSUPPRESS,
+        Intent.IAC,
+        Intent.GREETING,
+        Intent.THANKS,
+        Intent.HELP,
+        Intent.UNKNOWN,
+    }
+)
+_CLAUSES = re.compile(
+    r"\s*[?;]\s*(?:(?:and|also|plus|then)\s+)*|\.\s+(?:(?:and|also|plus|then)\s+)*"
+    r"|,?\s+(?:and\s+(?:also\s+|then\s+)?|also\s+|plus\s+|then\s+)",
+    re.IGNORECASE,
+)
+_REFERS_BACK = re.compile(
+    r"\b(?:them|they|those|these|it|its|any\s+(?:are|is|of\s+them)|which\s+ones?)\b", re.I
+)
 
 
 def _simple_answer(intent: Intent, tools: list[ToolSpec]) -> str:

@@ -24,7 +24,12 @@ _ISO_MONTH = r"\d{4}-\d{2}(?![\d-])"
 _NUM = r"(?:\d{1,3}|" + "|".join(NUMBER_WORDS) + r")"
 # A month name, optionally with a year, or an ISO month.
 _MONTH_TOKEN = rf"(?:{_MONTH}(?:\s*,?\s*{_YEAR})?|{_ISO_MONTH})"
-_DAY_TOKEN = rf"(?:{_ISO_DATE})"
+_ORD = r"(?:st|nd|rd|th)?"
+# A day: ISO, or a month name and a day of the month ("sep 1", "1st of september", "Sep 10, 2024").
+_DAY_TOKEN = (
+    rf"(?:{_ISO_DATE}|{_MONTH}\s+\d{{1,2}}{_ORD}(?!\d)(?:\s*,?\s*{_YEAR})?"
+    rf"|\d{{1,2}}{_ORD}\s+(?:of\s+)?{_MONTH}(?:\s*,?\s*{_YEAR})?)"
+)
 _RANGE_SEP = r"\s*(?:\.\.|to|until|till|through|thru|and|-|–)\s*"
 _PAST = r"(?:last|past|previous|prior|trailing)"
 
@@ -72,15 +77,35 @@ def _parse_month_token(token: str, today: date) -> tuple[int, int] | None:
     return year, month
 
 
-def _parse_day(token: str) -> date | None:
+def _parse_day(token: str, today: date | None = None) -> date | None:
+    """An ISO date, or "sep 1" / "1st of september" (without a year: the latest one not in the future)."""
     try:
         return date.fromisoformat(token)
     except ValueError:
+        pass
+    m = re.fullmatch(
+        rf"(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}){_ORD}|(?P<d2>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m2>{_MONTH}))"
+        rf"(?:\s*,?\s*(?P<y>{_YEAR}))?",
+        token.strip(),
+        re.IGNORECASE,
+    )
+    if m is None:
         return None
+    month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+    day = int(m.group("d1") or m.group("d2"))
+    today = today or date.today()
+    year = int(m.group("y")) if m.group("y") else today.year
+    try:
+        found = date(year, month, day)
+        if not m.group("y") and found > today:
+            found = date(year - 1, month, day)
+    except ValueError:
+        return None
+    return found
 
 
 def _day_range(m: re.Match[str], today: date) -> str | None:
-    start, end = _parse_day(m.group("a")), _parse_day(m.group("b"))
+    start, end = _parse_day(m.group("a"), today), _parse_day(m.group("b"), today)
     if start is None or end is None:
         # Passed on as written: the cost tool explains what is wrong with the date.
         return f"{m.group('a')}..{m.group('b')}"
@@ -100,7 +125,7 @@ def _month_range(m: re.Match[str], today: date) -> str | None:
 
 def _since(m: re.Match[str], today: date) -> str | None:
     token = m.group("a")
-    day = _parse_day(token)
+    day = _parse_day(token, today)
     if day is None:
         month = _parse_month_token(token, today)
         if month is None:
@@ -110,7 +135,7 @@ def _since(m: re.Match[str], today: date) -> str | None:
 
 
 def _single_day(m: re.Match[str], today: date) -> str | None:
-    day = _parse_day(m.group("a"))
+    day = _parse_day(m.group("a"), today)
     return f"{m.group('a')}..{m.group('a')}" if day is None else _span(day, day)
 
 

@@ -75,7 +75,11 @@ _SCORE = re.compile(
 _CHANGES = re.compile(
     r"\bwhat(?:'s|\s+has|\s+have)?\s+changed\b.{0,40}?\b(?:scans?|findings?|security)\b"
     r"|\b(?:changes?|new|resolved|fixed)\b.{0,30}?\bsince\s+(?:the\s+|our\s+)?(?:last|previous|prior)\s+scan\b"
-    r"|\bcompare\s+(?:the\s+)?(?:last\s+)?(?:two\s+)?scans\b|\bscan\s+(?:diff|changes|delta)\b",
+    r"|\b(?:compare|diff|delta\s+(?:of|between))\s+(?:the\s+)?(?:last\s+|latest\s+|previous\s+|two\s+|2\s+)*scans\b"
+    r"|\b(?:diff|delta|difference|changes?)\s+between\s+(?:the\s+)?(?:\S+\s+){0,3}scans\b"
+    r"|\bscan\s+(?:diff|changes|delta|comparison)\b"
+    # A scan named by its id: "what's new since scan-3f2a…", "diff against scan-3f2a…".
+    r"|\b(?:changes?|changed|new|resolved|fixed|diff|delta|since|compared?|against|vs\.?)\b.{0,40}?\bscan-[0-9a-f]{6,}\b",
     re.IGNORECASE,
 )
 

@@ -47,7 +47,9 @@ _LIST = re.compile(
 _BILLED = re.compile(r"\b(?:billed|invoiced|invoice)\b", _F)
 # "effective vs list cost": the second type's "cost" word is shared.
 _LIST_SHARED = re.compile(
-    r"\blist\s+(?:and|or|vs\.?|versus)\s+\w+\s+(?:cost|price)|\b(?:vs\.?|versus|and)\s+list\b", _F
+    r"\blist\s+(?:and|or|vs\.?|versus)\s+\w+\s+(?:cost|price)|\b(?:vs\.?|versus)\s+list\b"
+    r"|\band\s+list\s+(?:cost|price|prices|pricing)\b",
+    _F,
 )
 
 
@@ -61,6 +63,28 @@ def find_cost_types(text: str) -> list[str]:
     if _BILLED.search(text) and (not found or re.search(r"\b(?:vs\.?|versus|and|or)\b", text, _F)):
         found.append("billed")
     return found
+
+
+# --- charge categories ----------------------------------------------------------------------
+
+# FOCUS charge categories (cost_query's charge_category) by the words people use for them.
+_CHARGE_CATEGORIES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:tax|taxes|vat|sales\s+tax)\b", _F), "Tax"),
+    (re.compile(r"\bcredits?\b|\bpromo(?:tional)?\s+credits?\b", _F), "Credit"),
+    (re.compile(r"\badjustments?\b", _F), "Adjustment"),
+    (
+        re.compile(
+            r"\b(?:purchases?|upfront\s+(?:fees?|payments?|charges?)|one[\s-]time\s+(?:fees?|charges?))\b", _F
+        ),
+        "Purchase",
+    ),
+)
+
+
+def find_charge_category(text: str) -> str | None:
+    """The FOCUS charge category a message filters on ("tax charges", "credits"), if any."""
+    found = [name for pattern, name in _CHARGE_CATEGORIES if pattern.search(text)]
+    return found[0] if len(found) == 1 else None
 
 
 # --- comparisons ----------------------------------------------------------------------------

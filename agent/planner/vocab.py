@@ -101,7 +101,7 @@ SERVICES: tuple[Service, ...] = (
         None,
         (r"elastic load balanc(?:ing|ers?)", r"load[ -]balanc(?:ers?|ing)", r"elbs?", r"albs?", r"nlbs?"),
     ),
-    Service("cloudwatch", "CloudWatch", None, None, (r"cloud ?watch(?: logs)?",)),
+    Service("cloudwatch", "CloudWatch", "cloudwatch", None, (r"cloud ?watch(?: logs| alarms?)?",)),
     Service("vpc", "VPC", None, None, (r"vpcs?", r"nat gateways?", r"virtual private cloud")),
     Service("eks", "EKS", None, None, (r"eks", r"kubernetes", r"k8s")),
     Service("ecs", "ECS", None, None, (r"ecs", r"fargate")),
@@ -109,13 +109,16 @@ SERVICES: tuple[Service, ...] = (
     Service("cloudfront", "CloudFront", None, None, (r"cloud ?front", r"cdn")),
     Service("sqs", "SQS", None, None, (r"sqs", r"queues?")),
     Service("sns", "SNS", None, None, (r"sns(?: topics?)?",)),
-    Service("kms", "KMS", None, None, (r"kms(?: keys?)?", r"key management service", r"encryption keys?")),
+    Service("kms", "KMS", "kms", None, (r"kms(?: keys?)?", r"key management service", r"encryption keys?")),
     Service("route53", "Route 53", None, None, (r"route ?53", r"dns", r"hosted zones?")),
     Service("ecr", "ECR", None, None, (r"ecr", r"container registry")),
     Service("efs", "EFS", None, None, (r"efs", r"elastic file system")),
     Service("apigateway", "API Gateway", None, None, (r"api ?gateway",)),
     Service("stepfunctions", "Step Functions", None, None, (r"step functions?",)),
-    Service("cloudtrail", "CloudTrail", None, None, (r"cloud ?trail",)),
+    Service(
+        "cloudtrail", "CloudTrail", "cloudtrail", None, (r"cloud ?trails?", r"audit (?:trails?|logging)")
+    ),
+    Service("config", "Config", "config", None, (r"aws config", r"config (?:rules?|recorders?)")),
     Service("waf", "WAF", None, None, (r"waf",)),
     Service("securityhub", "Security Hub", None, None, (r"security ?hub",)),
     Service("ssm", "Systems Manager", None, None, (r"systems manager", r"ssm")),
@@ -124,7 +127,17 @@ SERVICES: tuple[Service, ...] = (
 )
 
 # Services the scanner covers, as a user would name them.
-SCAN_LABELS = {"s3": "S3", "ec2": "EC2 (incl. security groups)", "iam": "IAM", "ebs": "EBS", "rds": "RDS"}
+SCAN_LABELS = {
+    "s3": "S3",
+    "ec2": "EC2 (incl. security groups)",
+    "iam": "IAM",
+    "ebs": "EBS",
+    "rds": "RDS",
+    "kms": "KMS",
+    "cloudtrail": "CloudTrail",
+    "cloudwatch": "CloudWatch",
+    "config": "AWS Config",
+}
 RESOURCE_LABELS = {
     "ec2_instance": "EC2 instances",
     "security_group": "security groups",
@@ -245,6 +258,30 @@ COMMON_TAG_KEYS = (
 )
 
 ADMIN_PORTS = {"ssh": 22, "rdp": 3389}
+
+# Ports by the service listening on them, for closing ingress ("block postgres from the
+# internet"). Keys are regex fragments matched as whole words.
+SERVICE_PORTS: dict[str, int] = {
+    r"ssh": 22,
+    r"rdp|remote\s+desktop": 3389,
+    r"postgres(?:ql)?|psql": 5432,
+    r"mysql|mariadb|aurora\s+mysql": 3306,
+    r"mssql|sql\s+server": 1433,
+    r"oracle(?:\s+db)?": 1521,
+    r"redis": 6379,
+    r"memcached?": 11211,
+    r"mongo(?:db)?": 27017,
+    r"elasticsearch|opensearch": 9200,
+    r"kafka": 9092,
+    r"telnet": 23,
+    r"ftp": 21,
+    r"smtp": 25,
+    r"smb|cifs": 445,
+    r"winrm": 5985,
+    r"vnc": 5900,
+    r"https": 443,
+    r"http": 80,
+}
 
 
 # Cloud providers by what people call them (lower case) -> FOCUS ProviderName, from the cost

@@ -63,7 +63,7 @@ def test_all_regions(text: str) -> None:
         ("lambda functions", "Lambda", None, None),
         ("load balancers", "ELB", None, None),
         ("ALB", "ELB", None, None),
-        ("CloudWatch", "CloudWatch", None, None),
+        ("CloudWatch", "CloudWatch", "cloudwatch", None),
         ("VPC", "VPC", None, None),
         ("NAT gateways", "VPC", None, None),
         ("EKS", "EKS", None, None),
@@ -73,7 +73,7 @@ def test_all_regions(text: str) -> None:
         ("CloudFront", "CloudFront", None, None),
         ("SQS", "SQS", None, None),
         ("SNS", "SNS", None, None),
-        ("KMS", "KMS", None, None),
+        ("KMS", "KMS", "kms", None),
         ("Route 53", "Route 53", None, None),
         ("route53", "Route 53", None, None),
         ("API Gateway", "API Gateway", None, None),
@@ -86,6 +86,14 @@ def test_services_by_common_name(
 ) -> None:
     (service,) = extract(text, TODAY).services
     assert (service.cost, service.scan, service.resource_type) == (cost, scan, resource_type)
+
+
+def test_scan_services_are_the_scanners_own() -> None:
+    # Every service the planner would scan is one security_scan accepts, and each it accepts is named.
+    from agent.planner.vocab import SCAN_LABELS, SERVICES
+    from tools.security.security_scan import SERVICES as SCANNED
+
+    assert {s.scan for s in SERVICES if s.scan} == set(SCANNED) == set(SCAN_LABELS)
 
 
 def test_the_longest_service_name_wins() -> None:

@@ -240,6 +240,7 @@ REMEDIATION_CASES: list[tuple[str, Expected]] = [
         ],
     ),
     (
+        # Several ports of one group: one change (one approval), with the params' `ports` list.
         "close ports 22 and 3389 on sg-0123abcd from 0.0.0.0/0",
         [
             (
@@ -247,15 +248,7 @@ REMEDIATION_CASES: list[tuple[str, Expected]] = [
                 {
                     "action": "revoke_ingress",
                     "resource_id": "sg-0123abcd",
-                    "params": {"port": 22, "cidr": "0.0.0.0/0"},
-                },
-            ),
-            (
-                "remediate",
-                {
-                    "action": "revoke_ingress",
-                    "resource_id": "sg-0123abcd",
-                    "params": {"port": 3389, "cidr": "0.0.0.0/0"},
+                    "params": {"ports": [22, 3389], "cidr": "0.0.0.0/0"},
                 },
             ),
         ],
