@@ -190,6 +190,9 @@ def scan_args(ex: Extraction) -> Variants:
     return [args]
 
 
+_FINDING_ID = re.compile(r"\bf-[0-9a-f]{16}\b", re.IGNORECASE)
+
+
 def findings_args(ex: Extraction) -> Variants:
     refused = _unmatched(ex) or _aws_only(ex, "Security findings")
     if refused:
@@ -205,6 +208,10 @@ def findings_args(ex: Extraction) -> Variants:
             f"resource), so I can't list just {where}'s. {scan}'list findings' shows every finding "
             "with its account and region."
         )
+    named = _FINDING_ID.search(ex.original)
+    if named:
+        # One finding by its id: explained in full, whatever its status.
+        return [{"finding_id": named.group(0).lower()}]
     base: Args = {}
     statuses: list[Args] = [{"status": s} for s in ex.statuses] if len(ex.statuses) > 1 else []
     if ex.status_given and not statuses:

@@ -98,7 +98,10 @@ _KNOWLEDGE = re.compile(
     r"\b(?:runbooks?|playbooks?|procedures?|documentation|docs|wiki|guides?|guidelines?|best\s+practices?"
     r"|on-?call|escalat\w*|incident\s+response|post-?mortems?|sop|checklist|standards?)\b"
     # A written policy ("backup policy?", "data retention policy"), not a resource's policy document.
-    r"|(?<!bucket\s)(?<!password\s)(?<!key\s)(?<!trust\s)(?<!resource\s)(?<!⟩\s)\bpolic(?:y|ies)\b",
+    r"|(?<!bucket\s)(?<!password\s)(?<!key\s)(?<!trust\s)(?<!resource\s)(?<!⟩\s)\bpolic(?:y|ies)\b"
+    # Asking whether something is permitted is a question for the written rules, not a scan.
+    r"|\b(?:is|are)\s+(?:that|this|it|we|they)\s+(?:allowed|permitted|ok(?:ay)?|acceptable|compliant)\b"
+    r"|\b(?:am\s+i|are\s+we)\s+allowed\s+to\b|\bis\s+it\s+(?:ok(?:ay)?|fine)\s+to\b",
     _F,
 )
 # A problem described without a question ("kubectl drain just hangs forever"): the runbooks

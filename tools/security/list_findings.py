@@ -8,6 +8,7 @@ from pydantic import Field
 
 from store.findings import FindingStore
 from tools.base import Fix, ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus, fixes_from
+from tools.security.suppression import get_finding
 from tools.security.views import FindingView, finding_view, findings_table, severity_counts, severity_summary
 
 
@@ -20,6 +21,9 @@ class ListFindingsInput(ToolInput):
         default="open", description="None lists every status."
     )
     resource_id: str | None = None
+    finding_id: str | None = Field(
+        default=None, pattern=r"^f-[0-9a-f]{16}$", description="One finding, explained in full (any status)."
+    )
     limit: int = Field(default=50, ge=1, le=500)
 
 
@@ -56,6 +60,8 @@ class ListFindings(ReadOnlyTool[ListFindingsInput, ListFindingsResult]):
             result.status = ToolStatus.NO_DATA
             result.message = "No security scan has run yet. Run security_scan first."
             return result
+        if args.finding_id:
+            return _one(ctx, args.finding_id, result)
         found = store.list(
             severity=args.severity,
             service=args.service,
@@ -90,3 +96,26 @@ class ListFindings(ReadOnlyTool[ListFindingsInput, ListFindingsResult]):
         result.message = f"{severity_summary(views, noun)}{where}{shown}.{scan_note}"
         result.tables = [findings_table(views, "Findings" + where)]
         return result
+
+
+def _one(ctx: ToolContext, finding_id: str, result: ListFindingsResult) -> ListFindingsResult:
+    """One finding in full: what, where, why it matters, how to fix it, which controls."""
+    view = finding_view(get_finding(ctx, finding_id, "'list findings' shows the ids (column Finding)."))
+    where = f"{view.resource_id} ({view.region}{', account ' + view.account if view.account else ''})"
+    lines = [f"Finding {view.id} is {view.status}: {view.severity} — {view.title} on {where}.", view.detail]
+    if view.suppressed_reason:
+        until = f" until {view.suppressed_until:%Y-%m-%d}" if view.suppressed_until else ""
+        lines.append(f"Suppressed{until}: {view.suppressed_reason}.")
+    if view.remediation:
+        lines.append(f"Fix: {view.remediation}")
+    if view.remediation_action:
+        lines.append(f"I can do it for you after an approval: 'fix finding {view.id}'.")
+    if view.compliance:
+        lines.append(f"Controls: {', '.join(view.compliance)}.")
+    lines.append(
+        f"Rule {view.rule_id}; first seen {view.first_seen:%Y-%m-%d}, last seen {view.last_seen:%Y-%m-%d}."
+    )
+    result.findings = [view]
+    result.counts = severity_counts([view])
+    result.message = "\n".join(line for line in lines if line)
+    return result

@@ -135,3 +135,33 @@ def test_cost_words_put_cost_first() -> None:
 def test_help_still_lists_everything() -> None:
     _, answer = plan("help")
     assert answer.count("• ") >= 8
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("explain finding f-0123456789abcdef", [("list_findings", {"finding_id": "f-0123456789abcdef"})]),
+        (
+            "show me the details of finding F-0123456789ABCDEF",
+            [("list_findings", {"finding_id": "f-0123456789abcdef"})],
+        ),
+        (
+            "our bastion needs port 22 reachable from outside, is that allowed?",
+            [
+                (
+                    "search_knowledge",
+                    {"query": "our bastion needs port 22 reachable from outside, is that allowed"},
+                )
+            ],
+        ),
+        (
+            "are we allowed to open rdp to a vendor ip",
+            [("search_knowledge", {"query": "are we allowed to open rdp to a vendor ip"})],
+        ),
+    ],
+)
+def test_finding_detail_and_permission_questions(
+    text: str, expected: list[tuple[str, dict[str, Any]]]
+) -> None:
+    calls, _ = plan(text)
+    assert calls == expected

@@ -19,6 +19,7 @@ from tests.conftest import make_settings, reset_moto
 from tools.base import ChangePlan, ToolContext, ToolStatus, UserFacingError
 from tools.inventory.aws import AwsClients
 from tools.inventory.kinds import KINDS
+from tools.security.list_findings import ListFindings
 from tools.security.rule import CIS_AWS, FRAMEWORKS, PCI_DSS
 from tools.security.scan_changes import ScanChanges
 from tools.security.security_scan import SERVICES, SecurityScan
@@ -204,3 +205,17 @@ def test_scan_services_are_the_services_of_the_resource_kinds() -> None:
     # security_scan's `services` input is a contract like describe_resources' types: a new kind
     # in a new service must be added there too.
     assert set(SERVICES) == {k.service for k in KINDS}
+
+
+def test_one_finding_explained_by_its_id(tctx: ToolContext) -> None:
+    volume = next(f for f in scan_ebs(tctx).findings if f.rule_id == "ebs-volume-unencrypted")
+    result = run(ListFindings(), tctx, finding_id=volume.id)
+    assert [f.id for f in result.findings] == [volume.id]
+    first = result.message.splitlines()[0]
+    assert first.startswith(f"Finding {volume.id} is open: medium") and volume.resource_id in first
+    assert "Fix:" in result.message and "Controls:" in result.message
+    missing = "f-0000000000000000"
+    with pytest.raises(UserFacingError, match=f"No finding '{missing}'"):
+        run(ListFindings(), tctx, finding_id=missing)
+    with pytest.raises(ValidationError):
+        ListFindings().parse({"finding_id": "finding 12"})
