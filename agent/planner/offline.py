@@ -24,6 +24,7 @@ from agent.planner.intents import (
 )
 from agent.planner.routes import ROUTES, Build, Route, builders, tools_by_intent
 from agent.planner.suppress import plan_suppress, plan_unsuppress
+from agent.planner.yes_no import yes_no_lead
 
 
 class OfflinePlanner:
@@ -95,7 +96,9 @@ class OfflinePlanner:
         return (again, wanted) if wanted.intent in (Intent.FIX, Intent.REMEDIATE) else (ex, found)
 
     def compose(self, text: str, history: list[PastTurn], results: list[ToolOutcomeView]) -> str:
-        return answers.compose(results, interpret=True)
+        composed = answers.compose(results, interpret=True)
+        lead = yes_no_lead(text, results)
+        return f"{lead}\n{composed}" if lead else composed
 
     def repair(
         self,
