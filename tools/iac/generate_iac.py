@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
 from tools.iac.catalogue import TEMPLATES
 from tools.iac.checks import Report
+from tools.iac.insecure_asks import changed_from_request
 from tools.iac.model import FILENAMES, FORMAT_LABELS, LANGUAGES, CheckRun, IacFormat, Level
 from tools.iac.pipeline import Generated, NotCovered, generate
 from tools.presentation import CodeBlock, Table
@@ -124,7 +125,7 @@ def _summary(report: Report) -> str:
     return ", ".join(parts)
 
 
-def _message(g: Generated, filename: str) -> str:
+def _message(g: Generated, filename: str, request: str) -> str:
     label = FORMAT_LABELS[g.fmt]
     if g.template is not None and g.source == "catalogue":
         what = g.template.title if label in g.template.title else f"{g.template.title}, as {label}"
@@ -136,6 +137,7 @@ def _message(g: Generated, filename: str) -> str:
         warnings = len(report.warnings())
         extra = f" ({warnings} warning{'s' if warnings != 1 else ''} below)" if warnings else ""
         lines.append(f"{what} in `{filename}`: it passed every check{extra}. {_summary(report)}.")
+        lines += [f"Changed from your request: {note}" for note in changed_from_request(request)]
     else:
         errors = report.errors()
         lines.append(
@@ -207,7 +209,7 @@ class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
             tables.append(issues)
         return GenerateIacResult(
             status=ToolStatus.OK if report.ok else ToolStatus.ERROR,
-            message=_message(g, filename),
+            message=_message(g, filename, args.request),
             code=[CodeBlock(language=LANGUAGES[g.fmt], code=g.code, filename=filename)],
             tables=tables,
             format=g.fmt,
