@@ -55,6 +55,8 @@ class Reply(BaseModel):
     approval: ApprovalView | None = None
     # What the results offer to fix ("fix it" acts on these), whichever tools found them.
     fixes: list[Fix] = Field(default_factory=list)
+    # Likely readings of an unclear message, as phrasings to pick from (not in `contract()`).
+    suggestions: list[str] = Field(default_factory=list)
     # Set when something went wrong; the reference id points at the log entry with details.
     error_ref: str | None = None
     ok: bool = True

@@ -19,6 +19,8 @@ class TurnState(TypedDict, total=False):
     rejected: list[dict[str, Any]]
     outcomes: list[dict[str, Any]]
     direct_answer: str | None
+    # Likely readings the planner offers with its direct answer (PlannerDecision.suggestions).
+    suggestions: list[str]
     store_answer: bool
     # The agent loop (LLM only; agent/turn_nodes.py). `steps`: model steps taken this turn;
     # `again`: run_tools sends the turn back to plan; `rounds`: LoopRound dumps the model reads at

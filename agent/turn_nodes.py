@@ -105,6 +105,7 @@ class TurnNodes:
         return {
             "calls": [c.model_dump(mode="json") for c in _with_ids(decision.calls)],
             "direct_answer": answer,
+            "suggestions": list(decision.suggestions),
             # An answer read from the approval store, not written by a model: shown as it is.
             "store_answer": decision.approval_query is not None,
             "withdrawn_ids": withdrawn,
@@ -167,6 +168,7 @@ class TurnNodes:
         return {
             "calls": [c.model_dump(mode="json") for c in calls],
             "direct_answer": decision.answer,
+            "suggestions": list(decision.suggestions),
             "steps": step,
             "again": False,
             "step_rejected": [],
@@ -408,6 +410,8 @@ class TurnNodes:
             "data": _data(outcomes),
             "ok": not rejected and all(o.status != ToolStatus.ERROR for o in outcomes),
             "error_ref": next((o.error_ref for o in outcomes if o.error_ref), None),
+            # Offered with a direct answer only: once tools ran, the message was understood.
+            "suggestions": [] if outcomes or rejected else list(state.get("suggestions", [])),
         }
         for key in ("tables", "charts", "citations", "code"):
             reply[key] = [item for o in outcomes for item in o.presentation.get(key, [])]

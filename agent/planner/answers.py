@@ -158,11 +158,8 @@ def _score(words: list[str], hints: frozenset[str]) -> float:
     return score
 
 
-def unknown_answer(text: str, tools: list[ToolSpec]) -> str:
-    """Two or three likely readings, not the full help: which ones follows the words used."""
-    shown = text.strip()
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
+def unknown_suggestions(text: str, tools: list[ToolSpec]) -> list[str]:
+    """Two or three likely readings of `text`, as phrasings: which ones follows the words used."""
     available = {t.name for t in tools}
     words = re.findall(r"[a-z]+", text.lower())
     readings = [(tool, example) for tool, _hints, example in _READINGS if tool in available]
@@ -172,7 +169,15 @@ def unknown_answer(text: str, tools: list[ToolSpec]) -> str:
         readings,
         key=lambda r: (-_score(words, hints[r[0]]), first.index(r[0]) if r[0] in first else len(first)),
     )
-    picked = [f"• '{example}'" for _tool, example in ranked[:3]]
+    return [example for _tool, example in ranked[:3]]
+
+
+def unknown_answer(text: str, tools: list[ToolSpec]) -> str:
+    """Two or three likely readings, not the full help (see `unknown_suggestions`)."""
+    shown = text.strip()
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    picked = [f"• '{example}'" for example in unknown_suggestions(text, tools)]
     if not picked:
         return f"Sorry, I didn't understand \"{shown}\". Say 'help' to see what I can do."
     return (

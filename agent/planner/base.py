@@ -47,6 +47,9 @@ class PlannerDecision(BaseModel):
     # A direct answer (greeting, help, clarification) when no tool is needed.
     answer: str | None = None
     approval_query: ApprovalQuery | None = None
+    # Likely readings of an unclear message, offered as short phrasings the user can pick
+    # (buttons in Slack); the answer's text already lists them for plain-text front ends.
+    suggestions: list[str] = Field(default_factory=list)
 
 
 class ToolSpec(BaseModel):

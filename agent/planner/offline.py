@@ -141,7 +141,10 @@ class OfflinePlanner:
         if previous and is_follow_up(ex) and (not found.explicit or any(c.name == tool for c in previous)):
             return _follow_up(ex, previous, tools, self._builders, now)
         if tool is None:
-            return PlannerDecision(answer=answers.unknown_answer(ex.original, tools))
+            return PlannerDecision(
+                answer=answers.unknown_answer(ex.original, tools),
+                suggestions=answers.unknown_suggestions(ex.original, tools),
+            )
         variants = self._builders[tool](ex)
         if isinstance(variants, str):
             return PlannerDecision(answer=variants)
@@ -269,4 +272,4 @@ def _finish(decision: PlannerDecision, tools: list[ToolSpec]) -> PlannerDecision
     calls = [
         call.model_copy(update={"id": call.id or f"call_{i}"}) for i, call in enumerate(decision.calls, 1)
     ]
-    return PlannerDecision(calls=calls, answer=decision.answer)
+    return PlannerDecision(calls=calls, answer=decision.answer, suggestions=decision.suggestions)

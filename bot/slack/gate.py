@@ -8,7 +8,9 @@ arrives as both `app_mention` and `message` when both are subscribed); a button 
 per approval and user, so retries and double clicks by one person are dropped while it is being
 handled. The claim is kept only if the click decided the request: a refused or failed click
 releases it (the responder's `release`), so the person can click again. Clicks by different
-people race on the approval state machine, which lets exactly one of them decide.
+people race on the approval state machine, which lets exactly one of them decide. A click on a
+suggestion button is the clicker asking that text in the button's thread: claimed per message,
+button and user, and answered like a typed message (rate limit included).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.slack.approval_blocks import APPROVE_ACTION
 from bot.slack.jobs import Answer, Click, Incoming, Notice, SlashCommand
 from bot.slack.keystore import KeyStore
 from bot.slack.limits import RateLimiter
+from bot.slack.render import SUGGESTION_PATTERN
 from bot.slack.work import JobSink
 
 DEDUP_TTL_S = 24 * 3600
@@ -30,6 +33,11 @@ _PLAIN_SUBTYPES = {None, "thread_broadcast", "file_share"}
 def click_key(approval_id: str, user: str) -> str:
     """Held while `user`'s click on `approval_id` is handled, and kept once it decided."""
     return f"action:{approval_id}:{user}"
+
+
+def suggestion_key(channel: str, message_ts: str, action_id: str, user: str) -> str:
+    """Claimed by `user`'s click on one suggestion button of one message: asked once."""
+    return f"suggestion:{channel}:{message_ts}:{action_id}:{user}"
 
 
 def thread_key(channel: str, ts: str) -> str:
@@ -107,10 +115,31 @@ class SlackGate:
         click = Click(approval_id, action.get("action_id") == APPROVE_ACTION, user, channel, message_ts)
         self.sink.submit(f"approval:{approval_id}", click)
 
+    def on_suggestion(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A suggestion button: the clicker asks its text in the thread the button is in."""
+        user = str((body.get("user") or {}).get("id") or "")
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+        message_ts = str(container.get("message_ts") or message.get("ts") or "")
+        thread_ts = str(container.get("thread_ts") or message.get("thread_ts") or "") or None
+        action_id = str(action.get("action_id") or "")
+        text = str(action.get("value") or "").strip()[: MAX_TEXT + 1]
+        if not user or not channel or not text or not SUGGESTION_PATTERN.match(action_id):
+            return
+        if thread_ts is None and not channel.startswith("D"):
+            thread_ts = message_ts or None  # a top-level answer in a channel: its thread
+        # A DM's main flow stays the main flow; anywhere else the conversation is the thread.
+        incoming = Incoming(user, channel, text, thread_ts, thread_ts)
+        self._admit(incoming, [suggestion_key(channel, message_ts, action_id, user)])
+
     def _accept(self, body: dict[str, Any], event: dict[str, Any], incoming: Incoming) -> None:
         claims = [f"msg:{incoming.channel}:{event.get('ts')}"]
         if body.get("event_id"):
             claims.insert(0, f"event:{body['event_id']}")
+        self._admit(incoming, claims)
+
+    def _admit(self, incoming: Incoming, claims: list[str]) -> None:
         # A thread the bot is mentioned in becomes one it follows without mentions.
         followed = bool(incoming.reply_ts) and not incoming.channel.startswith("D")
         touch = [thread_key(incoming.channel, incoming.reply_ts or "")] if followed else []

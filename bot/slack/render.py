@@ -18,6 +18,12 @@ MAX_CELL = 60
 MAX_CODE_CHARS = 5000  # inline; longer code is attached as a file with a preview
 PREVIEW_LINES = 15
 MAX_MESSAGES = 3  # per reply; beyond that the full answer is attached as a text file
+# Suggested phrasings of an unclear message, as buttons: a click asks that text in the thread.
+SUGGESTION_ACTION = "cloudpilot_suggestion"
+SUGGESTION_PATTERN = re.compile(rf"^{SUGGESTION_ACTION}_\d+$")
+MAX_SUGGESTIONS = 3
+BUTTON_TEXT = 75  # Block Kit: a button's label
+BUTTON_VALUE = 2000  # Block Kit: a button's value
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ def render_reply(reply: Reply) -> Rendered:
     files: list[FileUpload] = []
     text = reply.text.strip() or "(no answer)"
     blocks += bk.sections(bk.mrkdwn(text if reply.ok else f":warning: {text}"))
+    blocks += suggestion_blocks(reply.suggestions)
     for table in reply.tables:
         blocks += _table(table, files)
     for code in reply.code:
@@ -76,6 +83,26 @@ def render_reply(reply: Reply) -> Rendered:
         for i in range(0, len(blocks), bk.MAX_BLOCKS)
     ]
     return Rendered(messages, files)
+
+
+def suggestion_blocks(suggestions: list[str]) -> list[bk.Block]:
+    """Up to three suggestions as buttons; the value is the text a click asks, so one that does
+    not fit a button's value is left out rather than cut."""
+    shown: list[str] = []
+    for s in suggestions:
+        s = s.strip()
+        if s and len(s) <= BUTTON_VALUE and s not in shown:
+            shown.append(s)
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{SUGGESTION_ACTION}_{i}",
+            "value": s,
+            "text": bk.plain(s, BUTTON_TEXT),
+        }
+        for i, s in enumerate(shown[:MAX_SUGGESTIONS])
+    ]
+    return [{"type": "actions", "block_id": "suggestions", "elements": buttons}] if buttons else []
 
 
 def _cell(value: Any) -> str:

@@ -148,7 +148,8 @@ class SlackResponder:
         reply = self.agent.handle(
             ChatMessage(user=job.user, channel=job.channel, thread=None, text=job.text, platform="slack")
         )
-        rendered = render_reply(reply)
+        # No suggestion buttons: a click could not be answered where the bot cannot post.
+        rendered = render_reply(reply.model_copy(update={"suggestions": []}))
         hook = WebhookClient(job.response_url)
         for message in rendered.messages:
             hook.send(text=message.text, blocks=message.blocks, response_type="ephemeral")

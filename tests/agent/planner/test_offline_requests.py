@@ -343,6 +343,24 @@ def test_gibberish_gets_a_helpful_answer_and_no_call(text: str) -> None:
     assert decision.answer and "help" in decision.answer
 
 
+@pytest.mark.parametrize("text", ["asdf qwerty", "banana", "show me the money"])
+def test_gibberish_offers_its_likely_readings_as_suggestions(text: str) -> None:
+    decision = plan(text)
+    assert decision.calls == [] and decision.answer is not None
+    assert 2 <= len(decision.suggestions) <= 3
+    # The same readings the text lists, for front ends without buttons.
+    for suggestion in decision.suggestions:
+        assert f"'{suggestion}'" in decision.answer
+    # Each suggestion is a request the planner understands.
+    for suggestion in decision.suggestions:
+        assert plan(suggestion).calls, suggestion
+
+
+@pytest.mark.parametrize("text", ["help", "what can you do?", "thanks!"])
+def test_help_and_small_talk_offer_no_suggestions(text: str) -> None:
+    assert plan(text).suggestions == []
+
+
 def test_thanks_gets_a_short_answer() -> None:
     decision = plan("thanks!")
     assert decision.calls == [] and decision.answer == "Glad to help. Anything else?"

@@ -258,6 +258,48 @@ class SlackDriver:
         }
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
+    def press(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        message_ts: str,
+        channel: str = "C0001",
+        thread_ts: str | None = None,
+    ) -> tuple[int, str]:
+        """Clicks a plain button (e.g. a suggestion) on the message `message_ts`."""
+        container: dict[str, Any] = {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": False,
+        }
+        message: dict[str, Any] = {"ts": message_ts, "type": "message"}
+        if thread_ts:
+            container["thread_ts"] = message["thread_ts"] = thread_ts
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "example"},
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0001",
+            "token": "legacy",
+            "container": container,
+            "trigger_id": f"trig.{uuid.uuid4().hex}",
+            "channel": {"id": channel},
+            "message": message,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "suggestions",
+                    "value": value,
+                    "type": "button",
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
     # -- what the app posted -----------------------------------------------------------------------
     def approval_message(self) -> tuple[str, str, dict[str, Any]]:
         """(approval id, message ts, args) of the approval request the app posted."""

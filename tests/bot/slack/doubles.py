@@ -16,9 +16,13 @@ from tests.agent.doubles import ChangeInput, ChangeResult, Echo, RecordingChange
 from tools.base import ChangePlan, ReadOnlyTool, ToolContext, ToolInput, ToolResult, Verification
 from tools.presentation import Chart, Citation, CodeBlock, Table
 
+# What ContextPlanner offers for a message starting with "huh" (an unclear one).
+SUGGESTED = ["what did we spend last month?", "list my instances"]
+
 
 class ContextPlanner(ScriptedPlanner):
-    """Answers with what it remembers of the conversation; plans `calls` when it has some."""
+    """Answers with what it remembers of the conversation; plans `calls` when it has some; offers
+    `SUGGESTED` readings for a message starting with "huh"."""
 
     def plan(
         self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime
@@ -28,6 +32,8 @@ class ContextPlanner(ScriptedPlanner):
             return PlannerDecision(calls=list(self.calls))
         if text.startswith("change "):  # so that a worker process, out of a test's reach, can be asked too
             return PlannerDecision(calls=[call("change_thing", resource_id=text.split()[1])])
+        if text.startswith("huh"):
+            return PlannerDecision(answer=f"Not sure what {text!r} means.", suggestions=list(SUGGESTED))
         previous = history[-1].text if history else "nothing"
         return PlannerDecision(answer=f"turn {len(history) + 1}: {text} (before that: {previous})")
 
