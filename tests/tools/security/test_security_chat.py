@@ -107,7 +107,10 @@ def test_public_bucket_found_fixed_verified_resolved(agent: Agent) -> None:
     assert "AllUsers" in public[0]["detail"] and public[0]["remediation_action"] == "block_public_access"
     # The private bucket is configured correctly: nothing is reported on it.
     assert PRIVATE not in {f["resource_id"] for f in found}
-    assert asked.text.startswith("3 findings: 1 critical, 1 high, 1 medium")
+    # A yes/no question: the answer leads with the verdict and its evidence, then the summary.
+    verdict, summary = asked.text.split("\n", 1)
+    assert verdict.startswith("Yes: S3 bucket is publicly accessible — acme-leaky-site")
+    assert summary.startswith("3 findings: 1 critical, 1 high, 1 medium")
 
     # Both bucket findings are fixed by the same call, so "fix it" needs no clarification.
     fix = say(agent, "fix it")
