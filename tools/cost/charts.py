@@ -42,7 +42,9 @@ def _path(settings: Settings, stem: str) -> Path:
     return folder / f"{stem}-{uuid.uuid4().hex[:12]}.png"
 
 
-def _money_axis(ax: Any, currency: str | None) -> None:
+def _money_axis(ax: Any, currency: str | None, axis: str = "y") -> None:
+    """Money tick labels on the value axis: y for vertical charts, x for horizontal bars (whose y
+    axis carries the category names)."""
     from matplotlib.ticker import FuncFormatter
 
     symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency or "", "")
@@ -56,7 +58,24 @@ def _money_axis(ax: Any, currency: str | None) -> None:
             return f"{symbol}{value / 1000:.1f}k"
         return f"{symbol}{value:,.2f}" if abs(value) < 10 else f"{symbol}{value:,.0f}"
 
-    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(FuncFormatter(fmt))
+
+
+def _from_zero(ax: Any, axis: str, values: Sequence[float]) -> None:
+    """Start the value axis at zero (bars and areas are read from zero), unless a value is negative."""
+    if all(v >= 0 for v in values):
+        if axis == "x":
+            ax.set_xlim(left=0)
+        else:
+            ax.set_ylim(bottom=0)
+
+
+def window_title(prefix: str, days: Sequence[date]) -> str:
+    """A title naming the window actually plotted: its first and last day."""
+    if not days:
+        return prefix
+    first, last = min(days), max(days)
+    return f"{prefix}, {first.isoformat()} to {last.isoformat()}"
 
 
 def _save(fig: Any, plt: Any, path: Path) -> None:
@@ -68,14 +87,17 @@ def _save(fig: Any, plt: Any, path: Path) -> None:
 def breakdown_chart(
     settings: Settings, title: str, labels: Sequence[str], values: Sequence[float], currency: str | None
 ) -> Chart:
-    """Horizontal bars, largest on top."""
+    """Horizontal bars, largest on top: category names on the y axis, money on the x axis."""
     plt = _pyplot()
-    shown = [(_short(label), v) for label, v in zip(labels, values, strict=True)]
-    height = max(2.5, 0.38 * len(shown) + 1.2)
+    ranked = sorted(zip(labels, values, strict=True), key=lambda lv: lv[1], reverse=True)
+    height = max(2.5, 0.38 * len(ranked) + 1.2)
     fig, ax = plt.subplots(figsize=(8.5, height))
-    names = [s[0] for s in shown][::-1]
-    data = [s[1] for s in shown][::-1]
-    bars = ax.barh(names, data, color=_COLOURS[0])
+    # barh draws its first bar at the bottom: reverse so the largest is on top.
+    data = [v for _, v in ranked][::-1]
+    y = list(range(len(data)))
+    bars = ax.barh(y, data, color=_COLOURS[0])
+    ax.set_yticks(y)
+    ax.set_yticklabels([_short(label) for label, _ in ranked][::-1], fontsize=8)
     for bar, value in zip(bars, data, strict=True):
         ax.text(
             bar.get_width(),
@@ -85,12 +107,18 @@ def breakdown_chart(
             fontsize=8,
         )
     ax.set_title(title, fontsize=11)
-    _money_axis(ax, currency)
-    ax.xaxis.set_major_formatter(ax.yaxis.get_major_formatter())
+    _money_axis(ax, currency, "x")
+    _from_zero(ax, "x", data)
+    if data and max(data) > 0:  # room for the value labels at the end of the longest bar
+        ax.set_xlim(right=max(data) * 1.18)
     ax.spines[["top", "right"]].set_visible(False)
     path = _path(settings, "breakdown")
     _save(fig, plt, path)
-    return Chart(title=title, path=path, alt_text=_alt(title, labels, values, currency))
+    return Chart(
+        title=title,
+        path=path,
+        alt_text=_alt(title, [label for label, _ in ranked], [v for _, v in ranked], currency),
+    )
 
 
 @dataclass(frozen=True)
@@ -141,7 +169,7 @@ def trend_chart(
         if bucket in index:
             ax.scatter([index[bucket]], [value], color=_COLOURS[3], zorder=5, s=36)
             ax.annotate(
-                _short(text, 28),
+                _short_note(text),
                 (index[bucket], value),
                 textcoords="offset points",
                 xytext=(0, 6),
@@ -154,6 +182,13 @@ def trend_chart(
     ax.set_xticklabels([labels[i] for i in range(0, len(labels), step)], rotation=35, ha="right", fontsize=8)
     ax.set_title(title, fontsize=11)
     _money_axis(ax, currency)
+    plotted = [v for vals in series.values() for v in vals]
+    if forecast is not None:
+        plotted += [*forecast.values, *forecast.low, *forecast.high]
+    _from_zero(ax, "y", plotted)
+    top = max([*plotted, *(value for _, value, _ in marks)], default=0.0)
+    if top > 0:  # headroom for the legend and the marks' notes, clear of the title
+        ax.set_ylim(top=top * 1.18)
     ax.spines[["top", "right"]].set_visible(False)
     if len(series) > 1 or forecast is not None or marks:
         ax.legend(fontsize=7, loc="upper left", ncols=2)
@@ -174,15 +209,20 @@ def comparison_chart(
 ) -> Chart:
     """Paired bars: this period against the one compared with, per group."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.45 * len(labels) + 1.4)))
-    y = list(range(len(labels)))[::-1]
-    ax.barh([v + 0.2 for v in y], list(previous), height=0.4, color=_COLOURS[7], label=names[1])
-    ax.barh([v - 0.2 for v in y], list(current), height=0.4, color=_COLOURS[0], label=names[0])
+    ranked = sorted(zip(labels, current, previous, strict=True), key=lambda r: r[1], reverse=True)
+    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.45 * len(ranked) + 1.4)))
+    y = list(range(len(ranked)))[::-1]  # the first (largest) on top
+    ax.barh(
+        [v + 0.2 for v in y], [r[2] for r in ranked], height=0.4, color=_COLOURS[7], label=_short(names[1])
+    )
+    ax.barh(
+        [v - 0.2 for v in y], [r[1] for r in ranked], height=0.4, color=_COLOURS[0], label=_short(names[0])
+    )
     ax.set_yticks(y)
-    ax.set_yticklabels([_short(label) for label in labels], fontsize=8)
+    ax.set_yticklabels([_short(r[0]) for r in ranked], fontsize=8)
     ax.set_title(title, fontsize=11)
-    _money_axis(ax, currency)
-    ax.xaxis.set_major_formatter(ax.yaxis.get_major_formatter())
+    _money_axis(ax, currency, "x")
+    _from_zero(ax, "x", [*current, *previous])
     ax.legend(fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     path = _path(settings, "comparison")
@@ -190,8 +230,15 @@ def comparison_chart(
     return Chart(title=title, path=path, alt_text=_alt(title, labels, current, currency))
 
 
-def _short(text: str, limit: int = 38) -> str:
+def _short(text: str, limit: int = 28) -> str:
+    """At most ``limit`` characters, an ellipsis marking a cut (the table keeps the full name)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short_note(text: str) -> str:
+    """A mark's note, "name: figure": shorten the name, keep the figure."""
+    name, sep, figure = text.rpartition(": ")
+    return f"{_short(name, max(8, 28 - len(figure) - 2))}{sep}{figure}" if sep else _short(text)
 
 
 def _label(value: float, currency: str | None) -> str:

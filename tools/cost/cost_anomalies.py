@@ -18,7 +18,7 @@ from tools.cost.anomalies import (
     detect_series,
     severity,
 )
-from tools.cost.charts import trend_chart
+from tools.cost.charts import trend_chart, window_title
 from tools.cost.datastore import cost_store
 from tools.cost.money import amount, cents, money, signed_percent, to_decimal
 from tools.cost.periods import resolve_period
@@ -307,7 +307,9 @@ def _chart(
         marks.append((label, total.get(a.start, 0.0), f"{a.key}: +{money(a.impact, currency)}"))
     chart = trend_chart(
         ctx.settings,
-        f"Daily usage spend, {result.period}" + (" — anomalies marked" if marks else ""),
+        # The 28 days before the period are drawn too (the baseline): name the window drawn.
+        window_title("Daily usage spend", days)
+        + (f" (anomalies in {result.period} marked)" if marks else ""),
         [d.isoformat() for d in days],
         {"daily spend": values},
         currency,

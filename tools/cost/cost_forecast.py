@@ -11,7 +11,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
-from tools.cost.charts import Band, trend_chart
+from tools.cost.charts import Band, trend_chart, window_title
 from tools.cost.datastore import cost_store
 from tools.cost.money import amount, cents, money, to_decimal
 from tools.cost.query import CostFilter, daily_by, require_visible_account, totals
@@ -362,7 +362,8 @@ def _chart(
     days = [shown_from + timedelta(days=i) for i in range((history_end - shown_from).days)]
     return trend_chart(
         ctx.settings,
-        f"Daily usage spend and forecast, {window.label}",
+        # Named by the days actually drawn: recent history, then the forecast.
+        window_title(f"Daily usage spend and forecast for {window.label}", [*days, *outcome.days]),
         [d.isoformat() for d in days],
         {"actual": [usage.get(d, 0.0) for d in days]},
         currency,
