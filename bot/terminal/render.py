@@ -13,6 +13,7 @@ from rich.text import Text
 
 from agent.api import AuditRecord, ChainReport, Table
 from agent.messages import ApprovalView, Reply
+from bot.terminal.fit import FitTable
 
 
 def render_reply(console: Console, reply: Reply) -> None:
@@ -34,13 +35,9 @@ def render_reply(console: Console, reply: Reply) -> None:
         console.print(approval_panel(reply.approval))
 
 
-def rich_table(table: Table) -> RichTable:
-    out = RichTable(title=table.title or None, show_lines=False)
-    for i, col in enumerate(table.columns):
-        out.add_column(col, justify="right" if i in table.numeric else "left", overflow="fold")
-    for row in table.rows:
-        out.add_row(*["" if v is None else str(v) for v in row])
-    return out
+def rich_table(table: Table) -> FitTable:
+    """A table when it fits the console, else one record per row: ids and severities stay whole."""
+    return FitTable(table.columns, table.rows, title=table.title, numeric=table.numeric)
 
 
 def approval_panel(a: ApprovalView) -> Panel:
@@ -57,12 +54,12 @@ def approval_panel(a: ApprovalView) -> Panel:
     )
 
 
-def approvals_table(items: list[ApprovalView]) -> RichTable:
-    t = RichTable(title="Approval requests")
-    for col in ("id", "status", "action", "resource", "requester", "decided by", "expires (UTC)"):
-        t.add_column(col)
-    for a in items:
-        t.add_row(
+def approvals_table(items: list[ApprovalView]) -> FitTable:
+    """Approval requests; the id is never cut (``approvals approve ID`` needs all of it), so a console
+    too narrow for the table gets one record per request instead."""
+    columns = ("id", "status", "action", "resource", "requester", "decided by", "expires (UTC)")
+    rows = [
+        [
             a.id,
             a.status,
             a.action,
@@ -70,8 +67,10 @@ def approvals_table(items: list[ApprovalView]) -> RichTable:
             a.requester,
             a.decided_by or "",
             f"{a.expires_at:%Y-%m-%d %H:%M}" if a.expires_at else "",
-        )
-    return t
+        ]
+        for a in items
+    ]
+    return FitTable(columns, rows, title="Approval requests")
 
 
 # The detail keys worth a glance in a listing; `--json` has all of them.
