@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 
-import psycopg
 from sqlalchemy import exc as sa_exc
 
 # Connection-level failures of the store (SQLAlchemy), the PostgreSQL checkpointer (psycopg,
 # psycopg_pool.PoolTimeout included) and the SQLite checkpointer ("database is locked").
-_UNAVAILABLE = (sa_exc.OperationalError, psycopg.OperationalError, sqlite3.OperationalError)
+_UNAVAILABLE: tuple[type[BaseException], ...] = (sa_exc.OperationalError, sqlite3.OperationalError)
+
+
+def _unavailable_types() -> tuple[type[BaseException], ...]:
+    # psycopg is imported only with a PostgreSQL URL; without it no psycopg error can occur.
+    psycopg = sys.modules.get("psycopg")
+    return _UNAVAILABLE if psycopg is None else (*_UNAVAILABLE, psycopg.OperationalError)
 
 
 def database_unavailable(exc: BaseException) -> bool:
     """True when `exc`, or an error it was raised from, says the database cannot be reached."""
     seen: set[int] = set()
     current: BaseException | None = exc
+    unavailable = _unavailable_types()
     while current is not None and id(current) not in seen:
-        if isinstance(current, _UNAVAILABLE):
+        if isinstance(current, unavailable):
             return True
         if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
             return True

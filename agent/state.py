@@ -12,6 +12,9 @@ class TurnState(TypedDict, total=False):
     channel: str
     groups: list[str]
     text: str
+    # Calls a tool-calling client chose itself (MCP, `Agent.call_tool`): the planner is skipped and
+    # no model repairs, loops or words the answer; the guard, access policy and dry run are the same.
+    direct_calls: list[dict[str, Any]] | None
     # Conversation memory (PastTurn dumps), carried across turns by the checkpointer.
     history: list[dict[str, Any]]
     # This turn: planned calls, guard verdicts, outcomes of executed calls.

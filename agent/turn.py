@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from agent.approvals import Decision, DecisionOutcome
 from agent.failures import failure_text
+from agent.guard import tool_specs
 from agent.messages import ApprovalView, ChatMessage, Reply
+from agent.planner.base import ToolSpec
 from agent.reconciler import ReconcileReport
 from agent.runner import error_ref
 from agent.runtime import Runtime
@@ -37,7 +40,38 @@ class Agent:
             log.exception("turn failed (ref %s) for %s", ref, msg.conversation_id)
             return Reply(text=failure_text(exc, ref), ok=False, error_ref=ref)
 
-    def _handle(self, msg: ChatMessage) -> Reply:
+    def call_tool(self, msg: ChatMessage, name: str, args: dict[str, Any]) -> Reply:
+        """One tool call a tool-calling client chose itself (the MCP server): the same turn as
+        `handle` without the planner. The guard checks the access policy and validates `args`
+        against the tool's strict input model (unknown fields refused and audited); a read-only
+        tool runs, a mutating one is only dry-run into a pending approval request, exactly as in
+        chat. `msg.text` is what the audit records as the question."""
+        try:
+            return self._handle(msg, [{"name": name, "args": args, "id": "direct-0"}])
+        except Exception as exc:
+            ref = error_ref()
+            log.exception("tool call failed (ref %s) for %s", ref, msg.conversation_id)
+            return Reply(text=failure_text(exc, ref), ok=False, error_ref=ref)
+
+    def tool_specs(self) -> list[ToolSpec]:
+        """Every registered tool as planners see it: name, description, input schema, and the
+        guard's own verdict on whether it changes anything."""
+        return tool_specs(self.rt.registry.values())
+
+    def may_use(self, channel: str, user: str, tool: str) -> bool:
+        """Whether the access policy lets `user` in `channel` use `tool` (config/access.py)."""
+        settings = self.rt.settings
+        return settings.access.decide(
+            channel=channel, user=user, tool=tool, aws_mode=settings.aws.mode
+        ).allowed
+
+    def record(self, kind: str, actor: str, subject: str, detail: dict[str, Any] | None = None) -> None:
+        """Put a front-end's own event on the audit log (real time, hash-chained)."""
+        self.rt.approvals.audit.record(
+            kind, actor, self.rt.approvals.clock.now(), subject=subject[:500], detail=detail or {}
+        )
+
+    def _handle(self, msg: ChatMessage, direct_calls: list[dict[str, Any]] | None = None) -> Reply:
         text = msg.text.strip()
         if not text:
             return Reply(text='Say something, for example "what can you do?"', ok=False)
@@ -50,6 +84,7 @@ class Agent:
                 "channel": msg.channel,
                 "groups": msg.groups,
                 "text": text,
+                "direct_calls": direct_calls,
                 "approval_id": None,
                 "decision": None,
                 # A new turn, never the continuation of one a crash interrupted mid-loop.

@@ -74,8 +74,9 @@ class TurnNodes:
         self.llm = planner if isinstance(planner, LlmPlanner) else None
 
     def _model_on(self, state: TurnState) -> bool:
-        """Whether the planner's model still speaks for this turn (not once the fallback took over)."""
-        return self.planner is not self.fallback and not state.get("llm_note")
+        """Whether the planner's model still speaks for this turn (not once the fallback took over,
+        and never for calls a client chose itself: those are run or refused as sent)."""
+        return self.planner is not self.fallback and not state.get("llm_note") and not _direct(state)
 
     # -- plan -------------------------------------------------------------------------------
     def plan(self, state: TurnState) -> dict[str, Any]:
@@ -86,8 +87,12 @@ class TurnNodes:
         deadline = time.monotonic() + self.ctx.settings.llm.turn_deadline_s if self.llm else None
         note: str | None = None
         try:
-            query = approval_query(state["text"])
-            if query is not None:
+            query = approval_query(state["text"]) if not _direct(state) else None
+            if _direct(state):
+                # The client named the tool and its arguments: no planner reads or rewrites them.
+                calls = [PlannedCall.model_validate(c) for c in state.get("direct_calls") or []]
+                decision = PlannerDecision(calls=calls)
+            elif query is not None:
                 # About the agent's own approval records: answered from the store, whatever the planner.
                 decision = PlannerDecision(approval_query=query)
             elif self.llm is not None:
@@ -201,6 +206,10 @@ class TurnNodes:
             answer = fixed.answer or answer
             verdict = classify(calls, self.registry, access)
         self._audit_refused(state, verdict.refused)
+        if _direct(state):
+            # A client's own arguments that the input model refuses (unknown tools, unknown fields
+            # such as a forged "approved") are attempts worth seeing: on the record, never run.
+            self._audit_invalid(state, verdict.rejected)
         verdict.rejected = given_up + verdict.rejected + verdict.refused
         order = {id(c): i for i, c in enumerate(calls)}
         accepted = sorted(verdict.read_only + verdict.mutating, key=lambda g: order.get(id(g.call), 0))
@@ -246,6 +255,17 @@ class TurnNodes:
                 state.get("user", ""),
                 now,
                 subject=r.call.name,
+                detail={"channel": state.get("channel", ""), "reason": r.error, "args": r.call.args},
+            )
+
+    def _audit_invalid(self, state: TurnState, rejected: list[RejectedCall]) -> None:
+        now = datetime.now(UTC)
+        for r in rejected:
+            self.approvals.audit.record(
+                "refused",
+                state.get("user", ""),
+                now,
+                subject=r.call.name[:200],
                 detail={"channel": state.get("channel", ""), "reason": r.error, "args": r.call.args},
             )
 
@@ -506,6 +526,10 @@ _PARALLEL = 4  # read-only calls of one model step run at most this many at a ti
 
 TIMEOUT_NOTE = "(The language model did not answer in time; answered by the built-in planner.)"
 FAILURE_NOTE = "(The language model failed; answered by the built-in planner.)"
+
+
+def _direct(state: TurnState) -> bool:
+    return state.get("direct_calls") is not None
 
 
 def _fallback_note(exc: PlannerUnavailable) -> str:

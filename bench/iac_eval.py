@@ -1,13 +1,28 @@
-"""IaC generation on the evaluation set (tests/tools/iac/request_set.py): pass rate and latency.
+"""IaC generation benchmarks.
+
+Default: the engineers' request set (bench/iac_requests.yaml, 132 requests unlike the catalogue's
+own 47), offline. Each request is planned by the offline planner (routed?), generated, and the
+code is checked by the independent tools from .venv-checks (scripts/setup_checks.sh) when they
+are installed: python-hcl2, cfn-lint, kubernetes-validate and checkov (high-signal failures, i.e.
+not in tools/iac/checkov_signal.ADVISORY). A request passes when it is routed, in the expected
+format, valid, checkov-clean, and every resource kind and explicit value it names is in the code
+with no "I did not apply" line. Requests for what cannot be built, for unsupported formats or for
+something insecure pass only with an explicit refusal or a "Changed from your request" note.
+
+    python -m bench.iac_eval                     # the engineers' set, offline
+    python -m bench.iac_eval --json out.json     # also the per-request outcomes
+    python -m bench.iac_eval --catalogue         # the catalogue's own 47 (tests/tools/iac/request_set.py)
+
+The catalogue set (pass rate and latency):
 
 A request passes when generate_iac returns code that parsed, validated and passed the security
 rules, in the expected format; offline (catalogue) it must also pick the expected template and
 read the stated parameters. Latency is per request, after a warm-up request that loads the
 validators (reported separately as the cold start).
 
-    python -m bench.iac_eval                 # the catalogue, offline
-    python -m bench.iac_eval --llm           # the LLM configured in CLOUDPILOT_LLM__* settings
-    python -m bench.iac_eval --json out.json --repeat 3
+    python -m bench.iac_eval --catalogue                 # the catalogue, offline
+    python -m bench.iac_eval --catalogue --llm           # the LLM configured in CLOUDPILOT_LLM__*
+    python -m bench.iac_eval --catalogue --json out.json --repeat 3
 """
 
 from __future__ import annotations
@@ -111,10 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--catalogue", action="store_true", help="the catalogue's own 47 requests")
     parser.add_argument("--llm", action="store_true", help="use the configured LLM instead of the catalogue")
     parser.add_argument("--repeat", type=int, default=1, help="run the set this many times (latency samples)")
     parser.add_argument("--json", type=Path, help="also write the outcomes to this file")
+    parser.add_argument("--cases", type=Path, default=None, help="another request set (YAML)")
     args = parser.parse_args(argv)
+    if not args.catalogue:
+        from bench.iac_engineers import run_engineers
+
+        return run_engineers(args.cases, args.json)
 
     outcomes, cold_ms = run(args.llm, max(1, args.repeat))
     latencies = sorted(o.latency_ms for o in outcomes)

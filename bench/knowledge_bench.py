@@ -162,53 +162,58 @@ def _fill(kb: Any, chunks: int, rng: random.Random, optimise: bool = True) -> tu
 
     bases_text = [chunk_text(rng) for _ in range(256)]
     bases = kb.embedder.encode(bases_text)
-    index = kb._open(create=True)
-    gen = np.random.default_rng(11)
-    written = 0.0
-    batch = 1000
-    per_doc = 10
-    for start in range(0, chunks, batch):
-        size = min(batch, chunks - start)
-        noise = gen.normal(scale=0.04, size=(size, bases.shape[1])).astype(np.float32)
-        picks = gen.integers(0, len(bases), size=size)
-        vecs = bases[picks] + noise
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        records = []
-        for i in range(size):
-            n = start + i
-            doc = f"file:/bench/runbook-{n // per_doc:05d}.md"
-            text = chunk_text(rng)
-            digest = "0" * 32
-            records.append(
-                ChunkRecord(
-                    id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{doc}#{n}")),
-                    dense=vecs[i],
-                    sparse=document_vector(text),
-                    payload={
-                        "doc_key": doc,
-                        "doc_hash": digest,
-                        "doc_version": doc_version(doc, digest),
-                        "source": f"bench/runbook-{n // per_doc:05d}.md",
-                        "kind": "file",
-                        "title": f"Runbook {n // per_doc}",
-                        "section": f"Section {n % per_doc}",
-                        "text": text,
-                        "lines": [1, 5],
-                        "url": None,
-                        "tags": [rng.choice(["database", "network", "security", "cost"])],
-                        "chunk": n % per_doc,
-                    },
+    # An ingest's way in: a writer on the store, published at the end.
+    with kb.store().writing() as writer:
+        assert writer is not None
+        index = writer.index
+        gen = np.random.default_rng(11)
+        written = 0.0
+        batch = 1000
+        per_doc = 10
+        for start in range(0, chunks, batch):
+            size = min(batch, chunks - start)
+            noise = gen.normal(scale=0.04, size=(size, bases.shape[1])).astype(np.float32)
+            picks = gen.integers(0, len(bases), size=size)
+            vecs = bases[picks] + noise
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            records = []
+            for i in range(size):
+                n = start + i
+                doc = f"file:/bench/runbook-{n // per_doc:05d}.md"
+                text = chunk_text(rng)
+                digest = "0" * 32
+                records.append(
+                    ChunkRecord(
+                        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{doc}#{n}")),
+                        dense=vecs[i],
+                        sparse=document_vector(text),
+                        payload={
+                            "doc_key": doc,
+                            "doc_hash": digest,
+                            "doc_version": doc_version(doc, digest),
+                            "source": f"bench/runbook-{n // per_doc:05d}.md",
+                            "kind": "file",
+                            "title": f"Runbook {n // per_doc}",
+                            "section": f"Section {n % per_doc}",
+                            "text": text,
+                            "lines": [1, 5],
+                            "url": None,
+                            "tags": [rng.choice(["database", "network", "security", "cost"])],
+                            "chunk": n % per_doc,
+                        },
+                    )
                 )
-            )
+            started = time.perf_counter()
+            index.upsert(records)
+            written += time.perf_counter() - started
+        index.flush()
         started = time.perf_counter()
-        index.upsert(records)
-        written += time.perf_counter() - started
-    index.flush()
-    started = time.perf_counter()
-    run = getattr(index, "optimize", None)
-    if optimise and run is not None:
-        run()
-    return written, time.perf_counter() - started
+        run = getattr(index, "optimize", None)
+        if optimise and run is not None:
+            run()
+        optimise_s = time.perf_counter() - started
+        writer.publish = True
+    return written, optimise_s
 
 
 def stage_latency(chunks: int, threads: int, queries: int, optimise: bool = True) -> dict[str, Any]:
@@ -219,7 +224,8 @@ def stage_latency(chunks: int, threads: int, queries: int, optimise: bool = True
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp, KnowledgeBase(_settings(Path(tmp) / "data", threads)) as kb:
         write_s, optimise_s = _fill(kb, chunks, rng, optimise)
-        index = kb._open(create=False)
+        reading = kb.reading()
+        index = reading.__enter__()
         assert index is not None
         texts = [question(rng) for _ in range(queries)]
         vectors = kb.embedder.encode(texts)
@@ -245,6 +251,7 @@ def stage_latency(chunks: int, threads: int, queries: int, optimise: bool = True
             lambda i, t: index.hybrid(vectors[i], query_vector(t), Scope(tags=("network",)), 10, 50)
         )
         count = index.count()
+        reading.__exit__(None, None, None)
 
     def summary(values: list[float]) -> dict[str, float]:
         return {"p50_ms": round(statistics.median(values), 2), "p95_ms": round(_pct(values, 0.95), 2)}
@@ -286,8 +293,9 @@ def stage_local(chunks: int, queries: int) -> dict[str, Any]:
             from knowledge.index import Scope
             from knowledge.lexical import query_vector
 
-            index = kb._open(create=False)
-            assert index is not None
+            with kb.reading() as opened:
+                assert opened is not None
+                index = opened
             texts = [question(rng) for _ in range(queries)]
             vectors = kb.embedder.encode(texts)
             plain, filtered = [], []

@@ -1,21 +1,27 @@
-"""Security scan benchmark: a moto account of 500+ resources in 3 regions, scanned concurrently and
-one task at a time (max_workers=1). Reports wall time, AWS API calls and peak memory.
+"""Security scan benchmark: a large moto organisation (two accounts, three regions, thousands of
+resources of the types the rules read), scanned concurrently and one task at a time
+(max_workers=1). Reports wall time, AWS API calls, resources, findings, collection errors and
+peak memory.
 
-Self-contained: it starts its own moto server on a free port, seeds it, runs each scan in a fresh
-child process (so peak memory is that scan's own), prints a Markdown table and stops the server.
+Self-contained: it starts its own moto server on a free port, seeds it with boto3 directly (the
+caller's account and a member account reached through an assumed role, as `aws.assume_role_arns`
+configures it), runs each scan in a fresh child process (so peak memory is that scan's own),
+prints a Markdown table and stops the server.
 
 moto answers from memory in one Python process, so against it a scan is CPU-bound and threads
 gain little; real AWS calls spend most of their time on the network. `--latency-ms` puts a
 delaying proxy in front of moto to model that round trip (0 = moto as it is).
 
-    .venv/bin/python bench/scan_bench.py                  # 3 regions, 0 and 50 ms, 3 runs per mode
-    .venv/bin/python bench/scan_bench.py --repeat 1 --scale 0.5 --latency-ms 0
+    .venv/bin/python bench/scan_bench.py                  # 2 accounts, 3 regions, 0 and 50 ms, 3 runs
+    .venv/bin/python bench/scan_bench.py --repeat 1 --latency-ms 0
+    .venv/bin/python bench/scan_bench.py --accounts 1 --scale 0.5 --repeat 1 --latency-ms 0
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import json
 import os
 import resource
@@ -27,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -43,6 +50,17 @@ from tools.security.security_scan import SecurityScan  # noqa: E402
 
 DEFAULT_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 AMI = "ami-0c1a7f89451184c8b"
+# The member account, reached the way aws.assume_role_arns configures it (moto acts in the account
+# the role ARN names).
+MEMBER_ROLE = "arn:aws:iam::210987654321:role/BenchAudit"
+LAMBDA_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 
 
 def free_port() -> int:
@@ -114,32 +132,77 @@ def start_delay_proxy(endpoint: str, delay_ms: float) -> tuple[_Hop, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def settings_for(endpoint: str, regions: list[str], workers: int, data_dir: Path) -> Any:
+def settings_for(
+    endpoint: str, regions: list[str], workers: int, data_dir: Path, roles: list[str] | None = None
+) -> Any:
     return load_settings(
         data_dir=data_dir,
-        aws={"mode": "sandbox", "endpoint_url": endpoint, "regions": regions, "max_workers": workers},
+        aws={
+            "mode": "sandbox",
+            "endpoint_url": endpoint,
+            "regions": regions,
+            "max_workers": workers,
+            "assume_role_arns": roles or [],
+        },
     )
+
+
+def member_roles(accounts: int) -> list[str]:
+    return [MEMBER_ROLE] if accounts > 1 else []
 
 
 def _n(base: int, scale: float) -> int:
     return max(1, round(base * scale))
 
 
-def seed_large(endpoint: str, regions: list[str], scale: float) -> dict[str, int]:
-    """A company spread over `regions`: per region ~160 resources, plus global S3 and IAM."""
-    aws = AwsClients(settings_for(endpoint, regions, 8, Path(tempfile.mkdtemp())).aws)
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return 1\n")
+    return buf.getvalue()
+
+
+def seed_account(aws: AwsClients, prefix: str, regions: list[str], scale: float) -> dict[str, int]:
+    """One account of a company spread over `regions`: per region ~350 resources at scale 1
+    (EC2, EBS, VPC, RDS, KMS, DynamoDB, SQS, SNS, ECR, Lambda, ALBs, secrets), plus global S3
+    and IAM. About a quarter of each type carries a misconfiguration the rules report."""
     created: dict[str, int] = {}
 
     def count(kind: str, n: int = 1) -> None:
         created[kind] = created.get(kind, 0) + n
 
+    iam = aws.client("iam", regions[0])
+    fn_role = iam.create_role(RoleName=f"{prefix}-fn", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    code = _zip()
     for i, region in enumerate(regions):
         ec2 = aws.client("ec2", region)
         vpc = ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"]
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{i}.1.0/24", AvailabilityZone=f"{region}a")[
-            "Subnet"
-        ]["SubnetId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{i}.{n}.0/24", AvailabilityZone=f"{region}{zone}")[
+                "Subnet"
+            ]["SubnetId"]
+            for n, zone in ((1, "a"), (2, "b"))
+        ]
+        subnet = subnets[0]
         count("vpc")
+        for n in range(_n(20, scale)):
+            extra = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{i}.{10 + n}.0/24")["Subnet"]["SubnetId"]
+            if n % 4 == 0:
+                ec2.modify_subnet_attribute(SubnetId=extra, MapPublicIpOnLaunch={"Value": True})
+        count("subnet", _n(20, scale) + 2)
+        for n in range(_n(10, scale)):
+            acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+            acl_ports = {"From": 22, "To": 22} if n % 3 else {"From": 443, "To": 443}
+            ec2.create_network_acl_entry(
+                NetworkAclId=acl,
+                RuleNumber=100,
+                Protocol="6",
+                RuleAction="allow",
+                Egress=False,
+                CidrBlock="0.0.0.0/0" if n % 2 == 0 else "10.0.0.0/8",
+                PortRange=acl_ports,
+            )
+        count("network_acl", _n(10, scale))
         groups = []
         for g in range(_n(40, scale)):
             sg = ec2.create_security_group(GroupName=f"app-{g}", Description="bench", VpcId=vpc)["GroupId"]
@@ -196,27 +259,94 @@ def seed_large(endpoint: str, regions: list[str], scale: float) -> dict[str, int
                 PubliclyAccessible=d == 0,
             )
         count("rds_instance", _n(3, scale))
+        ddb = aws.client("dynamodb", region)
+        for t in range(_n(30, scale)):
+            ddb.create_table(
+                TableName=f"table-{t}",
+                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+            if t % 4:
+                ddb.update_continuous_backups(
+                    TableName=f"table-{t}",
+                    PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+                )
+        count("dynamodb_table", _n(30, scale))
+        sqs, sns = aws.client("sqs", region), aws.client("sns", region)
+        for q in range(_n(30, scale)):
+            attrs = {"SqsManagedSseEnabled": "true"} if q % 4 else {"SqsManagedSseEnabled": "false"}
+            sqs.create_queue(QueueName=f"queue-{q}", Attributes=attrs)
+            sns.create_topic(
+                Name=f"topic-{q}", Attributes={"KmsMasterKeyId": "alias/aws/sns"} if q % 4 else {}
+            )
+        count("sqs_queue", _n(30, scale))
+        count("sns_topic", _n(30, scale))
+        ecr = aws.client("ecr", region)
+        for r in range(_n(20, scale)):
+            ecr.create_repository(
+                repositoryName=f"repo-{r}", imageScanningConfiguration={"scanOnPush": r % 4 != 0}
+            )
+        count("ecr_repository", _n(20, scale))
+        lam = aws.client("lambda", region)
+        for f in range(_n(20, scale)):
+            lam.create_function(
+                FunctionName=f"fn-{f}",
+                Runtime="python3.12" if f % 4 else "python3.7",
+                Role=fn_role,
+                Handler="handler.handler",
+                Code={"ZipFile": code},
+            )
+        count("lambda_function", _n(20, scale))
+        elb = aws.client("elbv2", region)
+        for b in range(_n(5, scale)):
+            lb = elb.create_load_balancer(Name=f"alb-{b}", Subnets=subnets, Type="application")
+            tg = elb.create_target_group(Name=f"tg-{b}", Protocol="HTTP", Port=80, VpcId=vpc)
+            elb.create_listener(
+                LoadBalancerArn=lb["LoadBalancers"][0]["LoadBalancerArn"],
+                Protocol="HTTP",
+                Port=80,
+                DefaultActions=[
+                    {"Type": "forward", "TargetGroupArn": tg["TargetGroups"][0]["TargetGroupArn"]}
+                ],
+            )
+        count("load_balancer", _n(5, scale))
+        secrets = aws.client("secretsmanager", region)
+        for x in range(_n(20, scale)):
+            secrets.create_secret(Name=f"secret-{x}", SecretString="bench")
+        count("secret", _n(20, scale))
     s3 = aws.client("s3", regions[0])
     for b in range(_n(40, scale)):
-        name = f"bench-bucket-{b}"
+        name = f"{prefix}-bucket-{b}"
         s3.create_bucket(Bucket=name)
         if b % 4 == 0:
             s3.put_bucket_acl(Bucket=name, ACL="public-read")
     count("s3_bucket", _n(40, scale))
-    iam = aws.client("iam", regions[0])
     for u in range(_n(30, scale)):
         iam.create_user(UserName=f"user-{u}")
         if u % 3 == 0:
             iam.create_access_key(UserName=f"user-{u}")
     count("iam_user", _n(30, scale))
-    created["seed_api_calls"] = aws.api_calls
     return created
 
 
-def child(endpoint: str, regions: list[str], workers: int) -> None:
+def seed_large(endpoint: str, regions: list[str], scale: float, accounts: int = 2) -> dict[str, int]:
+    """The caller's account and (with accounts=2) a member account, each seeded alike."""
+    aws = AwsClients(settings_for(endpoint, regions, 8, Path(tempfile.mkdtemp())).aws)
+    created: dict[str, int] = {}
+    views = [("prod", aws)] + [("dev", aws.as_role(role)) for role in member_roles(accounts)]
+    for prefix, view in views:
+        for kind, n in seed_account(view, prefix, regions, scale).items():
+            created[kind] = created.get(kind, 0) + n
+    # Each view counts the calls of the clients it built.
+    created["seed_api_calls"] = sum(view.api_calls for _, view in views)
+    return created
+
+
+def child(endpoint: str, regions: list[str], workers: int, accounts: int) -> None:
     """One scan in a fresh process, then a second one reusing its clients; prints JSON."""
     data = Path(tempfile.mkdtemp())
-    settings = settings_for(endpoint, regions, workers, data)
+    settings = settings_for(endpoint, regions, workers, data, member_roles(accounts))
     store = Store(settings.sqlalchemy_url)
     ctx = ToolContext(settings=settings, clock=settings.clock(), aws=AwsClients(settings.aws), store=store)
     tool = SecurityScan()
@@ -230,13 +360,15 @@ def child(endpoint: str, regions: list[str], workers: int) -> None:
         out["resources"] = result.resources_scanned
         out["findings"] = sum(result.counts.values())
         out["errors"] = len(result.errors)
+        out["error_detail"] = sorted({f"{e.resource_type}@{e.region}: {e.error[:80]}" for e in result.errors})
+        out["accounts"] = len(result.accounts) or 1
     # ru_maxrss is in KiB on Linux: the peak of this process, i.e. of these scans.
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     store.close()
     print(json.dumps(out))
 
 
-def run_child(endpoint: str, regions: list[str], workers: int) -> dict[str, Any]:
+def run_child(endpoint: str, regions: list[str], workers: int, accounts: int) -> dict[str, Any]:
     proc = subprocess.run(
         [
             sys.executable,
@@ -247,6 +379,8 @@ def run_child(endpoint: str, regions: list[str], workers: int) -> dict[str, Any]
             ",".join(regions),
             "--workers",
             str(workers),
+            "--accounts",
+            str(accounts),
         ],
         capture_output=True,
         text=True,
@@ -263,7 +397,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--regions", default=",".join(DEFAULT_REGIONS))
-    parser.add_argument("--scale", type=float, default=1.0, help="resource count multiplier (1.0 = 500+)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="resource count multiplier (1.0: about 1,100 per account)"
+    )
+    parser.add_argument(
+        "--accounts", type=int, choices=(1, 2), default=2, help="1: the caller's account only"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per mode (the median is reported)")
     parser.add_argument("--workers", type=int, default=8, help="max_workers of the concurrent scan")
     parser.add_argument(
@@ -274,7 +413,7 @@ def main() -> None:
     args = parser.parse_args()
     regions = [r.strip() for r in args.regions.split(",") if r.strip()]
     if args.child:
-        child(args.child, regions, args.workers)
+        child(args.child, regions, args.workers, args.accounts)
         return
 
     latencies = [float(x) for x in args.latency_ms.split(",") if x.strip()]
@@ -283,11 +422,11 @@ def main() -> None:
     runs: dict[tuple[float, int], list[dict[str, Any]]] = {}
     try:
         started = time.perf_counter()
-        created = seed_large(endpoint, regions, args.scale)
+        created = seed_large(endpoint, regions, args.scale, args.accounts)
         seed_s = time.perf_counter() - started
         total = sum(v for k, v in created.items() if k != "seed_api_calls")
         print(
-            f"seeded {total} resources in {len(regions)} regions "
+            f"seeded {total} resources in {args.accounts} account(s) x {len(regions)} regions "
             f"({seed_s:.0f}s, {created['seed_api_calls']} calls): {created}",
             flush=True,
         )
@@ -297,7 +436,7 @@ def main() -> None:
                 for i in range(args.repeat):
                     # Alternate the order so neither mode always runs on a warmer server.
                     for workers in [args.workers, 1] if i % 2 == 0 else [1, args.workers]:
-                        r = run_child(target, regions, workers)
+                        r = run_child(target, regions, workers, args.accounts)
                         runs.setdefault((latency, workers), []).append(r)
                         print(
                             f"  {latency:g} ms, run {i + 1}, max_workers={workers}: {json.dumps(r)}",
@@ -308,16 +447,21 @@ def main() -> None:
                     proxy.shutdown()
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # moto's server sometimes ignores SIGTERM while busy
+            proc.kill()
+            proc.wait(timeout=10)
 
     def med(key: tuple[float, int], field: str) -> float:
-        return statistics.median(r[field] for r in runs[key])
+        return float(statistics.median(r[field] for r in runs[key]))
 
     first = runs[(latencies[0], args.workers)][0]
     print()
     print(
-        f"Resources scanned: {first['resources']} across {len(regions)} regions ({', '.join(regions)}); "
-        f"findings: {first['findings']}; collection errors: {first['errors']}; "
+        f"Resources scanned: {first['resources']} in {first['accounts']} account(s) across {len(regions)} "
+        f"regions ({', '.join(regions)}); findings: {first['findings']}; collection errors: {first['errors']}"
+        f"{' ' + '; '.join(first['error_detail']) if first['errors'] else ''}; "
         f"median of {args.repeat} run(s) per mode."
     )
     print()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import tomllib
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
@@ -13,11 +17,15 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 from config.access import AccessPolicy
+from config.alerts import AlertSettings, unique_alert_names
 from config.audit import AuditSettings
 from config.clock import Clock
+from config.errors import SettingsError
 from config.identity import IdentityName, IdentityTable
+from config.mcp import McpSettings
 from config.redact import mask_url
 
 DEFAULT_REGIONS = ["us-east-1", "eu-west-1"]
@@ -93,7 +101,9 @@ class AwsSettings(BaseModel):
     # Roles remediation assumes in member accounts, one per account (the account is read from the
     # ARN); an account without one here is changed through its assume_role_arns entry.
     remediation_role_arns: list[str] = Field(default_factory=list)
-    sandbox_port: int = Field(default=5055, ge=1, le=65535)
+    # The port of this data dir's own sandbox server; 0: a free port chosen when it starts (recorded
+    # in <data_dir>/sandbox/server.json). Unused when endpoint_url is set.
+    sandbox_port: int = Field(default=0, ge=0, le=65535)
     max_workers: int = Field(default=8, ge=1, le=64)
 
 
@@ -164,7 +174,11 @@ class Settings(BaseSettings):
     # Fault injection for the crash-recovery tests (config/failpoints.py); never set in production.
     failpoint: str | None = None
     digests: list[DigestSettings] = Field(default_factory=list)
+    # Budgets, cost anomalies, new findings (config/alerts.py).
+    alerts: list[AlertSettings] = Field(default_factory=list)
     identities: IdentityTable = Field(default_factory=dict)  # person -> aliases (config/identity.py)
+    # `cloudpilot serve mcp`: HTTP address and per-person bearer tokens, stored hashed (config/mcp.py).
+    mcp: McpSettings = Field(default_factory=McpSettings)
 
     @field_validator("digests")
     @classmethod
@@ -174,6 +188,8 @@ class Settings(BaseSettings):
         if repeated:
             raise ValueError(f"digest names must be unique: {', '.join(repeated)}")
         return value
+
+    _unique_alert_names = field_validator("alerts")(unique_alert_names)
 
     @field_validator("now", mode="before")
     @classmethod
@@ -222,7 +238,57 @@ def _mask(data: Any, model: Any) -> Any:
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Build the settings once: explicit overrides > environment > TOML file > defaults."""
+    """Build the settings once: explicit overrides > environment > TOML file > defaults.
+
+    A value that does not validate raises pydantic's `ValidationError` (its locations name the
+    settings); a settings file that is not TOML, or an environment value that is not the JSON a
+    list or table needs, raises `SettingsError` naming the file (line, column) or the variable."""
+    try:
+        return _load(config_file, overrides)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"settings file {config_file}{_toml_where(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"settings file {config_file} is not UTF-8 text ({exc.reason})") from exc
+    except PydanticSettingsError as exc:
+        raise SettingsError(_env_problem(exc)) from exc
+
+
+def _toml_where(exc: tomllib.TOMLDecodeError) -> str:
+    """', line 2, column 5: Expected ']' ...' from the parser's '... (at line 2, column 5)'."""
+    message = str(exc)
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if found is None:
+        return f": {message}"
+    return f", line {found[1]}, column {found[2]}: {message[: found.start()]}"
+
+
+def _env_problem(exc: PydanticSettingsError) -> str:
+    """Which environment variable holds a list or table that is not JSON."""
+    field = re.search(r'field "([^"]+)"', str(exc))
+    if field is None:
+        return f"invalid settings: {exc}"
+    name = f"CLOUDPILOT_{field[1].upper()}"
+    culprits = sorted(
+        key
+        for key, value in os.environ.items()
+        if (key.upper() == name or key.upper().startswith(name + "__")) and not _is_json(value)
+    )
+    shown = ", ".join(f"{key}={os.environ[key]!r}" for key in culprits) or name
+    return (
+        f"invalid settings: {shown}: setting {field[1]} needs JSON here "
+        "(lists and tables in environment variables are JSON, e.g. CLOUDPILOT_AWS__REGIONS='[\"us-east-1\"]')"
+    )
+
+
+def _is_json(value: str) -> bool:
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _load(config_file: Path | None, overrides: dict[str, Any]) -> Settings:
     if config_file is None:
         return Settings(**overrides)
     if not config_file.is_file():

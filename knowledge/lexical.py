@@ -111,5 +111,27 @@ def query_vector(text: str) -> SparseVec:
 
 
 def identifiers(text: str) -> list[str]:
-    """The identifier-like tokens of a query, lower-cased (used by the relevance check)."""
+    """The identifier-like tokens of a query, lower-cased."""
     return [m.group(0).lower() for m in _COMPOUND.finditer(text) if _is_identifier(m.group(0))]
+
+
+def _is_strong(raw: str) -> bool:
+    letters = sum(c.isalpha() for c in raw)
+    return (
+        len(raw) >= 5
+        and letters > 0
+        and (
+            any(c.isdigit() for c in raw)
+            or "_" in raw
+            or (any(c.isupper() for c in raw[1:]) and any(c.islower() for c in raw))
+            or (raw.isupper() and bool(_SPLIT.search(raw)))
+        )
+    )
+
+
+def strong_identifiers(text: str) -> list[str]:
+    """Identifiers a sentence encoder cannot read, so that only an exact match finds them: an
+    error code (ERR_CERT_DATE_INVALID), a name with digits (CC-4120, i-0abc123), a camelCase API
+    name (DescribeInstances), snake_case (pg_repack). Hyphenated words ("on-call",
+    "checkout-api") and short tokens ("ec2", "sev1") are ordinary words to the encoder."""
+    return [m.group(0).lower() for m in _COMPOUND.finditer(text) if _is_strong(m.group(0))]

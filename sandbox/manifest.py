@@ -20,18 +20,28 @@ DEV_AUDIT_ROLE = f"arn:aws:iam::{DEV_ACCOUNT}:role/CloudPilotAudit"
 # The region of account-wide resources and settings (IAM, account-level S3 settings ...).
 GLOBAL = "global"
 
-# Rules whose misconfiguration moto cannot represent: root access keys (AccountAccessKeysPresent
-# is always 0), a virtual root MFA device (root MFA can never be enabled), and access keys or
-# passwords older than a threshold (moto stamps keys with the current time). Their rules are
-# checked on normalised resources in tests instead.
-NOT_REPRESENTABLE = frozenset(
-    {
-        "iam-root-access-keys",
-        "iam-root-hardware-mfa",
-        "iam-user-access-key-not-rotated",
-        "iam-user-unused-credentials",
-    }
-)
+# Rules whose misconfiguration moto cannot represent, with the reason. Their rules are checked on
+# normalised resources in tests instead.
+NOT_REPRESENTABLE_REASONS = {
+    # AccountAccessKeysPresent is always 0: root access keys cannot be created.
+    "iam-root-access-keys": "moto cannot give the root user access keys",
+    # Root MFA can never be enabled, so its kind cannot be either.
+    "iam-root-hardware-mfa": "moto cannot give the root user an MFA device",
+    # moto stamps keys, passwords and secrets with the current time, so nothing is ever old.
+    "iam-user-access-key-not-rotated": "moto dates access keys now",
+    "iam-user-unused-credentials": "moto dates credentials now",
+    "secretsmanager-not-rotated-90-days": "moto dates secrets now",
+    "secretsmanager-unused": "moto dates secrets now and never records an access",
+    # moto loads no AWS managed policies (MOTO_IAM_LOAD_MANAGED_POLICIES is off), so
+    # AdministratorAccess cannot be attached. (iam-support-role, which needs AWSSupportAccess
+    # attached to pass, is planted as failing in both accounts.)
+    "iam-user-admin-access": "moto has no AWS managed policies to attach",
+    "iam-role-admin-access": "moto has no AWS managed policies to attach",
+    # moto has no IAM Access Analyzer: the collector reports nothing on an emulator.
+    "accessanalyzer-enabled": "moto has no IAM Access Analyzer",
+    "accessanalyzer-active-findings": "moto has no IAM Access Analyzer",
+}
+NOT_REPRESENTABLE = frozenset(NOT_REPRESENTABLE_REASONS)
 
 
 class SeededResource(BaseModel):

@@ -13,7 +13,7 @@ in `sandbox.seeding`; this module runs them, always in the same order.
 from __future__ import annotations
 
 from sandbox.manifest import DEV_ACCOUNT, DEV_AUDIT_ROLE, SeedManifest
-from sandbox.seeding import production_account, production_regions
+from sandbox.seeding import production_account, production_apps, production_regions
 from sandbox.seeding.account import SeedAccount
 from sandbox.seeding.development import development
 from sandbox.seeding.savings import savings
@@ -39,11 +39,15 @@ def seed(aws: AwsClients) -> SeedManifest:
     logs = production_regions.logging_buckets(prod)
     placement = production_regions.web_shop(prod, logs.logs)
     production_regions.eu_customers(prod)
-    production_account.s3_buckets(prod)
+    production_account.s3_buckets(prod, logs)
     production_account.iam(prod)
     data_key = production_account.keys(prod)
+    production_apps.web_platform(prod, data_key, logs.logs)
+    production_apps.marketing_site(prod)
+    production_apps.eu_platform(prod, logs.eu_logs)
     production_account.audit_trail(prod, logs, data_key)
     production_account.region_settings(prod, logs.logs)
+    production_account.detection(prod)
 
     development(SeedAccount(aws, manifest, DEV_ACCOUNT, DEV_AUDIT_ROLE), auditor_account=account)
     savings(prod, placement)

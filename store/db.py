@@ -5,9 +5,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from config.errors import SettingsError, UnavailableError
+from config.redact import mask_url
 from store.models import Base
 
 
@@ -15,17 +17,26 @@ class Store:
     """Owns the SQLAlchemy engine. Repositories (approvals, audit, findings) take a Store."""
 
     def __init__(self, url: str) -> None:
+        """Connect and create or upgrade the tables. A URL that is not a database URL raises
+        `SettingsError`, a database that does not answer `UnavailableError`: one line each,
+        naming `database_url` with any password masked."""
         if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            _make_parent(Path(url.removeprefix("sqlite:///")), url)
         self.url = url
         # pool_pre_ping: a connection the server dropped (restart, failover, idle kill) is
         # replaced on checkout instead of failing the next request.
-        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+        self.engine: Engine = _engine(url)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        Base.metadata.create_all(self.engine)
-        _migrate_audit_log(self.engine)
+        try:
+            Base.metadata.create_all(self.engine)
+            _migrate_audit_log(self.engine)
+        except OperationalError as exc:
+            self.engine.dispose()
+            raise UnavailableError(
+                f"database_url {mask_url(url)}: the database cannot be reached or opened: {_reason(exc)}"
+            ) from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -34,6 +45,39 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _engine(url: str) -> Engine:
+    shown = mask_url(url)
+    try:
+        return create_engine(url, future=True, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        scheme = url.partition("://")[0]
+        raise SettingsError(
+            f"database_url {shown}: unknown database kind {scheme!r} "
+            "(use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB)"
+        ) from exc
+    except ArgumentError as exc:
+        raise SettingsError(
+            f"database_url {shown!r} is not a database URL (e.g. postgresql+psycopg://USER@HOST/DB): {exc}"
+        ) from exc
+    except ImportError as exc:  # the URL names a driver that is not installed
+        raise SettingsError(f"database_url {shown}: its driver is not installed ({exc})") from exc
+
+
+def _make_parent(path: Path, url: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(
+            f"database_url {mask_url(url)}: cannot create the folder {path.parent}: {exc.strerror}"
+        ) from exc
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The driver's own first line ("connection refused", "unable to open database file")."""
+    lines = [ln.strip() for ln in str(exc.orig or exc).splitlines() if ln.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def _migrate_audit_log(engine: Engine) -> None:

@@ -103,3 +103,19 @@ class DigestRunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     status: Mapped[str] = mapped_column(String(16))  # running, posted, failed
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class AlertEventRow(Base):
+    """One occurrence of an alert (a budget threshold in a month, an anomaly, a new finding); the
+    primary key makes each occurrence post once across processes and restarts."""
+
+    __tablename__ = "alert_events"
+
+    alert: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # sending, sent, failed, covered
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

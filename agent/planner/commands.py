@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, get_args
 
 from agent.planner.extract import Extraction
+from tools.inventory.collectors.detection import GUARDDUTY_ID
 from tools.inventory.collectors.ebs import EBS_DEFAULT_ID
 from tools.inventory.kinds import ALL_RESOURCE_TYPES, kind, type_label, types_for_lookup
 from tools.remediation.actions.enable_bucket_encryption import BucketEncryptionParams
@@ -29,6 +30,12 @@ from tools.security.suppress_finding import SuppressFinding
 from tools.security.unsuppress_finding import UnsuppressFinding
 
 _F = re.IGNORECASE
+
+# Per-region settings, one resource per region: the id every region's resource has.
+REGIONAL_SETTINGS: dict[str, str] = {
+    "ebs_encryption_default": EBS_DEFAULT_ID,
+    "guardduty_detector": GUARDDUTY_ID,
+}
 
 Params = Callable[[Extraction], "dict[str, Any] | str"]
 
@@ -111,6 +118,16 @@ def _encryption(ex: Extraction) -> dict[str, Any] | str:
     return params
 
 
+def _nacl_entry(ex: Extraction) -> dict[str, Any] | str:
+    m = re.search(r"\b(?:entry|rule)\s+(?:number\s+|no\.?\s*|#\s*)?(\d{1,5})\b", ex.original, _F)
+    if m is None:
+        return {}
+    number = int(m.group(1))
+    if not 1 <= number <= 32766:
+        return f"Network ACL entry numbers run from 1 to 32766, not {number}."
+    return {"rule_number": number}
+
+
 _ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{12,124}\b")
 
 
@@ -125,6 +142,8 @@ _SNAP = "snap-0123456789abcdef0"
 _EIP = "eipalloc-0123456789abcdef0"
 _KEY = "1234abcd-12ab-34cd-56ef-1234567890ab"
 _AKIA = "AKIAIOSFODNN7EXAMPLE"
+_ACL = "acl-0123456789abcdef0"
+_SUBNET = "subnet-0123456789abcdef0"
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -280,6 +299,70 @@ COMMANDS: tuple[Command, ...] = (
         ),
         bare_names=True,
     ),
+    Command(
+        "remove_nacl_entry",
+        rf"{_DELETE}\s+(?:[\w'#-]+\s+|⟨\w+⟩\s+){{0,6}}?(?:(?:network\s+)?acls?|nacls?|entr(?:y|ies))\b",
+        "remove the world-open entries of",
+        (
+            Example(f"remove the world-open entries from network acl {_ACL}", _ACL),
+            Example(f"delete entry 100 from {_ACL}", _ACL, {"rule_number": 100}),
+        ),
+        params=_nacl_entry,
+        needs=r"\bacl-[0-9a-f]|\bn?acls?\b",
+    ),
+    Command(
+        "redirect_http_to_https",
+        r"(?:redirect|force|send|move)\s+(?:[\w'-]+\s+|⟨\w+⟩\s+){0,5}?(?:to|onto)\s+https\b"
+        rf"|{_ENABLE}\s+(?:an?\s+|the\s+)?(?:http\s+to\s+)?https\s+redirect",
+        "redirect HTTP to HTTPS on",
+        (
+            Example("redirect http to https on load balancer web-alb", "web-alb"),
+            Example("enable the https redirect on alb shop-frontend", "shop-frontend"),
+        ),
+    ),
+    Command(
+        "enable_pitr",
+        rf"{_ENABLE}\s+(?:[\w'-]+\s+|⟨svc⟩\s+){{0,3}}?"
+        r"(?:pitr|point[\s-]in[\s-]time(?:\s+recovery)?|continuous\s+backups?)\b",
+        "turn on point-in-time recovery for",
+        (
+            Example("enable PITR on table orders-prod", "orders-prod"),
+            Example("turn on point-in-time recovery for dynamodb table sessions-v2", "sessions-v2"),
+        ),
+        bare_names=True,
+    ),
+    Command(
+        "enable_scan_on_push",
+        rf"{_ENABLE}\s+(?:[\w'-]+\s+|⟨svc⟩\s+){{0,3}}?(?:image\s+)?scan(?:ning)?\s+on\s+push\b",
+        "turn on scan on push for",
+        (
+            Example("turn on scan on push for repo web-api", "web-api"),
+            Example("enable scan on push on ECR repository payments-api", "payments-api"),
+        ),
+        bare_names=True,
+    ),
+    Command(
+        "enable_guardduty",
+        rf"{_ENABLE}\s+(?:aws\s+|amazon\s+)?⟨svc⟩",
+        "turn on GuardDuty in",
+        (
+            Example("enable GuardDuty in eu-west-1", GUARDDUTY_ID, region="eu-west-1"),
+            Example("turn on guardduty in us-east-1", GUARDDUTY_ID, region="us-east-1"),
+        ),
+        needs=r"\bguard\s?duty\b",
+    ),
+    Command(
+        "disable_auto_public_ip",
+        r"(?:disable|turn\s+off|switch\s+off|stop|remove)\s+(?:[\w'-]+\s+|⟨\w+⟩\s+){0,5}?"
+        r"(?:auto[\s-]?assign(?:ed|ing|ment)?\s+)?public\s+ip(?:v4)?s?\b"
+        r"|(?:disable|turn\s+off)\s+(?:the\s+)?map[\s-]?public[\s-]?ip[\s-]?on[\s-]?launch",
+        "turn off auto-assigned public IPs on",
+        (
+            Example(f"disable auto-assign public IP on {_SUBNET}", _SUBNET),
+            Example(f"stop {_SUBNET} from assigning public ips", _SUBNET),
+        ),
+        needs=r"\bsubnet",
+    ),
 )
 
 # Suppression is planned by suppress.py; these messages must reach each tool directly.
@@ -366,6 +449,18 @@ _NAMED: dict[str, tuple[re.Pattern[str], ...]] = {
             rf"\b(?:access\s+keys?|credentials?)\s+(?:of|for|belonging\s+to)\s+(?:user\s+)?{_NAME}", _F
         ),
     ),
+    "dynamodb_table": (
+        re.compile(rf"(?<![\w-])table\s+(?:named\s+|called\s+)?{_NAME}", _F),
+        re.compile(rf"(?<![\w/-]){_NAME}\s+table\b", _F),
+    ),
+    "ecr_repository": (
+        re.compile(rf"(?<![\w-])(?:repository|repo)\s+(?:named\s+|called\s+)?{_NAME}", _F),
+        re.compile(rf"(?<![\w/-]){_NAME}\s+(?:repository|repo)\b", _F),
+    ),
+    "load_balancer": (
+        re.compile(rf"(?<![\w-])(?:load[\s-]balancer|alb|elb|lb)\s+(?:named\s+|called\s+)?{_NAME}", _F),
+        re.compile(rf"(?<![\w/-]){_NAME}\s+(?:load[\s-]balancer|alb)\b", _F),
+    ),
     "cloudtrail_trail": (
         re.compile(rf"(?<![\w-])(?:trail|cloud\s?trail)\s+(?:trail\s+)?(?:named\s+|called\s+)?{_NAME}", _F),
         re.compile(rf"(?<![\w/-]){_NAME}\s+trail\b", _F),
@@ -374,6 +469,7 @@ _NAMED: dict[str, tuple[re.Pattern[str], ...]] = {
 _NOT_NAMES = frozenset(
     ("the", "a", "an", "on", "for", "in", "of", "to", "and", "with", "log", "logs", "file", "files")
     + ("validation", "address", "addresses", "named", "called", "key", "keys", "rotation", "trail", "trails")
+    + ("table", "tables", "repository", "repo", "repos", "balancer", "scan", "push", "pitr", "https", "http")
 )
 _IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _BARE = re.compile(r"\b(?:on|for|of)\s+(?:the\s+)?[\"'`]?(?P<n>[a-z0-9][a-z0-9._-]{1,62})\b", _F)
@@ -386,9 +482,9 @@ def _nameish(word: str) -> bool:
 def targets(command: Command, ex: Extraction) -> list[str]:
     """The resources of the command's type that the message names, in a first-seen order."""
     rtype = ACTIONS[command.action].resource_type
-    if rtype == "ebs_encryption_default":
+    if rtype in REGIONAL_SETTINGS:
         # One setting per region: the message names the regions.
-        return [EBS_DEFAULT_ID] if ex.regions and not ex.resources else []
+        return [REGIONAL_SETTINGS[rtype]] if ex.regions and not ex.resources else []
     found: list[str] = []
     for prefix in kind(rtype).id_prefixes:
         if not prefix.startswith("arn:"):
@@ -450,6 +546,11 @@ def params(command: Command, ex: Extraction) -> dict[str, Any] | str:
 def service_hint(command: Command, ex: Extraction) -> bool:
     """Whether the message mentions the service of the command's resource type."""
     return kind(ACTIONS[command.action].resource_type).service in {s.key for s in ex.services}
+
+
+def per_region(command: Command) -> bool:
+    """Whether the command's target is a per-region setting, named by the regions of the message."""
+    return ACTIONS[command.action].resource_type in REGIONAL_SETTINGS
 
 
 def command(action: str) -> Command:

@@ -280,7 +280,7 @@ def plan_direct(ex: Extraction, history: list[PastTurn]) -> PlannerDecision | No
         params = commands.params(command, ex)
         if isinstance(params, str):
             return PlannerDecision(answer=params)
-        if command.action == "enable_ebs_default_encryption":
+        if commands.per_region(command):
             calls += [_call(command.action, found[0], ex, params, region) for region in ex.regions]
         else:
             calls += [_call(command.action, target, ex, params) for target in found]
@@ -320,7 +320,7 @@ def _direct_without_target(ex: Extraction, history: list[PastTurn], asked: list[
             answer=f"I can't make that change to {named}: {command.action} works on {kinds}. "
             f"Name one, {commands.by_example(command)}."
         )
-    if command.action == "enable_ebs_default_encryption":
+    if commands.per_region(command):
         return PlannerDecision(answer=f"In which region? Name it, {commands.by_example(command)}.")
     return PlannerDecision(
         answer=f"Which {label} should I {command.verb}? Name it by its id or name, "

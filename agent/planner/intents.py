@@ -314,10 +314,68 @@ _IAC_TEMPLATE_FOR = re.compile(
 )
 
 
+# Resource kinds people ask code for by naming them ("EFS file system for shared uploads", "HPA on
+# memory for the web deployment"): specific enough that a message starting with one is a request
+# to build it, not a question about live resources (those start with list/show/which/how...).
+_IAC_KIND = (
+    r"(?:efs(?:\s+file\s*system)?|elastic\s+file\s+system|elasticache|redis(?:\s+(?:cluster|cache|replication))?"
+    r"|ecr\s+(?:repo\w*|registry)|sqs(?:\s+(?:fifo\s+)?queue)?|sns(?:\s+topic)?|(?:vpc\s+)?flow\s+logs?"
+    r"|alb|nlb|(?:application|network)\s+load\s+balancer|aurora|(?:github\s+actions?\s+)?oidc"
+    r"|http\s+api|rest\s+api|api\s+gateway|rds|mysql|maria\s?db|postgres(?:ql)?|auto\s?scaling\s+group|asg"
+    r"|launch\s+template|pod\s*disruption\s*budget|pdb|rbac|(?:cluster\s*)?role\s*binding|network\s*polic(?:y|ies)"
+    r"|default[\s-]deny|stateful\s?set|daemon\s?set|deployment|cron\s?job|hpa|horizontal\s+pod\s+autoscaler"
+    r"|config\s?map|persistent\s*volume\s*claim|pvc|service\s*account|ingress|step\s+functions?|state\s+machine"
+    r"|cloud\s?trail(?:\s+trail)?|dynamo\s?db(?:\s+table)?|kinesis(?:\s+(?:data\s+)?stream)?|cloudfront"
+    r"|waf|web\s+acl|lambda(?:\s+function)?|s3\s+bucket|(?:private|encrypted|static\s+website|website)\s+bucket"
+    r"|kms\s+key|cmk|security\s+group|iam\s+role|log\s+group|eventbridge(?:\s+rule)?|secrets?\s+manager"
+    r"|secret|vpc|ec2\s+instance|ebs\s+volume|ecs\s+(?:service|cluster|fargate)|fargate\s+service|eks\s+cluster"
+    r"|backup\s+plan|ssm\s+parameter|route\s?53|acm\s+certificate|guardduty|cloudwatch\s+alarm|alarm"
+    r"|pulumi|bicep|helm\s+chart|redshift|opensearch|msk|kafka\s+cluster|emr(?:\s+cluster)?|glue\s+job"
+    r"|cognito(?:\s+user\s+pool)?|documentdb|docdb|(?:elastic\s+)?beanstalk|app\s+runner|sagemaker|keda"
+    r"|scaledobject|vertical\s*pod\s*autoscaler|vpa|istio|virtual\s+service|(?:amazon\s+)?mq\s+broker|neptune"
+    r"|cdk(?:\s+stack)?|ansible(?:\s+playbook)?|crossplane(?:\s+composition)?|autoscaler|transit\s+gateway"
+    r"|firehose|kinesis\s+firehose)"
+)
+_IAC_ADJECTIVE = (
+    r"(?:private|public|encrypted|new|small|simple|basic|minimal|internal|external|regional|multi[\s-]az"
+    r"|serverless(?:\s+v2)?|fifo|managed|secure|read[\s-]only|default|static|shared|prod|production|staging"
+    r"|dev|dedicated|ha|postgres(?:ql)?|mysql|nginx|redis|python|node|github\s+actions?|vpc|https?|kubernetes"
+    r"|privileged|unprivileged|logging|monitoring|metrics|log|backup|aws|amazon|graph|database|github|express"
+    r"|publicly(?:\s+accessible)?|accessible|standard|cluster[\s-]wide"
+    r"|k8s|terraform|cloudformation|cfn|tf|web|api|app|worker|[a-z0-9]+(?:-[a-z0-9]+)+|\d+[\w-]*)"
+)
+_IAC_NOUN_FIRST = re.compile(
+    r"^\s*(?:hi\s+|hey\s+|ok\s+|so\s+)?(?:please\s+)?(?:"
+    # "create / I need / can you write ... <kind>"
+    r"(?:(?:(?:i|we)\s+(?:need|want|would\s+like)|(?:can|could)\s+(?:you|i\s+get)(?:\s+(?:write|make|create"
+    r"|give\s+me|generate|set\s+up|add))?|create|make|build|write|generate|give\s+me|set\s+up|spin\s+up"
+    r"|provision|add|define|draft|scaffold|bootstrap|stand\s+up|need|want)\s+(?:me\s+|us\s+)?"
+    r"(?:an?\s+|the\s+|some\s+|one\s+|two\s+|three\s+|\d+\s+|our\s+|my\s+)?(?:new\s+)?(?:[\w.-]+\s+){0,4}?"
+    rf"{_IAC_KIND}s?\b)"
+    # or a bare noun phrase: "Aurora Postgres Serverless v2 cluster, cloudformation please"
+    rf"|(?:an?\s+|the\s+|one\s+|two\s+|three\s+)?(?:{_IAC_ADJECTIVE}\s+){{0,3}}{_IAC_KIND}s?\b)",
+    _F,
+)
+# Questions and commands about live resources, never code requests.
+_IAC_NOT = re.compile(
+    r"^\s*(?:list|show|describe|which|what|how|why|when|where|who|is|are|do|does|did|has|have|was|were|any"
+    r"|turn|enable|disable|rotate|encrypt|attach|detach|restrict|lock|terminate|resize|upgrade|update|modify"
+    r"|count|check|scan|find|get|fix|close|open|block|revoke|remediate|stop|start|delete|remove|tag|suppress"
+    r"|unsuppress|ignore|snooze|explain|tell|compare|status|cost|spend)\b"
+    r"|\?\s*$|\b(?:how\s+much|how\s+many|spend|spent|cost(?:s|ing)?|bill|findings?|runbook|anomal\w+"
+    r"|forecast\w*|savings?)\b|^\s*make\s+(?:the\s+|a\s+|an\s+|it\s+)?(?:[\w.-]+\s+){0,3}(?:private|public)\b",
+    _F,
+)
+
+
 def is_iac_request(original: str) -> bool:
     """Whether the message asks for infrastructure code (not for a change to live resources)."""
     text = original.lower()
     if _IAC_FORMAT_FOR.search(text) or _IAC_WORDS.search(text) or _IAC_CREATE.search(text):
+        return True
+    if not _IAC_NOT.search(text) and _IAC_NOUN_FIRST.search(text):
+        return True
+    if not _IAC_NOT.search(text) and _IAC_FORMAT.search(text) and re.search(rf"\b{_IAC_KIND}", text, _F):
         return True
     if _IAC_TEMPLATE_FOR.search(text):
         return True

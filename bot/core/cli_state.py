@@ -12,17 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
 
-from agent.planner.base import PlannerConfigError
-from agent.runtime import Runtime
-from agent.turn import Agent
 from config import Settings, load_settings
 from config.identity import Identities, IdentityError, shown
-from sandbox.server import ensure_running
+from sandbox.server import connect
+
+if TYPE_CHECKING:
+    from agent.turn import Agent
 
 
 class CliState:
@@ -90,6 +90,10 @@ class CliState:
                 )
         return me
 
+    def use(self, settings: Settings) -> None:
+        """Replace the settings for the rest of the command (e.g. with the sandbox's port filled in)."""
+        self._settings = settings
+
     def override(self, **fields: Any) -> None:
         """Adjust the settings for one command (the demo), after they were built."""
         self._settings = self.settings.model_copy(update=fields)
@@ -104,16 +108,24 @@ def short_error(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
-def ensure_cloud(settings: Settings) -> None:
-    """Start the local sandbox when the settings point at it and nothing else was configured."""
+def ensure_cloud(settings: Settings) -> Settings:
+    """Start the local sandbox when the settings point at it and nothing else was configured, and
+    return the settings that reach it: the data dir's own sandbox listens on a port chosen when it
+    started, so the AWS clients must be built from what this returns."""
     if settings.aws.mode == "sandbox" and not settings.aws.endpoint_url:
-        ensure_running(settings)
+        return connect(settings)
+    return settings
 
 
 @contextmanager
 def open_agent(state: CliState, *, reconcile: bool = True) -> Iterator[Agent]:
+    # The agent's stack (LangGraph, the tools) is imported by the commands that use it, not by all.
+    from agent.planner.base import PlannerConfigError
+    from agent.runtime import Runtime
+    from agent.turn import Agent
+
     try:
-        ensure_cloud(state.settings)
+        state.use(ensure_cloud(state.settings))
         runtime = Runtime.build(state.settings)
     except PlannerConfigError as exc:  # e.g. a missing API key or a bad URL: one line, no traceback
         raise click.ClickException(f"LLM settings: {exc}") from exc

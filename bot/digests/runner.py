@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -39,6 +39,14 @@ class Poster(Protocol):
     def post_reply(self, reply: Reply, channel: str, thread: str) -> None: ...
 
 
+class Scheduled(Protocol):
+    """Other scheduled work the digest scheduler runs in its loop (alerts: bot/digests/alerts.py)."""
+
+    def next_runs(self, now: datetime) -> dict[str, datetime]: ...
+
+    def run_due(self, now: datetime) -> Sequence[object]: ...
+
+
 @dataclass
 class DigestOutcome:
     name: str
@@ -61,6 +69,8 @@ class DigestRunner:
                 self.crons[d.name] = parse(d.schedule, d.timezone)
             except ScheduleError as exc:
                 raise ScheduleError(f"digest '{d.name}': {exc}") from None
+        # Run in the same loop, on their own schedules (alerts).
+        self.also: list[Scheduled] = []
 
     def next_runs(self, now: datetime) -> dict[str, datetime]:
         return {name: cron.next_after(now) for name, cron in self.crons.items()}
@@ -136,7 +146,15 @@ class DigestRunner:
             moment = now()
             for outcome in self.run_due(moment):
                 log.info("digest %s (%s): %s", outcome.name, outcome.slot, outcome.detail)
-            upcoming = min(self.next_runs(moment).values(), default=None)
+            upcoming_runs = list(self.next_runs(moment).values())
+            for other in self.also:
+                try:
+                    for result in other.run_due(moment):
+                        log.info("%s", result)
+                except Exception:  # one failing job must not stop the digests
+                    log.exception("scheduled %s failed", type(other).__name__)
+                upcoming_runs += other.next_runs(moment).values()
+            upcoming = min(upcoming_runs, default=None)
             wait = _IDLE_S if upcoming is None else (upcoming - now()).total_seconds()
             stop.wait(max(1.0, min(wait, _IDLE_S)))
 

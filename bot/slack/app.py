@@ -1,9 +1,11 @@
 """Builds the Slack app: Web API client, key store, job sink, Bolt app and its listeners.
 
-Two ways to run the work that follows each ack:
+Three ways to run the work that follows each ack:
+- `queue=True` (the default when `database_url` is PostgreSQL and no agent is given): the
+  durable queue; `cloudpilot serve worker` processes anywhere run the jobs (`bot/slack/tasks.py`);
 - `agent=...`: on threads of this process (tests, small set-ups, `--worker thread`);
-- no agent: in a worker process built from `runtime_factory` (the default for `serve slack`),
-  so that agent turns never slow the acks down.
+- otherwise: in a worker process built from `runtime_factory` (the single-machine default for
+  `serve slack`), so that agent turns never slow the acks down.
 """
 
 from __future__ import annotations
@@ -20,13 +22,18 @@ from slack_sdk import WebClient
 from agent.runner import error_ref
 from agent.turn import Agent
 from bot.core.reconcile_loop import ReconcileLoop
+from bot.serve.checks import standard_checks
+from bot.serve.queue import QueueClient, QueueSink, ensure_schema, queue_url
+from bot.serve.server import ReadyCheck
 from bot.slack.client import make_client, secret
-from bot.slack.gate import THREAD_TTL_S, SlackGate, click_key, thread_key
+from bot.slack.gate import PENDING_TTL_S, THREAD_TTL_S, SlackGate, click_key, thread_key
 from bot.slack.groups import GroupResolver
+from bot.slack.jobs import encode
 from bot.slack.keystore import KeyStore, open_keystore
 from bot.slack.limits import RateLimiter
 from bot.slack.listeners import register_listeners
 from bot.slack.responder import SlackResponder
+from bot.slack.tasks import DEFAULT_NAMESPACE, TASK
 from bot.slack.work import JobSink, ThreadSink
 from config import Settings
 
@@ -59,6 +66,22 @@ class SlackApp:
     sink: JobSink
     signing_secret: str
     reconciler: ReconcileLoop | None = None
+    queue: QueueClient | None = None
+    settings: Settings | None = None
+
+    def ready_checks(self) -> dict[str, ReadyCheck]:
+        """What `/ready` checks for this process: Redis, and the queue or (with turns here) the
+        database and the knowledge base."""
+        if self.settings is None:
+            return {}
+        in_process = self.queue is None
+        checks = standard_checks(self.settings, database=in_process, knowledge=in_process)
+        if self.queue is not None:
+            checks["queue"] = self.queue.ping
+        return checks
+
+    def scrape_hooks(self) -> list[Callable[[], None]]:
+        return [self.queue.refresh_metrics] if self.queue is not None else []
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Waits until the work queued by acknowledged requests is done (tests, shutdown)."""
@@ -82,11 +105,20 @@ def build_slack_app(
     now: Callable[[], float] = time.time,
     group_ttl_s: float = 300.0,
     worker_nice: int = 10,
+    queue: bool | None = None,
+    claim_pending_s: int = PENDING_TTL_S,
 ) -> SlackApp:
     """`namespace` prefixes every Redis key (default "cloudpilot:slack"); tests pass a random one."""
     check_settings(settings, mode or settings.slack.mode)
+    url = queue_url(settings.database_url)
+    if queue is None:
+        queue = agent is None and url is not None
+    if queue and url is None:
+        raise SlackConfigError(
+            "The durable queue needs database_url = postgresql://… (docs/ARCHITECTURE.md)."
+        )
     client = make_client(settings)
-    keys = open_keystore(settings.redis_url, namespace or "cloudpilot:slack")
+    keys = open_keystore(settings.redis_url, namespace or DEFAULT_NAMESPACE)
 
     def follow(channel: str, ts: str) -> None:
         keys.claim(thread_key(channel, ts), THREAD_TTL_S)
@@ -96,8 +128,13 @@ def build_slack_app(
 
     sink: JobSink
     reconciler: ReconcileLoop | None = None
+    queue_client: QueueClient | None = None
     try:
-        if agent is not None:
+        if queue and url is not None:
+            ensure_schema(url)
+            queue_client = QueueClient(url)
+            sink = QueueSink(queue_client, TASK, encode)
+        elif agent is not None:
             groups = GroupResolver(client, ttl_s=group_ttl_s)
             responder = SlackResponder(agent, client, groups, follow, release)
             sink = ThreadSink(responder.run, workers)
@@ -113,7 +150,8 @@ def build_slack_app(
                 runtime_factory=runtime_factory or DEFAULT_RUNTIME,
                 on_release=release,
             )
-        gate = SlackGate(keys, RateLimiter(keys, settings.slack.rate_limit_per_minute, now), sink)
+        limiter = RateLimiter(keys, settings.slack.rate_limit_per_minute, now)
+        gate = SlackGate(keys, limiter, sink, pending_ttl_s=claim_pending_s)
         signing_secret = secret(settings.slack.signing_secret)
         app = App(
             name="cloudpilot",
@@ -131,6 +169,8 @@ def build_slack_app(
             reconciler.stop()
         if "sink" in locals():
             sink.close()
+        elif queue_client is not None:
+            queue_client.close()
         keys.close()
         raise
     register_listeners(app, gate)
@@ -140,4 +180,4 @@ def build_slack_app(
         log.error("slack listener failed (ref %s) on a %s request", ref, body.get("type"), exc_info=error)
 
     app.error(on_error)
-    return SlackApp(app, gate, client, keys, sink, signing_secret, reconciler)
+    return SlackApp(app, gate, client, keys, sink, signing_secret, reconciler, queue_client, settings)

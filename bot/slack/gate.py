@@ -15,16 +15,23 @@ button and user, and answered like a typed message (rate limit included).
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from bot.slack.approval_blocks import APPROVE_ACTION
-from bot.slack.jobs import Answer, Click, Incoming, Notice, SlashCommand
+from bot.slack.jobs import Answer, Click, Incoming, Job, Notice, SlashCommand
 from bot.slack.keystore import KeyStore
 from bot.slack.limits import RateLimiter
 from bot.slack.render import SUGGESTION_PATTERN
 from bot.slack.work import JobSink
 
+log = logging.getLogger("cloudpilot.slack")
+
 DEDUP_TTL_S = 24 * 3600
+# A claim is taken for this long and kept for DEDUP_TTL_S once its job is queued: if the process
+# dies in between, Slack's next retry (one minute later) is not mistaken for a duplicate.
+PENDING_TTL_S = 20
 THREAD_TTL_S = 7 * 24 * 3600
 MAX_TEXT = 8000  # ChatMessage's limit; longer text is cut just past it and refused politely
 _PLAIN_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -46,10 +53,13 @@ def thread_key(channel: str, ts: str) -> str:
 
 
 class SlackGate:
-    def __init__(self, keys: KeyStore, limiter: RateLimiter, sink: JobSink) -> None:
+    def __init__(
+        self, keys: KeyStore, limiter: RateLimiter, sink: JobSink, pending_ttl_s: int = PENDING_TTL_S
+    ) -> None:
         self.keys = keys
         self.limiter = limiter
         self.sink = sink
+        self.pending_ttl_s = pending_ttl_s
 
     def on_mention(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> None:
         if not event.get("user") or event.get("bot_id"):
@@ -89,15 +99,16 @@ class SlackGate:
             )
         trigger = str(command.get("trigger_id") or "")
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
-        decision = self.limiter.admit(user, [f"command:{trigger}"] if trigger else [], DEDUP_TTL_S)
+        claims = [f"command:{trigger}"] if trigger else []
+        decision = self.limiter.admit(user, claims, self.pending_ttl_s)
         if decision is None:
             return None
         if not decision.allowed:
+            self.keys.confirm(claims, DEDUP_TTL_S)
             return decision.message()
         response_url = str(command.get("response_url") or "")
-        self.sink.submit(
-            f"command:{trigger}", SlashCommand(user, channel, text[: MAX_TEXT + 1], response_url)
-        )
+        key = f"command:{trigger or uuid.uuid4().hex}"
+        self._submit(key, SlashCommand(user, channel, text[: MAX_TEXT + 1], response_url, key), claims)
         return None
 
     def on_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -110,10 +121,12 @@ class SlackGate:
             return
         # A double click or a retried payload is dropped here while the first is handled or after
         # it decided; a click that decided nothing has released the claim by then.
-        if not self.keys.claim(click_key(approval_id, user), DEDUP_TTL_S):
+        claim = click_key(approval_id, user)
+        if not self.keys.claim(claim, self.pending_ttl_s):
             return
-        click = Click(approval_id, action.get("action_id") == APPROVE_ACTION, user, channel, message_ts)
-        self.sink.submit(f"approval:{approval_id}", click)
+        key = f"click:{approval_id}:{user}:{str(action.get('action_ts') or '')[:40] or uuid.uuid4().hex}"
+        click = Click(approval_id, action.get("action_id") == APPROVE_ACTION, user, channel, message_ts, key)
+        self._submit(f"approval:{approval_id}", click, [claim])
 
     def on_suggestion(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A suggestion button: the clicker asks its text in the thread the button is in."""
@@ -143,14 +156,37 @@ class SlackGate:
         # A thread the bot is mentioned in becomes one it follows without mentions.
         followed = bool(incoming.reply_ts) and not incoming.channel.startswith("D")
         touch = [thread_key(incoming.channel, incoming.reply_ts or "")] if followed else []
-        decision = self.limiter.admit(incoming.user, claims, DEDUP_TTL_S, touch, THREAD_TTL_S)
+        decision = self.limiter.admit(incoming.user, claims, self.pending_ttl_s, touch, THREAD_TTL_S)
         if decision is None:
             return  # a retry, or the same message under another event type
+        # The job's key is the message itself (the last claim), whichever event type brought it.
+        key = claims[-1]
         if decision.allowed:
-            self.sink.submit(incoming.lane, Answer(incoming))
+            self._submit(incoming.lane, Answer(incoming, key), claims)
         elif decision.first_refusal:
-            notice = Notice(incoming.channel, incoming.user, decision.message(), incoming.reply_ts)
-            self.sink.submit(incoming.lane, notice)
+            notice = Notice(
+                incoming.channel, incoming.user, decision.message(), incoming.reply_ts, "notice:" + key
+            )
+            self._submit(incoming.lane, notice, claims)
+        else:
+            self.keys.confirm(claims, DEDUP_TTL_S)
+
+    def _submit(self, lane: str, job: Job, claims: list[str]) -> None:
+        """Queues the job, then keeps its claims; a job that could not be queued gives them back,
+        so Slack's retry of the request is handled (the ack fails, and Slack retries)."""
+        try:
+            self.sink.submit(lane, job)
+        except Exception:
+            for claim in claims:
+                try:
+                    self.keys.release(claim)
+                except Exception:
+                    log.warning("could not release claim %s", claim, exc_info=True)
+            raise
+        try:
+            self.keys.confirm(claims, DEDUP_TTL_S)
+        except Exception:  # the job is queued; the worker's record still stops a second answer
+            log.warning("could not extend claims %s", claims, exc_info=True)
 
 
 def strip_mention(text: str, bot_user_id: str | None) -> str:

@@ -1,29 +1,60 @@
-"""HTTP mode: Events API, slash commands and interactivity on one port (POST /slack/events).
+"""HTTP mode: Events API, slash commands and interactivity on one route (POST /slack/events).
 
-A threaded `http.server`: each request is verified (signature and timestamp) before its body
-is parsed, checked for a sane shape, then handed to Bolt, whose listeners only queue work, so
-the response (the ack) goes back in milliseconds. GET /health answers "ok" for probes.
+The route lives on the shared server (`bot/serve/server.py`: uvicorn, limits, /health, /ready,
+/metrics). Before anything reaches Bolt, each request is checked in this order, and whatever
+fails gets a 4xx:
+
+1. size and read time (the server's limits: 413, 408);
+2. the body is UTF-8 (400);
+3. `X-Slack-Request-Timestamp` is 1–12 ASCII digits and `X-Slack-Signature` is `v0=` and 64
+   lowercase hex digits (401), then the signature and the five-minute window (401);
+4. the payload parses — JSON nested at most `MAX_DEPTH` deep, at most `MAX_NODES` values, no
+   unpaired surrogates — and the fields Bolt and the gate read have the types Slack sends (400).
+
+Bolt then runs the listeners (in a worker thread: they make a Redis and a queue round trip),
+which only queue work, so the response (the ack) goes back in milliseconds.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
+import re
 import time
-from collections.abc import Callable, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from slack_bolt import App, BoltRequest, BoltResponse
+import anyio
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import Clock, SignatureVerifier
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.serve.server import (
+    BodyError,
+    HttpServer,
+    Limits,
+    ReadyCheck,
+    Service,
+    build_asgi,
+    error_response,
+    read_body,
+)
+from config.metrics import ACK_SECONDS, REFUSED
 
 log = logging.getLogger("cloudpilot.slack.http")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/health"
 MAX_BODY = 1 << 20  # Slack's payloads are a few KiB
+MAX_DEPTH = 48  # Block Kit nests a dozen levels at most
+MAX_NODES = 50_000
+
+_TIMESTAMP = re.compile(r"^[0-9]{1,12}$")
+_SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
 
 
 class BadPayload(ValueError):
@@ -38,39 +69,248 @@ class _Clock(Clock):
         return self._now_fn()
 
 
-def parse_payload(body: str, content_type: str) -> dict[str, Any]:
-    """The request as Bolt will see it, or BadPayload: Bolt itself would raise on bad JSON."""
+# -- payload checks -----------------------------------------------------------------------------
+_STR_KEYS = (
+    "type",
+    "token",
+    "team_id",
+    "enterprise_id",
+    "api_app_id",
+    "event_id",
+    "user_id",
+    "channel_id",
+    "trigger_id",
+    "response_url",
+    "context_team_id",
+    "context_enterprise_id",
+    "thread_ts",
+    "ts",
+    "event_ts",
+    "text",
+    "subtype",
+    "bot_id",
+    "channel_type",
+    "user_team",
+    "function_execution_id",
+    "bot_access_token",
+    "command",
+    "challenge",
+    "app_installed_team_id",
+    "action_id",
+    "block_id",
+    "value",
+    "action_ts",
+    "message_ts",
+    "id",
+)
+_DICT_KEYS = (
+    "event",
+    "view",
+    "message",
+    "previous_message",
+    "item",
+    "assistant_thread",
+    "function_data",
+    "container",
+    "state",
+    "inputs",
+)
+_ID_KEYS = ("team", "enterprise", "user", "channel")
+
+
+def _walk(data: Any) -> None:
+    """Depth, size and string checks over the whole parsed payload, without recursion."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise BadPayload("payload has too many values")
+        if isinstance(value, str):
+            _plain(value)
+        elif isinstance(value, dict):
+            if depth > MAX_DEPTH:
+                raise BadPayload("payload nested too deeply")
+            for k, v in value.items():
+                _plain(k)
+                stack.append((v, depth + 1))
+        elif isinstance(value, list):
+            if depth > MAX_DEPTH:
+                raise BadPayload("payload nested too deeply")
+            stack.extend((v, depth + 1) for v in value)
+
+
+def _plain(text: str) -> None:
     try:
-        if content_type.startswith("application/json") or body.startswith("{"):
-            data = json.loads(body)
-            if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-                raise BadPayload("an Events API body is a JSON object with a type")
-            if data["type"] == "event_callback" and not isinstance(data.get("event"), dict):
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadPayload("payload has an unpaired surrogate") from None
+
+
+def _fields(obj: dict[str, Any], where: str) -> None:
+    """The fields Bolt's context extraction, its matchers and the gate read, typed as Slack sends them."""
+    for key in _STR_KEYS:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            raise BadPayload(f"{where}.{key} must be a string")
+    for key in _DICT_KEYS:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise BadPayload(f"{where}.{key} must be an object")
+    for key in _ID_KEYS:
+        value = obj.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if not isinstance(value, dict):
+            raise BadPayload(f"{where}.{key} must be a string or an object")
+        for sub in ("id", "team_id", "enterprise_id"):
+            if value.get(sub) is not None and not isinstance(value[sub], str):
+                raise BadPayload(f"{where}.{key}.{sub} must be a string")
+    for key in ("is_enterprise_install", "is_ext_shared_channel"):
+        if obj.get(key) is not None and not isinstance(obj[key], (bool, str)):
+            raise BadPayload(f"{where}.{key} must be a boolean")
+    auths = obj.get("authorizations")
+    if auths is not None:
+        if not isinstance(auths, list) or not all(isinstance(a, dict) for a in auths):
+            raise BadPayload(f"{where}.authorizations must be a list of objects")
+        for i, auth in enumerate(auths[:5]):
+            _fields(auth, f"{where}.authorizations[{i}]")
+    urls = obj.get("response_urls")
+    if urls is not None and not (
+        isinstance(urls, list)
+        and all(isinstance(u, dict) and isinstance(u.get("response_url"), str) for u in urls)
+    ):
+        raise BadPayload(f"{where}.response_urls must be a list of objects with a response_url")
+    for key in ("event", "view", "message", "previous_message", "item", "assistant_thread", "container"):
+        nested = obj.get(key)
+        if isinstance(nested, dict) and where.count(".") < 3:
+            _fields(nested, f"{where}.{key}")
+
+
+def _check_object(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise BadPayload(f"{what} is a JSON object with a type")
+    _walk(data)
+    _fields(data, "payload")
+    return data
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise BadPayload("payload nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer too long to convert
+        raise BadPayload(f"malformed JSON: {getattr(exc, 'msg', exc)}") from None
+
+
+def parse_payload(body: str, content_type: str) -> dict[str, Any]:
+    """The request as Bolt will parse it (same branches as `slack_bolt.request.internals.parse_body`),
+    checked; BadPayload when it is not something Slack sends."""
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/json" or body.startswith("{"):
+        data = _check_object(_loads(body), "an Events API body")
+        if data["type"] == "event_callback":
+            event = data.get("event")
+            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
                 raise BadPayload("event_callback without an event")
-            return data
-        form = dict(parse_qsl(body, keep_blank_values=True))
-        if "payload" in form:
-            payload = json.loads(form["payload"])
-            if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-                raise BadPayload("an interactivity payload is a JSON object with a type")
-            if payload["type"] == "block_actions" and not (
-                isinstance(payload.get("user"), dict)
-                and isinstance(payload.get("actions"), list)
-                and all(isinstance(a, dict) for a in payload["actions"])
+        return data
+    form = dict(parse_qsl(body, keep_blank_values=True))
+    if "payload" in body:
+        if "payload" not in form:
+            raise BadPayload("an interactivity body carries a payload field")
+        payload = _check_object(_loads(form["payload"]), "an interactivity payload")
+        if payload["type"] == "block_actions":
+            user, actions = payload.get("user"), payload.get("actions")
+            if not (
+                isinstance(user, dict)
+                and isinstance(user.get("id"), str)
+                and isinstance(actions, list)
+                and actions
+                and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions)
+                and all(
+                    isinstance(payload.get(k), (dict, type(None)))
+                    for k in ("channel", "message", "container")
+                )
             ):
                 raise BadPayload("block_actions without a user or actions")
-            return payload
-        if not form:
-            raise BadPayload("empty body")
-        return form
-    except json.JSONDecodeError as exc:
-        raise BadPayload(f"malformed JSON: {exc.msg}") from exc
+            for i, action in enumerate(actions[:5]):
+                _fields(action, f"payload.actions[{i}]")
+        return payload
+    if not form:
+        raise BadPayload("empty body")
+    return form
 
 
-class SlackHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
+# -- the route ----------------------------------------------------------------------------------
+class SlackEndpoint:
+    """`POST /slack/events`: the checks above, then Bolt."""
+
+    def __init__(
+        self,
+        app: App,
+        signing_secret: str,
+        now: Callable[[], float] = time.time,
+        limits: Limits | None = None,
+    ) -> None:
+        if not signing_secret:
+            raise ValueError("HTTP mode needs the app's signing secret")
+        self.bolt = app
+        self.verifier = SignatureVerifier(signing_secret, clock=_Clock(now))
+        self.limits = limits or Limits(max_body=MAX_BODY)
+
+    def verified(self, body: str, timestamp: str | None, signature: str | None) -> bool:
+        if not timestamp or not signature:
+            return False
+        if not _TIMESTAMP.match(timestamp) or not _SIGNATURE.match(signature):
+            return False
+        return self.verifier.is_valid(body, timestamp, signature)
+
+    def routes(self) -> list[BaseRoute]:
+        return [Route(EVENTS_PATH, self.handle, methods=["POST"])]
+
+    async def handle(self, request: Request) -> Response:
+        started = time.perf_counter()
+        try:
+            raw = await read_body(request, self.limits)
+        except BodyError as exc:
+            REFUSED.labels(f"body_{exc.status}").inc()
+            return error_response(exc.status, exc.reason, close=exc.status != 400)
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            REFUSED.labels("encoding").inc()
+            return error_response(400, "body is not UTF-8")
+        headers = request.headers
+        if not self.verified(
+            body, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+        ):
+            # Bad or missing signature, or a timestamp more than five minutes off: nothing is parsed.
+            REFUSED.labels("signature").inc()
+            return error_response(401, "invalid request")
+        try:
+            parse_payload(body, headers.get("content-type", ""))
+        except BadPayload as exc:
+            REFUSED.labels("payload").inc()
+            log.warning("refused a signed but malformed request: %s", exc)
+            return error_response(400, str(exc))
+        try:
+            bolt_request = to_bolt_request(request, raw)
+        except Exception as exc:  # whatever the checks above missed: still the client's payload
+            REFUSED.labels("payload").inc()
+            log.warning("Bolt could not read a signed request: %s", exc)
+            return error_response(400, "unreadable payload")
+        response = await anyio.to_thread.run_sync(self.bolt.dispatch, bolt_request)
+        ACK_SECONDS.labels("slack").observe(time.perf_counter() - started)
+        if response.status >= 500:
+            # A listener failed: the queue or Redis is unreachable. Slack retries a 5xx later.
+            return error_response(503, "temporarily unavailable, try again")
+        return to_starlette_response(response)
+
+
+class SlackHttpServer(HttpServer):
+    """The shared server hosting the Slack route (tests, benchmarks and `serve slack`)."""
 
     def __init__(
         self,
@@ -79,104 +319,18 @@ class SlackHttpServer(ThreadingHTTPServer):
         host: str = "127.0.0.1",
         port: int = 0,
         now: Callable[[], float] = time.time,
+        *,
+        limits: Limits | None = None,
+        ready_checks: dict[str, ReadyCheck] | None = None,
+        on_scrape: list[Callable[[], None]] | None = None,
+        routes: list[BaseRoute] | None = None,
     ) -> None:
-        if not signing_secret:
-            raise ValueError("HTTP mode needs the app's signing secret")
-        self.bolt = app
-        self.verifier = SignatureVerifier(signing_secret, clock=_Clock(now))
-        self._thread: threading.Thread | None = None
-        super().__init__((host, port), _Handler)
-
-    def verified(self, body: str, headers: dict[str, str]) -> bool:
-        timestamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
-        if not timestamp or not signature or not timestamp.isdigit():
-            return False
-        return self.verifier.is_valid(body, timestamp, signature)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> None:
-        """Serves in a background thread (tests, benchmarks); `serve_forever()` blocks instead."""
-        self._thread = threading.Thread(
-            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-http", daemon=True
+        limits = limits or Limits(max_body=MAX_BODY)
+        self.endpoint = SlackEndpoint(app, signing_secret, now, limits)
+        service = Service(
+            routes=[*self.endpoint.routes(), *(routes or [])],
+            ready_checks=dict(ready_checks or {}),
+            on_scrape=list(on_scrape or []),
+            limits=limits,
         )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: SlackHttpServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if urlsplit(self.path).path == HEALTH_PATH:
-            self._send(200, "ok", {"Content-Type": ["text/plain"]})
-        else:
-            self._send(404, "not found")
-
-    def do_POST(self) -> None:  # noqa: N802
-        url = urlsplit(self.path)
-        if url.path != EVENTS_PATH:
-            self._send(404, "not found")
-            return
-        try:
-            length = int(self.headers.get("Content-Length", ""))
-        except ValueError:
-            self._send(411, "Content-Length required", close=True)
-            return
-        if length < 0 or length > MAX_BODY:
-            self._send(413, "payload too large", close=True)
-            return
-        try:
-            body = self.rfile.read(length).decode("utf-8")
-        except UnicodeDecodeError:
-            self._send(400, "body is not UTF-8")
-            return
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        if not self.server.verified(body, headers):
-            # Bad or missing signature, or a timestamp more than five minutes off: nothing is parsed.
-            self._send(401, '{"error":"invalid request"}', {"Content-Type": ["application/json"]})
-            return
-        try:
-            parse_payload(body, headers.get("content-type", ""))
-        except BadPayload as exc:
-            log.warning("refused a signed but malformed request: %s", exc)
-            self._send(400, json.dumps({"error": str(exc)}), {"Content-Type": ["application/json"]})
-            return
-        bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
-        response = self.server.bolt.dispatch(BoltRequest(body=body, query=url.query, headers=bolt_headers))
-        self._reply(response)
-
-    def _reply(self, response: BoltResponse) -> None:
-        body = response.body if isinstance(response.body, str) else json.dumps(response.body)
-        self._send(response.status, body, {k: list(v) for k, v in response.headers.items()})
-
-    def _send(
-        self, status: int, body: str, headers: dict[str, list[str]] | None = None, *, close: bool = False
-    ) -> None:
-        data = body.encode("utf-8")
-        self.send_response(status)
-        for name, values in (headers or {}).items():
-            if name.lower() in ("content-length", "connection"):
-                continue
-            for value in values:
-                self.send_header(name, value)
-        if not headers or not any(k.lower() == "content-type" for k in headers):
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        if close:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        self.wfile.write(data)
+        super().__init__(build_asgi(service), host, port, limits)

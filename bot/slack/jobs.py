@@ -1,8 +1,15 @@
-"""The work the ack hands over: plain, picklable descriptions (they may cross to a worker process)."""
+"""The work the ack hands over: plain descriptions that cross to a worker process or through the
+durable queue (as JSON, `encode` / `decode`).
+
+Every job carries a `key`, the identity of what Slack sent (the message, the command's trigger,
+the click): the worker's idempotency record is kept under it, so a job run twice (a retry, a
+duplicate delivery) does what it has to do once.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,7 @@ class Incoming:
 @dataclass(frozen=True)
 class Answer:
     incoming: Incoming
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class SlashCommand:
     channel: str
     text: str
     response_url: str
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class Click:
     user: str
     channel: str
     message_ts: str
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,39 @@ class Notice:
     user: str
     text: str
     thread_ts: str | None = None
+    key: str = ""
 
 
 Job = Answer | SlashCommand | Click | Notice
+
+_KINDS: dict[str, type[Any]] = {"answer": Answer, "command": SlashCommand, "click": Click, "notice": Notice}
+_NAMES = {cls: name for name, cls in _KINDS.items()}
+
+
+class BadJob(ValueError):
+    pass
+
+
+def kind_of(job: Job) -> str:
+    return _NAMES[type(job)]
+
+
+def encode(job: Job) -> dict[str, Any]:
+    return {"kind": kind_of(job), **asdict(job)}
+
+
+def decode(data: dict[str, Any]) -> Job:
+    cls = _KINDS.get(str(data.get("kind")))
+    if cls is None:
+        raise BadJob(f"unknown job kind {data.get('kind')!r}")
+    values = {f.name: data.get(f.name) for f in fields(cls) if f.name in data}
+    try:
+        if cls is Answer:
+            incoming = values["incoming"]
+            if not isinstance(incoming, dict):
+                raise TypeError("incoming is not an object")
+            return Answer(Incoming(**incoming), str(values.get("key") or ""))
+        job: Job = cls(**values)
+    except (TypeError, KeyError) as exc:
+        raise BadJob(f"malformed {data.get('kind')} job: {exc}") from None
+    return job

@@ -49,6 +49,10 @@ class KeyStore(Protocol):
         """
         ...
 
+    def confirm(self, keys: list[str], ttl_s: int) -> None:
+        """Sets a new TTL on keys that exist (claims taken short, kept long once the work is queued)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -138,6 +142,14 @@ class MemoryKeyStore:
             self._counts[full] += 1
             return self._counts[full]
 
+    def confirm(self, keys: list[str], ttl_s: int) -> None:
+        with self._lock:
+            now = self._now()
+            for key in keys:
+                full = f"{self._ns}:{key}"
+                if self._live(full, now):
+                    self._expiry[full] = now + ttl_s
+
     def close(self) -> None:
         with self._lock:
             self._expiry.clear()
@@ -219,6 +231,14 @@ class RedisKeyStore:
     ) -> int:
         keys = [f"{self._ns}:{k}" for k in [*claims, *(touch or []), counter]]
         return int(self._admit(keys=keys, args=[len(claims), ttl_s, max(1, touch_ttl_s), window_s]))
+
+    def confirm(self, keys: list[str], ttl_s: int) -> None:
+        if not keys:
+            return
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.expire(f"{self._ns}:{key}", ttl_s)
+        pipe.execute()
 
     def close(self) -> None:
         self._redis.close()

@@ -1,14 +1,27 @@
 """The work after the ack: run the agent, post and update messages, decide approvals.
 
-Runs on the job sink's threads, in the serving process or in the worker process. Any failure
-reaches the user as a short message with a reference id; the details go to the log.
+Runs on the job sink's threads, in the serving process, in its worker process or in a
+`cloudpilot serve worker` taking jobs from the durable queue. Any failure reaches the user as a
+short message with a reference id; the details go to the log.
+
+Exactly once: every job has a key and an idempotency record (`bot/serve/ledger.py`) under it.
+A job run again — retried after a failure, or after its worker was killed at any point — skips
+what the record says is done: the placeholder and every message it posted (recorded as an
+intent before the call and with its ts after it; an intent without a ts is looked up in the
+thread by the key carried in the message's metadata, so a message posted just before a crash
+is found, not posted again), the agent's reply (kept, so the turn is not asked twice), the
+decision of a click. Edits (`chat.update`) are repeated harmlessly. Ephemeral notices and file
+uploads cannot be looked up: an intent without a result is not repeated (at most once).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import time
 from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 from slack_sdk import WebClient
@@ -19,12 +32,15 @@ from agent.failures import failure_text
 from agent.messages import ApprovalView, ChatMessage, Reply
 from agent.runner import error_ref
 from agent.turn import Agent
+from bot.serve.ledger import INTENT, Ledger, MemoryLedger
+from bot.serve.logs import bound
 from bot.slack import blocks as bk
 from bot.slack.approval_blocks import decided_message, pending_message
 from bot.slack.gate import MAX_TEXT
 from bot.slack.groups import GroupResolver
-from bot.slack.jobs import Answer, Click, Incoming, Job, Notice, SlashCommand
+from bot.slack.jobs import Answer, Click, Incoming, Job, Notice, SlashCommand, kind_of
 from bot.slack.render import Rendered, render_reply
+from config.metrics import APPROVAL_DECISIONS, JOB_SECONDS, JOBS, TURN_SECONDS, TURNS
 
 log = logging.getLogger("cloudpilot.slack")
 
@@ -33,6 +49,76 @@ _APPROVAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 Follow = Callable[[str, str], None]  # (channel, thread ts): the bot now takes part in that thread
 Release = Callable[[str, str], None]  # (approval id, user): that click decided nothing, allow another
+
+DONE = "done"
+METADATA_TYPE = "cloudpilot_post"
+
+
+class Steps:
+    """One job's idempotency record: which of its side effects already happened."""
+
+    def __init__(self, ledger: Ledger, key: str | None, client: WebClient) -> None:
+        self.ledger = ledger
+        self.key = key or None
+        self.client = client
+        self.record: dict[str, str] = ledger.get(key) if key else {}
+
+    def value(self, step: str) -> str | None:
+        value = self.record.get(step)
+        return None if value is None or value == INTENT else value
+
+    def mark(self, step: str, value: str = "1") -> None:
+        if self.key:
+            self.ledger.put(self.key, step, value)
+        self.record[step] = value
+
+    def post(self, step: str, channel: str, thread_ts: str | None, **kwargs: Any) -> str:
+        """chat.postMessage once; returns the message's ts (the earlier one on a rerun)."""
+        if not self.key:
+            return str(self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **kwargs)["ts"])
+        done = self.value(step)
+        if done:
+            return done
+        marker = f"{self.key}#{step}"
+        if self.record.get(step) == INTENT:
+            found = self._find(channel, thread_ts, marker)
+            if found:
+                self.mark(step, found)
+                return found
+        self.mark(step, INTENT)
+        posted = self.client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            metadata={"event_type": METADATA_TYPE, "event_payload": {"key": marker}},
+            **kwargs,
+        )
+        ts = str(posted["ts"])
+        self.mark(step, ts)
+        return ts
+
+    def once(self, step: str, action: Callable[[], object]) -> None:
+        """At most once, for calls whose result cannot be looked up (ephemeral notices, uploads)."""
+        if step in self.record:
+            if self.record[step] == INTENT:
+                log.warning("job %s: step %s may have run before a crash; not repeated", self.key, step)
+            return
+        self.mark(step, INTENT)
+        action()
+        self.mark(step)
+
+    def _find(self, channel: str, thread_ts: str | None, marker: str) -> str | None:
+        """The ts of the bot's message carrying `marker` in its metadata, if it was posted."""
+        if thread_ts:
+            found = self.client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+            )
+        else:
+            found = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=100)
+        for message in found.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == marker:
+                return str(message["ts"])
+        return None
 
 
 class SlackResponder:
@@ -43,27 +129,55 @@ class SlackResponder:
         groups: GroupResolver,
         follow: Follow,
         release: Release | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         self.agent = agent
         self.client = client
         self.groups = groups
         self.follow = follow
         self.release = release
+        self.ledger: Ledger = ledger or MemoryLedger()
 
-    def run(self, job: Job) -> None:
-        try:
-            if isinstance(job, Answer):
-                self._answer(job.incoming)
-            elif isinstance(job, SlashCommand):
-                self._command(job)
-            elif isinstance(job, Click):
-                self._click(job)
+    def run(self, job: Job, final: bool = True, queued: bool = False) -> None:
+        """Does the job (the parts its record does not list as done). A failure is raised for a
+        retry when `final` is False; on the final attempt it is reported to the user, and raised
+        again when `queued`, so that the queue keeps the job as dead."""
+        kind = kind_of(job)
+        started = time.perf_counter()
+        with bound(turn=job.key or None):
+            steps = Steps(self.ledger, job.key, self.client)
+            if steps.value(DONE):
+                JOBS.labels(kind, "skipped").inc()
+                log.info("slack %s job %s was done already", kind, job.key)
+                return
+            try:
+                if isinstance(job, Answer):
+                    self._answer(job.incoming, steps, final)
+                elif isinstance(job, SlashCommand):
+                    self._command(job, steps, final)
+                elif isinstance(job, Click):
+                    self._click(job, steps)
+                else:
+                    steps.once(
+                        "notice", lambda: self._ephemeral(job.channel, job.user, job.text, job.thread_ts)
+                    )
+            except Exception as exc:
+                error: Exception = exc
+                if not final:
+                    JOBS.labels(kind, "retry").inc()
+                    log.warning("slack %s job %s failed; it will be retried", kind, job.key, exc_info=True)
+                    raise
+                ref = error_ref()
+                log.exception("slack job %s failed (ref %s)", type(job).__name__, ref)
+                steps.once("apology", lambda: self._apologise(job, ref, error=error))
+                JOBS.labels(kind, "failed").inc()
+                if queued:
+                    raise  # dead: `cloudpilot jobs retry` runs what is left (the apology is not repeated)
             else:
-                self._ephemeral(job.channel, job.user, job.text, job.thread_ts)
-        except Exception as exc:
-            ref = error_ref()
-            log.exception("slack job %s failed (ref %s)", type(job).__name__, ref)
-            self._apologise(job, ref, error=exc)
+                JOBS.labels(kind, "ok").inc()
+            finally:
+                JOB_SECONDS.labels(kind).observe(time.perf_counter() - started)
+            steps.mark(DONE)
 
     def _apologise(
         self, job: Job, ref: str, placeholder_ts: str | None = None, error: BaseException | None = None
@@ -90,26 +204,46 @@ class SlackResponder:
             log.exception("could not report error %s to Slack", ref)
 
     # -- conversations -------------------------------------------------------------------------
-    def _answer(self, incoming: Incoming) -> None:
-        placeholder = self.client.chat_postMessage(
-            channel=incoming.channel, thread_ts=incoming.reply_ts, text=WORKING
-        )
-        placeholder_ts = str(placeholder["ts"])
+    def _answer(self, incoming: Incoming, steps: Steps, final: bool = True) -> None:
+        placeholder_ts = steps.post("placeholder", incoming.channel, incoming.reply_ts, text=WORKING)
         try:
-            reply = self._reply_to(incoming)
+            reply = self._kept_reply(steps, lambda: self._reply_to(incoming))
             rendered = render_reply(reply)
-            self._post_first(rendered, incoming.channel, incoming.reply_ts, placeholder_ts)
+            if not steps.value("first"):
+                self._post_first(rendered, incoming.channel, incoming.reply_ts, placeholder_ts)
+                steps.mark("first")
         except Exception as exc:
+            if not final:
+                raise
             ref = error_ref()
             log.exception("answering in %s failed (ref %s)", incoming.lane, ref)
             self._apologise(Answer(incoming), ref, placeholder_ts, exc)
             return
         try:
-            self._post_rest(rendered, reply, incoming.channel, incoming.reply_ts)
+            self._post_rest(rendered, reply, incoming.channel, incoming.reply_ts, steps)
         except Exception:  # the answer is there; say what is missing below it, not instead of it
+            if not final:
+                raise
             ref = error_ref()
             log.exception("attachments in %s failed (ref %s)", incoming.lane, ref)
-            self._apologise(Answer(incoming), ref)
+            steps.once("rest-apology", lambda: self._apologise(Answer(incoming), ref))
+
+    def _kept_reply(self, steps: Steps, make: Callable[[], Reply]) -> Reply:
+        """The agent's reply, asked once: a rerun of the job reuses the recorded one."""
+        kept = steps.value("reply")
+        if kept:
+            try:
+                return Reply.model_validate_json(kept)
+            except ValidationError:
+                log.warning("job %s: its recorded reply does not read back; asking again", steps.key)
+        reply = make()
+        try:
+            data = reply.model_dump_json()
+        except Exception:  # e.g. tool data that is not JSON: a rerun asks again
+            log.warning("job %s: reply not recorded", steps.key, exc_info=True)
+        else:
+            steps.mark("reply", data)
+        return reply
 
     def _reply_to(self, incoming: Incoming) -> Reply:
         try:
@@ -124,13 +258,17 @@ class SlackResponder:
             return Reply(
                 text=f"That message is too long for me: please keep it under {MAX_TEXT} characters.", ok=False
             )
-        return self.agent.handle(message)
+        started = time.perf_counter()
+        reply = self.agent.handle(message)
+        TURN_SECONDS.labels("slack").observe(time.perf_counter() - started)
+        status = "ok" if reply.ok else "error"
+        for tool in sorted({c.name for c in reply.tool_calls}) or ["none"]:
+            TURNS.labels(tool, status).inc()
+        return reply
 
-    def _command(self, job: SlashCommand) -> None:
+    def _command(self, job: SlashCommand, steps: Steps, final: bool = True) -> None:
         try:
-            root = self.client.chat_postMessage(
-                channel=job.channel, text=f"<@{job.user}> asked: {bk.escape(job.text)}"
-            )
+            ts = steps.post("root", job.channel, None, text=f"<@{job.user}> asked: {bk.escape(job.text)}")
         except SlackApiError as exc:
             if (
                 exc.response.get("error") not in ("not_in_channel", "channel_not_found")
@@ -138,11 +276,10 @@ class SlackResponder:
             ):
                 raise
             # The bot cannot post here (e.g. a private channel it is not in): answer privately.
-            self._respond_privately(job)
+            steps.once("private", lambda: self._respond_privately(job))
             return
-        ts = str(root["ts"])
         self.follow(job.channel, ts)
-        self._answer(Incoming(job.user, job.channel, job.text, reply_ts=ts, thread=ts))
+        self._answer(Incoming(job.user, job.channel, job.text, reply_ts=ts, thread=ts), steps, final)
 
     def _respond_privately(self, job: SlashCommand) -> None:
         reply = self.agent.handle(
@@ -160,11 +297,13 @@ class SlackResponder:
                 response_type="ephemeral",
             )
 
-    def deliver(self, reply: Reply, channel: str, reply_ts: str | None) -> None:
+    def deliver(self, reply: Reply, channel: str, reply_ts: str | None, steps: Steps | None = None) -> None:
         """Post a reply (messages, files, approval buttons) in a channel or thread."""
+        steps = steps or Steps(self.ledger, None, self.client)
         rendered = render_reply(reply)
-        self._post_first(rendered, channel, reply_ts, None)
-        self._post_rest(rendered, reply, channel, reply_ts)
+        first = rendered.messages[0]
+        steps.post("reply0", channel, reply_ts, text=first.text, blocks=first.blocks)
+        self._post_rest(rendered, reply, channel, reply_ts, steps)
 
     def _post_first(
         self, rendered: Rendered, channel: str, reply_ts: str | None, placeholder_ts: str | None
@@ -177,47 +316,79 @@ class SlackResponder:
                 channel=channel, thread_ts=reply_ts, text=first.text, blocks=first.blocks
             )
 
-    def _post_rest(self, rendered: Rendered, reply: Reply, channel: str, reply_ts: str | None) -> None:
-        for message in rendered.messages[1:]:
-            self.client.chat_postMessage(
-                channel=channel, thread_ts=reply_ts, text=message.text, blocks=message.blocks
-            )
-        for f in rendered.files:
-            self.client.files_upload_v2(
-                channel=channel,
-                thread_ts=reply_ts,
-                filename=f.filename,
-                title=f.title,
-                alt_txt=f.alt_text or None,
-                **({"file": str(f.path)} if f.path is not None else {"content": f.content or b""}),
+    def _post_rest(
+        self, rendered: Rendered, reply: Reply, channel: str, reply_ts: str | None, steps: Steps
+    ) -> None:
+        for i, message in enumerate(rendered.messages[1:], start=1):
+            steps.post(f"message{i}", channel, reply_ts, text=message.text, blocks=message.blocks)
+        for i, f in enumerate(rendered.files):
+            steps.once(
+                f"file{i}",
+                lambda f=f: self.client.files_upload_v2(  # type: ignore[misc]
+                    channel=channel,
+                    thread_ts=reply_ts,
+                    filename=f.filename,
+                    title=f.title,
+                    alt_txt=f.alt_text or None,
+                    **({"file": str(f.path)} if f.path is not None else {"content": f.content or b""}),
+                ),
             )
         if reply.approval is not None and reply.approval.status == "pending":
-            self._post_approval(reply.approval, channel, reply_ts)
+            self._post_approval(reply.approval, channel, reply_ts, steps)
 
     # -- approvals -----------------------------------------------------------------------------
-    def _post_approval(self, view: ApprovalView, channel: str, reply_ts: str | None) -> None:
+    def _post_approval(self, view: ApprovalView, channel: str, reply_ts: str | None, steps: Steps) -> None:
         text, blocks = pending_message(view)
-        posted = self.client.chat_postMessage(channel=channel, thread_ts=reply_ts, text=text, blocks=blocks)
+        ts = steps.post(f"approval:{view.id}", channel, reply_ts, text=text, blocks=blocks)
         # Where the buttons live: a click is honoured only from this very message.
-        self.agent.rt.approvals.approvals.set_message_ref(view.id, f"{channel}:{posted['ts']}")
+        self.agent.rt.approvals.approvals.set_message_ref(view.id, f"{channel}:{ts}")
 
-    def _click(self, click: Click) -> None:
-        try:
-            decided = self._decide(click)
-        except Exception:
-            self._release(click)  # nothing was decided, or the conditional update makes a retry a no-op
-            raise
-        if decided is None:
-            self._release(click)
+    def _click(self, click: Click, steps: Steps) -> None:
+        if steps.value("nothing"):
             return
+        kept = steps.value("decision")
+        if kept:
+            data = json.loads(kept)
+            decided: tuple[Reply, ApprovalView, str | None] | None = (
+                Reply.model_validate(data["reply"]),
+                ApprovalView.model_validate(data["view"]),
+                data["reply_ts"],
+            )
+        else:
+            try:
+                decided = self._decide(click)
+            except Exception:
+                self._release(click)  # nothing was decided, or the conditional update makes a retry a no-op
+                raise
+            if decided is None:
+                APPROVAL_DECISIONS.labels("refused").inc()
+                self._release(click)
+                steps.mark("nothing")
+                return
+            reply, view, reply_ts = decided
+            APPROVAL_DECISIONS.labels("expired" if view.status == "expired" else "decided").inc()
+            steps.mark(
+                "decision",
+                json.dumps(
+                    {
+                        "reply": reply.model_dump(mode="json"),
+                        "view": view.model_dump(mode="json"),
+                        "reply_ts": reply_ts,
+                    }
+                ),
+            )
+        assert decided is not None
         reply, view, reply_ts = decided
         if view.status == "expired":
             # Past its expiry: nobody can decide it any more, which only the clicker hears of.
-            self._ephemeral(click.channel, click.user, f":no_entry: {reply.text}", reply_ts)
+            steps.once(
+                "expired",
+                lambda: self._ephemeral(click.channel, click.user, f":no_entry: {reply.text}", reply_ts),
+            )
             return
         text, blocks = decided_message(view)
         self.client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=blocks)
-        self.deliver(reply, click.channel, reply_ts)
+        self.deliver(reply, click.channel, reply_ts, steps)
 
     def _release(self, click: Click) -> None:
         """A refused or failed click must not use up the person's click on this request."""

@@ -1,4 +1,4 @@
-"""The terminal front-end's commands: ask, chat, approvals, audit, settings, sandbox, demo.
+"""The terminal front-end's commands: ask, scan, chat, approvals, audit, settings, sandbox, demo.
 
 `bot.main` assembles them (and the other front-ends' groups) into the `cloudpilot` command."""
 
@@ -8,6 +8,8 @@ import json
 import shlex
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,11 +17,20 @@ import click
 from pydantic import ValidationError
 from rich.console import Console
 
-from agent.api import ApprovalStatus
+from agent.api import ApprovalStatus, watch_progress
 from agent.messages import ChatMessage, Reply
 from bot.core.cli_state import CliState, cli_state, open_agent, short_error
-from bot.terminal.demo import run_demo
-from bot.terminal.render import approvals_table, audit_table, chain_report_text, render_reply
+from bot.terminal.iam_commands import iam_policy_command
+from bot.terminal.render import (
+    ProgressLine,
+    approval_details,
+    approvals_table,
+    audit_table,
+    chain_report_text,
+    render_reply,
+)
+from bot.terminal.security_commands import security_group
+from config.errors import NotFoundError
 from sandbox import server
 
 _USER = click.option(
@@ -43,13 +54,39 @@ def ask(state: CliState, text: tuple[str, ...], user: str | None, as_json: bool,
     message = " ".join(text).strip()
     if not message:
         raise click.UsageError("TEXT is empty")
+    _ask(state, message, user, as_json, thread)
+
+
+def _ask(state: CliState, message: str, user: str | None, as_json: bool, thread: str | None) -> None:
     user = state.identity(user, default="me")
     msg = _message(user, message, thread or uuid.uuid4().hex[:12])
-    with open_agent(state) as agent:
+    with open_agent(state) as agent, _progress():
         reply = agent.handle(msg)
     _emit(reply, as_json)
     if not reply.ok and reply.error_ref:
         sys.exit(1)
+
+
+@click.command()
+@click.argument("scope", nargs=-1)
+@_USER
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON contract instead of text.")
+@click.pass_obj
+def scan(state: CliState, scope: tuple[str, ...], user: str | None, as_json: bool) -> None:
+    """Run a security scan, showing its progress on stderr: every service and region, or SCOPE
+    (e.g. `scan s3`, `scan ec2 in eu-west-1`). The same as `ask "run a security scan ..."`."""
+    _ask(state, " ".join(("run a security scan", *scope)).strip(), user, as_json, None)
+
+
+@contextmanager
+def _progress() -> Iterator[None]:
+    """Long work inside (a scan, an ingest) shows its progress on stderr."""
+    line = ProgressLine()
+    try:
+        with watch_progress(line):
+            yield
+    finally:
+        line.close()
 
 
 def _message(user: str, text: str, thread: str) -> ChatMessage:
@@ -86,7 +123,9 @@ def chat(state: CliState, user: str | None) -> None:
                 return
             if not line.strip():
                 continue
-            render_reply(console, agent.handle(_message(user, line, thread)))
+            with _progress():
+                reply = agent.handle(_message(user, line, thread))
+            render_reply(console, reply)
 
 
 @click.group()
@@ -112,11 +151,21 @@ def approvals_list(state: CliState, status: str | None, as_json: bool) -> None:
 
 def _decide(state: CliState, approval_id: str, user: str | None, approve: bool, as_json: bool) -> None:
     user = state.identity(user)
+    approval_id = approval_id.strip()
     with open_agent(state) as agent:
-        reply = agent.decide(approval_id.strip(), user, approve)
+        reply = agent.decide(approval_id, user, approve)  # an unknown id is audited as an attempt
+        unknown = not reply.ok and reply.error_ref is None and agent.view(approval_id) is None
+    if unknown:
+        if as_json:
+            _emit(reply, as_json)
+        raise _no_such_approval(approval_id)
     _emit(reply, as_json)
     if not reply.ok:
         sys.exit(1)
+
+
+def _no_such_approval(approval_id: str) -> NotFoundError:
+    return NotFoundError(f"no approval request with id {approval_id!r} (see: cloudpilot approvals list)")
 
 
 # Required in the sandbox; against a real account the decider is the OS user (CliState.identity).
@@ -143,6 +192,24 @@ def approvals_approve(state: CliState, approval_id: str, user: str | None, as_js
 def approvals_reject(state: CliState, approval_id: str, user: str | None, as_json: bool) -> None:
     """Reject a pending request; nothing is changed."""
     _decide(state, approval_id, user, False, as_json)
+
+
+@approvals.command("show")
+@click.argument("approval_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def approvals_show(state: CliState, approval_id: str, as_json: bool) -> None:
+    """One approval request: its dry-run plan, status, requester and who may approve it."""
+    approval_id = approval_id.strip()
+    with open_agent(state) as agent:
+        agent.expire_stale()  # as `approvals list` does: an overdue request shows as expired
+        view = agent.view(approval_id)
+    if view is None:
+        raise _no_such_approval(approval_id)
+    if as_json:
+        click.echo(json.dumps(view.model_dump(mode="json")))
+    else:
+        Console().print(approval_details(view))
 
 
 @approvals.command("reconcile")
@@ -204,6 +271,9 @@ def audit(
             before_id=before_id,
             newest_first=True,
         )
+        # An id with neither a request nor a record (a typo) is an error, not an empty log.
+        if approval_id is not None and not records and before_id is None and agent.view(approval_id) is None:
+            raise _no_such_approval(approval_id)
     page, more = records[:limit], len(records) > limit
     if as_json:
         click.echo(json.dumps([r.model_dump(mode="json") for r in page]))
@@ -277,8 +347,12 @@ def sandbox_start(state: CliState) -> None:
 @sandbox.command("stop")
 @click.pass_obj
 def sandbox_stop(state: CliState) -> None:
-    server.stop(state.settings)
-    click.echo("sandbox stopped")
+    """Stop this data dir's sandbox server (exit 1 when it had none running)."""
+    stopped = server.stop(state.settings)
+    if stopped is None:
+        click.echo(server.nothing_stopped(state.settings))
+        sys.exit(1)
+    click.echo(stopped.describe())
 
 
 @sandbox.command("reset")
@@ -306,9 +380,22 @@ def demo(state: CliState, reset: bool) -> None:
     if reset and state.settings.aws.mode == "sandbox" and not state.settings.aws.endpoint_url:
         server.ensure_running(state.settings, seed_account=False)
         server.reset(state.settings)
+    from bot.terminal.demo import run_demo  # the tour's script: loaded only for the tour
+
     with open_agent(state) as agent:
         sys.exit(run_demo(agent, Console()))
 
 
 # What the root command adds, in help order.
-COMMANDS: tuple[click.Command, ...] = (ask, chat, approvals, audit, config_group, sandbox, demo)
+COMMANDS: tuple[click.Command, ...] = (
+    ask,
+    scan,
+    chat,
+    approvals,
+    audit,
+    config_group,
+    sandbox,
+    demo,
+    iam_policy_command,
+    security_group,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.rule import Rule
@@ -11,6 +12,9 @@ from agent.api import Fix
 from agent.messages import ChatMessage, Reply
 from agent.turn import Agent
 from bot.terminal.render import audit_table, render_reply
+
+if TYPE_CHECKING:
+    from config import Settings
 
 QUESTIONS = [
     "hello, what can you do?",
@@ -25,8 +29,28 @@ QUESTIONS = [
 ]
 
 
+def data_note(settings: Settings) -> str:
+    """Which data the tour answers from, so that its figures can be told from `cloudpilot ask`'s."""
+    cloud = f"the sandbox AWS account of {settings.data_dir}" if settings.aws.mode == "sandbox" else "AWS"
+    when = f", as of {settings.now:%Y-%m-%d}" if settings.now else ""
+    if settings.cost_backend == "cost_explorer":
+        costs = "the Cost Explorer API"
+    elif settings.focus_paths:
+        costs = "your billing exports (focus_paths)"
+    else:
+        costs = "the bundled FOCUS 1.0 sample (September 2024)"
+    if settings.cost_demo_history and settings.cost_backend == "local":
+        costs += (
+            " plus generated history (April to mid-October 2024, in billing accounts of its own) so that "
+            "spikes and forecasts have months to work on; `cloudpilot ask` leaves that history out "
+            "unless CLOUDPILOT_COST_DEMO_HISTORY=true"
+        )
+    return f"Data: {cloud}{when}. Costs: {costs}."
+
+
 def run_demo(agent: Agent, console: Console) -> int:
     thread = "demo"
+    console.print(data_note(agent.rt.settings), style="dim")
 
     def say(user: str, text: str) -> Reply:
         console.print(Rule(f"[bold]{user}[/bold]: {text}", align="left"))
@@ -52,7 +76,8 @@ def run_demo(agent: Agent, console: Console) -> int:
     console.print(audit_table(agent.audit(approval_id)))
     console.print(
         "\nTry it yourself: .venv/bin/cloudpilot chat --as alice   "
-        "(and `cloudpilot approvals list` in another terminal)"
+        "(and `cloudpilot approvals list` in another terminal; CLOUDPILOT_COST_DEMO_HISTORY=true "
+        "CLOUDPILOT_NOW=2024-10-15 for the tour's cost data)"
     )
     return 0
 

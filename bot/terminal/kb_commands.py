@@ -1,19 +1,47 @@
-"""`cloudpilot kb ingest|search|stats`: manage and query the knowledge base from a terminal."""
+"""`cloudpilot kb ingest|search|stats`: manage and query the knowledge base from a terminal.
+
+`kb ingest` reports its progress on stderr (stdout keeps the report, and `--json` stays
+parseable): a live line of files read and chunks embedded when stderr is a terminal, and a
+few plain lines otherwise (logs, CI), so a long ingest never looks stuck.
+"""
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from agent.api import EmbeddingError, KnowledgeError, kb_ingest, kb_search, kb_stats
 
 if TYPE_CHECKING:
     from config import Settings
+
+# Plain progress lines: at most one per this many seconds while embedding.
+_LINE_EVERY_S = 5.0
+
+
+class IngestProgress(Protocol):
+    """What an ingest reports as it goes (knowledge.ingestion.IngestProgress)."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def files_done(self) -> int: ...
+    @property
+    def files_total(self) -> int: ...
+    @property
+    def chunks_done(self) -> int: ...
+    @property
+    def chunks_total(self) -> int: ...
+    @property
+    def note(self) -> str: ...
 
 
 class _HasSettings(Protocol):
@@ -46,15 +74,8 @@ def ingest_cmd(obj: object, paths: tuple[str, ...], as_json: bool) -> None:
     "bundled" (the runbooks shipped with CloudPilot) or "botocore[:ec2,s3,...]" (the AWS API
     reference inside botocore). Re-running updates only new, changed and deleted documents."""
     settings = _settings(obj)
-    console = Console(stderr=True)
-    columns = (TextColumn("embedding chunks"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     try:
-        with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
-            task = bar.add_task("ingest", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total or None)
-
+        with _progress() as progress:
             report = kb_ingest(settings, list(paths), progress=progress)
     except (KnowledgeError, EmbeddingError) as exc:
         raise _fail(exc) from exc
@@ -67,6 +88,67 @@ def ingest_cmd(obj: object, paths: tuple[str, ...], as_json: bool) -> None:
             out.print(f"  skipped {skipped.source}: {skipped.reason}", style="yellow", markup=False)
     if report.skipped and not (report.changed or report.unchanged):
         raise SystemExit(1)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[IngestProgress], None]]:
+    """A progress callback for an ingest, shown on stderr."""
+    console = Console(stderr=True)
+    if console.is_terminal:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("reading files", total=None)
+
+            def live(event: IngestProgress) -> None:
+                if event.stage == "reading":
+                    bar.update(
+                        task, description="reading files", completed=event.files_done, total=event.files_total
+                    )
+                elif event.stage == "embedding":
+                    bar.update(
+                        task,
+                        description="embedding chunks",
+                        completed=event.chunks_done,
+                        total=event.chunks_total or None,
+                    )
+                elif event.stage == "writing":
+                    bar.update(task, description="writing the index")
+                elif event.stage == "waiting":
+                    bar.console.print(event.note, markup=False, highlight=False)
+
+            yield live
+        return
+    yield _lines(lambda text: click.echo(text, err=True))
+
+
+def _lines(echo: Callable[[str], None]) -> Callable[[IngestProgress], None]:
+    """Progress as a few plain lines: what is being read, embedded and written."""
+    said: set[str] = set()
+    last = 0.0
+
+    def plain(event: IngestProgress) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if event.stage == "reading" and event.files_done == 0 and "reading" not in said:
+            said.add("reading")
+            echo(f"kb ingest: reading {event.files_total} file(s)")
+        elif event.stage == "embedding" and event.chunks_total:
+            if "embedding" not in said:
+                said.add("embedding")
+                last = now
+                echo(
+                    f"kb ingest: {event.files_done} file(s) read; embedding {event.chunks_total} new chunk(s)"
+                )
+            elif event.chunks_done < event.chunks_total and now - last >= _LINE_EVERY_S:
+                last = now
+                echo(f"kb ingest: embedded {event.chunks_done}/{event.chunks_total} chunks")
+        elif event.stage == "writing" and "writing" not in said:
+            said.add("writing")
+            echo("kb ingest: writing the index")
+        elif event.stage == "waiting":
+            echo(f"kb ingest: {event.note}")
+
+    return plain
 
 
 @kb.command("search")
@@ -108,8 +190,11 @@ def search_cmd(
         )
         if hit.url:
             out.print(f"    {hit.url}", markup=False, highlight=False)
-        for line in hit.text.splitlines()[:8]:
+        body = hit.text.splitlines()
+        for line in body[:8]:
             out.print(f"    {line}", markup=False, highlight=False)
+        if len(body) > 8:
+            out.print(f"    … ({len(body) - 8} more lines)", markup=False, highlight=False)
         out.print()
 
 

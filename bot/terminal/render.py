@@ -1,17 +1,22 @@
-"""Renders a platform-neutral Reply in a terminal with rich."""
+"""Renders a platform-neutral Reply in a terminal with rich, and the progress of long work."""
 
 from __future__ import annotations
 
-from typing import Any
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from agent.api import AuditRecord, ChainReport, Table
+from agent.api import AuditRecord, ChainReport, ProgressStep, Table
 from agent.messages import ApprovalView, Reply
 from bot.terminal.fit import FitTable
 
@@ -52,6 +57,29 @@ def approval_panel(a: ApprovalView) -> Panel:
     return Panel(
         "\n".join(lines), title="Approval required (dry run, nothing changed yet)", border_style="magenta"
     )
+
+
+def approval_details(a: ApprovalView) -> Panel:
+    """One approval request whatever its status (`approvals show`): the plan it was approved on,
+    who asked, who decided, and what happened."""
+    plan: dict[str, Any] = a.plan
+    lines = [f"[bold]{escape(str(plan.get('summary', a.action)))}[/bold]"]
+    lines += [f"  • {escape(str(change))}" for change in plan.get("changes", [])]
+    lines.append(f"Action: {escape(a.action)}   resource: {escape(a.resource_id)}")
+    lines.append(f"Status: [bold]{escape(a.status)}[/bold]   requested by: {escape(a.requester)}")
+    if a.decided_by:
+        lines.append(f"Decided by: {escape(a.decided_by)}")
+    if a.expires_at:
+        lines.append(f"Expires: {a.expires_at:%Y-%m-%d %H:%M} UTC")
+    if a.approvers:
+        lines.append(f"Approvers: {escape(', '.join(a.approvers))}")
+    if a.result:
+        lines.append(f"Result: {escape(str(a.result))}")
+    if a.status == "pending":
+        lines.append(f"Approve: cloudpilot approvals approve {a.id} --as <approver>")
+        lines.append(f"Reject:  cloudpilot approvals reject {a.id} --as <approver>")
+    lines.append(f"History: cloudpilot audit --approval {a.id}")
+    return Panel("\n".join(lines), title=f"Approval {a.id}", border_style="magenta")
 
 
 def approvals_table(items: list[ApprovalView]) -> FitTable:
@@ -105,3 +133,78 @@ def chain_report_text(report: ChainReport) -> str:
         f"audit chain BROKEN at record {report.first_broken_id}: {report.reason}\n"
         f"{report.checked} records before it verify."
     )
+
+
+class ProgressLine:
+    """Shows the steps of long work (a scan, an ingest) on stderr, never on stdout, so `--json`
+    output and pipes stay clean.
+
+    On a terminal it is one line redrawn in place and erased when the work is done; otherwise a
+    line now and then (at most one every `every_s` seconds). Work that ends within `delay_s` shows
+    nothing at all."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        delay_s: float = 0.5,
+        every_s: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = _isatty(self.stream)
+        self.delay_s = delay_s
+        self.every_s = every_s
+        self.clock = clock
+        self.started = clock()
+        self._last: float | None = None
+        self._drawn = False  # a line is on screen (terminal) to erase
+
+    def __call__(self, step: ProgressStep) -> None:
+        now = self.clock()
+        if step.finished:
+            self._finish(step)
+            return
+        if now - self.started < self.delay_s:
+            return
+        if not self.tty and self._last is not None and now - self._last < self.every_s:
+            return
+        self._show(step)
+        self._last = now
+
+    def close(self) -> None:
+        """Erase the line on a terminal."""
+        if self.tty and self._drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._drawn = False
+
+    def _finish(self, step: ProgressStep) -> None:
+        # Say how it ended only when the steps were shown (a line log reads better with its end).
+        if self._last is not None and not self.tty:
+            self._show(step)
+        self.close()
+
+    def _show(self, step: ProgressStep) -> None:
+        text = progress_text(step)
+        if self.tty:
+            width = shutil.get_terminal_size((80, 24)).columns
+            self.stream.write("\r" + text[: max(10, width - 1)] + "\x1b[K")
+            self._drawn = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+def progress_text(step: ProgressStep) -> str:
+    """'security scan 3/12: ec2 security groups in us-east-1…' (no count when the total is unknown)."""
+    count = f" {step.done}/{step.total}" if step.total else (f" {step.done}" if step.done else "")
+    detail = f": {step.detail}" if step.detail else ""
+    return f"{step.task}{count}{detail}" + (" done" if step.finished else "…")
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

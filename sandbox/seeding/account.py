@@ -24,6 +24,8 @@ class SeedAccount:
         self.manifest = manifest
         self.id = account_id
         self.role = role_arn
+        # (name, region) of the versioned buckets created so far.
+        self.versioned_buckets: list[tuple[str, str]] = []
 
     @property
     def regions(self) -> list[str]:

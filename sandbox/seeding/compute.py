@@ -20,19 +20,14 @@ def instance(
     team: str,
     owner: str,
     *,
-    public: bool = False,
     imdsv2: bool = True,
+    monitoring: bool = True,
+    profile: str | None = None,
 ) -> str:
+    """An instance; it gets a public address only from its subnet's auto-assign setting or an
+    Elastic IP. `profile` names its IAM instance profile; `monitoring` is detailed monitoring."""
     ec2 = a.client("ec2", region)
-    placement: dict[str, Any] = (
-        {
-            "NetworkInterfaces": [
-                {"DeviceIndex": 0, "SubnetId": subnet, "Groups": groups, "AssociatePublicIpAddress": True}
-            ]
-        }
-        if public
-        else {"SubnetId": subnet, "SecurityGroupIds": groups}
-    )
+    extra: dict[str, Any] = {"IamInstanceProfile": {"Name": profile}} if profile else {}
     inst = ec2.run_instances(
         ImageId=SANDBOX_AMI,
         MinCount=1,
@@ -43,7 +38,10 @@ def instance(
         ],
         MetadataOptions={"HttpTokens": "required" if imdsv2 else "optional", "HttpEndpoint": "enabled"},
         TagSpecifications=[{"ResourceType": "instance", "Tags": tags(name, env, team, owner)}],
-        **placement,
+        SubnetId=subnet,
+        SecurityGroupIds=groups,
+        Monitoring={"Enabled": monitoring},
+        **extra,
     )["Instances"][0]["InstanceId"]
     a.add("ec2_instance", inst, name, region)
     vols = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [inst]}])["Volumes"]
@@ -108,6 +106,30 @@ def address(a: SeedAccount, region: str, name: str, team: str, instance_id: str 
     return a.add("elastic_ip", alloc, name, region)
 
 
+# Current engine versions, and the parameter that forces TLS for each engine.
+ENGINE_VERSIONS = {"postgres": "16.3", "mysql": "8.0.39"}
+DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306}
+LOG_EXPORTS = {"postgres": ["postgresql", "upgrade"], "mysql": ["error", "slowquery"]}
+
+
+def tls_parameter_group(a: SeedAccount, region: str, engine: str, version: str) -> str:
+    """A parameter group of the engine's family that refuses connections without TLS."""
+    family = f"{engine}{version.split('.')[0]}" if engine == "postgres" else f"{engine}{version[:3]}"
+    name = f"acme-{family.replace('.', '')}-tls"
+    rds = a.client("rds", region)
+    rds.create_db_parameter_group(
+        DBParameterGroupName=name, DBParameterGroupFamily=family, Description="Acme baseline: TLS only"
+    )
+    parameter = ("rds.force_ssl", "1") if engine == "postgres" else ("require_secure_transport", "ON")
+    rds.modify_db_parameter_group(
+        DBParameterGroupName=name,
+        Parameters=[
+            {"ParameterName": parameter[0], "ParameterValue": parameter[1], "ApplyMethod": "pending-reboot"}
+        ],
+    )
+    return name
+
+
 def database(
     a: SeedAccount,
     region: str,
@@ -123,15 +145,35 @@ def database(
     backup_days: int = 7,
     deletion_protection: bool = True,
     minor_upgrades: bool = True,
+    version: str | None = None,
+    port: int | None = None,
+    master_user: str = "acmeadmin",
+    parameter_group: str | None = None,
+    iam_auth: bool = True,
+    monitoring_role: str | None = None,
+    log_exports: bool = True,
+    copy_tags: bool = True,
 ) -> str:
+    """An RDS instance; without `parameter_group` it gets the engine's default group (which does
+    not force TLS), without `monitoring_role` no enhanced monitoring."""
     rds = a.client("rds", region)
+    extra: dict[str, Any] = {}
+    if parameter_group:
+        extra["DBParameterGroupName"] = parameter_group
+    if monitoring_role:
+        extra["MonitoringInterval"] = 60
+        extra["MonitoringRoleArn"] = monitoring_role
+    if log_exports:
+        extra["EnableCloudwatchLogsExports"] = LOG_EXPORTS[engine]
     rds.create_db_instance(
         DBInstanceIdentifier=name,
         Engine=engine,
+        EngineVersion=version or ENGINE_VERSIONS[engine],
         DBInstanceClass="db.t3.medium" if env == "prod" else "db.t3.micro",
         AllocatedStorage=100 if env == "prod" else 20,
-        MasterUsername="acmeadmin",
+        MasterUsername=master_user,
         MasterUserPassword="sandbox-only-Pa55word",
+        Port=port or DEFAULT_PORTS[engine],
         PubliclyAccessible=public,
         StorageEncrypted=encrypted,
         MultiAZ=multi_az,
@@ -139,6 +181,21 @@ def database(
         BackupRetentionPeriod=backup_days,
         DeletionProtection=deletion_protection,
         AutoMinorVersionUpgrade=minor_upgrades,
+        EnableIAMDatabaseAuthentication=iam_auth,
+        CopyTagsToSnapshot=copy_tags,
         Tags=[t for t in tags(name, env, team, f"{team}@acme.example") if t["Key"] != "Name"],
+        **extra,
     )
     return a.add("rds_instance", name, name, region)
+
+
+def db_snapshot(a: SeedAccount, region: str, instance_id: str, name: str, *, public: bool = False) -> str:
+    """A manual snapshot of an RDS instance (encrypted when the instance is); `public` shares it
+    with every AWS account."""
+    rds = a.client("rds", region)
+    rds.create_db_snapshot(DBInstanceIdentifier=instance_id, DBSnapshotIdentifier=name)
+    if public:
+        rds.modify_db_snapshot_attribute(
+            DBSnapshotIdentifier=name, AttributeName="restore", ValuesToAdd=["all"]
+        )
+    return a.add("rds_snapshot", name, name, region)

@@ -78,9 +78,71 @@ def password_policy(a: SeedAccount, *, strong: bool) -> None:
             RequireLowercaseCharacters=True,
             AllowUsersToChangePassword=True,
             PasswordReusePrevention=24,
+            MaxPasswordAge=90,
         )
     else:
         iam.update_account_password_policy(MinimumPasswordLength=8, AllowUsersToChangePassword=True)
+
+
+def role(
+    a: SeedAccount,
+    name: str,
+    *,
+    service: str | None = None,
+    account: str | None = None,
+    source_condition: bool = True,
+    policy_arns: tuple[str, ...] = (),
+) -> str:
+    """A role trusted by an AWS service (limited to this account's requests unless
+    `source_condition` is off) or by another account; returns its ARN."""
+    principal = {"Service": service} if service else {"AWS": f"arn:aws:iam::{account or a.id}:root"}
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    if service and source_condition:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": a.id}}
+    iam = a.client("iam", a.primary)
+    trust = {"Version": "2012-10-17", "Statement": [statement]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    for policy_arn in policy_arns:
+        iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    a.add("iam_role", name, name, GLOBAL)
+    return str(arn)
+
+
+def instance_profile(a: SeedAccount, name: str, role_name: str) -> str:
+    iam = a.client("iam", a.primary)
+    iam.create_instance_profile(InstanceProfileName=name)
+    iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=role_name)
+    return name
+
+
+def inline_policy(a: SeedAccount, kind: str, principal: str, name: str, document: dict[str, Any]) -> str:
+    """An inline policy of a user, group or role; returns its inventory id."""
+    iam = a.client("iam", a.primary)
+    key = {"user": "UserName", "group": "GroupName", "role": "RoleName"}[kind]
+    put = {"user": iam.put_user_policy, "group": iam.put_group_policy, "role": iam.put_role_policy}[kind]
+    put(**{key: principal, "PolicyName": name, "PolicyDocument": json.dumps(document)})
+    return a.add("iam_inline_policy", f"{kind}/{principal}/{name}", f"{name} ({kind} {principal})", GLOBAL)
+
+
+# A certificate body in PEM form; moto stores server certificates without reading them.
+_CERTIFICATE = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBszCCAVmgAwIBAgIUAcmEaQ2xk0xPbzV0c2FuZGJveDAKBggqhkjOPQQDAjAd\n"
+    "MRswGQYDVQQDDBJwb3J0YWwuYWNtZS5leGFtcGxlMB4XDTIyMDMwMTAwMDAwMFoX\n"
+    "DTIzMDMwMTAwMDAwMFowHTEbMBkGA1UEAwwScG9ydGFsLmFjbWUuZXhhbXBsZTBZ\n"
+    "-----END CERTIFICATE-----\n"
+)
+
+
+def server_certificate(a: SeedAccount, name: str) -> str:
+    """An SSL/TLS certificate stored in IAM (the pre-ACM way of giving load balancers one);
+    returns its ARN."""
+    uploaded = a.client("iam", a.primary).upload_server_certificate(
+        ServerCertificateName=name,
+        CertificateBody=_CERTIFICATE,
+        PrivateKey="-----BEGIN PRIVATE KEY-----\nc2FuZGJveC1vbmx5\n-----END PRIVATE KEY-----\n",
+    )
+    return str(uploaded["ServerCertificateMetadata"]["Arn"])
 
 
 def key(

@@ -73,3 +73,44 @@ def cis_metric(
             ComparisonOperator="GreaterThanOrEqualToThreshold",
             AlarmActions=[alarm_topic],
         )
+
+
+# The CIS section 4 patterns of the changes Acme's production account alarms on (besides the ones above).
+VPC_CHANGES_PATTERN = (
+    "{($.eventName=CreateVpc)||($.eventName=DeleteVpc)||($.eventName=ModifyVpcAttribute)||"
+    "($.eventName=AcceptVpcPeeringConnection)||($.eventName=CreateVpcPeeringConnection)||"
+    "($.eventName=DeleteVpcPeeringConnection)||($.eventName=RejectVpcPeeringConnection)||"
+    "($.eventName=AttachClassicLinkVpc)||($.eventName=DetachClassicLinkVpc)||"
+    "($.eventName=DisableVpcClassicLink)||($.eventName=EnableVpcClassicLink)}"
+)
+ROUTE_TABLE_PATTERN = (
+    "{($.eventSource=ec2.amazonaws.com)&&(($.eventName=CreateRoute)||($.eventName=CreateRouteTable)||"
+    "($.eventName=ReplaceRoute)||($.eventName=ReplaceRouteTableAssociation)||"
+    "($.eventName=DeleteRouteTable)||($.eventName=DeleteRoute)||($.eventName=DisassociateRouteTable))}"
+)
+GATEWAY_PATTERN = (
+    "{($.eventName=CreateCustomerGateway)||($.eventName=DeleteCustomerGateway)||"
+    "($.eventName=AttachInternetGateway)||($.eventName=CreateInternetGateway)||"
+    "($.eventName=DeleteInternetGateway)||($.eventName=DetachInternetGateway)}"
+)
+NACL_PATTERN = (
+    "{($.eventName=CreateNetworkAcl)||($.eventName=CreateNetworkAclEntry)||"
+    "($.eventName=DeleteNetworkAcl)||($.eventName=DeleteNetworkAclEntry)||"
+    "($.eventName=ReplaceNetworkAclEntry)||($.eventName=ReplaceNetworkAclAssociation)}"
+)
+KMS_DELETION_PATTERN = (
+    "{($.eventSource=kms.amazonaws.com)&&(($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion))}"
+)
+
+
+def guardduty(a: SeedAccount, region: str, *, s3_protection: bool = True) -> str:
+    """A GuardDuty detector, watching S3 data events unless told otherwise; returns its id."""
+    return str(
+        a.client("guardduty", region).create_detector(
+            Enable=True, DataSources={"S3Logs": {"Enable": s3_protection}}
+        )["DetectorId"]
+    )
+
+
+def security_hub(a: SeedAccount, region: str) -> None:
+    a.client("securityhub", region).enable_security_hub(EnableDefaultStandards=True)

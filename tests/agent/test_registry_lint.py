@@ -10,8 +10,9 @@ from agent.guard import is_mutating
 from tools.base import AnyTool, MutatingTool, ReadOnlyTool, ToolInput, ToolResult
 from tools.registry import TOOLS
 
+# API Gateway's management actions are HTTP methods: apigateway:GET only reads.
 READ_VERBS = re.compile(
-    r"^[a-z0-9-]+:(Describe|List|Get|Search|Lookup|Head|Select|BatchGet|Query|Scan|Simulate)"
+    r"^[a-z0-9-]+:(Describe|List|Get|Search|Lookup|Head|Select|BatchGet|Query|Scan|Simulate)|^apigateway:GET$"
 )
 FOUNDATION_TOOLS = {
     "describe_resources",

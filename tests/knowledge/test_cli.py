@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.terminal.kb_commands import kb as kb_group
@@ -25,17 +26,23 @@ def test_ingest_and_stats(tmp_path: Path, embedder: object) -> None:
 
     first = runner.invoke(kb_group, ["ingest", str(docs)], obj=state)
     assert first.exit_code == 0, first.output
-    assert "1 added, 0 updated, 0 deleted, 0 unchanged; 1 chunks written" in first.output
+    assert "1 added, 0 updated, 0 deleted, 0 unchanged; 1 chunks written" in first.stdout
+    # Progress goes to stderr, as plain lines when stderr is not a terminal.
+    assert first.stderr.splitlines() == [
+        "kb ingest: reading 1 file(s)",
+        "kb ingest: 1 file(s) read; embedding 1 new chunk(s)",
+        "kb ingest: writing the index",
+    ]
 
     again = runner.invoke(kb_group, ["ingest", "--json", str(docs), str(tmp_path / "nope")], obj=state)
-    report = json.loads(again.output)
+    report = json.loads(again.stdout)
     assert report["unchanged"] == 1 and report["skipped"][0]["reason"] == "no such file or folder"
 
     bad = runner.invoke(kb_group, ["ingest", str(tmp_path / "nope")], obj=state)
     assert bad.exit_code == 1 and "skipped" in bad.output
 
     stats = runner.invoke(kb_group, ["stats", "--json"], obj=state)
-    assert json.loads(stats.output)["sources"] == {"runbooks/kafka.md": 1}
+    assert json.loads(stats.stdout)["sources"] == {"runbooks/kafka.md": 1}
     text = runner.invoke(kb_group, ["stats"], obj=state)
     assert "1 documents, 1 chunks in qdrant-edge (embedded)" in text.output
 
@@ -55,12 +62,37 @@ def test_ingest_does_not_follow_links_out_of_the_folder(tmp_path: Path, embedder
     assert "1 added" in result.output
     assert "skipped runbooks/creds.md: symlink outside the folder" in result.output
     stats = CliRunner().invoke(kb_group, ["stats", "--json"], obj=state)
-    assert json.loads(stats.output)["sources"] == {"runbooks/kafka.md": 1}
+    assert json.loads(stats.stdout)["sources"] == {"runbooks/kafka.md": 1}
+
+
+def test_a_broken_pdf_is_one_line_naming_the_file_and_no_library_noise(
+    tmp_path: Path, embedder: object, capfd: pytest.CaptureFixture[str]
+) -> None:
+    docs = tmp_path / "manuals"
+    docs.mkdir()
+    (docs / "scan.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    (docs / "fake.pdf").write_text("# Not a PDF at all\n\nJust Markdown with the wrong name.\n")
+    (docs / "ok.md").write_text("# Kafka\n\n## Consumer lag\n\nAdd consumers to the group.\n")
+    state = _State(load_settings(data_dir=tmp_path / "data", torch_threads=2))
+
+    result = CliRunner().invoke(kb_group, ["ingest", str(docs)], obj=state)
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.stdout
+    skipped = sorted(line for line in result.stdout.splitlines() if line.strip().startswith("skipped"))
+    # One line per file, naming it.
+    assert [line.split(":")[0] for line in skipped] == [
+        "  skipped manuals/fake.pdf",
+        "  skipped manuals/scan.pdf",
+    ]
+    assert all(": unreadable PDF: " in line for line in skipped)
+    # Nothing from pypdf's logger or warnings reached the terminal.
+    captured = capfd.readouterr()
+    for noise in ("EOF marker", "invalid pdf header", "startxref", "Warning"):
+        assert noise not in captured.err and noise not in result.stderr
 
 
 def test_search_prints_cited_passages_or_no_source(kb: KnowledgeBase) -> None:
-    # The CLI opens the store itself; the embedded store is single-process, so release it.
-    kb.close()
+    # The CLI opens the store itself, while the session's knowledge base keeps it open too.
     state = _State(kb.settings)
     runner = CliRunner()
     cited = runner.invoke(

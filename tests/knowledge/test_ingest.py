@@ -4,6 +4,7 @@ from pathlib import Path
 
 from knowledge.base import KnowledgeBase
 from knowledge.index import split_version
+from knowledge.ingestion import IngestProgress
 
 
 def _write(folder: Path, name: str, title: str, body: str) -> Path:
@@ -14,12 +15,12 @@ def _write(folder: Path, name: str, title: str, body: str) -> Path:
 
 
 def _versions(kb: KnowledgeBase) -> dict[str, set[str]]:
-    index = kb._open(create=False)
-    assert index is not None
     out: dict[str, set[str]] = {}
-    for value in index.facet("doc_version"):
-        key, digest = split_version(value)
-        out.setdefault(key.rsplit("/", 1)[-1], set()).add(digest)
+    with kb.reading() as index:
+        assert index is not None
+        for value in index.facet("doc_version"):
+            key, digest = split_version(value)
+            out.setdefault(key.rsplit("/", 1)[-1], set()).add(digest)
     return out
 
 
@@ -32,9 +33,13 @@ def test_reingest_updates_only_changed_new_and_deleted(small_kb: KnowledgeBase, 
     (docs / ".git").mkdir()
     _write(docs / ".git", "x.md", "Hidden", "never indexed")
 
-    calls: list[tuple[int, int]] = []
-    first = small_kb.ingest([docs], progress=lambda done, total: calls.append((done, total)))
-    assert calls[0] == (0, 3) and calls[-1] == (3, 3)
+    events: list[IngestProgress] = []
+    first = small_kb.ingest([docs], progress=events.append)
+    reading = [(e.files_done, e.files_total) for e in events if e.stage == "reading"]
+    embedding = [(e.chunks_done, e.chunks_total) for e in events if e.stage == "embedding"]
+    assert reading[0] == (0, 3) and reading[-1] == (3, 3)
+    assert embedding[0] == (0, 3) and embedding[-1] == (3, 3)
+    assert [e.stage for e in events][-2:] == ["writing", "done"]
     assert sorted(first.added) == ["runbooks/old.md", "runbooks/sub/dns.md", "runbooks/vpn.md"]
     assert first.chunks_written == 3 and not first.skipped
 
@@ -144,8 +149,6 @@ def test_a_crash_between_write_and_cleanup_is_repaired_by_the_next_ingest(
     docs = tmp_path / "docs"
     _write(docs, "dns.md", "DNS", "Flush the resolver cache.")
     small_kb.ingest([docs])
-    index = small_kb._open(create=False)
-    assert index is not None
     current = small_kb.search("flush the resolver cache", top_k=1).hits[0]
     key = "file:" + (docs / "dns.md").resolve().as_posix()
     stale = ChunkRecord(
@@ -163,7 +166,10 @@ def test_a_crash_between_write_and_cleanup_is_repaired_by_the_next_ingest(
             "tags": [],
         },
     )
-    index.upsert([stale])
+    with small_kb.store().writing() as writer:
+        assert writer is not None
+        writer.index.upsert([stale])
+        writer.publish = True
     assert len(_versions(small_kb)["dns.md"]) == 2
     report = small_kb.ingest([docs])
     assert report.updated == ["docs/dns.md"]

@@ -34,8 +34,11 @@ def test_cited_answer(kb_ctx: ToolContext, kb: KnowledgeBase) -> None:
         (p.source, p.section, p.lines) for p in result.passages
     ]
     assert result.message.startswith("From the team's documents:")
-    assert '[1] RDS backups, restore and failover § Backup standard: "' in result.message
+    assert "[1] RDS backups, restore and failover § Backup standard\n\n" in result.message
     assert "35 days in" in result.message
+    # Most relevant first, and every passage is quoted or named: none is only "cited below".
+    assert [p.score for p in result.passages] == sorted((p.score for p in result.passages), reverse=True)
+    assert "cited below" not in result.message
     assert result.data()["passages"][0]["chunk_id"] == top.chunk_id
 
 

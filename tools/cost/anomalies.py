@@ -20,7 +20,13 @@ from tools.cost.query import USAGE_ONLY, CostFilter, cost_column
 from tools.cost.timeseries import baseline, dense
 
 HISTORY_DAYS = 56
-MIN_HISTORY_DAYS = 21
+# A day is judged only against a full baseline window: eight weeks of its series' history. The
+# weekday factors are medians of the same weekday's past values, so eight weeks give each weekday
+# eight samples. With four (a month of data), the median is the mean of the middle two, and a
+# level change inside the month decides it: the bundled one-month sample made a Sunday factor of
+# 0.05 out of noise and called an ordinary $1.77 Sunday "+6500%". Shorter history is reported as
+# such (with plain week-over-week figures), never as anomalies.
+MIN_HISTORY_DAYS = HISTORY_DAYS
 SENSITIVITY_Z = {"low": 6.0, "medium": 4.0, "high": 3.0}
 Severity = Literal["critical", "high", "medium", "low"]
 
@@ -124,6 +130,11 @@ def detect_series(
         if (upward and score >= opts.z) or (downward and -score >= opts.z):
             flags.append(DayFlag(day, actual, base.expected, score))
     return _events(key, flags)
+
+
+def first_checkable(first_seen: date) -> date:
+    """The first day of a series that has the history a baseline needs."""
+    return first_seen + timedelta(days=MIN_HISTORY_DAYS)
 
 
 def _events(key: str, flags: Sequence[DayFlag]) -> list[Event]:

@@ -6,6 +6,7 @@ layout come from `cost_query_render`.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from tools.base import ToolContext
@@ -52,6 +53,8 @@ class LocalAnswer:
         self.period = period
         self.store = cost_store(ctx)
         self.providers: tuple[str, ...] | None = None
+        # Per group, one value per series bucket: the spend per day or month drawn stacked.
+        self.stacks: dict[str, list[float]] = {}
 
     def answer(self) -> CostQueryResult:
         args, period, store = self.args, self.period, self.store
@@ -105,18 +108,22 @@ class LocalAnswer:
             f"{subject} {word} {money(chosen, found.currency)} {period.phrase}{render.qualifiers(args)}."
         )
         message = [headline]
+        today = self.ctx.clock.now().date()
+        message.append(render.coverage_note(period, coverage.first_day, coverage.last_day, today))
         if args.group_by is None:
-            only = CostGroup(key=subject, cost=result.total, share=1.0, row_count=found.rows)
+            only = CostGroup(key=subject, cost=result.total, share=1.0, row_count=found.rows, exact=chosen)
             result.tables = [render.table(f"Cost {period.phrase}", "Scope", found.currency, [only], chosen)]
         else:
             message.append(self._breakdown(result, flt, chosen, found.currency))
         if args.compare_to:
-            message.append(self._compare(result, match, chosen, found.currency))
+            message.append(
+                self._compare(result, match, chosen, found.currency, (coverage.first_day, coverage.last_day))
+            )
         if args.granularity:
             self._series(result, flt, found.currency)
         result.message = " ".join(m for m in message if m)
         if args.chart:
-            result.charts = render.charts(self.ctx, result, args, period)
+            result.charts = render.charts(self.ctx, result, args, period, self.stacks)
         return result
 
     def filter(self, period: Period, match: ServiceMatch | None) -> CostFilter:
@@ -158,11 +165,20 @@ class LocalAnswer:
         return render.breakdown_text(result, title, currency)
 
     def _compare(
-        self, result: CostQueryResult, match: ServiceMatch | None, chosen: Decimal, currency: str | None
+        self,
+        result: CostQueryResult,
+        match: ServiceMatch | None,
+        chosen: Decimal,
+        currency: str | None,
+        covered: tuple[date, date],
     ) -> str:
         args = self.args
         assert args.compare_to is not None
         before = comparison_period(self.period, args.compare_to, self.ctx.clock.now())
+        note = render.coverage_note(before, *covered, self.ctx.clock.now().date(), before.label)
+        if note.startswith("There is no cost data"):
+            # Nothing to compare with: "up 100% from $0.00" would be a finding the data cannot make.
+            return f"No comparison with {before.label}. {note}"
         flt = self.filter(before, match)
         earlier = [t for t in totals(self.store, flt) if t.currency == currency]
         previous = _chosen(earlier[0], args.cost_type) if earlier else Decimal(0)
@@ -183,6 +199,8 @@ class LocalAnswer:
             if direction != "unchanged"
             else f"Unchanged from {before.phrase}."
         )
+        if note:
+            text += f" {note}"
         if args.group_by and args.group_by not in TIME_GROUPINGS:
             text += self._compare_groups(result, flt, currency)
         return text
@@ -194,18 +212,25 @@ class LocalAnswer:
         for g in result.groups:
             prev = earlier.get(g.key, Decimal(0))
             g.previous_cost = cents(prev)
-            g.change = cents(g.cost - prev)
-            g.change_pct = round(float((g.cost - prev) / prev), 4) if prev else None
+            g.previous_exact = prev
+            g.change = cents(g.amount - prev)
+            g.change_pct = round(float((g.amount - prev) / prev), 4) if prev else None
         table = result.tables[0]
         table.columns = [*table.columns, "Before", "Change", "Change %"]
         table.numeric = [1, 2, 3, 4, 5]
         for row, g in zip(table.rows, result.groups, strict=False):
-            row += [amount(g.previous_cost or 0), amount(g.change or 0), signed_percent(g.change_pct)]
+            row += [
+                amount(g.previous_amount),
+                amount(g.amount - g.previous_amount),
+                signed_percent(g.change_pct),
+            ]
         for row in table.rows[len(result.groups) :]:
             row += ["", "", ""]
-        movers = sorted(result.groups, key=lambda g: -abs(g.change or Decimal(0)))[:3]
+        movers = sorted(result.groups, key=lambda g: -abs(g.amount - g.previous_amount))[:3]
         parts = [
-            f"{g.key} {render.signed_money(g.change or Decimal(0), currency)}" for g in movers if g.change
+            f"{g.key} {render.signed_money(g.amount - g.previous_amount, currency)}"
+            for g in movers
+            if g.amount != g.previous_amount
         ]
         return f" Biggest changes: {', '.join(parts)}." if parts else ""
 
@@ -213,16 +238,38 @@ class LocalAnswer:
         args = self.args
         assert args.granularity is not None
         rows = series(self.store, flt, args.granularity, args.cost_type)
-        result.series = [SeriesPoint(bucket=b, cost=cents(v)) for b, _k, v in rows]
+        result.series = [SeriesPoint(bucket=b, cost=cents(v), exact=v) for b, _k, v in rows]
         label = "Day" if args.granularity == "daily" else "Month"
         result.tables.append(
             Table(
                 title=f"Cost per {label.lower()} {self.period.phrase}",
                 columns=[label, f"Cost ({currency})"],
-                rows=[[p.bucket, amount(p.cost)] for p in result.series[-MAX_TIME_GROUPS:]],
+                rows=[[p.bucket, amount(p.amount)] for p in result.series[-MAX_TIME_GROUPS:]],
                 numeric=[1],
             )
         )
+        if args.group_by and args.group_by not in TIME_GROUPINGS and args.chart:
+            self.stacks = _stacks(
+                series(self.store, flt, args.granularity, args.cost_type, args.group_by),
+                [p.bucket for p in result.series],
+            )
+
+
+# Groups drawn on their own in a stacked trend; the rest are one "Other" segment.
+STACKED_GROUPS = 6
+
+
+def _stacks(rows: list[tuple[str, str | None, Decimal]], buckets: list[str]) -> dict[str, list[float]]:
+    """Per group, its cost in each bucket: the largest groups, then "Other"."""
+    per: dict[str, dict[str, float]] = {}
+    for bucket, key, value in rows:
+        per.setdefault(key or "(none)", {})[bucket] = float(value)
+    ranked = sorted(per, key=lambda k: -sum(per[k].values()))
+    out = {k: [per[k].get(b, 0.0) for b in buckets] for k in ranked[:STACKED_GROUPS]}
+    rest = ranked[STACKED_GROUPS:]
+    if rest:
+        out["Other"] = [sum(per[k].get(b, 0.0) for k in rest) for b in buckets]
+    return out
 
 
 def _chosen(found: CurrencyTotal, cost_type: str) -> Decimal:

@@ -110,11 +110,29 @@ class CostGroup(BaseModel):
     previous_cost: Decimal | None = None
     change: Decimal | None = None
     change_pct: float | None = None
+    # The unrounded sums, for what people read ("< $0.01" rather than "$0.00"); not in the data.
+    exact: Decimal | None = Field(default=None, exclude=True, repr=False)
+    previous_exact: Decimal | None = Field(default=None, exclude=True, repr=False)
+
+    @property
+    def amount(self) -> Decimal:
+        return self.cost if self.exact is None else self.exact
+
+    @property
+    def previous_amount(self) -> Decimal:
+        if self.previous_exact is not None:
+            return self.previous_exact
+        return self.previous_cost or Decimal(0)
 
 
 class SeriesPoint(BaseModel):
     bucket: str
     cost: Decimal
+    exact: Decimal | None = Field(default=None, exclude=True, repr=False)
+
+    @property
+    def amount(self) -> Decimal:
+        return self.cost if self.exact is None else self.exact
 
 
 class Comparison(BaseModel):

@@ -6,6 +6,7 @@ change without touching the queries behind it.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from tools.base import ToolContext, ToolStatus
@@ -63,11 +64,13 @@ def labels(groups: list[GroupTotal]) -> list[str]:
 
 
 def group_row(g: GroupTotal, label: str, total: Decimal) -> CostGroup:
-    return CostGroup(key=label, cost=cents(g.billed), share=share(g.billed, total), row_count=g.rows)
+    return CostGroup(
+        key=label, cost=cents(g.billed), share=share(g.billed, total), row_count=g.rows, exact=g.billed
+    )
 
 
 def table(title: str, key_title: str, currency: str | None, groups: list[CostGroup], total: Decimal) -> Table:
-    rows: list[list[object]] = [[g.key, amount(g.cost), percent(g.share)] for g in groups]
+    rows: list[list[object]] = [[g.key, amount(g.amount), percent(g.share)] for g in groups]
     return Table(title=title, columns=[key_title, f"Cost ({currency})", "Share"], rows=rows, numeric=[1, 2])
 
 
@@ -76,16 +79,25 @@ def breakdown_text(result: CostQueryResult, title: str, currency: str | None) ->
     if not groups:
         return ""
     if result.group_by in TIME_GROUPINGS and result.other_groups == 0 and len(groups) > 3:
-        peak = max(groups, key=lambda g: g.cost)
-        highest = f"{peak.key} ({money(peak.cost, currency)})"
+        peak = max(groups, key=lambda g: g.amount)
+        highest = f"{peak.key} ({money(peak.amount, currency)})"
         return f"{len(groups)} {title.lower()}s with charges; highest {highest}."
-    shown = ", ".join(f"{g.key} {money(g.cost, currency)} ({percent(g.share)})" for g in groups[:3])
+    shown = ", ".join(f"{g.key} {money(g.amount, currency)} ({percent(g.share)})" for g in groups[:3])
     more = len(groups) - 3 + result.other_groups
     tail = f"; {more} more in the table" if more > 0 else ""
     return f"By {title.lower()}: {shown}{tail}."
 
 
-def charts(ctx: ToolContext, result: CostQueryResult, args: CostQueryInput, period: Period) -> list[Chart]:
+def charts(
+    ctx: ToolContext,
+    result: CostQueryResult,
+    args: CostQueryInput,
+    period: Period,
+    stacks: dict[str, list[float]] | None = None,
+) -> list[Chart]:
+    """The answer's charts: a trend for a time grouping, bars for another grouping (paired when
+    compared with a period that has data), and the spend per day or month; `stacks` (per group,
+    one value per series bucket) turn that last one into stacked bars per group."""
     charts: list[Chart] = []
     currency = result.currency
     word = COST_WORDS[args.cost_type].capitalize()
@@ -96,13 +108,14 @@ def charts(ctx: ToolContext, result: CostQueryResult, args: CostQueryInput, peri
                 ctx.settings,
                 f"{word} per {args.group_by}, {period.label}",
                 buckets,
-                {"cost": [float(g.cost) for g in result.groups]},
+                {"cost": [float(g.amount) for g in result.groups]},
                 currency,
                 stacked=False,
             )
         )
     elif args.group_by and len(result.groups) >= 2:
-        labels = [g.key for g in result.groups[:15]]
+        shown = result.groups[:15]
+        labels = [g.key for g in shown]
         if result.comparison is not None:
             charts.append(
                 comparison_chart(
@@ -110,8 +123,8 @@ def charts(ctx: ToolContext, result: CostQueryResult, args: CostQueryInput, peri
                     f"{word} by {group_title(args.group_by).lower()}: "
                     f"{period.label} vs {result.comparison.period}",
                     labels,
-                    [float(g.cost) for g in result.groups[:15]],
-                    [float(g.previous_cost or 0) for g in result.groups[:15]],
+                    [float(g.amount) for g in shown],
+                    [float(g.previous_amount) for g in shown],
                     (period.label, result.comparison.period),
                     currency,
                 )
@@ -122,22 +135,49 @@ def charts(ctx: ToolContext, result: CostQueryResult, args: CostQueryInput, peri
                     ctx.settings,
                     f"{word} by {group_title(args.group_by).lower()}, {period.label}",
                     labels,
-                    [float(g.cost) for g in result.groups[:15]],
+                    [float(g.amount) for g in shown],
                     currency,
                 )
             )
     if args.granularity and len(result.series) >= 2:
+        per = "day" if args.granularity == "daily" else "month"
+        by = f" by {group_title(args.group_by).lower()}" if stacks and args.group_by else ""
         charts.append(
             trend_chart(
                 ctx.settings,
-                f"{word} per {'day' if args.granularity == 'daily' else 'month'}, {period.label}",
+                f"{word} per {per}{by}, {period.label}",
                 [p.bucket for p in result.series],
-                {"cost": [float(p.cost) for p in result.series]},
+                stacks or {"cost": [float(p.amount) for p in result.series]},
                 currency,
-                stacked=args.granularity == "monthly",
+                stacked=bool(stacks) or args.granularity == "monthly",
             )
         )
     return charts
+
+
+def coverage_note(period: Period, first: date, last: date, today: date, what: str = "this period") -> str:
+    """Which part of `period` the cost data covers, when it is not all of it ("" when it is). The
+    last two days before today are not called missing: a bill is a day or two behind."""
+    start = max(period.start, first)
+    end = min(period.last_day, last)
+    if period.last_day >= today and last >= today - timedelta(days=2):
+        end = period.last_day
+    if start <= period.start and end >= period.last_day:
+        return ""
+    if start > end:
+        return f"There is no cost data for {what}: the data covers {first} to {last}."
+    early, late = start > period.start, min(end, last) < period.last_day
+    why = (
+        f"it runs from {first} to {last}"
+        if early and late
+        else f"it starts on {first}"
+        if early
+        else f"it ends on {last}"
+    )
+    return (
+        f"The cost data covers only {start} – {min(end, last)} of {what} "
+        f"({period.start} – {period.last_day}); {why}."
+    )
 
 
 def no_data(base: CostQueryResult, message: str) -> CostQueryResult:

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from tools.cost.exports import discover
-from tools.cost.generator.rows import generation_sql
 from tools.cost.generator.spec import DEMO_SPEC, GeneratorSpec
 from tools.cost.ingest import Staged, Stager
 from tools.cost.options import cost_options
@@ -115,6 +114,8 @@ def _auto_batches(db: Path) -> tuple[dict[str, str], bool] | None:
 
 
 def generated_source(spec: GeneratorSpec, label: str = DEMO_LABEL) -> AutoSource:
+    from tools.cost.generator.rows import generation_sql  # numpy: only when the demo history is used
+
     return AutoSource(
         label=label,
         fingerprint=spec.fingerprint(),

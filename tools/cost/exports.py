@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.base import UserFacingError
+from tools.cost.errors import ExportNotFound
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 PARQUET_SUFFIXES = (".parquet",)
@@ -32,7 +32,7 @@ def discover(paths: Sequence[Path]) -> list[SourceFile]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and _is_export(p.name))
             if not files:
-                raise UserFacingError(
+                raise ExportNotFound(
                     f"No FOCUS CSV files or other billing exports (FOCUS, CUR 2.0) in folder {path} "
                     "(*.csv, *.csv.gz, *.parquet)."
                 )
@@ -40,7 +40,7 @@ def discover(paths: Sequence[Path]) -> list[SourceFile]:
         elif path.is_file():
             found.append(SourceFile(path, str(path)))
         else:
-            raise UserFacingError(
+            raise ExportNotFound(
                 f"Billing export not found: {path}. Check the path (or focus_paths setting)."
             )
     return found

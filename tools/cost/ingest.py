@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from tools.base import UserFacingError
+from tools import progress
 from tools.cost.cur import CUR_REQUIRED, CUR_TAG_PREFIX
+from tools.cost.errors import ExportError
 from tools.cost.exports import SourceFile
-from tools.cost.ingest_errors import LoadFailed
+from tools.cost.ingest_errors import LoadFailed, csv_problem, duckdb_reason
 from tools.cost.ingest_sql import (
     ReadGroup,
     describe,
     literal,
     reader_sql,
-    short_error,
     store_expressions,
     tag_text,
 )
@@ -62,10 +62,13 @@ class Stager:
 
     def stage_files(self, files: Sequence[SourceFile]) -> Staged:
         groups: dict[tuple[bool, str], list[SourceFile]] = {}
-        for f in files:
+        for i, f in enumerate(files, 1):
+            progress.report("checking billing exports", i, len(files), f.label)
             kind = self._kind(f)
             groups.setdefault((f.is_parquet, kind), []).append(f)
-        for (parquet, kind), members in groups.items():
+        for i, ((parquet, kind), members) in enumerate(groups.items(), 1):
+            names = members[0].label if len(members) == 1 else f"{len(members)} {kind} files"
+            progress.report("loading billing rows", i - 1, len(groups), names)
             self._load(ReadGroup(reader_sql(members, parquet), members, kind))
             self.result.labels.extend(f.label for f in members)
         self.result.files += len(files)
@@ -84,8 +87,13 @@ class Stager:
             return "focus"
         if all(c in columns for c in CUR_REQUIRED):
             return "cur2"
+        # A malformed CSV file (a ragged row, a quote never closed) can read as a single column:
+        # name the line that breaks it rather than every column as missing.
+        problem = csv_problem(f)
+        if problem:
+            raise ExportError(problem)
         focus_missing = [c for c in FOCUS_REQUIRED if c not in columns]
-        raise UserFacingError(
+        raise ExportError(
             f"{f.label} is not a FOCUS or CUR 2.0 export: missing column(s) {', '.join(focus_missing)} "
             f"(FOCUS) or {', '.join(c for c in CUR_REQUIRED if c not in columns)} (CUR 2.0)."
         )
@@ -99,7 +107,8 @@ class Stager:
                     "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(f.path)]
                 ).fetchall()
         except duckdb.Error as exc:
-            raise UserFacingError(f"Could not read {f.label}: {short_error(exc)}") from exc
+            problem = csv_problem(f)
+            raise ExportError(problem or f"Could not read {f.label}: {duckdb_reason(exc)}") from exc
         return [r[0] for r in rows]
 
     def _load(self, group: ReadGroup) -> None:

@@ -2,23 +2,36 @@
 
 A load converts with strict casts and aborts on the first bad value without saying where it
 was. Only once the transaction is rolled back is the export searched for it, so a good export
-never pays for a second pass over its data.
+never pays for a second pass over its data. A CSV file that is not well formed (a row with more
+or fewer fields than the header, a quote never closed, bytes that are not UTF-8) is found the
+same way, by reading it with Python's csv module, only after DuckDB refused it.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Iterator
+import io
+import re
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import TextIO
 
 import duckdb
 
-from tools.base import UserFacingError
-from tools.cost.exports import PARQUET_SUFFIXES
+from tools.cost.cur import CUR_REQUIRED
+from tools.cost.errors import ExportError
+from tools.cost.exports import PARQUET_SUFFIXES, SourceFile
 from tools.cost.ingest_sql import ReadGroup, describe, group_names, short_error
-from tools.cost.schema import MONEY_COLUMNS, REQUIRED_COLUMNS, STRICT_COLUMNS, TIME_COLUMNS, column_type
+from tools.cost.schema import (
+    FOCUS_REQUIRED,
+    MONEY_COLUMNS,
+    REQUIRED_COLUMNS,
+    STRICT_COLUMNS,
+    TIME_COLUMNS,
+    column_type,
+)
 
 # CUR 2.0 source columns that must parse, by the type they must parse as.
 _CUR_STRICT: dict[str, str] = {
@@ -48,12 +61,25 @@ class LoadFailed(Exception):
         self.group = group
         self.cause = cause
 
-    def explain(self) -> UserFacingError:
+    def explain(self) -> ExportError:
         return explain(self.con, self.group, self.cause)
 
 
-def explain(con: duckdb.DuckDBPyConnection, group: ReadGroup, cause: duckdb.Error) -> UserFacingError:
-    """The first missing or unconvertible value in the group, by file, line and column."""
+def explain(con: duckdb.DuckDBPyConnection, group: ReadGroup, cause: duckdb.Error) -> ExportError:
+    """The first malformed line, or missing or unconvertible value, in the group, by file, line
+    and column."""
+    for f in group.files:
+        problem = csv_problem(f)
+        if problem:
+            return ExportError(problem)
+    try:
+        found = _bad_value(con, group)
+    except duckdb.Error as exc:  # the export cannot even be scanned again: say what DuckDB says
+        return ExportError(f"Could not read {group_names(group)}: {duckdb_reason(exc)}")
+    return found or ExportError(f"Could not read {group_names(group)}: {duckdb_reason(cause)}")
+
+
+def _bad_value(con: duckdb.DuckDBPyConnection, group: ReadGroup) -> ExportError | None:
     types = describe(con, group)
     for column in _required(group.kind):
         if column not in types:
@@ -61,7 +87,7 @@ def explain(con: duckdb.DuckDBPyConnection, group: ReadGroup, cause: duckdb.Erro
         hit = con.execute(f'SELECT __file FROM raw_rows WHERE "{column}" IS NULL LIMIT 1').fetchall()
         if hit:
             where = _where(con, group, hit[0][0], column, None)
-            return UserFacingError(f"Missing {column} in {where}: every charge needs one.")
+            return ExportError(f"Missing {column} in {where}: every charge needs one.")
     for column, what in _strict(group.kind).items():
         if column not in types:
             continue
@@ -74,10 +100,94 @@ def explain(con: duckdb.DuckDBPyConnection, group: ReadGroup, cause: duckdb.Erro
         if rows:
             source, value = rows[0]
             where = _where(con, group, source, column, value)
-            return UserFacingError(
+            return ExportError(
                 f"Bad {column} value '{value}' in {where}, column {column}: not {_KIND_WORDS[what]}."
             )
-    return UserFacingError(f"Could not read {group_names(group)}: {short_error(cause)}")
+    return None
+
+
+def duckdb_reason(exc: BaseException) -> str:
+    """DuckDB's reason without its dumps: 'CSV Error on Line: 25001 ... Expected Number of
+    Columns: 44 Found: 39' becomes 'line 25001: 39 fields where the header has 44'."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    counts = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if line and counts:
+        return f"line {line[1]}: {counts[2]} fields where the header has {counts[1]}"
+    kept = []
+    for ln in (ln.strip() for ln in text.splitlines()):
+        if ln.startswith(("Original Line", "Possible fixes", "* ", "The search space", "Delimiter")):
+            break
+        if ln:
+            kept.append(ln.removeprefix("Invalid Input Error: "))
+    return " ".join(kept[:2]) or short_error(exc)
+
+
+def csv_problem(f: SourceFile) -> str | None:
+    """What makes a CSV export malformed, naming its line (and column), or None when it is well
+    formed as CSV (or is not CSV, or not an export at all: the caller says that)."""
+    if f.is_parquet or not f.path.is_file():
+        return None
+    try:
+        with _open_binary(f.path) as raw:
+            first = raw.readline()
+            if not first.strip():
+                return f"{f.label} is empty: it has no header line."
+            undecodable = _not_utf8(raw, first)
+    except (OSError, EOFError) as exc:  # e.g. a .gz file that is not gzip
+        return f"Could not read {f.label}: {exc}"
+    if undecodable:
+        return f"{f.label}, {undecodable}: not UTF-8 text (save the export as UTF-8)."
+    delimiter = max(",;\t|", key=first.decode("utf-8-sig").count)
+    with _open_text(f.path) as fh:
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        try:
+            header = next(reader)
+        except (csv.Error, StopIteration) as exc:
+            return f"{f.label}, line 1: the header is not CSV ({exc})."
+        if not _is_export_header(header):
+            return None
+        start = reader.line_num + 1
+        try:
+            for row in reader:
+                if row and len(row) != len(header):
+                    return f"{f.label}, {_ragged(start, row, header)}"
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                return f"{f.label}, line {start}: a quoted field opened on this line is never closed."
+            where = f"line {start}" if reader.line_num <= start else f"the row starting on line {start}"
+            return f"{f.label}, {where}: not valid CSV ({exc})."
+    return None
+
+
+def _ragged(line: int, row: list[str], header: list[str]) -> str:
+    if len(row) < len(header):
+        missing = header[len(row) :]
+        which = missing[0] if len(missing) == 1 else f"{missing[0]} … {missing[-1]}"
+        return (
+            f"line {line}: {len(row)} fields where the header has {len(header)} "
+            f"(no value for column {which}); every row needs one field per column."
+        )
+    return (
+        f"line {line}: {len(row)} fields where the header has {len(header)} "
+        f"({len(row) - len(header)} more, after column {header[-1]}); an unquoted comma in a value?"
+    )
+
+
+def _is_export_header(header: list[str]) -> bool:
+    names = {h.strip().lstrip("\ufeff") for h in header}
+    return all(c in names for c in FOCUS_REQUIRED) or all(c in names for c in CUR_REQUIRED)
+
+
+def _not_utf8(raw: Iterable[bytes], first: bytes) -> str:
+    """'line N, byte M' of the first line that is not UTF-8, or ''."""
+    for number, line in enumerate(chain([first], raw), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"line {number}, byte {exc.start + 1}"
+    return ""
 
 
 def _where(
@@ -138,8 +248,14 @@ def _bad_check(raw_expr: str, target: str) -> str:
 
 def _open_text(path: Path) -> TextIO:
     if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rt", newline="", encoding="utf-8")
-    return path.open(newline="", encoding="utf-8")
+        return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
+    return path.open(newline="", encoding="utf-8-sig")
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return path.open("rb")
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from tools.base import UserFacingError
 from tools.cost.cur import cur_expressions
+from tools.cost.errors import ExportError
 from tools.cost.exports import SourceFile
 from tools.cost.schema import DATA_COLUMNS, REQUIRED_COLUMNS, column_type
 
@@ -31,7 +31,7 @@ def describe(con: duckdb.DuckDBPyConnection, group: ReadGroup) -> dict[str, str]
         con.execute(f"CREATE OR REPLACE TEMP VIEW raw_rows AS SELECT * FROM {group.reader}")
         return {r[0]: r[1] for r in con.execute("DESCRIBE raw_rows").fetchall()}
     except duckdb.Error as exc:
-        raise UserFacingError(f"Could not read {group_names(group)}: {short_error(exc)}") from exc
+        raise ExportError(f"Could not read {group_names(group)}: {short_error(exc)}") from exc
 
 
 def reader_sql(files: list[SourceFile], parquet: bool) -> str:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tools import progress
 from tools.cost.datastore import CostStore, store_path
 from tools.cost.defaults import default_sources, sync_defaults
 from tools.cost.exports import SourceFile, discover
@@ -42,6 +43,8 @@ def ingest(
                 files += discover([Path(item)])
         with write_file_store(db) as writer:
             report = ingest_files(writer, files, origin="manual", source=", ".join(inputs), now=now)
+            progress.report("writing the cost store", 0, None, f"{report.rows:,} rows")
+    progress.report("cost ingest", report.files, report.files, finished=True)
     # Real data now stands in for the bundled sample; configured sources stay.
     sync_defaults(db, default_sources(settings), now)
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tools import progress
 from tools.base import UserFacingError
 from tools.cost.exports import EXPORT_SUFFIXES, SourceFile
 
@@ -30,7 +31,8 @@ def download(s3: Any, url: str, target: Path) -> list[SourceFile]:
     if not keys:
         raise UserFacingError(f"No billing export files (*.csv, *.csv.gz, *.parquet) under {url}.")
     files = []
-    for key in sorted(keys):
+    for i, key in enumerate(sorted(keys)):
+        progress.report("downloading billing exports", i, len(keys), f"s3://{bucket}/{key}")
         local = target / bucket / key
         local.parent.mkdir(parents=True, exist_ok=True)
         try:

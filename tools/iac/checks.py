@@ -16,6 +16,7 @@ from typing import Any
 
 from store.finding_types import FindingData
 from tools.base import ToolContext
+from tools.iac.checkov_signal import is_advisory
 from tools.iac.mapping.cloudformation import map_cloudformation
 from tools.iac.mapping.common import Mapped
 from tools.iac.mapping.terraform import map_terraform
@@ -27,6 +28,8 @@ from tools.security.engine import evaluate
 from tools.security.rules import all_rules
 
 CHECKOV_TIMEOUT_S = 120
+# The separate environment of the independent checkers (checkov conflicts with our pytest).
+CHECKS_VENV = Path(__file__).resolve().parents[2] / ".venv-checks"
 
 
 @dataclass
@@ -49,9 +52,15 @@ def env_for(ctx: ToolContext) -> IacEnv:
     """The context's validator state, loaded on first use unless one was injected (tests share one)."""
     env = ctx.services.iac_env
     if env is None:
-        env = IacEnv(checkov=shutil.which("checkov"))
+        env = IacEnv(checkov=find_checkov())
         ctx.services.iac_env = env
     return env
+
+
+def find_checkov() -> str | None:
+    """Checkov from the project's .venv-checks (scripts/setup_checks.sh), else from PATH."""
+    local = CHECKS_VENV / "bin" / "checkov"
+    return str(local) if local.is_file() else shutil.which("checkov")
 
 
 @dataclass
@@ -134,16 +143,19 @@ def _checkov(env: IacEnv, code: str, fmt: IacFormat) -> CheckRun | None:
     for rep in reports:
         failed = ((rep or {}).get("results") or {}).get("failed_checks") or []
         for check in failed:
-            # Checkov's opinions are shown, not enforced: CloudPilot's own rules decide.
+            # A high-signal failure fails the code; advisory ones (checkov_signal.ADVISORY) warn.
+            check_id = str(check.get("check_id"))
             run.issues.append(
                 Issue(
                     "checkov",
-                    f"{check.get('check_id')}: {check.get('check_name')}",
-                    level=Level.WARNING,
+                    f"{check_id}: {check.get('check_name')}",
+                    level=Level.WARNING if is_advisory(check_id) else Level.ERROR,
                     location=str(check.get("resource", "")),
                 )
             )
-    run.detail = f"{len(run.issues)} failed checks (advisory)"
+    run.detail = (
+        f"{len(run.errors)} high-signal and {len(run.issues) - len(run.errors)} advisory failed checks"
+    )
     return run
 
 

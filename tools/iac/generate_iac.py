@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
+from tools.iac.blocks import BLOCKS
 from tools.iac.catalogue import TEMPLATES
 from tools.iac.checks import Report
 from tools.iac.insecure_asks import changed_from_request
@@ -30,7 +31,7 @@ CHECK_LABELS = {
     "consistency": "Consistency",
     "pod-security": "Pod security",
     "security": "Security rules",
-    "checkov": "Checkov (advisory)",
+    "checkov": "Checkov",
 }
 NEXT_STEPS: dict[IacFormat, str] = {
     "terraform": "Next: `terraform init && terraform plan` in the folder holding main.tf.",
@@ -83,6 +84,8 @@ class GenerateIacResult(ToolResult):
     findings: list[FindingBrief] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
     closest: list[str] = Field(default_factory=list)
+    blocks: list[str] = Field(default_factory=list)
+    not_applied: list[str] = Field(default_factory=list)
 
 
 def _result_label(run: CheckRun) -> str:
@@ -129,6 +132,8 @@ def _message(g: Generated, filename: str, request: str) -> str:
     label = FORMAT_LABELS[g.fmt]
     if g.template is not None and g.source == "catalogue":
         what = g.template.title if label in g.template.title else f"{g.template.title}, as {label}"
+    elif g.source == "blocks":
+        what = f"{label} for: {', '.join(dict.fromkeys(g.blocks))}"
     else:
         what = f"{label} for your request"
     report = g.report
@@ -138,6 +143,12 @@ def _message(g: Generated, filename: str, request: str) -> str:
         extra = f" ({warnings} warning{'s' if warnings != 1 else ''} below)" if warnings else ""
         lines.append(f"{what} in `{filename}`: it passed every check{extra}. {_summary(report)}.")
         lines += [f"Changed from your request: {note}" for note in changed_from_request(request)]
+        if g.not_applied:
+            lines.append(
+                "I did not apply: "
+                + "; ".join(g.not_applied)
+                + ". Ask again with it spelled out, or edit the code."
+            )
     else:
         errors = report.errors()
         lines.append(
@@ -152,6 +163,9 @@ def _message(g: Generated, filename: str, request: str) -> str:
             f"Written by the language model in {g.attempts} round{'s' if g.attempts != 1 else ''}{seed}; "
             "every round was validated and security-checked and the errors fed back."
         )
+    elif g.source == "blocks":
+        lines.append("Built from CloudPilot's building blocks (secure by default). Design choices:")
+        lines += [f"• {d}" for b in dict.fromkeys(g.blocks) for d in _block_design(b)]
     elif g.template is not None:
         lines.append("Design choices:")
         lines += [f"• {d}" for d in g.template.design]
@@ -171,6 +185,11 @@ def _message(g: Generated, filename: str, request: str) -> str:
     if report.ok:
         lines.append(NEXT_STEPS[g.fmt])
     return "\n".join(lines)
+
+
+def _block_design(title: str) -> tuple[str, ...]:
+    block = next((b for b in BLOCKS if b.title == title), None)
+    return block.design if block is not None else ()
 
 
 def _catalogue_list(templates: list[Any]) -> str:
@@ -195,6 +214,8 @@ class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
         try:
             g = generate(ctx, args.request, args.format, args.template, args.params)
         except NotCovered as exc:
+            if exc.supported or not exc.closest and "won't substitute" in str(exc):
+                return GenerateIacResult(status=ToolStatus.NO_DATA, message=str(exc), closest=exc.supported)
             near = exc.closest or list(TEMPLATES[:5])
             return GenerateIacResult(
                 status=ToolStatus.NO_DATA,
@@ -214,7 +235,9 @@ class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
             tables=tables,
             format=g.fmt,
             filename=filename,
-            template=g.template.id if g.template else None,
+            template=g.template.id if g.template and g.source != "blocks" else None,
+            blocks=g.blocks,
+            not_applied=g.not_applied,
             source=g.source,
             params=g.params,
             passed=report.ok,

@@ -53,7 +53,11 @@ class AwsClients:
         with self._lock:
             if role_arn in self._sessions:
                 return self._sessions[role_arn]
-            base = self._base_session()
+            # One base session for the caller and every role: its model loader (and so each parsed
+            # service model) then serves all accounts; a fresh one per role parsed them all again.
+            base = self._sessions.get(None)
+            if base is None:
+                base = self._sessions[None] = self._base_session()
             if role_arn is None:
                 session = base
             else:
@@ -96,10 +100,18 @@ class AwsClients:
     def default_role(self) -> str | None:
         return self._default_role
 
-    def client(self, service: str, region: str | None = None, role_arn: str | None = None) -> Any:
+    def client(
+        self,
+        service: str,
+        region: str | None = None,
+        role_arn: str | None = None,
+        attempts: int | None = None,
+    ) -> Any:
+        """The cached client for (service, region, role); `attempts` gives one that tries each call
+        that many times instead of the usual adaptive retries (for probing what may not answer)."""
         region = region or self.regions[0]
         role_arn = role_arn or self._default_role
-        key = (service, region, role_arn)
+        key = (service if attempts is None else f"{service}#{attempts}", region, role_arn)
         with self._lock:
             cached = self._clients.get(key)
         if cached is not None:
@@ -110,8 +122,11 @@ class AwsClients:
             cached = self._clients.get(key)
             if cached is not None:
                 return cached
+            config = self._config
+            if attempts is not None:
+                config = config.merge(Config(retries={"mode": "standard", "max_attempts": attempts}))
             client = session.client(
-                service, region_name=region, endpoint_url=self.endpoint_url, config=self._config
+                service, region_name=region, endpoint_url=self.endpoint_url, config=config
             )
             client.meta.events.register("before-call", self._count_call)
             self._clients[key] = client

@@ -20,8 +20,8 @@ class AccountClients:
     account_id: str
     role_arn: str | None = None
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        return self.aws.client(service, region, role_arn=self.role_arn)
+    def client(self, service: str, region: str | None = None, attempts: int | None = None) -> Any:
+        return self.aws.client(service, region, role_arn=self.role_arn, attempts=attempts)
 
     @property
     def regions(self) -> list[str]:

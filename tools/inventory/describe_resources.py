@@ -1,4 +1,5 @@
-"""describe_resources: read-only inventory of EC2, security groups, EBS, S3, IAM users and RDS."""
+"""describe_resources: read-only inventory of every listed resource type (EC2, security groups, EBS,
+S3, IAM, RDS, VPCs and subnets, Lambda, load balancers, ...), across all configured accounts."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
 from tools.inventory.exposure import WORLD_CIDRS, public_acl_grants, public_policy_actions
-from tools.inventory.inventory import CollectionError, check_regions, gather, plan_tasks
-from tools.inventory.kinds import KINDS, RESOURCE_TYPES, type_label, types_for_lookup
+from tools.inventory.inventory import CollectionError, account_roles, check_regions, gather, plan_tasks
+from tools.inventory.kinds import KINDS, OVERVIEW_TYPES, RESOURCE_TYPES, type_label, types_for_lookup
 from tools.inventory.resources import Resource, ResourceType
 from tools.presentation import Table
 
@@ -33,6 +34,7 @@ class ResourceView(BaseModel):
     name: str
     type: ResourceType
     region: str
+    account: str = ""
     attributes: dict[str, Any] = Field(default_factory=dict)
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -103,9 +105,78 @@ KEY_COLUMNS: dict[ResourceType, list[Column]] = {
         ("Encrypted", lambda r: _yes(r.attributes.get("storage_encrypted"))),
         ("Multi-AZ", lambda r: _yes(r.attributes.get("multi_az"))),
     ],
+    "vpc": [
+        ("CIDR", lambda r: r.attributes.get("cidr")),
+        ("Default", lambda r: _yes(r.attributes.get("is_default"))),
+        ("Flow logs", lambda r: r.attributes.get("flow_logs", 0)),
+    ],
+    "subnet": [
+        ("VPC", lambda r: r.attributes.get("vpc_id")),
+        ("CIDR", lambda r: r.attributes.get("cidr")),
+        ("AZ", lambda r: r.attributes.get("availability_zone")),
+        ("Public IP on launch", lambda r: _yes(r.attributes.get("map_public_ip_on_launch"))),
+    ],
+    "network_acl": [
+        ("VPC", lambda r: r.attributes.get("vpc_id")),
+        ("Default", lambda r: _yes(r.attributes.get("is_default"))),
+        ("Subnets", lambda r: len(r.attributes.get("subnets", []))),
+    ],
+    "lambda_function": [
+        ("Runtime", lambda r: r.attributes.get("runtime")),
+        ("VPC", lambda r: r.attributes.get("vpc_id") or "-"),
+        ("URL auth", lambda r: r.attributes.get("url_auth_type") or "-"),
+    ],
+    "load_balancer": [
+        ("Type", lambda r: r.attributes.get("lb_type")),
+        ("Scheme", lambda r: r.attributes.get("scheme")),
+        (
+            "Listeners",
+            lambda r: (
+                ", ".join(
+                    f"{li.get('protocol')}:{li.get('port')}" for li in r.attributes.get("listeners", [])
+                )
+                or "-"
+            ),
+        ),
+    ],
+    "iam_role": [
+        ("Policies", lambda r: ", ".join(r.attributes.get("attached_policies", [])) or "-"),
+        ("Service-linked", lambda r: _yes(r.attributes.get("service_linked"))),
+    ],
+    "dynamodb_table": [
+        ("Billing", lambda r: r.attributes.get("billing_mode")),
+        ("PITR", lambda r: _yes(r.attributes.get("pitr"))),
+    ],
+    "sqs_queue": [("Encryption", lambda r: r.attributes.get("encryption") or "none")],
+    "sns_topic": [("KMS", lambda r: _yes(r.attributes.get("kms_key_id")))],
+    "secret": [("Rotation", lambda r: _yes(r.attributes.get("rotation_enabled")))],
+    "ecr_repository": [
+        ("Scan on push", lambda r: _yes(r.attributes.get("scan_on_push"))),
+        ("Tags", lambda r: r.attributes.get("tag_immutability")),
+    ],
+    "eks_cluster": [
+        ("Version", lambda r: r.attributes.get("version")),
+        ("Public endpoint", lambda r: _yes(r.attributes.get("endpoint_public"))),
+    ],
+    "cloudfront_distribution": [
+        ("Domain", lambda r: r.attributes.get("domain_name")),
+        ("WAF", lambda r: _yes(r.attributes.get("web_acl_id"))),
+    ],
+    "api_gateway_stage": [
+        ("Endpoint", lambda r: ", ".join(r.attributes.get("endpoint_types", []))),
+        ("Logging", lambda r: r.attributes.get("execution_logging") or "off"),
+    ],
+    "elasticache_replication_group": [
+        ("In transit", lambda r: _yes(r.attributes.get("transit_encryption"))),
+        ("At rest", lambda r: _yes(r.attributes.get("at_rest_encryption"))),
+    ],
+    "efs_file_system": [
+        ("Encrypted", lambda r: _yes(r.attributes.get("encrypted"))),
+        ("Backups", lambda r: r.attributes.get("backup_policy")),
+    ],
 }
 
-NUMERIC_COLUMNS = {"Size (GiB)", "Ingress rules", "Access keys"}
+NUMERIC_COLUMNS = {"Size (GiB)", "Ingress rules", "Access keys", "Flow logs", "Subnets"}
 SHOWN_TAGS = ("env", "team", "owner")
 
 
@@ -116,13 +187,16 @@ def _key_attributes(r: Resource) -> dict[str, Any]:
     }
 
 
-def _table(resource_type: ResourceType, resources: list[Resource]) -> Table:
+def _table(resource_type: ResourceType, resources: list[Resource], accounts: bool = False) -> Table:
     key = KEY_COLUMNS[resource_type]
-    columns = ["Name", "ID", "Region", *[title for title, _ in key], "Tags"]
+    # An Account column when the listing spans several accounts.
+    where = ["Account", "Region"] if accounts else ["Region"]
+    columns = ["Name", "ID", *where, *[title for title, _ in key], "Tags"]
     rows = []
     for r in resources:
         tags = ", ".join(f"{k}={r.tags[k]}" for k in SHOWN_TAGS if k in r.tags)
-        rows.append([r.name, r.id, r.region, *[read(r) for _, read in key], tags])
+        place = [r.account, r.region] if accounts else [r.region]
+        rows.append([r.name, r.id, *place, *[read(r) for _, read in key], tags])
     return Table(
         title=f"{_capitalised(type_label(resource_type, 2))} ({len(resources)})",
         columns=columns,
@@ -144,8 +218,11 @@ def _summary(counts: Counter[ResourceType]) -> str:
 class DescribeResources(ReadOnlyTool[DescribeResourcesInput, DescribeResourcesResult]):
     name: ClassVar[str] = "describe_resources"
     description: ClassVar[str] = (
-        "List or look up AWS resources (EC2 instances, security groups, EBS volumes, S3 buckets, IAM users, "
-        "RDS instances) with their key attributes and tags. Read-only."
+        "List or look up AWS resources (EC2 instances, security groups, EBS volumes, S3 buckets, IAM users "
+        "and roles, RDS instances, VPCs, subnets, network ACLs, Lambda functions, load balancers, DynamoDB "
+        "tables, SQS queues, SNS topics, secrets, ECR repositories, EKS clusters, CloudFront distributions, "
+        "API Gateway stages, ElastiCache groups, EFS file systems) in every configured account, with their "
+        "key attributes and tags. Read-only."
     )
     input_model: ClassVar[type[ToolInput]] = DescribeResourcesInput
     result_model: ClassVar[type[ToolResult]] = DescribeResourcesResult
@@ -156,13 +233,17 @@ class DescribeResources(ReadOnlyTool[DescribeResourcesInput, DescribeResourcesRe
     def run(self, ctx: ToolContext, args: DescribeResourcesInput) -> DescribeResourcesResult:
         regions = check_regions(ctx, [args.region] if args.region else [])
         types = types_for_lookup(
-            args.resource_id, [args.resource_type] if args.resource_type else list(RESOURCE_TYPES)
+            args.resource_id,
+            [args.resource_type]
+            if args.resource_type
+            else list(RESOURCE_TYPES if args.resource_id else OVERVIEW_TYPES),
         )
-        gathered = gather(ctx, plan_tasks(types, regions), lookup=args.resource_id)
+        gathered = gather(ctx, plan_tasks(types, regions, account_roles(ctx)), lookup=args.resource_id)
         resources = sorted(
             gathered.resources,
-            key=lambda r: (RESOURCE_TYPES.index(r.type), r.region, r.name.casefold(), r.id),
+            key=lambda r: (RESOURCE_TYPES.index(r.type), r.account, r.region, r.name.casefold(), r.id),
         )
+        several = len({r.account for r in gathered.resources}) > 1
         counts: Counter[ResourceType] = Counter(cast(ResourceType, r.type) for r in resources)
         where = ", ".join(regions)
         scope = type_label(args.resource_type, 2) if args.resource_type else "resources"
@@ -198,6 +279,7 @@ class DescribeResources(ReadOnlyTool[DescribeResourcesInput, DescribeResourcesRe
                 name=r.name,
                 type=r.type,
                 region=r.region,
+                account=r.account,
                 attributes=dict(r.attributes) if detailed else _key_attributes(r),
                 tags=r.tags,
             )
@@ -206,10 +288,11 @@ class DescribeResources(ReadOnlyTool[DescribeResourcesInput, DescribeResourcesRe
         base.total = len(resources)
         base.counts = {t: counts[t] for t in RESOURCE_TYPES if counts[t]}
         base.tables = [
-            _table(t, [r for r in shown if r.type == t])
+            _table(t, [r for r in shown if r.type == t], accounts=several)
             for t in RESOURCE_TYPES
             if any(r.type == t for r in shown)
         ]
         more = f" (showing the first {len(shown)})" if len(shown) < len(resources) else ""
-        base.message = f"{_summary(counts)} in {where}{more}.{error_note}"
+        spread = f" across {len({r.account for r in resources})} accounts" if several else ""
+        base.message = f"{_summary(counts)} in {where}{spread}{more}.{error_note}"
         return base

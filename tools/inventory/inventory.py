@@ -17,9 +17,10 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
+from tools import progress
 from tools.base import ToolContext, UserFacingError
 from tools.inventory.clients import AccountClients
-from tools.inventory.kinds import kind
+from tools.inventory.kinds import kind, type_label
 from tools.inventory.resources import GLOBAL_REGION, AnyResourceType, Resource
 
 log = logging.getLogger(__name__)
@@ -204,7 +205,9 @@ def gather(
     workers = max(1, min(max_workers or ctx.settings.aws.max_workers, len(runnable) or 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
         futures = [(task, pool.submit(run, task)) for task in runnable]
-        for task, future in futures:
+        for done, (task, future) in enumerate(futures, 1):
+            where = f"{type_label(task.resource_type, 2)} in {task.region_label}"
+            progress.report("reading resources", done - 1, len(futures), where)
             try:
                 out.resources.extend(future.result())
                 out.succeeded.append(task)
@@ -213,6 +216,7 @@ def gather(
                     "collecting %s in %s failed", task.resource_type, task.region_label, exc_info=True
                 )
                 out.errors.append(_error(task, exc, account=clients[task.role_arn].account_id))
+    progress.report("reading resources", len(futures), len(futures), finished=True)
     return out
 
 

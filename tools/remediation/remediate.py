@@ -38,6 +38,12 @@ Action = Literal[
     "release_address",
     "delete_snapshot",
     "modify_volume_type",
+    "remove_nacl_entry",
+    "redirect_http_to_https",
+    "enable_pitr",
+    "enable_scan_on_push",
+    "enable_guardduty",
+    "disable_auto_public_ip",
 ]
 
 
@@ -46,8 +52,8 @@ class RemediateInput(ToolInput):
     resource_id: str = Field(
         min_length=1,
         description="sg-..., a bucket name, an RDS identifier, i-..., vol-..., snap-..., eipalloc-..., "
-        "a KMS key "
-        "id, a trail name, an IAM user name, or ebs-encryption-by-default (with region)",
+        "a KMS key id, a trail name, an IAM user name, acl-..., subnet-..., a load balancer name, a "
+        "DynamoDB table name, an ECR repository name, or ebs-encryption-by-default / guardduty (with region)",
     )
     region: str | None = Field(default=None, description="Found automatically when omitted.")
     account: str | None = Field(
@@ -62,6 +68,8 @@ class RemediateInput(ToolInput):
             'enable_bucket_encryption: {"algorithm": "AES256" | "aws:kms", "kms_key_id": ...}; '
             'deactivate_access_key: {"access_key_id": "AKIA..."}; '
             'modify_volume_type: {"volume_type": "gp3"}; '
+            'remove_nacl_entry: {"rule_number": 100} (optional); '
+            'redirect_http_to_https: {"listener_arn": "arn:aws:elasticloadbalancing:..."} (optional); '
             "the other actions take none"
         ),
     )
@@ -88,8 +96,11 @@ class Remediate(MutatingTool[RemediateInput, RemediateResult]):
         "enable_bucket_versioning, enable_key_rotation (KMS), disable_public_access (RDS), require_imdsv2, "
         "enable_ebs_default_encryption (per region), enable_log_file_validation (CloudTrail), "
         "make_snapshot_private, deactivate_access_key (IAM user), stop_instance, delete_volume (snapshot "
-        "first), delete_snapshot, release_address (Elastic IP), modify_volume_type (gp2 -> gp3). Shows a "
-        "dry-run plan of exactly what changes; applies it only after approval, then verifies it."
+        "first), delete_snapshot, release_address (Elastic IP), modify_volume_type (gp2 -> gp3), "
+        "remove_nacl_entry (world-open network ACL entries), redirect_http_to_https (ALB HTTP listeners), "
+        "enable_pitr (DynamoDB), enable_scan_on_push (ECR), enable_guardduty (per region), "
+        "disable_auto_public_ip (subnet). Shows a dry-run plan of exactly what changes; applies it only "
+        "after approval, then verifies it."
     )
     input_model: ClassVar[type[ToolInput]] = RemediateInput
     result_model: ClassVar[type[ToolResult]] = RemediateResult

@@ -52,6 +52,8 @@ class Rule(ABC):
     # Framework name -> control ids, e.g. {CIS_AWS: ("5.2",)}.
     compliance: ClassVar[Mapping[str, tuple[str, ...]]]
     remediation: ClassVar[str]
+    # The equivalent checks of the open-source scanner Prowler (docs/COMPLIANCE.md).
+    prowler_checks: ClassVar[tuple[str, ...]] = ()
     # Name of the remediation action in tools.remediation that fixes it, if any.
     remediation_action: ClassVar[str | None] = None
 

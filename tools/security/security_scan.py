@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from pydantic import Field
 
@@ -26,8 +26,7 @@ from tools.security.engine import evaluate
 from tools.security.rules import all_rules, rules_for
 from tools.security.views import FindingView, finding_view, findings_table, severity_counts, severity_summary
 
-Service = Literal["s3", "ec2", "iam", "ebs", "rds", "kms", "cloudtrail", "cloudwatch", "config"]
-SERVICES: tuple[Service, ...] = (
+Service = Literal[
     "s3",
     "ec2",
     "iam",
@@ -37,7 +36,25 @@ SERVICES: tuple[Service, ...] = (
     "cloudtrail",
     "cloudwatch",
     "config",
-)
+    "lambda",
+    "elb",
+    "eks",
+    "dynamodb",
+    "sqs",
+    "sns",
+    "secretsmanager",
+    "ecr",
+    "cloudfront",
+    "apigateway",
+    "elasticache",
+    "efs",
+    "guardduty",
+    "securityhub",
+    "accessanalyzer",
+    "account",
+    "organizations",
+]
+SERVICES: tuple[Service, ...] = get_args(Service)
 MAX_FINDINGS = 100
 
 

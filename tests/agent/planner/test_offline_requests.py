@@ -412,7 +412,7 @@ def test_change_requests_without_a_target_ask_instead_of_guessing(text: str, phr
 
 @pytest.mark.parametrize(
     ("text", "phrase"),
-    [("scan lambda", "don't cover Lambda"), ("list lambda functions", "can't list Lambda")],
+    [("scan route 53", "don't cover Route 53"), ("list step functions", "can't list Step Functions")],
 )
 def test_unsupported_services_are_explained(text: str, phrase: str) -> None:
     decision = plan(text)

@@ -4,6 +4,7 @@ and a read-only tool whose result carries every kind of presentation."""
 from __future__ import annotations
 
 import struct
+import time
 import zlib
 from datetime import datetime
 from pathlib import Path
@@ -100,6 +101,20 @@ class Report(ReadOnlyTool[ReportInput, ReportResult]):
 def context_runtime(settings: Settings) -> Runtime:
     """The worker process's runtime in tests: the context planner and in-memory tools."""
     return Runtime.build(settings, planner=ContextPlanner(), tools=[Echo(), RecordingChange()])
+
+
+class SlowContextPlanner(ContextPlanner):
+    """The context planner taking 0.4 s a turn, so that a killed worker is caught mid-turn."""
+
+    def plan(
+        self, text: str, history: list[PastTurn], tools: list[ToolSpec], now: datetime
+    ) -> PlannerDecision:
+        time.sleep(0.4)
+        return super().plan(text, history, tools, now)
+
+
+def slow_context_runtime(settings: Settings) -> Runtime:
+    return Runtime.build(settings, planner=SlowContextPlanner(), tools=[Echo(), RecordingChange()])
 
 
 def echo_runtime(settings: Settings) -> Runtime:

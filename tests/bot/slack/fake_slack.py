@@ -36,6 +36,8 @@ class FakeSlack:
     not_in_channel: set[str] = field(default_factory=set)
     failures: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
     calls: list[Call] = field(default_factory=list)
+    # Messages as conversations.history / replies return them (ts -> message, with metadata).
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
@@ -155,12 +157,28 @@ class FakeSlack:
             if channel in self.not_in_channel:
                 return {"ok": False, "error": "not_in_channel"}
             ts = self._next_ts()
-            return {
-                "ok": True,
-                "channel": channel,
-                "ts": ts,
-                "message": {"text": args.get("text"), "ts": ts, "bot_id": self.bot_id},
-            }
+            message = {"type": "message", "text": args.get("text"), "ts": ts, "bot_id": self.bot_id}
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            metadata = args.get("metadata")
+            if isinstance(metadata, str):
+                with contextlib.suppress(json.JSONDecodeError):
+                    metadata = json.loads(metadata)
+            if isinstance(metadata, dict):
+                message["metadata"] = metadata
+            with self._lock:
+                self.messages[(channel, ts)] = message
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method in ("conversations.replies", "conversations.history"):
+            channel, root = str(args.get("channel")), args.get("ts")
+            with self._lock:
+                history = method == "conversations.history"
+                found = [
+                    m
+                    for (c, _), m in sorted(self.messages.items())
+                    if c == channel and (history or root in (m["ts"], m.get("thread_ts")))
+                ]
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "chat.update":
             return {
                 "ok": True,

@@ -37,7 +37,7 @@ def test_real_mode_acts_as_the_mapped_os_user(tmp_path: Path, os_user: Callable[
     assert result.exit_code == 0, result.output
     assert "talking as bob" in result.output
     decided = invoke(tmp_path, "approvals", "approve", "ap-nope")
-    assert decided.exit_code == 1 and "no approval request" in decided.output  # got past identity
+    assert decided.exit_code == 3 and "no approval request" in decided.output  # got past identity (not found)
 
 
 def test_real_mode_refuses_an_os_user_outside_the_table(
@@ -71,7 +71,7 @@ def test_real_mode_refuses_as_someone_else(
 def test_real_mode_as_may_name_yourself(tmp_path: Path, os_user: Callable[[str], None]) -> None:
     os_user("bsmith")
     result = invoke(tmp_path, "approvals", "approve", "ap-nope", "--as", "U024BE7LH")
-    assert result.exit_code == 1 and "no approval request" in result.output
+    assert result.exit_code == 3 and "no approval request" in result.output  # not found
 
 
 def test_real_mode_without_an_os_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,7 +86,7 @@ def test_real_mode_without_an_os_user(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_sandbox_takes_as(tmp_path: Path, os_user: Callable[[str], None]) -> None:
     os_user("mallory")  # ignored in the sandbox
     result = invoke(tmp_path, "approvals", "approve", "ap-nope", "--as", "carol", mode="sandbox")
-    assert result.exit_code == 1 and "no approval request" in result.output
+    assert result.exit_code == 3 and "no approval request" in result.output  # not found
     missing = invoke(tmp_path, "approvals", "approve", "ap-1", mode="sandbox")
     assert missing.exit_code == 2 and "Missing option '--as'" in missing.output
     look_alike = invoke(tmp_path, "approvals", "approve", "ap-1", "--as", "b\u043eb", mode="sandbox")

@@ -82,7 +82,7 @@ def test_config_show_masks_secrets(run, tmp_path: Path) -> None:  # type: ignore
 
 def test_unknown_approval_id(run) -> None:  # type: ignore[no-untyped-def]
     result = run("approvals", "approve", "ap-nope", "--as", "bob")
-    assert result.exit_code == 1 and "no approval request" in result.output
+    assert result.exit_code == 3 and "no approval request" in result.output  # not found
 
 
 def test_now_pins_last_month(run) -> None:  # type: ignore[no-untyped-def]

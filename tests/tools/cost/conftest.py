@@ -15,6 +15,9 @@ from tools.base import ToolContext
 from tools.cost import BUNDLED_SAMPLE, CostStore
 from tools.cost.cost_query import CostQuery
 from tools.cost.cost_query_models import CostQueryResult
+from tools.cost.datastore import memory_store
+from tools.cost.defaults import generated_source
+from tools.cost.generator.spec import DEMO_SPEC
 from tools.inventory.aws import AwsClients
 
 ContextFactory = Callable[..., ToolContext]
@@ -25,7 +28,9 @@ def make_ctx(tmp_path: Path) -> Iterator[ContextFactory]:
     stores: list[Store] = []
 
     def build(**overrides: Any) -> ToolContext:
-        settings = load_settings(data_dir=tmp_path / f"data{len(stores)}", now="2024-10-15", **overrides)
+        settings = load_settings(
+            data_dir=tmp_path / f"data{len(stores)}", **{"now": "2024-10-15", **overrides}
+        )
         store = Store(settings.sqlalchemy_url)
         stores.append(store)
         return ToolContext(
@@ -40,6 +45,14 @@ def make_ctx(tmp_path: Path) -> Iterator[ContextFactory]:
 @pytest.fixture(scope="session")
 def sample_store() -> Iterator[CostStore]:
     store = CostStore.from_paths([BUNDLED_SAMPLE])
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def demo_store() -> Iterator[CostStore]:
+    """The demo's generated history (April to mid-October 2024), built once for the session."""
+    store = memory_store([generated_source(DEMO_SPEC)])
     yield store
     store.close()
 

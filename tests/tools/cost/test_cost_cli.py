@@ -58,7 +58,7 @@ def test_ingest_then_status(tmp_path: Path) -> None:
 def test_bad_exports_fail_cleanly(tmp_path: Path) -> None:
     bad = export(tmp_path / "bad.csv", ["1", "one"])
     result = invoke(tmp_path / "data", "ingest", str(bad))
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # a malformed export
     assert "Bad BilledCost value 'one'" in result.output and "line 3" in result.output
     missing = invoke(tmp_path / "data", "ingest", str(tmp_path / "nope.csv"))
-    assert missing.exit_code == 1 and "not found" in missing.output
+    assert missing.exit_code == 3 and "not found" in missing.output  # no such export

@@ -8,8 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from config import Settings
 from store import Store
 from tests.tools.cost.reference import cents, in_days, load_rows, region_key, sums_by, tag_value, total
@@ -17,8 +15,7 @@ from tools.base import ToolContext, ToolStatus
 from tools.cost.anomalies import DetectOptions, detect_series
 from tools.cost.cost_anomalies import CostAnomalies
 from tools.cost.cost_query import CostQuery
-from tools.cost.datastore import CostStore, memory_store
-from tools.cost.defaults import generated_source
+from tools.cost.datastore import CostStore
 from tools.cost.generator.catalogue import BILLING_ACCOUNT_ID
 from tools.cost.generator.rows import write
 from tools.cost.generator.spec import DEMO_SPEC, GeneratorSpec
@@ -29,11 +26,6 @@ from tools.inventory.aws import AwsClients
 SMALL = GeneratorSpec(
     seed=11, start=date(2024, 6, 1), end=date(2024, 8, 1), resources_per_account=6, anomalies=2
 )
-
-
-@pytest.fixture(scope="module")
-def demo_store() -> CostStore:
-    return memory_store([generated_source(DEMO_SPEC)])
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:

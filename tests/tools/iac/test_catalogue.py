@@ -47,7 +47,9 @@ def test_template_renders_valid_and_rule_clean(
     report = check_code(iac_env, code, fmt, getattr(params, "region", "us-east-1"))
     problems = [i.line() for i in report.errors()]
     assert report.ok, problems
-    assert report.findings == [], [f.detail for f in report.findings]
+    # Low-severity findings (hygiene such as access logging) warn without failing the code.
+    high = [f for f in report.findings if f.severity != "low"]
+    assert high == [], [f.detail for f in high]
     lint_warnings = [
         i.line() for r in report.runs if r.check in ("lint", "schema", "pod-security") for i in r.issues
     ]

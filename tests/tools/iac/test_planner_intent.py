@@ -36,6 +36,31 @@ IAC_REQUESTS = [
     "infrastructure as code for an ECS service please",
     "k8s ingress for app.example.com",
     "how do I write terraform for a dynamodb table?",
+    # Issue #15: ordinary requests typed the way engineers type them.
+    "EFS file system for our shared uploads, terraform",
+    "need an elasticache redis cluster with 2 nodes, encrypted, in terraform",
+    "ECR repo with scan on push for the api image",
+    "SQS queue encrypted with a customer managed KMS key",
+    "terraform for VPC flow logs on vpc-0a1b2c3d4e5f67890",
+    "ALB with HTTPS listener and redirect from http",
+    "Aurora Postgres Serverless v2 cluster, cloudformation please",
+    "GitHub Actions OIDC role so our workflows can deploy without keys",
+    "HTTP API in front of a lambda",
+    "SNS topic fanning out to two SQS queues",
+    "RDS MySQL instance db.t4g.medium with 100 GB",
+    "autoscaling group with IMDSv2 required, t3.small, 2 to 6 instances",
+    "PodDisruptionBudget for the api deployment, min available 2",
+    "RBAC for a read-only role in the monitoring namespace",
+    "default-deny NetworkPolicy for the payments namespace",
+    "Postgres StatefulSet with a 20Gi volume",
+    "Step Functions state machine that calls a lambda",
+    "CloudTrail trail to an encrypted bucket",
+    "HPA on memory at 80% for the web deployment",
+    "nginx deployment with a ConfigMap for its config",
+    "privileged DaemonSet for a node agent",
+    "static website bucket in terraform",
+    "security group allowing SSH from anywhere",
+    "write Pulumi for an S3 bucket",
 ]
 
 
@@ -54,6 +79,7 @@ NOT_IAC = [
     ("list our EC2 instances in eu-west-1", "describe_resources"),
     ("what is our runbook for a full disk?", "search_knowledge"),
     ("is the terraform-state bucket public?", "security_scan"),
+    ("list security groups in eu-west-1", "describe_resources"),
 ]
 
 

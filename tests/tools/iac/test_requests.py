@@ -23,7 +23,8 @@ def test_request_gives_valid_rule_clean_code(case: RequestCase, iac_ctx: ToolCon
     result = tool.run(iac_ctx, tool.parse({"request": case.request}))
     assert result.status == ToolStatus.OK, result.errors
     assert (result.template, result.format) == (case.template, case.format)
-    assert result.passed and not result.findings
+    # Low-severity findings (hygiene such as access logging) warn without failing the code.
+    assert result.passed and not [f for f in result.findings if f.severity != "low"]
     for key, value in case.params.items():
         assert result.params.get(key) == value, key
     (block,) = result.code

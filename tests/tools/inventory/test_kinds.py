@@ -9,6 +9,7 @@ import pytest
 from tools.inventory.kinds import (
     ALL_RESOURCE_TYPES,
     KINDS,
+    OVERVIEW_TYPES,
     RESOURCE_TYPES,
     ResourceKind,
     kind,
@@ -18,16 +19,25 @@ from tools.inventory.kinds import (
 from tools.inventory.resources import AnyResourceType, ResourceType, SettingsType
 
 
-def test_inventory_types_are_unchanged() -> None:
-    # describe_resources' input contract is the six inventory types.
-    assert RESOURCE_TYPES == (
-        "ec2_instance",
-        "security_group",
-        "s3_bucket",
-        "iam_user",
-        "rds_instance",
-        "ebs_volume",
+def test_inventory_types() -> None:
+    # describe_resources lists these; without a type it shows the first six (its overview).
+    assert (
+        OVERVIEW_TYPES
+        == RESOURCE_TYPES[:6]
+        == (
+            "ec2_instance",
+            "security_group",
+            "s3_bucket",
+            "iam_user",
+            "rds_instance",
+            "ebs_volume",
+        )
     )
+    assert {"lambda_function", "vpc", "load_balancer", "subnet", "network_acl"} <= set(RESOURCE_TYPES)
+    # Every type some rule reads has a row (and so a collector).
+    from tools.security.rules import all_rules
+
+    assert {r.resource_type for r in all_rules()} <= set(ALL_RESOURCE_TYPES)
 
 
 def test_the_literals_name_the_rows_of_the_table() -> None:
@@ -64,6 +74,12 @@ def test_an_id_prefix_names_one_type() -> None:
         ("arn:aws:iam::123456789012:policy/admin", ["iam_policy"]),
         ("arn:aws:iam::123456789012:user/alice", ["iam_user"]),
         ("snap-0123", ["ebs_snapshot"]),
+        ("subnet-0123", ["subnet"]),
+        ("acl-0123", ["network_acl"]),
+        ("arn:aws:iam::123456789012:role/ops", ["iam_role"]),
+        ("arn:aws:rds:us-east-1:123456789012:snapshot:nightly", ["rds_snapshot"]),
+        ("arn:aws:rds:us-east-1:123456789012:db:orders", ["rds_instance"]),
+        ("arn:aws:lambda:us-east-1:123456789012:function:f", ["lambda_function"]),
         ("acme-logs", list(ALL_RESOURCE_TYPES)),
         (None, list(ALL_RESOURCE_TYPES)),
     ],

@@ -212,8 +212,13 @@ def test_scan_remediate_rescan_resolves(ctx: ToolContext, planted: Planted) -> N
         (f.rule_id, f.resource_id) for f in second.findings
     }
     # Block Public Access fixes both the public bucket and its missing Block Public Access.
-    assert gone == {("s3-bucket-public", planted.bucket), ("s3-bucket-public-access-block", planted.bucket)}
-    assert second.resolved == 2 and "2 resolved since the last scan" in second.message
+    # Block Public Access also ends the public-listing ACL finding of the same bucket.
+    assert gone == {
+        ("s3-bucket-public", planted.bucket),
+        ("s3-bucket-public-access-block", planted.bucket),
+        ("s3-bucket-public-list-acl", planted.bucket),
+    }
+    assert second.resolved == 3 and "3 resolved since the last scan" in second.message
 
 
 def test_bad_requests(ctx: ToolContext, planted: Planted) -> None:

@@ -62,6 +62,140 @@ def new_bucket(ctx: ToolContext) -> str:
     return name
 
 
+def new_vpc(ctx: ToolContext) -> tuple[str, list[str]]:
+    """A VPC with two subnets (in two zones, as a load balancer needs)."""
+    n = next(_names) % 200
+    vpc = str(ec2(ctx).create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"])
+    subnets = [
+        str(
+            ec2(ctx).create_subnet(VpcId=vpc, CidrBlock=f"10.{n}.{i}.0/24", AvailabilityZone=f"{R}{zone}")[
+                "Subnet"
+            ]["SubnetId"]
+        )
+        for i, zone in enumerate("ab")
+    ]
+    return vpc, subnets
+
+
+def nacl_entry(ctx: ToolContext, acl: str, number: int, cidr: str, ports: tuple[int, int] | None) -> None:
+    entry: dict[str, Any] = {
+        "NetworkAclId": acl,
+        "RuleNumber": number,
+        "RuleAction": "allow",
+        "Egress": False,
+    }
+    entry |= {"Ipv6CidrBlock": cidr} if ":" in cidr else {"CidrBlock": cidr}
+    if ports is None:
+        entry["Protocol"] = "-1"
+    else:
+        entry |= {"Protocol": "6", "PortRange": {"From": ports[0], "To": ports[1]}}
+    ec2(ctx).create_network_acl_entry(**entry)
+
+
+def open_nacl(ctx: ToolContext) -> tuple[str, dict[str, Any]]:
+    """A subnet's ACL that admits SSH from 0.0.0.0/0 and everything from ::/0, and HTTPS (kept)."""
+    vpc, subnets = new_vpc(ctx)
+    acl = str(ec2(ctx).create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"])
+    nacl_entry(ctx, acl, 100, "0.0.0.0/0", (22, 22))
+    nacl_entry(ctx, acl, 110, "::/0", None)
+    nacl_entry(ctx, acl, 200, "0.0.0.0/0", (443, 443))
+    associate(ctx, acl, subnets[0])
+    return acl, {}
+
+
+def associate(ctx: ToolContext, acl: str, subnet: str) -> None:
+    current = ec2(ctx).describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])
+    association = next(
+        a["NetworkAclAssociationId"]
+        for n in current["NetworkAcls"]
+        for a in n["Associations"]
+        if a["SubnetId"] == subnet
+    )
+    ec2(ctx).replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+
+
+def inbound_entries(ctx: ToolContext, acl: str) -> Any:
+    found = ec2(ctx).describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
+    return sorted(e["RuleNumber"] for e in found if not e["Egress"])
+
+
+def new_alb(ctx: ToolContext, https: bool = True) -> tuple[str, str]:
+    """An ALB whose HTTP listener forwards (and, with `https`, an HTTPS listener): (name, HTTP listener)."""
+    vpc, subnets = new_vpc(ctx)
+    elb = ctx.aws.client("elbv2", R)
+    name = f"web-{next(_names)}"
+    lb = elb.create_load_balancer(Name=name, Subnets=subnets, Type="application")["LoadBalancers"][0]
+    tg = elb.create_target_group(Name=f"tg-{name}", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]
+    forward = [{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}]
+    http = elb.create_listener(
+        LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=forward
+    )["Listeners"][0]["ListenerArn"]
+    if https:
+        cert = ctx.aws.client("acm", R).request_certificate(DomainName=f"{name}.example.com")
+        elb.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"],
+            Protocol="HTTPS",
+            Port=443,
+            Certificates=[{"CertificateArn": cert["CertificateArn"]}],
+            DefaultActions=forward,
+        )
+    return name, str(http)
+
+
+def _http_listener(ctx: ToolContext, name: str) -> Any:
+    elb = ctx.aws.client("elbv2", R)
+    arn = elb.describe_load_balancers(Names=[name])["LoadBalancers"][0]["LoadBalancerArn"]
+    return [
+        li["DefaultActions"]
+        for li in elb.describe_listeners(LoadBalancerArn=arn)["Listeners"]
+        if li["Protocol"] == "HTTP"
+    ]
+
+
+def new_table(ctx: ToolContext) -> str:
+    name = f"orders-{next(_names)}"
+    ctx.aws.client("dynamodb", R).create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return name
+
+
+def _pitr(ctx: ToolContext, table: str) -> Any:
+    backups = ctx.aws.client("dynamodb", R).describe_continuous_backups(TableName=table)
+    return backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"][
+        "PointInTimeRecoveryStatus"
+    ]
+
+
+def new_repository(ctx: ToolContext) -> str:
+    name = f"app-{next(_names)}"
+    ctx.aws.client("ecr", R).create_repository(repositoryName=name)
+    return name
+
+
+def _scan_on_push(ctx: ToolContext, repo: str) -> Any:
+    found = ctx.aws.client("ecr", R).describe_repositories(repositoryNames=[repo])["repositories"][0]
+    return found["imageScanningConfiguration"]["scanOnPush"]
+
+
+def _detectors(ctx: ToolContext, region: str = R) -> Any:
+    gd = ctx.aws.client("guardduty", region)
+    return [gd.get_detector(DetectorId=d)["Status"] for d in gd.list_detectors()["DetectorIds"]]
+
+
+def public_subnet(ctx: ToolContext) -> tuple[str, dict[str, Any]]:
+    _, subnets = new_vpc(ctx)
+    ec2(ctx).modify_subnet_attribute(SubnetId=subnets[0], MapPublicIpOnLaunch={"Value": True})
+    return subnets[0], {}
+
+
+def _maps_public_ip(ctx: ToolContext, subnet: str) -> Any:
+    return ec2(ctx).describe_subnets(SubnetIds=[subnet])["Subnets"][0]["MapPublicIpOnLaunch"]
+
+
 @dataclass
 class Case:
     """How to plant what an action fixes, and how to read the state it changes."""
@@ -217,6 +351,28 @@ CASES = [
         None,
     ),
     Case("delete_volume", lambda ctx: (new_volume(ctx), {}), _volume, None),
+    Case("remove_nacl_entry", open_nacl, inbound_entries, "ec2-nacl-open-all-ports now passes"),
+    Case(
+        "redirect_http_to_https",
+        lambda ctx: (new_alb(ctx)[0], {}),
+        _http_listener,
+        "elb-http-listener-without-redirect now passes",
+    ),
+    Case("enable_pitr", lambda ctx: (new_table(ctx), {}), _pitr, "dynamodb-table-pitr now passes"),
+    Case(
+        "enable_scan_on_push",
+        lambda ctx: (new_repository(ctx), {}),
+        _scan_on_push,
+        "ecr-repository-scan-on-push now passes",
+    ),
+    Case(
+        "enable_guardduty",
+        lambda ctx: ("guardduty", {}),
+        lambda ctx, _: _detectors(ctx),
+        "guardduty-enabled now passes",
+        region=R,
+    ),
+    Case("disable_auto_public_ip", public_subnet, _maps_public_ip, "ec2-subnet-auto-public-ip now passes"),
 ]
 
 

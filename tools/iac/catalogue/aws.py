@@ -184,6 +184,30 @@ def private_bucket_tf(
     return blocks
 
 
+def kms_key_policy_tf() -> tuple[hcl.Entry, list[Block]]:
+    """The key's `policy` argument (the account administers the key through IAM, as the default
+    policy does, but written out) and the data sources it reads."""
+    root = hcl.interp(
+        "arn:${data.aws_partition.key_owner.partition}:iam::${data.aws_caller_identity.key_owner.account_id}:root"
+    )
+    policy: dict[str, Any] = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EnableIamPolicies",
+                "Effect": "Allow",
+                "Principal": {"AWS": root},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    return ("policy", hcl.Call("jsonencode", policy)), [
+        data("aws_caller_identity", "key_owner"),
+        data("aws_partition", "key_owner"),
+    ]
+
+
 # -- CloudFormation --------------------------------------------------------------------------------
 def cfn_tags(name: Any) -> list[dict[str, Any]]:
     return [

@@ -16,6 +16,7 @@ from tools.iac.catalogue.aws import (
     cfn_tags,
     data,
     kms_key_policy_cfn,
+    kms_key_policy_tf,
     output,
     policy_statement,
     resource,
@@ -216,7 +217,9 @@ def _kms_render(p: KmsParams, fmt: IacFormat) -> str:
                 ("enable_key_rotation", True),
                 ("rotation_period_in_days", 365),
                 ("deletion_window_in_days", p.deletion_window_days),
+                kms_key_policy_tf()[0],
             ),
+            *kms_key_policy_tf()[1],
             resource(
                 "aws_kms_alias",
                 "this",
@@ -297,7 +300,9 @@ def _secret_render(p: SecretParams, fmt: IacFormat) -> str:
                 ("description", f"Encrypts the secret {p.name}"),
                 ("enable_key_rotation", True),
                 ("deletion_window_in_days", 30),
+                kms_key_policy_tf()[0],
             ),
+            *kms_key_policy_tf()[1],
             # No value in code or state: set it with `aws secretsmanager put-secret-value`
             # or a rotation function.
             resource(

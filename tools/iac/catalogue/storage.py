@@ -13,6 +13,7 @@ from tools.iac.catalogue.aws import (
     cfn_document,
     cfn_output,
     cfn_tags,
+    kms_key_policy_tf,
     output,
     private_bucket_cfn,
     private_bucket_tf,
@@ -57,8 +58,10 @@ def _s3_render(p: S3Params, fmt: IacFormat) -> str:
                     ("description", f"Encrypts objects in {p.bucket_name}"),
                     ("enable_key_rotation", True),
                     ("deletion_window_in_days", 30),
+                    kms_key_policy_tf()[0],
                 )
             )
+            blocks += kms_key_policy_tf()[1]
         kms = ref("aws_kms_key.bucket.arn") if p.kms else None
         blocks += private_bucket_tf("this", ref("var.bucket_name"), kms, p.versioning, p.noncurrent_days)
         blocks += [

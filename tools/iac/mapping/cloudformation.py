@@ -77,8 +77,20 @@ def _bucket(t: Template, lid: str, region: str, mapped: Mapped) -> None:
     mapped.add("s3_bucket", id=lid, name=name, region=region, attributes=attrs, tags=t.tags(p))
 
 
+# What an Aurora instance takes from its cluster (it has no storage or backups of its own).
+_FROM_CLUSTER = (
+    "StorageEncrypted",
+    "BackupRetentionPeriod",
+    "DeletionProtection",
+    "EnableIAMDatabaseAuthentication",
+)
+
+
 def _db_instance(t: Template, lid: str, region: str, mapped: Mapped) -> None:
     p = {k: t.value(v) for k, v in t.props(lid).items()}
+    cluster = t.target(p.get("DBClusterIdentifier"))
+    if cluster in t.resources:
+        p.update({k: t.value(v) for k, v in t.props(cluster).items() if k in _FROM_CLUSTER})
     name = t.literal(p.get("DBInstanceIdentifier")) or lid
     attrs = {
         **fields.read(fields.RDS_INSTANCE, p, "cloudformation"),

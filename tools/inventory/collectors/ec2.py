@@ -4,7 +4,10 @@ security_group attributes: group_name, description, vpc_id, ingress and egress (
 source or destination: {protocol, from_port, to_port, cidr, source_group, description}).
 ec2_instance attributes: instance_type, state, image_id, vpc_id, subnet_id, availability_zone,
 private_ip, public_ip, security_groups, volumes, launch_time, http_tokens ("required" when only
-IMDSv2 is allowed, "optional"), http_endpoint ("enabled"/"disabled"), iam_instance_profile (ARN).
+IMDSv2 is allowed, "optional"), http_endpoint ("enabled"/"disabled"), iam_instance_profile (ARN),
+monitoring ("enabled" for detailed monitoring, "disabled"), internet_ingress (the ingress entries of
+its security groups that admit 0.0.0.0/0 or ::/0, each with its `group`; None when the groups could
+not be read).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.inventory.clients import AccountClients
+from tools.inventory.exposure import WORLD_CIDRS
 from tools.inventory.resources import Resource, tags_dict
 
 
@@ -92,7 +96,9 @@ def collect_security_groups(aws: AccountClients, region: str | None, lookup: str
     return out
 
 
-def _instance_resource(inst: dict[str, Any], region: str, owner: str) -> Resource:
+def _instance_resource(
+    inst: dict[str, Any], region: str, owner: str, groups: dict[str, list[dict[str, Any]]] | None = None
+) -> Resource:
     tags = tags_dict(inst.get("Tags"))
     metadata = inst.get("MetadataOptions") or {}
     return Resource(
@@ -116,6 +122,15 @@ def _instance_resource(inst: dict[str, Any], region: str, owner: str) -> Resourc
             "http_tokens": metadata.get("HttpTokens"),
             "http_endpoint": metadata.get("HttpEndpoint"),
             "iam_instance_profile": (inst.get("IamInstanceProfile") or {}).get("Arn"),
+            "monitoring": (inst.get("Monitoring") or {}).get("State"),
+            "internet_ingress": None
+            if groups is None
+            else [
+                {**entry, "group": g["GroupId"]}
+                for g in inst.get("SecurityGroups", [])
+                for entry in groups.get(g["GroupId"], [])
+                if entry.get("cidr") in WORLD_CIDRS
+            ],
         },
         tags=tags,
     )
@@ -125,10 +140,22 @@ def collect_instances(aws: AccountClients, region: str | None, lookup: str | Non
     assert region is not None
     ec2 = aws.client("ec2", region)
     out: list[Resource] = []
+    found: list[tuple[dict[str, Any], str]] = []
     for page in ec2.get_paginator("describe_instances").paginate(
         Filters=_id_filter(lookup, "i-", "instance-id")
     ):
         for reservation in page["Reservations"]:
             owner = reservation.get("OwnerId", "")
-            out.extend(_instance_resource(i, region, owner) for i in reservation["Instances"])
+            found.extend((i, owner) for i in reservation["Instances"])
+    if not found:
+        return out
+    # The groups' ingress, read once per region, tells which instances the internet reaches.
+    wanted = sorted({g["GroupId"] for i, _ in found for g in i.get("SecurityGroups", [])})
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if wanted:
+        filters = [{"Name": "group-id", "Values": wanted}] if len(wanted) <= 200 else []
+        for page in ec2.get_paginator("describe_security_groups").paginate(Filters=filters):
+            for g in page["SecurityGroups"]:
+                groups[g["GroupId"]] = flatten_ingress(g.get("IpPermissions", []))
+    out.extend(_instance_resource(i, region, owner, groups) for i, owner in found)
     return out

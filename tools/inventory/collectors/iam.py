@@ -195,3 +195,120 @@ def collect_policies(aws: AccountClients, region: str | None, lookup: str | None
         listed = [p for p in listed if lookup in (p["PolicyName"], p["Arn"])]
     with ThreadPoolExecutor(max_workers=aws.settings.max_workers, thread_name_prefix="iam-policy") as pool:
         return list(pool.map(lambda p: _policy_resource(iam, p), listed))
+
+
+def _role_resource(iam: Any, role: dict[str, Any]) -> Resource:
+    name = role["RoleName"]
+    attached = iam.list_attached_role_policies(RoleName=name).get("AttachedPolicies", [])
+    return Resource(
+        type="iam_role",
+        id=name,
+        name=name,
+        region=GLOBAL_REGION,
+        arn=role.get("Arn"),
+        attributes={
+            "trust_policy": _document(role.get("AssumeRolePolicyDocument")),
+            "attached_policies": [p["PolicyName"] for p in attached],
+            "attached_policy_arns": [p["PolicyArn"] for p in attached],
+            "path": role.get("Path", "/"),
+            "created": _iso(role.get("CreateDate")),
+            "service_linked": str(role.get("Path", "")).startswith("/aws-service-role/"),
+        },
+    )
+
+
+def _list_roles(iam: Any) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = []
+    for page in iam.get_paginator("list_roles").paginate():
+        listed.extend(page["Roles"])
+    return listed
+
+
+def collect_roles(aws: AccountClients, region: str | None, lookup: str | None) -> list[Resource]:
+    """iam_role attributes: trust_policy (parsed), attached_policies (names), attached_policy_arns,
+    path, created, service_linked."""
+    iam = aws.client("iam", aws.regions[0])
+    listed = _list_roles(iam)
+    if lookup:
+        listed = [r for r in listed if lookup in (r["RoleName"], r.get("Arn"))]
+    with ThreadPoolExecutor(max_workers=aws.settings.max_workers, thread_name_prefix="iam-role") as pool:
+        return list(pool.map(lambda r: _role_resource(iam, r), listed))
+
+
+_INLINE = {
+    "user": ("list_users", "Users", "UserName", "list_user_policies", "get_user_policy"),
+    "role": ("list_roles", "Roles", "RoleName", "list_role_policies", "get_role_policy"),
+    "group": ("list_groups", "Groups", "GroupName", "list_group_policies", "get_group_policy"),
+}
+
+
+def _inline_of(iam: Any, kind: str, principal: str) -> list[Resource]:
+    _, _, key, list_call, get_call = _INLINE[kind]
+    names = getattr(iam, list_call)(**{key: principal}).get("PolicyNames", [])
+    out = []
+    for name in names:
+        doc = getattr(iam, get_call)(**{key: principal, "PolicyName": name}).get("PolicyDocument")
+        out.append(
+            Resource(
+                type="iam_inline_policy",
+                id=f"{kind}/{principal}/{name}",
+                name=f"{name} ({kind} {principal})",
+                region=GLOBAL_REGION,
+                attributes={
+                    "principal_type": kind,
+                    "principal": principal,
+                    "policy_name": name,
+                    "document": _document(doc),
+                },
+            )
+        )
+    return out
+
+
+def collect_inline_policies(aws: AccountClients, region: str | None, lookup: str | None) -> list[Resource]:
+    """iam_inline_policy attributes: principal_type ("user", "role", "group"), principal (its name),
+    policy_name, document (parsed). One resource per inline policy, id "<type>/<principal>/<name>"."""
+    iam = aws.client("iam", aws.regions[0])
+    principals: list[tuple[str, str]] = []
+    for kind, (call, field, key, _, _) in _INLINE.items():
+        for page in iam.get_paginator(call).paginate():
+            principals.extend((kind, p[key]) for p in page[field])
+    with ThreadPoolExecutor(max_workers=aws.settings.max_workers, thread_name_prefix="iam-inline") as pool:
+        found = [r for batch in pool.map(lambda p: _inline_of(iam, *p), principals) for r in batch]
+    if lookup:
+        found = [r for r in found if r.matches(lookup) or lookup in (r.attributes["policy_name"],)]
+    return found
+
+
+SUPPORT_POLICY = "arn:aws:iam::aws:policy/AWSSupportAccess"
+ACCOUNT_ID = "iam-account"
+
+
+def collect_account(aws: AccountClients, region: str | None, lookup: str | None) -> list[Resource]:
+    """iam_account attributes: support_access_entities (users, groups and roles the AWSSupportAccess
+    policy is attached to), server_certificates ([{name, expires}])."""
+    iam = aws.client("iam", aws.regions[0])
+    try:
+        entities = iam.list_entities_for_policy(PolicyArn=SUPPORT_POLICY)
+        support: list[str] | None = [
+            *(f"user/{u['UserName']}" for u in entities.get("PolicyUsers", [])),
+            *(f"group/{g['GroupName']}" for g in entities.get("PolicyGroups", [])),
+            *(f"role/{r['RoleName']}" for r in entities.get("PolicyRoles", [])),
+        ]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+        support = []
+    certs = [
+        {"name": c["ServerCertificateName"], "expires": _iso(c.get("Expiration"))}
+        for c in iam.list_server_certificates().get("ServerCertificateMetadataList", [])
+    ]
+    return [
+        Resource(
+            type="iam_account",
+            id=ACCOUNT_ID,
+            name="IAM account settings",
+            region=GLOBAL_REGION,
+            attributes={"support_access_entities": support, "server_certificates": certs},
+        )
+    ]

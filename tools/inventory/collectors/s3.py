@@ -6,7 +6,10 @@ public_access_block ({block_public_acls, ignore_public_acls, block_public_policy
 restrict_public_buckets}, all False when none is configured), encryption ("AES256",
 "aws:kms", ... or None), versioning ("Enabled", "Suspended" or None), logging
 ({target_bucket, target_prefix} or None), created, account_public_access_block (the account-level
-setting, same shape; None when it could not be read).
+setting, same shape; None when it could not be read), object_ownership ("BucketOwnerEnforced"
+means ACLs are disabled; "BucketOwnerPreferred", "ObjectWriter", or None when none is set, which
+leaves ACLs enabled), mfa_delete ("Enabled"/"Disabled"/None), object_lock (Object Lock is on),
+lifecycle_rules (enabled lifecycle rules).
 s3_account_settings attributes: public_access_block (the account-level setting, same shape).
 """
 
@@ -41,6 +44,9 @@ _ABSENT = frozenset(
         "NoSuchPublicAccessBlockConfiguration",
         "ServerSideEncryptionConfigurationNotFoundError",
         "NoSuchTagSet",
+        "OwnershipControlsNotFoundError",
+        "ObjectLockConfigurationNotFoundError",
+        "NoSuchLifecycleConfiguration",
     }
 )
 
@@ -84,7 +90,12 @@ def describe_bucket(s3: Any, name: str, region: str, created: Any = None) -> Res
     pab = _optional(s3.get_public_access_block, Bucket=name)
     enc = _optional(s3.get_bucket_encryption, Bucket=name)
     tags = _optional(s3.get_bucket_tagging, Bucket=name)
-    versioning = s3.get_bucket_versioning(Bucket=name).get("Status")
+    versioning_config = s3.get_bucket_versioning(Bucket=name)
+    versioning = versioning_config.get("Status")
+    ownership = _optional(s3.get_bucket_ownership_controls, Bucket=name)
+    lock = _optional(s3.get_object_lock_configuration, Bucket=name)
+    lifecycle = _optional(s3.get_bucket_lifecycle_configuration, Bucket=name)
+    ownership_rules = ((ownership or {}).get("OwnershipControls") or {}).get("Rules") or []
     logging_enabled = s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")
     algorithm = None
     if enc:
@@ -110,6 +121,13 @@ def describe_bucket(s3: Any, name: str, region: str, created: Any = None) -> Res
             if logging_enabled
             else None,
             "created": created.isoformat() if created is not None else None,
+            "object_ownership": ownership_rules[0].get("ObjectOwnership") if ownership_rules else None,
+            "mfa_delete": versioning_config.get("MFADelete"),
+            "object_lock": ((lock or {}).get("ObjectLockConfiguration") or {}).get("ObjectLockEnabled")
+            == "Enabled",
+            "lifecycle_rules": sum(
+                1 for r in (lifecycle or {}).get("Rules", []) if r.get("Status") == "Enabled"
+            ),
         },
         tags=tags_dict((tags or {}).get("TagSet")),
     )

@@ -23,6 +23,7 @@ class TrailBucketWithoutAccessLogging(Rule):
         FSBP: ("CloudTrail.7",),
         SOC2: ("A1.2",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudtrail_logs_s3_bucket_access_logging_enabled",)
     remediation: ClassVar[str] = (
         "Turn on server access logging for the trail's bucket, delivering to a separate logging bucket."
     )

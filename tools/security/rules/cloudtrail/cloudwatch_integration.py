@@ -24,6 +24,7 @@ class TrailWithoutCloudWatch(Rule):
         PCI_DSS: ("10.4.1.1", "11.5.2", "12.10.5"),
         SOC2: ("CC7.2", "CC7.3", "PI1.3"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudtrail_cloudwatch_logging_enabled",)
     remediation: ClassVar[str] = (
         "Give the trail a CloudWatch Logs log group and a delivery role (aws cloudtrail update-trail "
         "--cloud-watch-logs-log-group-arn ... --cloud-watch-logs-role-arn ...)."

@@ -24,6 +24,7 @@ class TrailWithoutKms(Rule):
         FSBP: ("CloudTrail.2",),
         PCI_DSS: ("10.3.2", "3.5.1"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudtrail_kms_encryption_enabled",)
     remediation: ClassVar[str] = (
         "Create a customer-managed KMS key whose policy lets CloudTrail encrypt and your auditors decrypt, "
         "then set it on the trail (aws cloudtrail update-trail --kms-key-id ...)."

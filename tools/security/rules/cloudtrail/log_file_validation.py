@@ -23,6 +23,7 @@ class LogFileValidationOff(Rule):
         PCI_DSS: ("10.3.2", "10.3.4"),
         SOC2: ("CC7.3", "PI1.3"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudtrail_log_file_validation_enabled",)
     remediation: ClassVar[str] = (
         "Enable log file validation on the trail (aws cloudtrail update-trail --enable-log-file-validation)."
     )

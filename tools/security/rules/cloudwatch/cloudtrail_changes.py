@@ -21,6 +21,9 @@ class CloudTrailChangesAlarm(MetricAlarmRule):
         CIS_AWS: ("4.5",),
         SOC2: ("CC5.2",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = (
+        "cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_enabled",
+    )
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "CloudTrail configuration changes"
     required: ClassVar[tuple[str, ...]] = (

@@ -20,6 +20,7 @@ class ConsoleSigninWithoutMfaAlarm(MetricAlarmRule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("4.2",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudwatch_log_metric_filter_sign_in_without_mfa",)
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "console sign-ins without MFA"
     required: ClassVar[tuple[str, ...]] = (

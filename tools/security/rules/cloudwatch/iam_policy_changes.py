@@ -19,6 +19,7 @@ class IamPolicyChangesAlarm(MetricAlarmRule):
         CIS_AWS: ("4.4",),
         SOC2: ("CC5.2", "PI1.3"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudwatch_log_metric_filter_policy_changes",)
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "IAM policy changes"
     required: ClassVar[tuple[str, ...]] = (

@@ -19,6 +19,7 @@ class RootUsageAlarm(MetricAlarmRule):
         CIS_AWS: ("4.3",),
         SOC2: ("PI1.3",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudwatch_log_metric_filter_root_usage",)
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "root user activity"
     required: ClassVar[tuple[str, ...]] = (

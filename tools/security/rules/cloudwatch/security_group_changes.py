@@ -19,6 +19,7 @@ class SecurityGroupChangesAlarm(MetricAlarmRule):
         CIS_AWS: ("4.10",),
         SOC2: ("CC5.2",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudwatch_log_metric_filter_security_group_changes",)
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "security group changes"
     required: ClassVar[tuple[str, ...]] = (

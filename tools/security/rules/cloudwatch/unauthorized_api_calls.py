@@ -19,6 +19,7 @@ class UnauthorizedApiCallsAlarm(MetricAlarmRule):
         CIS_AWS: ("4.1",),
         SOC2: ("PI1.3",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("cloudwatch_log_metric_filter_unauthorized_api_calls",)
     remediation: ClassVar[str] = REMEDIATION
     watched: ClassVar[str] = "unauthorized API calls"
     required: ClassVar[tuple[str, ...]] = (

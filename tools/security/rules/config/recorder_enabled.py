@@ -26,6 +26,7 @@ class ConfigNotRecording(Rule):
         FSBP: ("Config.1",),
         SOC2: ("CC8.1", "CC3.4", "CC2.1"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("config_recorder_all_regions_enabled",)
     remediation: ClassVar[str] = (
         "Set up AWS Config in the region: a recorder for all supported resource types, a delivery channel "
         "to S3, and start the recorder (or deploy it to every region with a StackSet)."

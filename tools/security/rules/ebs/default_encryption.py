@@ -23,6 +23,7 @@ class EbsDefaultEncryptionOff(Rule):
         CIS_AWS: ("2.2.1",),
         FSBP: ("EC2.7",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_ebs_default_encryption",)
     remediation: ClassVar[str] = (
         "Turn on EBS encryption by default in every region you use "
         "(aws ec2 enable-ebs-encryption-by-default); "

@@ -23,6 +23,7 @@ class PublicSnapshot(Rule):
         FSBP: ("EC2.1",),
         SOC2: ("CC6.6",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_ebs_public_snapshot",)
     remediation: ClassVar[str] = (
         "Remove the 'all' group from the snapshot's createVolumePermission, share it with named accounts "
         "if needed, and turn on EBS snapshot Block Public Access for the region."

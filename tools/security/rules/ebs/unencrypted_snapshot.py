@@ -21,6 +21,7 @@ class UnencryptedSnapshot(Rule):
         PCI_DSS: ("3.5.1", "8.3.2"),
         SOC2: ("CC7.5",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_ebs_snapshots_encrypted",)
     remediation: ClassVar[str] = (
         "Copy the snapshot with encryption (aws ec2 copy-snapshot --encrypted --kms-key-id ...), then delete "
         "the unencrypted original."

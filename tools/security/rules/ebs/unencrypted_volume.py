@@ -23,6 +23,7 @@ class UnencryptedVolume(Rule):
         PCI_DSS: ("3.5.1", "8.3.2"),
         SOC2: ("PI1.5",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_ebs_volume_encryption",)
     remediation: ClassVar[str] = (
         "Snapshot the volume, copy the snapshot with encryption (KMS key), create a volume from the "
         "encrypted copy and swap it in during a maintenance window. Turn on EBS encryption by "

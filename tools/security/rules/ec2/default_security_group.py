@@ -22,6 +22,7 @@ class DefaultSecurityGroupOpen(Rule):
         CIS_AWS: ("5.4",),
         FSBP: ("EC2.2",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_securitygroup_default_restrict_traffic",)
     remediation: ClassVar[str] = (
         "Move any resources off the default group onto purpose-made groups, then remove all inbound and "
         "outbound rules from the default group (it cannot be deleted)."

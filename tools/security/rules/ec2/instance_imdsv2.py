@@ -27,6 +27,7 @@ class InstanceWithoutImdsv2(Rule):
         PCI_DSS: ("8.2.8",),
         SOC2: ("CC7.2",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_instance_imdsv2_enabled",)
     remediation: ClassVar[str] = (
         "Require IMDSv2: aws ec2 modify-instance-metadata-options --http-tokens required (check that the "
         "SDKs on the instance are recent enough), and set it in launch templates."

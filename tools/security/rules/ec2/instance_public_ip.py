@@ -23,6 +23,7 @@ class InstanceWithPublicIp(Rule):
         FSBP: ("EC2.9",),
         SOC2: ("CC6.6",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_instance_public_ip",)
     remediation: ClassVar[str] = (
         "Move the instance to a private subnet behind a load balancer or NAT, and reach it with SSM "
         "Session Manager instead of a public address."

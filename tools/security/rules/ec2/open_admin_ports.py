@@ -60,6 +60,10 @@ class OpenAdminPorts(Rule):
         PCI_DSS: ("1.3.1", "1.4.2"),
         SOC2: ("CC6.6", "CC7.2"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22",
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389",
+    )
     remediation: ClassVar[str] = (
         "Revoke the world-open ingress rule and allow the port only from known ranges (VPN, office), "
         "or drop inbound admin access entirely and use SSM Session Manager / Fleet Manager."

@@ -37,6 +37,16 @@ class OpenDatabasePorts(Rule):
         FSBP: ("EC2.19",),
         SOC2: ("CC6.6",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = (
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mysql_3306",
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_postgres_5432",
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_sql_server_1433_1434",
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_oracle_1521_2483",
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_redis_6379",
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mongodb_27017_27018",
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_memcached_11211",
+        "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_elasticsearch_kibana_9200_9300_5601",
+    )
     remediation: ClassVar[str] = (
         "Revoke the world-open rule and allow the port only from the application's security group; keep "
         "databases in private subnets."

@@ -22,6 +22,7 @@ class UnattachedElasticIp(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("EC2.12",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_elastic_ip_unassigned",)
     remediation: ClassVar[str] = (
         "Release the address if nothing needs it (and remove it from partners' allow-lists), or associate it."
     )

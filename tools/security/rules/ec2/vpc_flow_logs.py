@@ -23,6 +23,7 @@ class VpcWithoutFlowLogs(Rule):
         PCI_DSS: ("10.2.1", "10.2.2"),
         SOC2: ("CC7.2", "CC7.3"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("vpc_flow_logs_enabled",)
     remediation: ClassVar[str] = (
         "Create a flow log for the VPC (at least REJECT traffic) to CloudWatch Logs or an S3 bucket."
     )

@@ -25,6 +25,7 @@ class AccessKeyNotRotated(Rule):
         FSBP: ("IAM.3",),
         PCI_DSS: ("8.3.9", "8.6.3", "8.3.10.1"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_rotate_access_key_90_days",)
     remediation: ClassVar[str] = (
         "Create a second key, move the workload to it, then deactivate and delete the old key; better, "
         "replace long-lived keys with roles (instance profiles, IRSA, OIDC federation)."

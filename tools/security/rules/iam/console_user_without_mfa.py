@@ -22,6 +22,7 @@ class ConsoleUserWithoutMfa(Rule):
         FSBP: ("IAM.5", "IAM.19"),
         PCI_DSS: ("8.4.1", "8.4.2", "8.4.3"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_user_mfa_enabled_console_access",)
     remediation: ClassVar[str] = (
         "Have the user register a virtual or hardware MFA device, or delete the login profile if "
         "they only need programmatic access. Enforce MFA with a policy that denies actions when "

@@ -26,6 +26,7 @@ class DirectUserPolicies(Rule):
         PCI_DSS: ("7.2.1", "7.2.2", "7.3.1"),
         SOC2: ("CC1.3",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_policy_attached_only_to_group_or_roles",)
     remediation: ClassVar[str] = (
         "Put the user in a group that carries these permissions (or give the workload a role), then detach "
         "the managed policies and delete the inline ones from the user."

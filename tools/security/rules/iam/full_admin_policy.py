@@ -42,6 +42,7 @@ class FullAdminPolicy(Rule):
         FSBP: ("IAM.1",),
         SOC2: ("CC6.3", "CC1.3"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_customer_attached_policy_no_administrative_privileges",)
     remediation: ClassVar[str] = (
         "Replace the policy with one that lists the actions and resources the holders need (IAM Access "
         "Analyzer can generate one from CloudTrail activity), then detach the wildcard policy."

@@ -34,6 +34,7 @@ class MultipleActiveAccessKeys(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         CIS_AWS: ("1.13",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_user_two_active_access_key",)
     remediation: ClassVar[str] = (
         "Finish the rotation: confirm which key the workload uses (IAM access key last used), then "
         "deactivate and later delete the other one."

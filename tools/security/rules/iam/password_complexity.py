@@ -30,6 +30,12 @@ class PasswordComplexity(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("IAM.7", "IAM.10"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = (
+        "iam_password_policy_uppercase",
+        "iam_password_policy_lowercase",
+        "iam_password_policy_number",
+        "iam_password_policy_symbol",
+    )
     remediation: ClassVar[str] = (
         "Require uppercase, lowercase, numbers and symbols in the account password policy, or move people "
         "to IAM Identity Center with your identity provider's password rules."

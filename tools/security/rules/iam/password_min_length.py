@@ -25,6 +25,7 @@ class PasswordMinLength(Rule):
         CIS_AWS: ("1.8",),
         FSBP: ("IAM.7", "IAM.10"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_password_policy_minimum_length_14",)
     remediation: ClassVar[str] = (
         "Set the account password policy's minimum length to 14 or more "
         "(aws iam update-account-password-policy --minimum-password-length 14, keeping the other settings)."

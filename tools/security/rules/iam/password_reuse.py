@@ -25,6 +25,7 @@ class PasswordReuse(Rule):
         CIS_AWS: ("1.9",),
         FSBP: ("IAM.7", "IAM.10"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_password_policy_reuse_24",)
     remediation: ClassVar[str] = (
         "Set PasswordReusePrevention to 24 in the account password policy "
         "(aws iam update-account-password-policy --password-reuse-prevention 24, keeping the other settings)."

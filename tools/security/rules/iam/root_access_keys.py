@@ -25,6 +25,7 @@ class RootAccessKeys(Rule):
         FSBP: ("IAM.4",),
         PCI_DSS: ("8.2.2", "7.2.2"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_no_root_access_key",)
     remediation: ClassVar[str] = (
         "Sign in as root, open Security credentials and delete the root access keys after moving any "
         "automation that uses them to IAM roles. Root credentials cannot be changed through the API."

@@ -25,6 +25,7 @@ class RootVirtualMfa(Rule):
         FSBP: ("IAM.6",),
         PCI_DSS: ("8.4.1", "8.4.2", "8.4.3"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_root_hardware_mfa_enabled",)
     remediation: ClassVar[str] = (
         "Replace the root user's virtual MFA device with a hardware security key or hardware TOTP token."
     )

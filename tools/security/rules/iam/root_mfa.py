@@ -22,6 +22,7 @@ class RootWithoutMfa(Rule):
         FSBP: ("IAM.9",),
         PCI_DSS: ("8.4.1", "8.4.2", "8.4.3"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("iam_root_mfa_enabled",)
     remediation: ClassVar[str] = (
         "Sign in as root and assign an MFA device (a hardware key or passkey is best) under Security "
         "credentials; keep the device in a safe with a documented recovery procedure."

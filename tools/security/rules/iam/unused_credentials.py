@@ -29,6 +29,10 @@ class UnusedCredentials(Rule):
         PCI_DSS: ("8.2.6", "7.2.4"),
         SOC2: ("CC1.3",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = (
+        "iam_user_accesskey_unused",
+        "iam_user_console_access_unused",
+    )
     remediation: ClassVar[str] = (
         "Deactivate the unused access key and remove the unused console password (delete the login "
         "profile); delete the user if nobody needs it any more."

@@ -23,6 +23,7 @@ class KeyRotationOff(Rule):
         PCI_DSS: ("3.7.4", "3.7.5"),
         SOC2: ("PI1.5",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("kms_cmk_rotation_enabled",)
     remediation: ClassVar[str] = (
         "Enable automatic rotation (aws kms enable-key-rotation); "
         "old material stays available for decryption."

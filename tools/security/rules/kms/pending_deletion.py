@@ -24,6 +24,7 @@ class KeyPendingDeletion(Rule):
         FSBP: ("KMS.3",),
         PCI_DSS: ("3.6.1",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("kms_cmk_not_deleted_unintentionally",)
     remediation: ClassVar[str] = (
         "If anything still uses the key (CloudTrail 'Decrypt' events name it), cancel the deletion "
         "(aws kms cancel-key-deletion) and re-enable the key."

@@ -23,6 +23,7 @@ class PublicKeyPolicy(Rule):
     compliance: ClassVar[dict[str, tuple[str, ...]]] = {
         FSBP: ("KMS.5",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("kms_key_not_publicly_accessible",)
     remediation: ClassVar[str] = (
         'Replace Principal "*" with the accounts or roles that need the key, or add a condition such as '
         "aws:PrincipalOrgID."

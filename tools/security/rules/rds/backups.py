@@ -26,6 +26,7 @@ class RdsBackupRetention(Rule):
         PCI_DSS: ("10.3.3",),
         SOC2: ("A1.2", "CC7.4"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("rds_instance_backup_enabled",)
     remediation: ClassVar[str] = (
         "Set the backup retention period to at least 7 days (aws rds modify-db-instance "
         "--backup-retention-period 7), and consider AWS Backup for longer retention."

@@ -21,6 +21,7 @@ class RdsDeletionProtection(Rule):
         FSBP: ("RDS.8",),
         SOC2: ("C1.1",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("rds_instance_deletion_protection",)
     remediation: ClassVar[str] = (
         "Turn on deletion protection (aws rds modify-db-instance --deletion-protection) "
         "for databases that matter."

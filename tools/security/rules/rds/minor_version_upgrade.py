@@ -22,6 +22,7 @@ class RdsMinorUpgradesOff(Rule):
         FSBP: ("RDS.13",),
         PCI_DSS: ("6.3.3",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("rds_instance_minor_version_upgrade_enabled",)
     remediation: ClassVar[str] = (
         "Turn on auto minor version upgrade (aws rds modify-db-instance --auto-minor-version-upgrade) and "
         "set a maintenance window."

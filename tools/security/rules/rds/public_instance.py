@@ -26,6 +26,7 @@ class PublicRdsInstance(Rule):
         PCI_DSS: ("1.3.1", "1.4.2"),
         SOC2: ("CC6.2",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("rds_instance_no_public_access",)
     remediation: ClassVar[str] = (
         "Modify the instance with PubliclyAccessible=false (aws rds modify-db-instance "
         "--no-publicly-accessible), keep it in private subnets and reach it through a bastion, "

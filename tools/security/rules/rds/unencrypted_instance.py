@@ -23,6 +23,7 @@ class UnencryptedRdsInstance(Rule):
         PCI_DSS: ("3.5.1", "8.3.2"),
         SOC2: ("PI1.5",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("rds_instance_storage_encrypted",)
     remediation: ClassVar[str] = (
         "Encryption cannot be turned on in place: snapshot the instance, copy the snapshot with a KMS key, "
         "restore a new instance from the encrypted copy and switch the application over."

@@ -25,6 +25,7 @@ class AccountPublicAccessBlock(Rule):
         FSBP: ("S3.1",),
         PCI_DSS: ("1.3.1", "1.4.2"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("s3_account_level_public_access_blocks",)
     remediation: ClassVar[str] = (
         "After checking that no bucket must stay public (serve those through CloudFront instead), turn on "
         "all four settings with aws s3control put-public-access-block --account-id <id>. This affects every "

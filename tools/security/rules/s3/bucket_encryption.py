@@ -21,6 +21,7 @@ class BucketWithoutEncryption(Rule):
         PCI_DSS: ("3.5.1", "8.3.2"),
         SOC2: ("PI1.4",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("s3_bucket_default_encryption",)
     remediation: ClassVar[str] = (
         "Set default encryption on the bucket: SSE-S3 (AES256) at least, SSE-KMS with a customer-managed "
         "key for sensitive data."

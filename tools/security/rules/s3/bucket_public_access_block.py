@@ -27,6 +27,7 @@ class BucketPublicAccessBlock(Rule):
         CIS_AWS: ("2.1.4",),
         FSBP: ("S3.8",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("s3_bucket_level_public_access_block",)
     remediation: ClassVar[str] = (
         "Turn on all four Block Public Access settings on the bucket, or once for the whole account."
     )

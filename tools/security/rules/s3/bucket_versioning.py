@@ -24,6 +24,7 @@ class BucketWithoutVersioning(Rule):
         PCI_DSS: ("10.3.4",),
         SOC2: ("A1.2", "CC7.4", "PI1.5"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("s3_bucket_object_versioning",)
     remediation: ClassVar[str] = (
         "Enable versioning and add a lifecycle rule that expires noncurrent versions "
         "after a retention period."

@@ -36,6 +36,11 @@ class PublicS3Bucket(Rule):
         PCI_DSS: ("1.3.1", "1.4.2"),
         SOC2: ("CC6.1",),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = (
+        "s3_bucket_public_access",
+        "s3_bucket_public_write_acl",
+        "s3_bucket_policy_public_write_access",
+    )
     remediation: ClassVar[str] = (
         "Turn on S3 Block Public Access for the bucket (all four settings), then remove the public "
         'ACL grants and the Principal "*" statements. Serve public content through CloudFront '

@@ -50,6 +50,7 @@ class BucketAllowsHttp(Rule):
         FSBP: ("S3.5",),
         PCI_DSS: ("4.2.1", "2.2.5"),
     }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("s3_bucket_secure_transport_policy",)
     remediation: ClassVar[str] = (
         'Add a statement to the bucket policy: Effect Deny, Principal "*", Action "s3:*", Resource the '
         'bucket and its objects, Condition {"Bool": {"aws:SecureTransport": "false"}}.'

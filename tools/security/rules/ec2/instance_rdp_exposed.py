@@ -1,0 +1,49 @@
+"""Instance reachable on RDP from the internet.
+
+The instance has a public IP and a security group admits the whole internet on port 3389 (RDP), so
+anyone can try to log in to it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tools.inventory.resources import AnyResourceType, Resource
+from tools.security.rule import SOC2, Rule, Severity, Violation
+from tools.security.rules.ec2.open_admin_ports import world_open_admin_ports
+
+PORT = 3389
+LABEL = "RDP"
+
+
+class InstanceRdpExposed(Rule):
+    id: ClassVar[str] = "ec2-instance-rdp-exposed"
+    title: ClassVar[str] = "Instance reachable on RDP from the internet"
+    severity: ClassVar[Severity] = Severity.CRITICAL
+    resource_type: ClassVar[AnyResourceType] = "ec2_instance"
+    description: ClassVar[str] = (
+        "The instance has a public IP and a security group admits the whole internet on port 3389"
+        " (RDP), so anyone can try to log in to it."
+    )
+    compliance: ClassVar[dict[str, tuple[str, ...]]] = {
+        SOC2: ("CC6.6",),
+    }
+    prowler_checks: ClassVar[tuple[str, ...]] = ("ec2_instance_port_rdp_exposed_to_internet",)
+    remediation: ClassVar[str] = (
+        "Remove the world-open port 3389 rule from the instance's security groups (or move the "
+        "instance to a private subnet without a public IP) and reach it through SSM Session "
+        "Manager or a VPN."
+    )
+
+    def evaluate(self, resource: Resource) -> Violation | None:
+        ingress = resource.attributes.get("internet_ingress")
+        if not resource.attributes.get("public_ip") or not ingress:
+            return None
+        hits = world_open_admin_ports(ingress, ports=(PORT,))
+        if not hits:
+            return None
+        groups = sorted({str(entry.get("group")) for _, _, entry in hits})
+        return Violation(
+            detail=f"{resource.name} has public IP {resource.attributes['public_ip']} and "
+            f"{', '.join(groups)} admit port {PORT} ({LABEL}) from the internet."
+        )
