@@ -249,7 +249,7 @@ def _click_failure(exc: click.ClickException) -> CommandError | None:
         return None
     if isinstance(cause, CloudPilotError):
         return CommandError(one_line(str(cause)), cause.exit_code)
-    if any(_name(e) in _SETTINGS_ERRORS for e in _chain(cause)):
+    if _name(cause) in _SETTINGS_ERRORS:  # raised from, not somewhere down the chain
         return CommandError(one_line(exc.format_message()), EXIT_USAGE)
     if isinstance(cause, RuntimeError):  # the sandbox could not start
         return CommandError(one_line(exc.format_message()), EXIT_UNAVAILABLE)

@@ -122,6 +122,9 @@ def cost_args(ex: Extraction) -> Variants:
     )
 
 
+_VPC_QUALIFIER = re.compile(r"\bvpcs?\s+(?:security\s+groups?|subnets?|network\s+acls?|nacls?)\b", re.I)
+
+
 def inventory_args(ex: Extraction) -> Variants:
     refused = _unmatched(ex) or _aws_only(ex, "The resource inventory and security scans")
     if refused:
@@ -141,7 +144,10 @@ def inventory_args(ex: Extraction) -> Variants:
             target["resource_type"] = ref.kind
         targets.append(target)
     if not targets:
-        targets = [{"resource_type": t} for t in dict.fromkeys(s.resource_type for s in ex.services) if t]
+        asked = [t for t in dict.fromkeys(s.resource_type for s in ex.services) if t]
+        if len(asked) > 1 and _VPC_QUALIFIER.search(ex.original):
+            asked.remove("vpc")  # "vpc security groups": the VPC says which groups, it is not asked for
+        targets = [{"resource_type": t} for t in asked]
     if not targets and (ex.services or ex.service_terms):
         names = ", ".join([s.cost or s.key for s in ex.services] + ex.service_terms)
         kinds = ", ".join(RESOURCE_LABELS.values())

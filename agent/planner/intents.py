@@ -271,7 +271,8 @@ def security_request(text: str) -> Intent | None:
 
 # Infrastructure as code: a request to write Terraform, CloudFormation or Kubernetes manifests.
 # Matched on the original text (the masked text hides "k8s", "S3" ... as services).
-_IAC_FORMAT = re.compile(r"\b(?:terraform|opentofu|tf|cloud\s?formation|cfn|hcl)\b", _F)
+# Not inside a name: "the terraform-state bucket" is a bucket, not a format.
+_IAC_FORMAT = re.compile(r"(?<![\w-])(?:terraform|opentofu|tf|cloud\s?formation|cfn|hcl)(?![\w-])", _F)
 _IAC_K8S = re.compile(r"\b(?:kubernetes|k8s)\b", _F)
 _IAC_WORDS = re.compile(
     r"\b(?:iac|infra(?:structure)?[\s-]as[\s-]code|infra(?:structure)?\s+(?:code|templates?|manifests?))\b",
@@ -344,18 +345,67 @@ _IAC_ADJECTIVE = (
     r"|publicly(?:\s+accessible)?|accessible|standard|cluster[\s-]wide"
     r"|k8s|terraform|cloudformation|cfn|tf|web|api|app|worker|[a-z0-9]+(?:-[a-z0-9]+)+|\d+[\w-]*)"
 )
+_IAC_OPENER = r"^\s*(?:hi\s+|hey\s+|ok\s+|so\s+)?(?:please\s+)?"
+# "create / I need / can you write ... <kind>": a writing or creation verb names what to build.
 _IAC_NOUN_FIRST = re.compile(
-    r"^\s*(?:hi\s+|hey\s+|ok\s+|so\s+)?(?:please\s+)?(?:"
-    # "create / I need / can you write ... <kind>"
+    _IAC_OPENER + r"(?:"
     r"(?:(?:(?:i|we)\s+(?:need|want|would\s+like)|(?:can|could)\s+(?:you|i\s+get)(?:\s+(?:write|make|create"
     r"|give\s+me|generate|set\s+up|add))?|create|make|build|write|generate|give\s+me|set\s+up|spin\s+up"
     r"|provision|add|define|draft|scaffold|bootstrap|stand\s+up|need|want)\s+(?:me\s+|us\s+)?"
     r"(?:an?\s+|the\s+|some\s+|one\s+|two\s+|three\s+|\d+\s+|our\s+|my\s+)?(?:new\s+)?(?:[\w.-]+\s+){0,4}?"
-    rf"{_IAC_KIND}s?\b)"
-    # or a bare noun phrase: "Aurora Postgres Serverless v2 cluster, cloudformation please"
-    rf"|(?:an?\s+|the\s+|one\s+|two\s+|three\s+)?(?:{_IAC_ADJECTIVE}\s+){{0,3}}{_IAC_KIND}s?\b)",
+    rf"{_IAC_KIND}s?\b))",
     _F,
 )
+# Or a bare noun phrase that specifies what to build: "SQS queue encrypted with a KMS key", "ALB with
+# HTTPS listener". A noun phrase alone, plural or narrowed only by where it lives ("rds instances in
+# us-east-1", "ebs volumes", "security group sg-0abc in prod") asks about live resources.
+_IAC_BARE = re.compile(
+    _IAC_OPENER + r"(?P<count>(?:an?|one|two|three|\d+)\s+)?(?:the\s+)?"
+    rf"(?:{_IAC_ADJECTIVE}\s+){{0,3}}{_IAC_KIND}(?P<plural>s)?\b",
+    _F,
+)
+_IAC_PLURAL_HEAD = re.compile(
+    r"^\s*(?:[\w.-]+\s+){0,2}?(?:instances|clusters|databases|tables|queues|topics|buckets|volumes|groups"
+    r"|functions|roles|keys|repos|repositories|services|deployments|alarms|secrets|snapshots|policies|trails"
+    r"|streams|vpcs|subnets|balancers|nodes|pods|rules|certificates|parameters|zones|records)\b",
+    _F,
+)
+# Where a resource lives or what it is called: a filter on live resources, not a specification.
+_IAC_FILTER = re.compile(
+    r"\b(?:in|from|across|on|for|under|within)\s+(?:the\s+|our\s+|all\s+|every\s+)?"
+    r"(?:(?:[a-z]{2}(?:-gov)?-[a-z]+-\d|prod\w*|production|staging|stage|dev\w*|test|qa|sandbox|\d{12})\b"
+    r"|(?:regions?|accounts?|env(?:ironments?)?)\b(?:\s+[\w.-]+)?)"
+    r"|\b(?:named|called|tagged|with\s+tag|id)\s+\S+|\b[a-z]+-[0-9a-f]{6,}\b|\b(?:please|pls|now|today)\b",
+    _F,
+)
+# What a specification adds to the kind: options, sizes, connections, purposes.
+_IAC_SPEC = re.compile(
+    r"[,:;]|\b(?:with|without|allowing|allows?|that|which|so|using|behind|in\s+front\s+of|fanning|encrypted"
+    r"|to|for|on|at|min|max|between|across|backed|replicat\w+|\d+\s*(?:gb|gib|gi|mb|tb|replicas?|nodes?"
+    r"|instances?|%))\b",
+    _F,
+)
+# "make rds instance prod-db not publicly accessible": a state for a live resource, not a build.
+_IAC_LIVE_CHANGE = re.compile(
+    r"^\s*(?:please\s+)?make\s+(?:[\w.-]+\s+){1,5}(?:not\s+|non-?)?(?:private|public|publicly\s+accessible"
+    r"|accessible|encrypted|internal|read[\s-]only|compliant|secure)\s*[.!]*\s*$"
+    # "add a tag / an ingress rule to rds instance prod-db": a change to a live resource.
+    r"|^\s*(?:please\s+)?add\s+(?:an?\s+|the\s+|some\s+)?(?:[\w.=:-]+\s+){0,3}?(?:to|on)\s+(?:the\s+|our\s+|my\s+)?"
+    r"(?:[\w.-]+\s+){0,3}?[\w.]+-[0-9a-z][\w-]*\s*[.!]*\s*$",
+    _F,
+)
+
+
+def _bare_iac_noun_phrase(text: str) -> bool:
+    m = _IAC_BARE.search(text)
+    if m is None:
+        return False
+    tail = text[m.end() :]
+    if not m.group("count") and (m.group("plural") or _IAC_PLURAL_HEAD.search(tail)):
+        return False  # "ebs volumes", "rds instances in us-east-1": an inventory
+    return bool(_IAC_SPEC.search(_IAC_FILTER.sub(" ", tail)))
+
+
 # Questions and commands about live resources, never code requests.
 _IAC_NOT = re.compile(
     r"^\s*(?:list|show|describe|which|what|how|why|when|where|who|is|are|do|does|did|has|have|was|were|any"
@@ -373,7 +423,8 @@ def is_iac_request(original: str) -> bool:
     text = original.lower()
     if _IAC_FORMAT_FOR.search(text) or _IAC_WORDS.search(text) or _IAC_CREATE.search(text):
         return True
-    if not _IAC_NOT.search(text) and _IAC_NOUN_FIRST.search(text):
+    live = _IAC_NOT.search(text) or _IAC_LIVE_CHANGE.search(text)
+    if not live and (_IAC_NOUN_FIRST.search(text) or _bare_iac_noun_phrase(text)):
         return True
     if not _IAC_NOT.search(text) and _IAC_FORMAT.search(text) and re.search(rf"\b{_IAC_KIND}", text, _F):
         return True

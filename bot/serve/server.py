@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Self
 
 import anyio
 import uvicorn
@@ -313,11 +312,3 @@ class HttpServer:
             self._thread.join(timeout=10)
         with contextlib.suppress(OSError):
             self.sock.close()
-
-
-def json_body(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data), status_code=status, media_type="application/json")
-
-
-Handler = Callable[[Request], Awaitable[Response]]
-Routes = Sequence[BaseRoute]

@@ -50,7 +50,8 @@ def tls_only(bucket: str) -> str:
 
 @pytest.fixture(scope="module")
 def account(moto_endpoint: str) -> str:
-    """Two buckets, both encrypted, versioned and TLS-only: one private, one readable by anyone."""
+    """Two buckets, both encrypted, versioned and TLS-only: one private (public access blocked, ACLs
+    off), one readable by anyone through its ACL."""
     reset_moto(moto_endpoint)
     s3 = AwsClients(load_settings(aws={"endpoint_url": moto_endpoint, "regions": REGIONS}).aws).client("s3")
     for name in (LEAKY, PRIVATE):
@@ -65,6 +66,9 @@ def account(moto_endpoint: str) -> str:
         s3.put_bucket_policy(Bucket=name, Policy=tls_only(name))
     s3.put_bucket_acl(Bucket=LEAKY, ACL="public-read")
     s3.put_public_access_block(Bucket=PRIVATE, PublicAccessBlockConfiguration=FULL_BLOCK)
+    s3.put_bucket_ownership_controls(
+        Bucket=PRIVATE, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
     return moto_endpoint
 
 
@@ -90,6 +94,12 @@ def findings_of(reply: Reply) -> list[dict[str, Any]]:
     return list(data.get("findings", []))
 
 
+def above_low(findings: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(rule, resource) of the findings that matter here: low ones are optional hardening (access
+    logging, Object Lock, lifecycle, MFA delete, KMS keys) that a correctly configured bucket may lack."""
+    return {(f["rule_id"], f["resource_id"]) for f in findings if f["severity"] != "low"}
+
+
 def block_state(agent: Agent) -> Any:
     s3 = agent.rt.ctx.aws.client("s3")
     try:
@@ -105,14 +115,22 @@ def test_public_bucket_found_fixed_verified_resolved(agent: Agent) -> None:
     public = [f for f in found if f["rule_id"] == "s3-bucket-public"]
     assert [f["resource_id"] for f in public] == [LEAKY]
     assert "AllUsers" in public[0]["detail"] and public[0]["remediation_action"] == "block_public_access"
-    # The private bucket is configured correctly: nothing is reported on it.
-    assert PRIVATE not in {f["resource_id"] for f in found}
+    # The private bucket is configured correctly: at most optional low-severity hardening on it.
+    assert {f["severity"] for f in found if f["resource_id"] == PRIVATE} <= {"low"}
+    assert above_low(found) == {
+        ("s3-bucket-public", LEAKY),
+        ("s3-bucket-public-list-acl", LEAKY),
+        ("s3-bucket-public-access-block", LEAKY),
+        ("s3-bucket-acls-enabled", LEAKY),
+        ("s3-account-public-access-block", "account-public-access-block"),
+    }
     # A yes/no question: the answer leads with the verdict and its evidence, then the summary.
     verdict, summary = asked.text.split("\n", 1)
     assert verdict.startswith("Yes: S3 bucket is publicly accessible — acme-leaky-site")
-    assert summary.startswith("3 findings: 1 critical, 1 high, 1 medium")
+    low = sum(f["severity"] == "low" for f in found)
+    assert summary.startswith(f"{len(found)} findings: 2 critical, 1 high, 2 medium, {low} low")
 
-    # Both bucket findings are fixed by the same call, so "fix it" needs no clarification.
+    # The bucket's public findings are all fixed by the same call, so "fix it" needs no clarification.
     fix = say(agent, "fix it")
     assert [(c.name, c.args) for c in fix.tool_calls] == [
         ("remediate", {"action": "block_public_access", "resource_id": LEAKY, "region": "us-east-1"})
@@ -142,11 +160,17 @@ def test_public_bucket_found_fixed_verified_resolved(agent: Agent) -> None:
     ]
 
     again = say(agent, "are any buckets public?")
-    assert "2 resolved since the last scan" in again.text
-    assert [f["rule_id"] for f in findings_of(again)] == ["s3-account-public-access-block"]
+    assert "3 resolved since the last scan" in again.text
+    # Nothing public is left; the account-wide block is a person's call, and the bucket's ACLs stay
+    # enabled (blocking public access does not change Object Ownership).
+    assert above_low(findings_of(again)) == {
+        ("s3-account-public-access-block", "account-public-access-block"),
+        ("s3-bucket-acls-enabled", LEAKY),
+    }
     resolved = FindingStore(agent.rt.store).list(status="resolved")
     assert {(f.rule_id, f.resource_id) for f in resolved} == {
         ("s3-bucket-public", LEAKY),
+        ("s3-bucket-public-list-acl", LEAKY),
         ("s3-bucket-public-access-block", LEAKY),
     }
 
