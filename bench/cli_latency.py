@@ -13,7 +13,7 @@ package does.
 
     .venv/bin/python bench/cli_latency.py                       # 10 runs per command
     .venv/bin/python bench/cli_latency.py --runs 5 --json
-    git archive HEAD | tar -x -C /tmp/before                    # compare another checkout
+    git archive 49c87ca | tar -x -C /tmp/before                 # compare another checkout
     .venv/bin/python bench/cli_latency.py --compare /tmp/before # (same virtualenv), interleaved
 """
 

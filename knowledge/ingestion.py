@@ -189,8 +189,11 @@ def ingest(
 ) -> IngestReport:
     """Bring `index` in line with `specs`: new and changed documents are indexed, deleted
     ones removed."""
-    planned = plan(indexed_versions(index), specs, progress, s3_client)
-    return apply(index, planned, vectorise, progress)
+    from config.metrics import observe_ingest, timed
+
+    with timed(lambda seconds: observe_ingest("knowledge", seconds)):
+        planned = plan(indexed_versions(index), specs, progress, s3_client)
+        return apply(index, planned, vectorise, progress)
 
 
 def _prepare(doc: SourceDoc, versions: set[str], report: IngestReport) -> _Pending | None:

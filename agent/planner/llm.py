@@ -196,12 +196,20 @@ class LlmPlanner:
     def _invoke(
         self, runnable: Any, messages: Sequence[BaseMessage], deadline: float | None = None
     ) -> AIMessage:
+        from config.metrics import observe_llm  # prometheus_client only once a model is called
+
+        name = type(self._model).__name__.lower()
+        provider = next((p for p in ("openai", "anthropic", "ollama") if p in name), name)
+        started = time.monotonic()
         try:
             reply = _call_before(deadline, runnable, list(messages))
         except PlannerTimeout:
+            observe_llm(provider, time.monotonic() - started, "timeout")
             raise
         except Exception as exc:  # any provider failure: network, auth, rate limit, bad response
+            observe_llm(provider, time.monotonic() - started, "error")
             raise PlannerUnavailable(f"the language model failed: {type(exc).__name__}: {exc}") from exc
+        observe_llm(provider, time.monotonic() - started)
         if not isinstance(reply, AIMessage):
             raise PlannerUnavailable(f"the language model returned {type(reply).__name__}, not a message")
         return reply

@@ -29,6 +29,15 @@ def ingest(
 
     The whole set is one batch: its billing periods replace what the store held for them.
     """
+    from config.metrics import observe_ingest, timed
+
+    with timed(lambda seconds: observe_ingest("cost", seconds)):
+        return _ingest(settings, inputs, now, aws)
+
+
+def _ingest(
+    settings: Settings, inputs: Sequence[str], now: datetime, aws: AwsClients | None
+) -> IngestReport:
     db = store_path(settings)
     with tempfile.TemporaryDirectory(prefix="cloudpilot-ingest-") as tmp:
         files: list[SourceFile] = []

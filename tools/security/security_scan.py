@@ -137,6 +137,12 @@ class SecurityScan(ReadOnlyTool[SecurityScanInput, SecurityScanResult]):
     permissions: ClassVar[tuple[str, ...]] = _permissions()
 
     def run(self, ctx: ToolContext, args: SecurityScanInput) -> SecurityScanResult:
+        from config.metrics import observe_scan, timed
+
+        with timed(observe_scan):
+            return self._run(ctx, args)
+
+    def _run(self, ctx: ToolContext, args: SecurityScanInput) -> SecurityScanResult:
         services = [s for s in SERVICES if not args.services or s in args.services]
         regions = check_regions(ctx, args.regions)
         rules = rules_for(list(services))
