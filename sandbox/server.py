@@ -43,7 +43,8 @@ HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
 LOCK_TIMEOUT_S = 120.0
 # moto's random generator is seeded with this right before the account is seeded, so a sandbox of
-# the same moto version gives every seeded resource the same id, each time and in every data dir.
+# the same moto version gives every seeded resource the same id in every newly started sandbox
+# (a reset inside a running one keeps the names; some ids may differ).
 ID_SEED = 20241015
 
 Probe = Literal["moto", "other", "down"]
