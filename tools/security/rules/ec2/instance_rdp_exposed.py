@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from tools.inventory.resources import AnyResourceType, Resource
 from tools.security.rule import SOC2, Rule, Severity, Violation
-from tools.security.rules.ec2.open_admin_ports import world_open_admin_ports
+from tools.security.rules.ec2.open_admin_ports import instance_exposed
 
 PORT = 3389
 LABEL = "RDP"
@@ -36,14 +36,4 @@ class InstanceRdpExposed(Rule):
     )
 
     def evaluate(self, resource: Resource) -> Violation | None:
-        ingress = resource.attributes.get("internet_ingress")
-        if not resource.attributes.get("public_ip") or not ingress:
-            return None
-        hits = world_open_admin_ports(ingress, ports=(PORT,))
-        if not hits:
-            return None
-        groups = sorted({str(entry.get("group")) for _, _, entry in hits})
-        return Violation(
-            detail=f"{resource.name} has public IP {resource.attributes['public_ip']} and "
-            f"{', '.join(groups)} admit port {PORT} ({LABEL}) from the internet."
-        )
+        return instance_exposed(resource, PORT, LABEL)

@@ -84,3 +84,18 @@ class OpenAdminPorts(Rule):
         if len(cidrs) == 1:
             params["cidr"] = next(iter(cidrs))
         return Violation(detail=f"{resource.name}: " + "; ".join(parts) + ".", remediation_params=params)
+
+
+def instance_exposed(resource: Resource, port: int, label: str) -> Violation | None:
+    """An instance with a public IP whose security groups admit the internet on `port`."""
+    ingress = resource.attributes.get("internet_ingress")
+    if not resource.attributes.get("public_ip") or not ingress:
+        return None
+    hits = world_open_admin_ports(ingress, ports=(port,))
+    if not hits:
+        return None
+    groups = sorted({str(entry.get("group")) for _, _, entry in hits})
+    return Violation(
+        detail=f"{resource.name} has public IP {resource.attributes['public_ip']} and "
+        f"{', '.join(groups)} admit port {port} ({label}) from the internet."
+    )
