@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -39,6 +40,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -349,65 +351,88 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
+@contextlib.contextmanager
+def _deployment(
+    args: argparse.Namespace, fake_url: str, worker: str, queue_workers: int
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A `serve slack` front (and, for the durable queue, its worker processes on a fresh
+    schema) for one run; everything is stopped and dropped afterwards. Yields the front and its
+    URL."""
     namespace = f"cloudpilot-bench:{uuid.uuid4().hex}"
-    schema = _Schema(args.database_url) if args.worker == "queue" else None
+    schema = _Schema(args.database_url) if worker == "queue" else None
     workers: list[subprocess.Popen[str]] = []
     with tempfile.TemporaryDirectory(prefix="cloudpilot-bench-") as data_dir:
-        if schema is not None:
-            from bot.serve.queue import ensure_schema
-
-            ensure_schema(schema.url)
-            workers = _start_workers(args.queue_workers, schema, args, fake_url, namespace, data_dir)
-        server, url = _spawn(
-            "serve",
-            "--api-url",
-            fake_url + "/api/",
-            "--data-dir",
-            data_dir,
-            "--redis-url",
-            args.redis_url,
-            "--work",
-            args.work,
-            "--workers",
-            str(args.workers),
-            "--worker",
-            args.worker,
-            "--namespace",
-            namespace,
-            "--database-url",
-            schema.url if schema is not None else "none",
-        )
         try:
-            # Warm-up: the first turns pay for imports and caches; they are not measured.
-            before = _answers(fake_url)
-            asyncio.run(_drive(url, 20, 0.5, QUESTION[args.work]))
-            deadline = time.monotonic() + 60
-            while args.work != "none" and _answers(fake_url) < before + 10 and time.monotonic() < deadline:
-                time.sleep(0.1)
-            time.sleep(1.0)
-            load = os.getloadavg()[0]
-            idle = _rss_mib(server.pid)
-            start_answers = _answers(fake_url)
-            cpu_before = _cpu_s(server.pid)
-            latencies, errors, achieved = asyncio.run(_drive(url, rate, args.duration, QUESTION[args.work]))
-            serving_cpu = _cpu_s(server.pid) - cpu_before
-            sent = int(rate * args.duration)
-            sent_done = time.monotonic()
-            deadline = sent_done + args.drain_timeout
-            answered = _answers(fake_url) - start_answers
-            while args.work != "none" and answered < sent - errors and time.monotonic() < deadline:
-                time.sleep(0.2)
-                answered = _answers(fake_url) - start_answers
-            drain = time.monotonic() - sent_done
-            peak = _peak_rss_mib(server.pid)
+            if schema is not None:
+                from bot.serve.queue import ensure_schema
+
+                ensure_schema(schema.url)
+                workers = _start_workers(queue_workers, schema, args, fake_url, namespace, data_dir)
+            server, url = _spawn(
+                "serve",
+                "--api-url",
+                fake_url + "/api/",
+                "--data-dir",
+                data_dir,
+                "--redis-url",
+                args.redis_url,
+                "--work",
+                args.work,
+                "--workers",
+                str(args.workers),
+                "--worker",
+                worker,
+                "--namespace",
+                namespace,
+                "--database-url",
+                schema.url if schema is not None else "none",
+            )
+            try:
+                yield server, url
+            finally:
+                _stop(server)
         finally:
-            _stop(server)
-            for worker in workers:
-                _stop(worker)
+            for proc in workers:
+                _stop(proc)
             _forget(args.redis_url, namespace)
             if schema is not None:
                 schema.drop()
+
+
+def _await_answers(fake_url: str, start: int, target: int, timeout_s: float, poll_s: float) -> int:
+    """Answers posted since `start`, waiting up to `timeout_s` for `target` of them."""
+    deadline = time.monotonic() + timeout_s
+    answered = _answers(fake_url) - start
+    while answered < target and time.monotonic() < deadline:
+        time.sleep(poll_s)
+        answered = _answers(fake_url) - start
+    return answered
+
+
+def _warm_up(url: str, fake_url: str, work: str, timeout_s: float) -> None:
+    """The first turns pay for imports and caches; they are not measured."""
+    before = _answers(fake_url)
+    asyncio.run(_drive(url, 20, 0.5, QUESTION[work]))
+    if work != "none":
+        _await_answers(fake_url, before, 10, timeout_s, 0.1)
+    time.sleep(1.0)
+
+
+def run_rate(rate: int, args: argparse.Namespace, fake_url: str) -> Result:
+    with _deployment(args, fake_url, args.worker, args.queue_workers) as (server, url):
+        _warm_up(url, fake_url, args.work, 60)
+        load = os.getloadavg()[0]
+        idle = _rss_mib(server.pid)
+        start_answers = _answers(fake_url)
+        cpu_before = _cpu_s(server.pid)
+        latencies, errors, achieved = asyncio.run(_drive(url, rate, args.duration, QUESTION[args.work]))
+        serving_cpu = _cpu_s(server.pid) - cpu_before
+        sent = int(rate * args.duration)
+        sent_done = time.monotonic()
+        target = sent - errors if args.work != "none" else 0
+        answered = _await_answers(fake_url, start_answers, target, args.drain_timeout, 0.2)
+        drain = time.monotonic() - sent_done
+        peak = _peak_rss_mib(server.pid)
     return Result(
         rate=rate,
         sent=sent,
@@ -439,56 +464,16 @@ class Throughput:
 
 def run_throughput(n: int, args: argparse.Namespace, fake_url: str) -> Throughput:
     """A burst of events through a queue-mode front; N workers answer; answers per second."""
-    from bot.serve.queue import ensure_schema
-
-    namespace = f"cloudpilot-bench:{uuid.uuid4().hex}"
-    schema = _Schema(args.database_url)
-    with tempfile.TemporaryDirectory(prefix="cloudpilot-bench-") as data_dir:
-        ensure_schema(schema.url)
-        workers = _start_workers(n, schema, args, fake_url, namespace, data_dir)
-        server, url = _spawn(
-            "serve",
-            "--api-url",
-            fake_url + "/api/",
-            "--data-dir",
-            data_dir,
-            "--redis-url",
-            args.redis_url,
-            "--work",
-            args.work,
-            "--worker",
-            "queue",
-            "--namespace",
-            namespace,
-            "--database-url",
-            schema.url,
+    with _deployment(args, fake_url, "queue", n) as (_server, url):
+        _warm_up(url, fake_url, args.work, 120)
+        load = os.getloadavg()[0]
+        start_answers = _answers(fake_url)
+        t0 = time.monotonic()
+        _, errors, _ = asyncio.run(
+            _drive(url, args.burst_rate, args.burst / args.burst_rate, QUESTION[args.work])
         )
-        try:
-            before = _answers(fake_url)
-            asyncio.run(_drive(url, 20, 0.5, QUESTION[args.work]))  # warm-up, not measured
-            deadline = time.monotonic() + 120
-            while _answers(fake_url) < before + 10 and time.monotonic() < deadline:
-                time.sleep(0.1)
-            time.sleep(1.0)
-            load = os.getloadavg()[0]
-            start_answers = _answers(fake_url)
-            t0 = time.monotonic()
-            _, errors, _ = asyncio.run(
-                _drive(url, args.burst_rate, args.burst / args.burst_rate, QUESTION[args.work])
-            )
-            expected = args.burst - errors
-            deadline = time.monotonic() + args.drain_timeout
-            answered = _answers(fake_url) - start_answers
-            while answered < expected and time.monotonic() < deadline:
-                time.sleep(0.05)
-                answered = _answers(fake_url) - start_answers
-            seconds = time.monotonic() - t0
-        finally:
-            _stop(server)
-            for worker in workers:
-                _stop(worker)
-            _forget(args.redis_url, namespace)
-            schema.drop()
+        answered = _await_answers(fake_url, start_answers, args.burst - errors, args.drain_timeout, 0.05)
+        seconds = time.monotonic() - t0
     return Throughput(
         n, args.burst, errors, answered, round(seconds, 1), round(answered / seconds, 1), round(load, 2)
     )
