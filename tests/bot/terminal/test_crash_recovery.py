@@ -9,74 +9,25 @@ audit chain intact.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from config.failpoints import POINTS
-
-REGION = "us-east-1"
-WORLD = "0.0.0.0/0"
-
-
-def cloudpilot(
-    env: dict[str, str], *args: str, failpoint: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    run_env = dict(env)
-    if failpoint:
-        run_env["CLOUDPILOT_FAILPOINT"] = failpoint
-    return subprocess.run(
-        [sys.executable, "-m", "bot.main", *args], env=run_env, capture_output=True, text=True, timeout=180
-    )
-
-
-def ec2(endpoint: str) -> Any:
-    return boto3.client(
-        "ec2",
-        region_name=REGION,
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+from tests.sandbox_cli import cli_env, cloudpilot, plant_open_ssh, ssh_open
 
 
 @pytest.fixture
 def world_open_ssh(fresh_moto: str) -> str:
-    client = ec2(fresh_moto)
-    vpc = client.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
-    sg = client.create_security_group(GroupName="bastion", Description="bastion", VpcId=vpc)["GroupId"]
-    client.authorize_security_group_ingress(
-        GroupId=sg,
-        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": WORLD}]}],
-    )
-    return str(sg)
+    return plant_open_ssh(fresh_moto)
 
 
 @pytest.fixture
 def env(tmp_path: Path, fresh_moto: str) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("CLOUDPILOT_")},
-        "CLOUDPILOT_DATA_DIR": str(tmp_path / "data"),
-        "CLOUDPILOT_AWS__ENDPOINT_URL": fresh_moto,
-        "CLOUDPILOT_AWS__REGIONS": json.dumps([REGION]),
-        "CLOUDPILOT_APPROVALS__RULES": json.dumps([{"actions": ["*"], "users": ["bob"]}]),
-        # The next command may finish the interrupted one at once (no live process to wait for).
-        "CLOUDPILOT_APPROVALS__RECONCILE_GRACE_S": "0",
-    }
-
-
-def ssh_open(endpoint: str, sg: str) -> bool:
-    group = ec2(endpoint).describe_security_groups(GroupIds=[sg])["SecurityGroups"][0]
-    return any(
-        p.get("FromPort") == 22 and any(r.get("CidrIp") == WORLD for r in p.get("IpRanges", []))
-        for p in group["IpPermissions"]
-    )
+    # The next command may finish the interrupted one at once (no live process to wait for).
+    return cli_env(tmp_path / "data", fresh_moto, CLOUDPILOT_APPROVALS__RECONCILE_GRACE_S="0")
 
 
 def approvals(env: dict[str, str]) -> list[dict[str, Any]]:
