@@ -130,6 +130,8 @@ def _budget(rt: Runtime, ctx: ToolContext, alert: BudgetAlert) -> AlertEvaluatio
             if projected.status == ToolStatus.OK:
                 forecast = Decimal(str(projected.data()["total"]))
                 currency = currency or projected.data().get("currency")
+                if projected.data().get("basis") == "run_rate":  # too little history to forecast
+                    method = "run rate"
             else:
                 out.note = f"no forecast: {projected.message}"
     amount = alert.amount

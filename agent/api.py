@@ -18,8 +18,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent.front import (
+    ApprovalCard,
+    Approvers,
+    approval_card,
+    approver_groups,
+    approvers_of,
+    attach_card,
+    canonical_user,
+    latest_critical_findings,
+    names_of,
+    recent_requests,
+    same_person,
+    waiting_for,
+)
 from store.approvals import ApprovalStatus
 from store.audit import AuditRecord, ChainReport
+from store.finding_types import StoredFinding as Finding
 from tools.base import Fix, UserFacingError
 from tools.presentation import Chart, Citation, CodeBlock, Table
 from tools.progress import ProgressStep, watch_progress
@@ -88,6 +103,23 @@ __all__ = [
     "run_eval",
     "security_rules",
     "watch_progress",
+]
+
+# What a chat front-end needs about approval cards, approvers and its home view (agent/front.py).
+__all__ += [
+    "ApprovalCard",
+    "Approvers",
+    "Finding",
+    "approval_card",
+    "approver_groups",
+    "approvers_of",
+    "attach_card",
+    "canonical_user",
+    "latest_critical_findings",
+    "names_of",
+    "recent_requests",
+    "same_person",
+    "waiting_for",
 ]
 
 

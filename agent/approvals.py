@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -14,6 +15,7 @@ from store.approvals import Approval, ApprovalStatus, ApprovalStore, AuditEntry,
 from store.audit import AuditLog
 from tools.base import ChangePlan
 
+log = logging.getLogger("cloudpilot.agent")
 
 class DecisionOutcome(StrEnum):
     APPROVED = "approved"
@@ -68,7 +70,22 @@ class ApprovalService:
         tool: str,
         args: dict[str, Any],
         plan: ChangePlan,
+        turn_key: str | None = None,
+        call_index: int = 0,
     ) -> Approval:
+        """A pending request for `plan`, with its `request` audit record. With `turn_key` (the
+        identity of the turn, e.g. the chat event its job answers) the request is made once per
+        (turn_key, call_index): a turn run again after its worker was killed gets the request it
+        made the first time, and no second audit record."""
+        if turn_key is not None:
+            earlier = self.approvals.by_turn(turn_key, call_index)
+            if earlier is not None and earlier.conversation_id == conversation_id:
+                return earlier
+            if earlier is not None:
+                # Keys are event identities, scoped by platform: this is a bug upstream, and another
+                # conversation's request must never be handed out. Ask unkeyed instead.
+                log.warning("turn key %r is taken by another conversation; request not keyed", turn_key[:80])
+                turn_key = None
         now = self.clock.now()
         try:
             requester = self.identities.canonical(requester)
@@ -92,6 +109,8 @@ class ApprovalService:
             plan=plan.model_dump(mode="json"),
             now=now,
             ttl=timedelta(minutes=self.policy.expiry_minutes),
+            turn_key=turn_key,
+            call_index=call_index,
             record=AuditEntry(
                 "request",
                 requester,
@@ -109,6 +128,11 @@ class ApprovalService:
         )
         self.failpoints.hit("after_request")
         return approval
+
+    def earlier_request(self, turn_key: str, call_index: int, conversation_id: str) -> Approval | None:
+        """The request this turn already made as its `call_index`-th change, if it did."""
+        earlier = self.approvals.by_turn(turn_key, call_index)
+        return earlier if earlier is not None and earlier.conversation_id == conversation_id else None
 
     def may_decide(self, approval: Approval, actor: str, actor_groups: set[str]) -> str | None:
         """None when `actor` may decide `approval`; otherwise the reason they may not."""

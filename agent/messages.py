@@ -19,11 +19,18 @@ class ChatMessage(BaseModel):
     platform: str = "terminal"
     # Chat user groups the sender belongs to (resolved by the front-end), for policy checks.
     groups: list[str] = Field(default_factory=list)
+    # The identity of what this message answers (a chat event, a queued job's key), set by a
+    # front-end that may run the same turn again after a crash: the approval requests the turn
+    # makes are keyed by it, so a rerun finds them instead of making new ones. None: unkeyed.
+    turn_key: str | None = Field(default=None, min_length=1, max_length=1000)
+    # The conversation's id when `platform:channel:thread` cannot name it (a tenant, colons in
+    # the ids): set by `ConversationRef.message` (bot/chat/conversation.py), else None.
+    conversation: str | None = Field(default=None, max_length=1100)
 
     @property
     def conversation_id(self) -> str:
         """Stable per thread: `platform:channel:thread` (the thread falls back to the channel)."""
-        return f"{self.platform}:{self.channel}:{self.thread or 'main'}"
+        return self.conversation or f"{self.platform}:{self.channel}:{self.thread or 'main'}"
 
 
 class ToolCallView(BaseModel):

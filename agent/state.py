@@ -37,7 +37,9 @@ class TurnState(TypedDict, total=False):
     step_rejected: list[dict[str, Any]]
     deadline: float | None
     llm_note: str | None
-    # Approval flow.
+    # Approval flow. `turn_key`: `platform:ChatMessage.turn_key` (None when unkeyed); the turn's
+    # requests are stored under (turn_key, index of the change), so a rerun finds them.
+    turn_key: str | None
     approval_ids: list[str]
     # Requests the requester withdrew this turn: their waiting approval threads are closed.
     withdrawn_ids: list[str]

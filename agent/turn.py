@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 from typing import Any
@@ -85,6 +86,7 @@ class Agent:
                 "groups": msg.groups,
                 "text": text,
                 "direct_calls": direct_calls,
+                "turn_key": _turn_key(msg),
                 "approval_id": None,
                 "decision": None,
                 # A new turn, never the continuation of one a crash interrupted mid-loop.
@@ -98,7 +100,10 @@ class Agent:
         for approval_id in state.get("withdrawn_ids", []):
             self._close_withdrawn(approval_id)
         for approval_id in state.get("approval_ids", []):
-            self._open_gate(approval_id, msg.conversation_id)
+            # A keyed turn run again gets the requests it made before: their threads may be
+            # waiting at the gate already, or done; only a thread never started is opened.
+            if not self.rt.graph.get_state(approval_thread(approval_id)).values:
+                self._open_gate(approval_id, msg.conversation_id)
             reply.approval = self.view(approval_id)
         return reply
 
@@ -238,6 +243,17 @@ class Agent:
     def verify_audit(self) -> ChainReport:
         """Check the audit log's hash chain end to end (store/audit.py)."""
         return self.rt.approvals.audit.verify()
+
+
+def _turn_key(msg: ChatMessage) -> str | None:
+    """The key the turn's approval requests are stored under: scoped by platform, so two
+    front-ends' event ids never collide, and hashed when too long for its column."""
+    if not msg.turn_key:
+        return None
+    key = f"{msg.platform}:{msg.turn_key}"
+    if len(key) <= 200:
+        return key
+    return f"{msg.platform[:40]}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _view(a: Approval, approvers: list[str]) -> ApprovalView:

@@ -39,6 +39,7 @@ from agent.runner import Outcome, error_ref, run_step
 from agent.state import HISTORY_LIMIT, TurnState
 from config.identity import IdentityError
 from knowledge.answer import cites_properly
+from store.approvals import Approval
 from tools.base import (
     AnyTool,
     ChangePlan,
@@ -342,10 +343,18 @@ class TurnNodes:
     def dry_run(self, state: TurnState) -> dict[str, Any]:
         outcomes = list(state.get("outcomes", []))
         approval_ids: list[str] = []
-        for c in state.get("calls", []):
-            if not c["mutating"]:
-                continue
+        turn_key = state.get("turn_key")
+        mutating = [c for c in state.get("calls", []) if c["mutating"]]
+        for index, c in enumerate(mutating):
             tool = cast(MutatingTool[Any, Any], self.registry[c["name"]])
+            conversation = state["conversation_id"]
+            earlier = self.approvals.earlier_request(turn_key, index, conversation) if turn_key else None
+            if earlier is not None:
+                # This turn ran before (its worker was killed, its job retried) and made this request
+                # then: answer with it, without planning or requesting again.
+                approval_ids.append(earlier.id)
+                outcomes.append(self._requested(c, earlier).model_dump(mode="json"))
+                continue
             cap = self.approvals.policy.max_requests_per_turn
             if len(approval_ids) >= cap:
                 # A runaway model (or message) must not flood approvers with requests.
@@ -389,6 +398,8 @@ class TurnNodes:
                             tool=tool.name,
                             args=args.model_dump(mode="json"),
                             plan=plan,
+                            turn_key=turn_key,
+                            call_index=index,
                         )
                     except IdentityError as exc:  # audited as refused by the service
                         outcome.status = ToolStatus.ERROR
@@ -397,13 +408,28 @@ class TurnNodes:
                         outcomes.append(outcome.model_dump(mode="json"))
                         continue
                     approval_ids.append(approval.id)
-                    outcome.data = {"approval_id": approval.id, "plan": approval.plan}
-                    outcome.message = (
-                        f"Dry run: {plan.summary.rstrip('.')}. Nothing has changed yet: this needs approval "
-                        f"{approval.id} by one of {', '.join(self.approvals.approvers(plan.action))}."
-                    )
+                    outcome = self._requested(c, approval, outcome)
             outcomes.append(outcome.model_dump(mode="json"))
         return {"outcomes": outcomes, "approval_ids": approval_ids}
+
+    def _requested(self, call: dict[str, Any], approval: Approval, outcome: Outcome | None = None) -> Outcome:
+        """The dry run's outcome for a stored request, told from the stored plan (the one the
+        approver sees), whether this run or an earlier run of the turn made it."""
+        outcome = outcome or Outcome(
+            call_id=call["id"],
+            name=call["name"],
+            args=call["args"],
+            status=ToolStatus.APPROVAL_REQUIRED,
+            message="",
+        )
+        summary = str(approval.plan.get("summary") or f"{approval.action} on {approval.resource_id}")
+        outcome.status = ToolStatus.APPROVAL_REQUIRED
+        outcome.data = {"approval_id": approval.id, "plan": approval.plan}
+        outcome.message = (
+            f"Dry run: {summary.rstrip('.')}. Nothing has changed yet: this needs approval "
+            f"{approval.id} by one of {', '.join(self.approvals.approvers(approval.action))}."
+        )
+        return outcome
 
     # -- respond -------------------------------------------------------------------------------
     def respond(self, state: TurnState) -> dict[str, Any]:

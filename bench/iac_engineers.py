@@ -83,7 +83,6 @@ def independent_checks(
     files: dict[int, Path],
 ) -> tuple[dict[int, list[str]], dict[int, list[str]], list[str]]:
     """(invalid: index -> errors, checkov high-signal: index -> failed ids, tools that ran)."""
-    from tools.iac.checkov_signal import is_advisory
 
     invalid: dict[int, list[str]] = {}
     failed: dict[int, list[str]] = {}
@@ -107,7 +106,7 @@ def independent_checks(
     if (CHECKS / "cfn-lint").is_file() and cfn:
         for i, p in cfn.items():
             proc = _run([str(CHECKS / "cfn-lint"), "--format", "parseable", str(p)])
-            errs = [line for line in proc.stdout.splitlines() if ":E" in line]
+            errs = [line for line in proc.stdout.splitlines() if re.search(r":E\d{4}:", line)]
             if errs:
                 invalid.setdefault(i, []).extend(f"cfn-lint: {e.split(':', 5)[-1]}" for e in errs[:3])
         ran.append("cfn-lint")
@@ -122,18 +121,36 @@ def independent_checks(
         ran.append("kubernetes-validate")
     if (CHECKS / "checkov").is_file() and files:
         root = next(iter(files.values())).parents[1]
-        proc = _run([str(CHECKS / "checkov"), "-d", str(root), "-o", "json", "--compact", "--quiet",
-                     "--framework", "terraform", "cloudformation", "kubernetes"], timeout=1800)  # fmt: skip
-        reports = json.loads(proc.stdout or "[]")
-        by_dir = {str(p.parent.name): i for i, p in files.items()}
-        for rep in reports if isinstance(reports, list) else [reports]:
-            for check in ((rep or {}).get("results") or {}).get("failed_checks") or []:
-                folder = Path(str(check.get("file_path", ""))).parent.name
-                index = by_dir.get(folder)
-                if index is not None and not is_advisory(str(check.get("check_id"))):
-                    failed.setdefault(index, []).append(f"{check.get('check_id')} {check.get('resource')}")
+        failed = _checkov(root, files)
+        # One run over every file builds one resource graph, so a graph check can see another
+        # request's resources (CKV2_AWS_18 wants any EFS in the graph's backup selections):
+        # each file that failed is checked again alone, as a user would run it.
+        for index in list(failed):
+            alone = _checkov(files[index].parent, {index: files[index]})
+            if alone.get(index):
+                failed[index] = alone[index]
+            else:
+                del failed[index]
         ran.append("checkov")
     return invalid, failed, ran
+
+
+def _checkov(root: Path, files: dict[int, Path]) -> dict[int, list[str]]:
+    """High-signal checkov failures of `files` (index -> check ids), from one run over `root`."""
+    from tools.iac.checkov_signal import is_advisory
+
+    proc = _run([str(CHECKS / "checkov"), "-d", str(root), "-o", "json", "--compact", "--quiet",
+                 "--framework", "terraform", "cloudformation", "kubernetes"], timeout=1800)  # fmt: skip
+    reports = json.loads(proc.stdout or "[]")
+    by_dir = {str(p.parent.name): i for i, p in files.items()}
+    failed: dict[int, list[str]] = {}
+    for rep in reports if isinstance(reports, list) else [reports]:
+        for check in ((rep or {}).get("results") or {}).get("failed_checks") or []:
+            path = Path(str(check.get("file_path", "")))
+            index = by_dir.get(path.parent.name) if path.parent.name else next(iter(files), None)
+            if index is not None and not is_advisory(str(check.get("check_id"))):
+                failed.setdefault(index, []).append(f"{check.get('check_id')} {check.get('resource')}")
+    return failed
 
 
 def _has(code: str, value: str) -> bool:

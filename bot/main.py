@@ -83,6 +83,12 @@ def _eval() -> Sequence[click.Command]:
     return (eval_command,)
 
 
+def _agent() -> Sequence[click.Command]:
+    from bot.daemon.commands import agent_group
+
+    return (agent_group,)
+
+
 def _digest() -> Sequence[click.Command]:
     from bot.slack.digest_commands import digest
 
@@ -102,16 +108,28 @@ def _jobs() -> Sequence[click.Command]:
 
 
 def _serve_worker() -> Sequence[click.Command]:
+    from bot.digests.tasks import provider as alert_tasks
     from bot.serve.cli import worker_command
+    from bot.slack.digests import slack_alerts
     from bot.slack.tasks import provider as slack_tasks
+    from bot.teams.digests import with_teams
+    from bot.teams.tasks import provider as teams_tasks
 
-    return (worker_command([slack_tasks()]),)  # runs the durable queue's jobs
+    # Runs the durable queue's jobs; alerts post to channels through Slack's poster, and to the
+    # Teams channels `teams.channels` maps them to.
+    return (worker_command([slack_tasks(), teams_tasks(), alert_tasks(with_teams(slack_alerts))]),)
 
 
 def _serve_slack() -> Sequence[click.Command]:
     from bot.slack.cli import serve_slack
 
     return (serve_slack,)
+
+
+def _serve_teams() -> Sequence[click.Command]:
+    from bot.teams.cli import serve_teams
+
+    return (serve_teams,)
 
 
 def _serve_mcp() -> Sequence[click.Command]:
@@ -172,6 +190,7 @@ _EXIT_FAILED = 1
     context_settings={"help_option_names": ["-h", "--help"]},
     sources=[
         (_terminal, ("ask", "chat", "approvals", "audit", "config", "sandbox", "demo", "scan", "iam-policy")),
+        (_agent, ("agent",)),
         (_kb, ("kb",)),
         (_cost, ("cost",)),
         (_eval, ("eval",)),
@@ -205,9 +224,19 @@ _EXIT_FAILED = 1
     envvar="CLOUDPILOT_DEBUG",
     help="Show the traceback of an error (errors are one line without it).",
 )
+@click.option(
+    "--no-daemon",
+    is_flag=True,
+    help="Answer in this process, not in the warm agent process (setting cli.daemon).",
+)
 @click.pass_context
 def cli(
-    ctx: click.Context, config: Path | None, now: date | None, data_dir: Path | None, debug: bool
+    ctx: click.Context,
+    config: Path | None,
+    now: date | None,
+    data_dir: Path | None,
+    debug: bool,
+    no_daemon: bool,
 ) -> None:
     """CloudPilot: ask about cloud costs, security and resources; approve changes."""
     from bot.core.cli_state import CliState
@@ -224,6 +253,7 @@ def cli(
         (_serve_slack, ("slack",)),
         (_serve_digests, ("digests",)),
         (_serve_worker, ("worker",)),
+        (_serve_teams, ("teams",)),
         (_serve_mcp, ("mcp",)),
     ],
 )
@@ -363,6 +393,15 @@ class _LoggedErrorsInOneLine:
 
 
 def main() -> None:
+    import sys
+
+    from bot.daemon.client import forward
+
+    # `ask`, `scan` and `chat` go to this data dir's warm agent process when it is on (it runs the
+    # same command); anything else, or no agent process, runs here.
+    code = forward(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
     cli(prog_name="cloudpilot")
 
 

@@ -27,6 +27,7 @@ from config.errors import SettingsError
 from config.identity import IdentityName, IdentityTable
 from config.mcp import McpSettings
 from config.redact import mask_url
+from config.teams import TeamsSettings
 
 DEFAULT_REGIONS = ["us-east-1", "eu-west-1"]
 
@@ -142,6 +143,18 @@ class DigestSettings(BaseModel):
     grace_minutes: int = Field(default=60, ge=1, le=1440)
 
 
+class CliSettings(BaseModel):
+    """The terminal's warm agent process (bot/daemon/, docs/ARCHITECTURE.md "The warm agent process")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # "auto": `ask`, `scan` and `chat` use it when their output is a terminal; "on": always (scripts,
+    # benchmarks); "off": every command answers in its own process. `--no-daemon` is "off" once.
+    daemon: Literal["auto", "on", "off"] = "auto"
+    # An agent process with no command for this long exits (it is started again on demand).
+    daemon_idle_s: int = Field(default=900, ge=5, le=86400)
+
+
 class Settings(BaseSettings):
     """Everything CloudPilot can be configured with. Nested fields use `__` in env names,
     e.g. CLOUDPILOT_LLM__PROVIDER=ollama."""
@@ -165,9 +178,14 @@ class Settings(BaseSettings):
     embedding_model: str = "all-MiniLM-L6-v2"
     torch_threads: int = Field(default=1, ge=1, le=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    # The independent IaC checkers' environment (checkov; scripts/setup_checks.sh). Unset:
+    # <repo>/.venv-checks when it exists.
+    iac_checks_venv: Path | None = None
     llm: LlmSettings = Field(default_factory=LlmSettings)
     aws: AwsSettings = Field(default_factory=AwsSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+    # Microsoft Teams front-end (config/teams.py, docs/TEAMS.md).
+    teams: TeamsSettings = Field(default_factory=TeamsSettings)
     approvals: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     access: AccessPolicy = Field(default_factory=AccessPolicy)
@@ -179,6 +197,8 @@ class Settings(BaseSettings):
     identities: IdentityTable = Field(default_factory=dict)  # person -> aliases (config/identity.py)
     # `cloudpilot serve mcp`: HTTP address and per-person bearer tokens, stored hashed (config/mcp.py).
     mcp: McpSettings = Field(default_factory=McpSettings)
+    # The terminal's warm agent process (`cloudpilot agent`).
+    cli: CliSettings = Field(default_factory=CliSettings)
 
     @field_validator("digests")
     @classmethod

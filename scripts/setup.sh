@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Creates .venv with everything CloudPilot needs. Idempotent: a second run is quick.
+# --with-checks: also .venv-checks, the independent IaC checkers (scripts/setup_checks.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+with_checks=false
+for arg in "$@"; do
+  case "$arg" in
+    --with-checks) with_checks=true ;;
+    *) echo "usage: scripts/setup.sh [--with-checks]" >&2; exit 2 ;;
+  esac
+done
 
 PY=${PYTHON:-python3}
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -24,3 +33,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 echo "setup: .venv ready"
+if $with_checks; then bash scripts/setup_checks.sh; fi

@@ -2,8 +2,10 @@
 
 A sender first claims the occurrence (an INSERT on the primary key: one caller wins), posts it,
 then marks it `sent`. A failed post is marked `failed` and may be claimed again by a later run; a
-claim left `sending` by a process that died is taken over once it is older than the lease. The
-one case that can post twice is a crash between the post and its `sent` mark, after the lease.
+claim left `sending` by a process that died is taken over once it is older than the lease, or at
+once by its own `owner` (the queued job that claimed it, run again after its worker was killed).
+The one case that can post twice is a crash between the post and its `sent` mark; a webhook
+delivery carries a stable id for the receiver to drop the repeat.
 """
 
 from __future__ import annotations
@@ -47,31 +49,39 @@ class AlertLog:
         self._store = store
         self.lease = lease
 
-    def claim(self, alert: str, key: str, now: datetime, title: str = "") -> bool:
-        """True for the one caller that gets to post this occurrence now."""
+    def claim(self, alert: str, key: str, now: datetime, title: str = "", owner: str | None = None) -> bool:
+        """True for the one caller that gets to post this occurrence now. `owner` names the
+        claimant (a queued job's id): while `sending`, the row's `detail` holds it, so the same
+        job run again after a crash takes its claim back without waiting for the lease."""
         now = _utc(now)
         try:
             with self._store.session() as s:
                 s.add(
                     AlertEventRow(
-                        alert=alert, key=key, status=SENDING, claimed_at=now, attempts=1, title=title
+                        alert=alert,
+                        key=key,
+                        status=SENDING,
+                        claimed_at=now,
+                        attempts=1,
+                        title=title,
+                        detail=owner or "",
                     )
                 )
             return True
         except IntegrityError:
             pass
+        sending = AlertEventRow.status == SENDING
+        abandoned = sending & (AlertEventRow.claimed_at < now - self.lease)
+        takeover = or_(AlertEventRow.status == FAILED, abandoned)
+        if owner:
+            takeover = or_(takeover, sending & (AlertEventRow.detail == owner))
         with self._store.session() as s:
             taken = s.execute(
                 update(AlertEventRow)
-                .where(
-                    AlertEventRow.alert == alert,
-                    AlertEventRow.key == key,
-                    or_(
-                        AlertEventRow.status == FAILED,
-                        (AlertEventRow.status == SENDING) & (AlertEventRow.claimed_at < now - self.lease),
-                    ),
+                .where(AlertEventRow.alert == alert, AlertEventRow.key == key, takeover)
+                .values(
+                    status=SENDING, claimed_at=now, attempts=AlertEventRow.attempts + 1, detail=owner or ""
                 )
-                .values(status=SENDING, claimed_at=now, attempts=AlertEventRow.attempts + 1)
             )
             return bool(getattr(taken, "rowcount", 0) == 1)
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from store.audit import AuditLog, retry_on_fork
@@ -93,6 +94,9 @@ class Approval(BaseModel):
     decided_at: datetime | None = None
     result: dict[str, Any] | None = None
     message_ref: str | None = None
+    # Set when the request was made by a keyed turn: (turn_key, call_index) is unique.
+    turn_key: str | None = None
+    call_index: int | None = None
 
     def is_expired(self, now: datetime) -> bool:
         return _aware(now) >= _aware(self.expires_at)
@@ -126,6 +130,8 @@ def _to_model(row: ApprovalRow) -> Approval:
         decided_at=_aware(row.decided_at) if row.decided_at else None,
         result=row.result,
         message_ref=row.message_ref,
+        turn_key=row.turn_key,
+        call_index=row.call_index,
     )
 
 
@@ -149,7 +155,13 @@ class ApprovalStore:
         ttl: timedelta,
         approval_id: str | None = None,
         record: AuditEntry | None = None,
+        turn_key: str | None = None,
+        call_index: int = 0,
     ) -> Approval:
+        """Store a pending request with `record` in the same transaction. With `turn_key`, the
+        request is the one of (turn_key, call_index): when that turn already made it (the turn ran
+        again after a crash, or twice at once), the stored one is returned and nothing is written,
+        so neither the request nor its audit record exists twice."""
         row = ApprovalRow(
             id=approval_id or "ap-" + secrets.token_hex(6),
             conversation_id=conversation_id,
@@ -163,6 +175,8 @@ class ApprovalStore:
             status=ApprovalStatus.PENDING.value,
             created_at=now,
             expires_at=now + ttl,
+            turn_key=turn_key,
+            call_index=call_index if turn_key is not None else None,
         )
         new_id = row.id
 
@@ -172,8 +186,21 @@ class ApprovalStore:
                 if record is not None:
                     self._append(s, new_id, record)
 
-        retry_on_fork(write)
+        try:
+            retry_on_fork(write)
+        except IntegrityError:
+            earlier = self.by_turn(turn_key, call_index) if turn_key is not None else None
+            if earlier is None:
+                raise
+            return earlier
         return _to_model(row)
+
+    def by_turn(self, turn_key: str, call_index: int = 0) -> Approval | None:
+        """The request a keyed turn made as its `call_index`-th change, if it made it."""
+        with self._store.session() as s:
+            keyed = (ApprovalRow.turn_key == turn_key) & (ApprovalRow.call_index == call_index)
+            row = s.scalars(select(ApprovalRow).where(keyed)).first()
+            return _to_model(row) if row else None
 
     def get(self, approval_id: str) -> Approval | None:
         with self._store.session() as s:

@@ -32,6 +32,7 @@ class Store:
         try:
             Base.metadata.create_all(self.engine)
             _migrate_audit_log(self.engine)
+            _migrate_approvals(self.engine)
         except OperationalError as exc:
             self.engine.dispose()
             raise UnavailableError(
@@ -86,23 +87,50 @@ def _migrate_audit_log(engine: Engine) -> None:
     `create_all` never alters an existing table. Rows from before get their chain computed once,
     in id order, by store/audit.py on first use: sealing needs the audit key, which the Store
     does not hold. Idempotent, and safe when two processes start at once."""
+    _upgrade(
+        engine,
+        "audit_log",
+        {"prev_hash": "VARCHAR(64)", "hash": "VARCHAR(64)"},
+        {
+            "uq_audit_log_prev_hash": "CREATE UNIQUE INDEX IF NOT EXISTS uq_audit_log_prev_hash "
+            "ON audit_log (prev_hash)"
+        },
+    )
+
+
+def _migrate_approvals(engine: Engine) -> None:
+    """Give an approvals table from before idempotent requests its turn key columns and their
+    unique index (existing rows keep NULLs, which never collide)."""
+    _upgrade(
+        engine,
+        "approvals",
+        {"turn_key": "VARCHAR(255)", "call_index": "INTEGER"},
+        {
+            "uq_approvals_turn_call": "CREATE UNIQUE INDEX IF NOT EXISTS uq_approvals_turn_call "
+            "ON approvals (turn_key, call_index)"
+        },
+    )
+
+
+def _upgrade(engine: Engine, table: str, columns: dict[str, str], indexes: dict[str, str]) -> None:
+    """Add the `columns` (name -> SQL type) and `indexes` (name -> CREATE statement) that `table`
+    lacks. Idempotent, and safe when two processes start at once."""
     insp = inspect(engine)
-    columns = {c["name"] for c in insp.get_columns("audit_log")}
-    indexes = {i["name"] for i in insp.get_indexes("audit_log")}
+    have = {c["name"] for c in insp.get_columns(table)}
+    have_indexes = {i["name"] for i in insp.get_indexes(table)}
     statements = [
-        f"ALTER TABLE audit_log ADD COLUMN {name} VARCHAR(64)"
-        for name in ("prev_hash", "hash")
-        if name not in columns
+        f"ALTER TABLE {table} ADD COLUMN {name} {kind}" for name, kind in columns.items() if name not in have
     ]
-    if "uq_audit_log_prev_hash" not in indexes:
-        statements.append("CREATE UNIQUE INDEX IF NOT EXISTS uq_audit_log_prev_hash ON audit_log (prev_hash)")
+    statements += [create for name, create in indexes.items() if name not in have_indexes]
     for statement in statements:
         try:
             with engine.begin() as conn:
                 conn.execute(text(statement))
         except DBAPIError as exc:
-            # Another process added the column between our look and our ALTER.
-            if "duplicate column" not in str(exc).lower() and "already exists" not in str(exc).lower():
+            # Another process added the column or index between our look and our statement
+            # (PostgreSQL may report the index race as a duplicate key in its catalogue).
+            said = str(exc).lower()
+            if not any(s in said for s in ("duplicate column", "already exists", "pg_class_relname_nsp")):
                 raise
 
 

@@ -13,6 +13,10 @@ class Base(DeclarativeBase):
 
 class ApprovalRow(Base):
     __tablename__ = "approvals"
+    # A turn run again (its worker was killed, its job retried) finds the request it made the first
+    # time instead of making another. NULLs never collide: requests without a key stay unkeyed.
+    # An index rather than a constraint, so store/db.py can add it to an existing table.
+    __table_args__ = (Index("uq_approvals_turn_call", "turn_key", "call_index", unique=True),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(255), index=True)
@@ -31,6 +35,10 @@ class ApprovalRow(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # Where the chat front-end posted the approval request, so it can update it later.
     message_ref: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # The identity of the turn that asked (the chat event a job answers, scoped by platform) and
+    # which of its changes this is: at most one request per (turn_key, call_index).
+    turn_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    call_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AuditRow(Base):

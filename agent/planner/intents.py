@@ -321,17 +321,19 @@ _IAC_TEMPLATE_FOR = re.compile(
 _IAC_KIND = (
     r"(?:efs(?:\s+file\s*system)?|elastic\s+file\s+system|elasticache|redis(?:\s+(?:cluster|cache|replication))?"
     r"|ecr\s+(?:repo\w*|registry)|sqs(?:\s+(?:fifo\s+)?queue)?|sns(?:\s+topic)?|(?:vpc\s+)?flow\s+logs?"
-    r"|alb|nlb|(?:application|network)\s+load\s+balancer|aurora|(?:github\s+actions?\s+)?oidc"
+    r"|alb|nlb|(?:(?:application|network)\s+)?load\s+balancer|aurora|(?:github\s+actions?\s+)?oidc"
     r"|http\s+api|rest\s+api|api\s+gateway|rds|mysql|maria\s?db|postgres(?:ql)?|auto\s?scaling\s+group|asg"
     r"|launch\s+template|pod\s*disruption\s*budget|pdb|rbac|(?:cluster\s*)?role\s*binding|network\s*polic(?:y|ies)"
     r"|default[\s-]deny|stateful\s?set|daemon\s?set|deployment|cron\s?job|hpa|horizontal\s+pod\s+autoscaler"
     r"|config\s?map|persistent\s*volume\s*claim|pvc|service\s*account|ingress|step\s+functions?|state\s+machine"
-    r"|cloud\s?trail(?:\s+trail)?|dynamo\s?db(?:\s+table)?|kinesis(?:\s+(?:data\s+)?stream)?|cloudfront"
+    r"|cloud\s?trail(?:\s+trail)?|dynamo\s?db(?:\s+table)?|kinesis(?:\s+(?:data\s+)?stream)?|cloud\s?front"
     r"|waf|web\s+acl|lambda(?:\s+function)?|s3\s+bucket|(?:private|encrypted|static\s+website|website)\s+bucket"
-    r"|kms\s+key|cmk|security\s+group|iam\s+role|log\s+group|eventbridge(?:\s+rule)?|secrets?\s+manager"
-    r"|secret|vpc|ec2\s+instance|ebs\s+volume|ecs\s+(?:service|cluster|fargate)|fargate\s+service|eks\s+cluster"
+    r"|kms\s+key|cmk|security\s+group|iam\s+role|log\s+group|event\s?bridge(?:\s+rule)?|secrets?\s+manager"
+    r"|static\s+(?:web\s*)?site|parameter\s+store|dns\s+record|rest(?:ful)?\s+api|backup\s+vault"
+    r"|secret|vpc|ec2\s+instance|ebs\s+volume|ecs\s+(?:service|cluster|fargate)|fargate(?:\s+(?:service|task|cluster))?"
+    r"|bastion(?:\s+host)?|virtual\s+machine|eks\s+cluster"
     r"|backup\s+plan|ssm\s+parameter|route\s?53|acm\s+certificate|guardduty|cloudwatch\s+alarm|alarm"
-    r"|pulumi|bicep|helm\s+chart|redshift|opensearch|msk|kafka\s+cluster|emr(?:\s+cluster)?|glue\s+job"
+    r"|pulumi|bicep|helm\s+chart|kustomiz(?:e|ation)|redshift|opensearch|msk|kafka\s+cluster|emr(?:\s+cluster)?|glue\s+job"
     r"|cognito(?:\s+user\s+pool)?|documentdb|docdb|(?:elastic\s+)?beanstalk|app\s+runner|sagemaker|keda"
     r"|scaledobject|vertical\s*pod\s*autoscaler|vpa|istio|virtual\s+service|(?:amazon\s+)?mq\s+broker|neptune"
     r"|cdk(?:\s+stack)?|ansible(?:\s+playbook)?|crossplane(?:\s+composition)?|autoscaler|transit\s+gateway"
@@ -382,7 +384,12 @@ _IAC_FILTER = re.compile(
 _IAC_SPEC = re.compile(
     r"[,:;]|\b(?:with|without|allowing|allows?|that|which|so|using|behind|in\s+front\s+of|fanning|encrypted"
     r"|to|for|on|at|min|max|between|across|backed|replicat\w+|\d+\s*(?:gb|gib|gi|mb|tb|replicas?|nodes?"
-    r"|instances?|%))\b",
+    r"|instances?|%))\b"
+    # Links, lifecycles, engines and numbers only describe something to build.
+    r"|\b(?:triggered|invoked|writing|reading|subscribed|consum\w+|fan\w*|fronting|pointing|running|sends?"
+    r"|publish\w*|deliver\w*|stor(?:es|ing)|keep\w*|retain\w*|retention|scal(?:ing|es)|expir\w+|rotat\w+"
+    r"|serverless|v\d+|postgres\w*|mysql|maria\s?db|database|cluster|engine|graph|\d+(?:\.\d+)?)\b"
+    r"|\bas\s+an?\s+\w+|(?<!\S)/[\w.-]+/[\w./-]+",
     _F,
 )
 # "make rds instance prod-db not publicly accessible": a state for a live resource, not a build.
@@ -400,10 +407,12 @@ def _bare_iac_noun_phrase(text: str) -> bool:
     m = _IAC_BARE.search(text)
     if m is None:
         return False
-    tail = text[m.end() :]
-    if not m.group("count") and (m.group("plural") or _IAC_PLURAL_HEAD.search(tail)):
+    tail = _IAC_FILTER.sub(" ", text[m.end() :])
+    # "default-deny network policies for namespace x" asks for policies to be written.
+    built = re.match(rf"{_IAC_OPENER}default[\s-]deny\b", text, _F) is not None
+    if not m.group("count") and not built and (m.group("plural") or _IAC_PLURAL_HEAD.search(tail)):
         return False  # "ebs volumes", "rds instances in us-east-1": an inventory
-    return bool(_IAC_SPEC.search(_IAC_FILTER.sub(" ", tail)))
+    return bool(_IAC_SPEC.search(tail))
 
 
 # Questions and commands about live resources, never code requests.
@@ -418,13 +427,37 @@ _IAC_NOT = re.compile(
 )
 
 
+_EVENT_FINDINGS = re.compile(
+    r"\b(?:guard\s?duty|security\s*hub|inspector|macie|access\s+analyzer)\s+findings?\b", _F
+)
+
+
+def _names_unbuildable_first(text: str) -> bool:
+    """The message opens with a resource kind the generator names as one it cannot build ("glue
+    crawler over our data lake"): a request for code, answered with an explicit refusal."""
+    from tools.iac.unsupported import KINDS
+
+    opening = re.sub(rf"{_IAC_OPENER}(?:an?\s+|the\s+|some\s+|new\s+)*", "", text, count=1, flags=_F)
+    if _IAC_PLURAL_HEAD.search(opening):
+        return False  # "redshift clusters": an inventory
+    for kind in KINDS:
+        m = kind.pattern.search(opening)
+        if m is not None and m.start() == 0 and opening[m.end() :].strip():
+            return True
+    return False
+
+
 def is_iac_request(original: str) -> bool:
     """Whether the message asks for infrastructure code (not for a change to live resources)."""
     text = original.lower()
     if _IAC_FORMAT_FOR.search(text) or _IAC_WORDS.search(text) or _IAC_CREATE.search(text):
         return True
-    live = _IAC_NOT.search(text) or _IAC_LIVE_CHANGE.search(text)
+    # Findings named by the AWS service that emits them are an event source, not our findings.
+    live_text = _EVENT_FINDINGS.sub(" ", text)
+    live = _IAC_NOT.search(live_text) or _IAC_LIVE_CHANGE.search(text)
     if not live and (_IAC_NOUN_FIRST.search(text) or _bare_iac_noun_phrase(text)):
+        return True
+    if not live and _names_unbuildable_first(text):
         return True
     if not _IAC_NOT.search(text) and _IAC_FORMAT.search(text) and re.search(rf"\b{_IAC_KIND}", text, _F):
         return True

@@ -7,8 +7,11 @@ one place — by the CLI, never by the agent.
 from __future__ import annotations
 
 import getpass
+import json
 import logging
-from collections.abc import Iterator
+import os
+import time
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -17,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import ValidationError
 
+from bot.core.warm_agents import warm_agents
 from config import Settings, load_settings
 from config.identity import Identities, IdentityError, shown
-from sandbox.server import connect
+from sandbox.server import connect, sandbox_dir
 
 if TYPE_CHECKING:
     from agent.turn import Agent
@@ -124,21 +128,51 @@ def open_agent(state: CliState, *, reconcile: bool = True) -> Iterator[Agent]:
     from agent.runtime import Runtime
     from agent.turn import Agent
 
+    def build() -> tuple[Runtime, Agent, Settings]:
+        try:
+            state.use(ensure_cloud(state.settings))
+            runtime = Runtime.build(state.settings)
+        except PlannerConfigError as exc:  # e.g. a missing API key or a bad URL: one line, no traceback
+            raise click.ClickException(f"LLM settings: {exc}") from exc
+        except RuntimeError as exc:  # e.g. the sandbox could not start
+            raise click.ClickException(str(exc)) from exc
+        return runtime, Agent(runtime), state.settings
+
+    warm = warm_agents()
+    if warm is not None:  # the warm agent process (bot/daemon/): the agent outlives the command
+        settings = state.settings
+        with warm.agent(settings.model_dump_json(), lambda: cloud_marker(settings), build) as (agent, built):
+            state.use(built)
+            _reconcile(agent, reconcile)
+            yield agent
+        return
+    runtime, agent, _ = build()
+    _reconcile(agent, reconcile)
     try:
-        state.use(ensure_cloud(state.settings))
-        runtime = Runtime.build(state.settings)
-    except PlannerConfigError as exc:  # e.g. a missing API key or a bad URL: one line, no traceback
-        raise click.ClickException(f"LLM settings: {exc}") from exc
-    except RuntimeError as exc:  # e.g. the sandbox could not start
-        raise click.ClickException(str(exc)) from exc
-    agent = Agent(runtime)
+        yield agent
+    finally:
+        runtime.close()
+
+
+def _reconcile(agent: Agent, reconcile: bool) -> None:
     try:
         # Every command finishes first what an earlier, interrupted one left behind.
         if reconcile:
             agent.reconcile()
     except Exception as exc:  # the command itself may still work (or fail with a clearer error)
         logging.getLogger("cloudpilot.reconciler").warning("reconciling at start-up failed: %s", exc)
+
+
+def cloud_marker(settings: Settings) -> Hashable:
+    """What tells a kept agent that its cloud endpoint went away: for this data dir's sandbox, its
+    server record (rewritten when the server restarts) and whether that process still runs."""
+    if settings.aws.mode != "sandbox" or settings.aws.endpoint_url:
+        return None
+    record = sandbox_dir(settings) / "server.json"  # written by the server when it starts
     try:
-        yield agent
-    finally:
-        runtime.close()
+        text = record.read_text()
+        pid = int(json.loads(text)["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return ("gone", time.monotonic())  # never equal: the next command connects again
+    return text

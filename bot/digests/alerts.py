@@ -6,7 +6,8 @@ Once, across runs, restarts and replicas: a schedule slot is claimed in SQL (`Di
 digests are), and each occurrence is claimed per destination in SQL (`AlertLog`) before it is
 sent and marked sent after; a failed delivery is retried at the next evaluation. The occurrences
 found in one evaluation go out together, as one message (one thread to follow up in) and one
-webhook request.
+webhook request. With PostgreSQL, `cloudpilot serve worker` runs them as a periodic job of the
+durable queue (`bot/digests/tasks.py`); the single-machine default runs them in `serve digests`.
 """
 
 from __future__ import annotations
@@ -89,14 +90,19 @@ class AlertRunner:
     def next_runs(self, now: datetime) -> dict[str, datetime]:
         return {SLOT_PREFIX + name: cron.next_after(now) for name, cron in self.crons.items()}
 
-    def run_due(self, now: datetime) -> list[AlertOutcome]:
-        """Evaluate every alert whose current slot no scheduler has claimed yet."""
+    def run_due(self, now: datetime, owner: str | None = None, rerun: bool = False) -> list[AlertOutcome]:
+        """Evaluate every alert whose current slot no scheduler has claimed yet. `owner` names the
+        caller (a queued job) in its occurrence claims; `rerun`: that job ran before and may have
+        claimed the slot before it was killed, so a taken slot is evaluated again (harmless: an
+        evaluation reads, and each occurrence is still sent once)."""
         outcomes = []
         for name, alert in self.alerts.items():
             slot = self.crons[name].latest_at_or_before(now, timedelta(minutes=alert.grace_minutes))
-            if slot is None or not self.runs.claim(SLOT_PREFIX + name, slot, now):
+            if slot is None:
                 continue
-            outcome = self.run(alert, slot=slot)
+            if not self.runs.claim(SLOT_PREFIX + name, slot, now) and not rerun:
+                continue
+            outcome = self.run(alert, slot=slot, owner=owner)
             self.runs.finish(SLOT_PREFIX + name, slot, self.now(), ok=outcome.ok, detail=outcome.detail)
             outcomes.append(outcome)
         return outcomes
@@ -105,7 +111,12 @@ class AlertRunner:
         return [self.run(a, dry_run=dry_run) for a in self.alerts.values()]
 
     def run(
-        self, alert: AlertSettings, *, slot: datetime | None = None, dry_run: bool = False
+        self,
+        alert: AlertSettings,
+        *,
+        slot: datetime | None = None,
+        dry_run: bool = False,
+        owner: str | None = None,
     ) -> AlertOutcome:
         """Evaluate one alert now and deliver what is new (or, dry, only say what would go)."""
         outcome = AlertOutcome(alert.name, alert.kind, slot)
@@ -144,7 +155,7 @@ class AlertRunner:
             claimed = [
                 e
                 for e in evaluation.events
-                if self.log.claim(alert.name, f"{destination}:{e.key}", now, e.title)
+                if self.log.claim(alert.name, f"{destination}:{e.key}", now, e.title, owner=owner)
             ]
             if not claimed:
                 continue

@@ -126,7 +126,7 @@ def worker_command(providers: list[TaskProvider]) -> click.Command:
         json_logs: bool,
         runtime_factory: str | None,
     ) -> None:
-        """Run queued jobs (answers, clicks, digests) from the PostgreSQL queue; run any number.
+        """Run queued jobs (answers, clicks, digests, alerts) from the PostgreSQL queue; run any number.
 
         Needs database_url (PostgreSQL) and, for Slack, redis_url. Stops cleanly on SIGTERM:
         running jobs finish first (within 30 s); a worker killed outright has its jobs run again

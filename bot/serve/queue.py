@@ -13,7 +13,7 @@ number on any machines, run them. What the engine gives, and how CloudPilot uses
   jobs `doing` on a worker silent for `stalled_after_s` and puts them back (`retry_stalled`),
   so the job runs again elsewhere — the job's idempotency record (`bot/serve/ledger.py`) makes
   the rerun skip what the killed run already did;
-- **periodic jobs** (digests): procrastinate defers each periodic slot once across all workers.
+- **periodic jobs** (digests, alerts): procrastinate defers each periodic slot once across all workers.
 
 Single-machine default (SQLite, no PostgreSQL configured): no queue; the front-end runs the same
 job handlers in-process (`bot/slack/work.py`, `bot/slack/worker_process.py`): one process, and

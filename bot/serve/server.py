@@ -1,6 +1,6 @@
 """The HTTP server every front-end's endpoints live on: uvicorn serving a Starlette app.
 
-Front-ends contribute routes (Slack's `POST /slack/events` today; Teams' later) and readiness
+Front-ends contribute routes (Slack's `POST /slack/events`, Teams' `POST /api/messages`) and readiness
 checks; the server adds `GET /health` (the process answers), `GET /ready` (what it depends on
 answers), `GET /metrics` (Prometheus), a request id per request and the limits below. Anything
 a client can get wrong is a 4xx and the connection is answered, never a 5xx or a dropped

@@ -21,6 +21,8 @@ from slack_sdk import WebClient
 
 from agent.runner import error_ref
 from agent.turn import Agent
+from bot.chat.keystore import KeyStore
+from bot.chat.limits import RateLimiter
 from bot.core.reconcile_loop import ReconcileLoop
 from bot.serve.checks import standard_checks
 from bot.serve.queue import QueueClient, QueueSink, ensure_schema, queue_url
@@ -29,8 +31,7 @@ from bot.slack.client import make_client, secret
 from bot.slack.gate import PENDING_TTL_S, THREAD_TTL_S, SlackGate, click_key, thread_key
 from bot.slack.groups import GroupResolver
 from bot.slack.jobs import encode
-from bot.slack.keystore import KeyStore, open_keystore
-from bot.slack.limits import RateLimiter
+from bot.slack.keystore import open_keystore
 from bot.slack.listeners import register_listeners
 from bot.slack.responder import SlackResponder
 from bot.slack.tasks import DEFAULT_NAMESPACE, TASK
@@ -148,6 +149,7 @@ def build_slack_app(
                 follow,
                 workers=workers,
                 runtime_factory=runtime_factory or DEFAULT_RUNTIME,
+                nice=worker_nice,
                 on_release=release,
             )
         limiter = RateLimiter(keys, settings.slack.rate_limit_per_minute, now)

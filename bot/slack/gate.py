@@ -1,5 +1,8 @@
 """What happens before the ack: filter, deduplicate, rate-limit, hand the work over.
 
+Slack's events parsed into jobs; the claims, the rate limit and the hand-off are the shared
+`Admission` (`bot/chat/dedup.py`).
+
 Each `on_*` method runs inside the HTTP request (or Socket Mode envelope), so it makes at most
 one or two Redis round trips and never calls the Web API or the agent; the job sink does that.
 
@@ -19,19 +22,30 @@ import logging
 import uuid
 from typing import Any
 
+from bot.chat.dedup import DEDUP_TTL_S, PENDING_TTL_S, Admission
+from bot.chat.keystore import KeyStore
+from bot.chat.limits import RateLimiter
 from bot.slack.approval_blocks import APPROVE_ACTION
-from bot.slack.jobs import Answer, Click, Incoming, Job, Notice, SlashCommand
-from bot.slack.keystore import KeyStore
-from bot.slack.limits import RateLimiter
+from bot.slack.jobs import Answer, Click, Home, Incoming, Job, Notice, SlashCommand
 from bot.slack.render import SUGGESTION_PATTERN
 from bot.slack.work import JobSink
 
 log = logging.getLogger("cloudpilot.slack")
 
-DEDUP_TTL_S = 24 * 3600
-# A claim is taken for this long and kept for DEDUP_TTL_S once its job is queued: if the process
-# dies in between, Slack's next retry (one minute later) is not mistaken for a duplicate.
-PENDING_TTL_S = 20
+# A claim is taken for PENDING_TTL_S and kept for DEDUP_TTL_S once its job is queued: if the
+# process dies in between, Slack's next retry (one minute later) is not mistaken for a duplicate.
+__all__ = [
+    "DEDUP_TTL_S",
+    "MAX_TEXT",
+    "PENDING_TTL_S",
+    "THREAD_TTL_S",
+    "SlackGate",
+    "click_key",
+    "strip_mention",
+    "suggestion_key",
+    "thread_key",
+]
+
 THREAD_TTL_S = 7 * 24 * 3600
 MAX_TEXT = 8000  # ChatMessage's limit; longer text is cut just past it and refused politely
 _PLAIN_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -52,14 +66,11 @@ def thread_key(channel: str, ts: str) -> str:
     return f"thread:{channel}:{ts}"
 
 
-class SlackGate:
+class SlackGate(Admission[Job]):
     def __init__(
         self, keys: KeyStore, limiter: RateLimiter, sink: JobSink, pending_ttl_s: int = PENDING_TTL_S
     ) -> None:
-        self.keys = keys
-        self.limiter = limiter
-        self.sink = sink
-        self.pending_ttl_s = pending_ttl_s
+        super().__init__(keys, limiter, sink, pending_ttl_s)
 
     def on_mention(self, body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> None:
         if not event.get("user") or event.get("bot_id"):
@@ -100,15 +111,15 @@ class SlackGate:
         trigger = str(command.get("trigger_id") or "")
         user, channel = str(command.get("user_id", "")), str(command.get("channel_id", ""))
         claims = [f"command:{trigger}"] if trigger else []
-        decision = self.limiter.admit(user, claims, self.pending_ttl_s)
+        decision = self.count(user, claims)
         if decision is None:
             return None
         if not decision.allowed:
-            self.keys.confirm(claims, DEDUP_TTL_S)
+            self.seen(claims)
             return decision.message()
         response_url = str(command.get("response_url") or "")
         key = f"command:{trigger or uuid.uuid4().hex}"
-        self._submit(key, SlashCommand(user, channel, text[: MAX_TEXT + 1], response_url, key), claims)
+        self.submit(key, SlashCommand(user, channel, text[: MAX_TEXT + 1], response_url, key), claims)
         return None
 
     def on_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -122,11 +133,11 @@ class SlackGate:
         # A double click or a retried payload is dropped here while the first is handled or after
         # it decided; a click that decided nothing has released the claim by then.
         claim = click_key(approval_id, user)
-        if not self.keys.claim(claim, self.pending_ttl_s):
+        if not self.claim(claim):
             return
         key = f"click:{approval_id}:{user}:{str(action.get('action_ts') or '')[:40] or uuid.uuid4().hex}"
         click = Click(approval_id, action.get("action_id") == APPROVE_ACTION, user, channel, message_ts, key)
-        self._submit(f"approval:{approval_id}", click, [claim])
+        self.submit(f"approval:{approval_id}", click, [claim])
 
     def on_suggestion(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         """A suggestion button: the clicker asks its text in the thread the button is in."""
@@ -146,6 +157,19 @@ class SlackGate:
         incoming = Incoming(user, channel, text, thread_ts, thread_ts)
         self._admit(incoming, [suggestion_key(channel, message_ts, action_id, user)])
 
+    def on_home(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The user opened the Home tab: publish their view (claimed per event, not rate-limited:
+        it answers nobody in a conversation and a view replaces the last one)."""
+        user = str(event.get("user") or "")
+        if event.get("tab") != "home" or not user:
+            return  # the Messages tab, or nobody
+        event_id = str(body.get("event_id") or "")
+        claims = [f"event:{event_id}"] if event_id else []
+        if claims and not self.claim(claims[0]):
+            return
+        key = f"home:{event_id or uuid.uuid4().hex}"
+        self.submit(f"home:{user}", Home(user, key), claims)
+
     def _accept(self, body: dict[str, Any], event: dict[str, Any], incoming: Incoming) -> None:
         claims = [f"msg:{incoming.channel}:{event.get('ts')}"]
         if body.get("event_id"):
@@ -156,37 +180,20 @@ class SlackGate:
         # A thread the bot is mentioned in becomes one it follows without mentions.
         followed = bool(incoming.reply_ts) and not incoming.channel.startswith("D")
         touch = [thread_key(incoming.channel, incoming.reply_ts or "")] if followed else []
-        decision = self.limiter.admit(incoming.user, claims, self.pending_ttl_s, touch, THREAD_TTL_S)
+        decision = self.count(incoming.user, claims, touch, THREAD_TTL_S)
         if decision is None:
             return  # a retry, or the same message under another event type
         # The job's key is the message itself (the last claim), whichever event type brought it.
         key = claims[-1]
         if decision.allowed:
-            self._submit(incoming.lane, Answer(incoming, key), claims)
+            self.submit(incoming.lane, Answer(incoming, key), claims)
         elif decision.first_refusal:
             notice = Notice(
                 incoming.channel, incoming.user, decision.message(), incoming.reply_ts, "notice:" + key
             )
-            self._submit(incoming.lane, notice, claims)
+            self.submit(incoming.lane, notice, claims)
         else:
-            self.keys.confirm(claims, DEDUP_TTL_S)
-
-    def _submit(self, lane: str, job: Job, claims: list[str]) -> None:
-        """Queues the job, then keeps its claims; a job that could not be queued gives them back,
-        so Slack's retry of the request is handled (the ack fails, and Slack retries)."""
-        try:
-            self.sink.submit(lane, job)
-        except Exception:
-            for claim in claims:
-                try:
-                    self.keys.release(claim)
-                except Exception:
-                    log.warning("could not release claim %s", claim, exc_info=True)
-            raise
-        try:
-            self.keys.confirm(claims, DEDUP_TTL_S)
-        except Exception:  # the job is queued; the worker's record still stops a second answer
-            log.warning("could not extend claims %s", claims, exc_info=True)
+            self.seen(claims)
 
 
 def strip_mention(text: str, bot_user_id: str | None) -> str:

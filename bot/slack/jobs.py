@@ -63,9 +63,23 @@ class Notice:
     key: str = ""
 
 
-Job = Answer | SlashCommand | Click | Notice
+@dataclass(frozen=True)
+class Home:
+    """The user opened the app's Home tab: publish their view."""
 
-_KINDS: dict[str, type[Any]] = {"answer": Answer, "command": SlashCommand, "click": Click, "notice": Notice}
+    user: str
+    key: str = ""
+
+
+Job = Answer | SlashCommand | Click | Notice | Home
+
+_KINDS: dict[str, type[Any]] = {
+    "answer": Answer,
+    "command": SlashCommand,
+    "click": Click,
+    "notice": Notice,
+    "home": Home,
+}
 _NAMES = {cls: name for name, cls in _KINDS.items()}
 
 

@@ -21,25 +21,40 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from agent.api import (
+    approval_card,
+    approver_groups,
+    attach_card,
+    latest_critical_findings,
+    recent_requests,
+    same_person,
+    waiting_for,
+)
 from agent.failures import failure_text
 from agent.messages import ApprovalView, ChatMessage, Reply
 from agent.runner import error_ref
 from agent.turn import Agent
-from bot.serve.ledger import INTENT, Ledger, MemoryLedger
-from bot.serve.logs import bound
+from bot.chat.conversation import BadConversationId, ConversationRef, MessageRef
+from bot.chat.record import DONE
+from bot.serve.ledger import Ledger, MemoryLedger
+from bot.serve.logs import bound, turn_id
 from bot.slack import blocks as bk
-from bot.slack.approval_blocks import decided_message, pending_message
+from bot.slack.approval_notices import notify_approvers
+from bot.slack.backend import PLATFORM, SlackBackend, where
 from bot.slack.gate import MAX_TEXT
 from bot.slack.groups import GroupResolver
-from bot.slack.jobs import Answer, Click, Incoming, Job, Notice, SlashCommand, kind_of
+from bot.slack.home import home_view
+from bot.slack.jobs import Answer, Click, Home, Incoming, Job, Notice, SlashCommand, kind_of
 from bot.slack.render import Rendered, render_reply
+from bot.slack.steps import METADATA_TYPE as METADATA_TYPE
+from bot.slack.steps import Steps as Steps
 from config.metrics import APPROVAL_DECISIONS, JOB_SECONDS, JOBS, TURN_SECONDS, TURNS
 
 log = logging.getLogger("cloudpilot.slack")
@@ -50,75 +65,6 @@ _APPROVAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 Follow = Callable[[str, str], None]  # (channel, thread ts): the bot now takes part in that thread
 Release = Callable[[str, str], None]  # (approval id, user): that click decided nothing, allow another
 
-DONE = "done"
-METADATA_TYPE = "cloudpilot_post"
-
-
-class Steps:
-    """One job's idempotency record: which of its side effects already happened."""
-
-    def __init__(self, ledger: Ledger, key: str | None, client: WebClient) -> None:
-        self.ledger = ledger
-        self.key = key or None
-        self.client = client
-        self.record: dict[str, str] = ledger.get(key) if key else {}
-
-    def value(self, step: str) -> str | None:
-        value = self.record.get(step)
-        return None if value is None or value == INTENT else value
-
-    def mark(self, step: str, value: str = "1") -> None:
-        if self.key:
-            self.ledger.put(self.key, step, value)
-        self.record[step] = value
-
-    def post(self, step: str, channel: str, thread_ts: str | None, **kwargs: Any) -> str:
-        """chat.postMessage once; returns the message's ts (the earlier one on a rerun)."""
-        if not self.key:
-            return str(self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **kwargs)["ts"])
-        done = self.value(step)
-        if done:
-            return done
-        marker = f"{self.key}#{step}"
-        if self.record.get(step) == INTENT:
-            found = self._find(channel, thread_ts, marker)
-            if found:
-                self.mark(step, found)
-                return found
-        self.mark(step, INTENT)
-        posted = self.client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            metadata={"event_type": METADATA_TYPE, "event_payload": {"key": marker}},
-            **kwargs,
-        )
-        ts = str(posted["ts"])
-        self.mark(step, ts)
-        return ts
-
-    def once(self, step: str, action: Callable[[], object]) -> None:
-        """At most once, for calls whose result cannot be looked up (ephemeral notices, uploads)."""
-        if step in self.record:
-            if self.record[step] == INTENT:
-                log.warning("job %s: step %s may have run before a crash; not repeated", self.key, step)
-            return
-        self.mark(step, INTENT)
-        action()
-        self.mark(step)
-
-    def _find(self, channel: str, thread_ts: str | None, marker: str) -> str | None:
-        """The ts of the bot's message carrying `marker` in its metadata, if it was posted."""
-        if thread_ts:
-            found = self.client.conversations_replies(
-                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
-            )
-        else:
-            found = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=100)
-        for message in found.get("messages") or []:
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("key") == marker:
-                return str(message["ts"])
-        return None
 
 
 class SlackResponder:
@@ -157,6 +103,8 @@ class SlackResponder:
                     self._command(job, steps, final)
                 elif isinstance(job, Click):
                     self._click(job, steps)
+                elif isinstance(job, Home):
+                    self._home(job)
                 else:
                     steps.once(
                         "notice", lambda: self._ephemeral(job.channel, job.user, job.text, job.thread_ts)
@@ -198,6 +146,11 @@ class SlackResponder:
                 self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
             elif isinstance(job, Notice):
                 self._ephemeral(job.channel, job.user, text, job.thread_ts)
+            elif isinstance(job, Home):
+                # No conversation to apologise in: the tab itself says it.
+                self.client.views_publish(
+                    user_id=job.user, view={"type": "home", "blocks": bk.sections(text)}
+                )
             else:
                 self._ephemeral(job.channel, job.user, text)
         except Exception:
@@ -253,6 +206,7 @@ class SlackResponder:
                 thread=incoming.thread,
                 text=incoming.text,
                 platform="slack",
+                turn_key=turn_id.get(),  # the job's key: a rerun of the turn finds its approval requests
             )
         except ValidationError:
             return Reply(
@@ -297,13 +251,17 @@ class SlackResponder:
                 response_type="ephemeral",
             )
 
+    def backend(self, steps: Steps | None = None) -> SlackBackend:
+        """Slack as a `ChatBackend`, bound to a job's record (none: every call posts)."""
+        steps = steps or Steps(self.ledger, None, self.client)
+        return SlackBackend(self.client, self.agent, self.groups, steps)
+
     def deliver(self, reply: Reply, channel: str, reply_ts: str | None, steps: Steps | None = None) -> None:
         """Post a reply (messages, files, approval buttons) in a channel or thread."""
-        steps = steps or Steps(self.ledger, None, self.client)
-        rendered = render_reply(reply)
-        first = rendered.messages[0]
-        steps.post("reply0", channel, reply_ts, text=first.text, blocks=first.blocks)
-        self._post_rest(rendered, reply, channel, reply_ts, steps)
+        backend = self.backend(steps)
+        # The card is posted apart, so that it can be attached and its approvers told.
+        backend.post_reply(where(channel, reply_ts), reply.model_copy(update={"approval": None}))
+        self._post_pending(reply, channel, reply_ts, backend)
 
     def _post_first(
         self, rendered: Rendered, channel: str, reply_ts: str | None, placeholder_ts: str | None
@@ -319,29 +277,31 @@ class SlackResponder:
     def _post_rest(
         self, rendered: Rendered, reply: Reply, channel: str, reply_ts: str | None, steps: Steps
     ) -> None:
-        for i, message in enumerate(rendered.messages[1:], start=1):
-            steps.post(f"message{i}", channel, reply_ts, text=message.text, blocks=message.blocks)
-        for i, f in enumerate(rendered.files):
-            steps.once(
-                f"file{i}",
-                lambda f=f: self.client.files_upload_v2(  # type: ignore[misc]
-                    channel=channel,
-                    thread_ts=reply_ts,
-                    filename=f.filename,
-                    title=f.title,
-                    alt_txt=f.alt_text or None,
-                    **({"file": str(f.path)} if f.path is not None else {"content": f.content or b""}),
-                ),
-            )
-        if reply.approval is not None and reply.approval.status == "pending":
-            self._post_approval(reply.approval, channel, reply_ts, steps)
+        backend = self.backend(steps)
+        backend.post_rest(rendered, where(channel, reply_ts))
+        self._post_pending(reply, channel, reply_ts, backend)
+
+    # -- the Home tab --------------------------------------------------------------------------
+    def _home(self, job: Home) -> None:
+        """Publishes the user's Home view; publishing again replaces it, so a rerun is harmless."""
+        user = self.backend().resolve_user(job.user, approver_groups(self.agent))
+        view = home_view(
+            waiting_for(self.agent, job.user, user.groups),
+            recent_requests(self.agent, job.user),
+            latest_critical_findings(self.agent, job.user),
+            datetime.now(UTC),
+        )
+        self.client.views_publish(user_id=job.user, view=view)
 
     # -- approvals -----------------------------------------------------------------------------
-    def _post_approval(self, view: ApprovalView, channel: str, reply_ts: str | None, steps: Steps) -> None:
-        text, blocks = pending_message(view)
-        ts = steps.post(f"approval:{view.id}", channel, reply_ts, text=text, blocks=blocks)
+    def _post_pending(self, reply: Reply, channel: str, reply_ts: str | None, backend: SlackBackend) -> None:
+        if reply.approval is None or reply.approval.status != "pending":
+            return
+        view = reply.approval
+        card = backend.post_approval(where(channel, reply_ts), view)
         # Where the buttons live: a click is honoured only from this very message.
-        self.agent.rt.approvals.approvals.set_message_ref(view.id, f"{channel}:{ts}")
+        attach_card(self.agent, view.id, card.key)
+        notify_approvers(self.agent, backend, view, card)
 
     def _click(self, click: Click, steps: Steps) -> None:
         if steps.value("nothing"):
@@ -386,8 +346,7 @@ class SlackResponder:
                 lambda: self._ephemeral(click.channel, click.user, f":no_entry: {reply.text}", reply_ts),
             )
             return
-        text, blocks = decided_message(view)
-        self.client.chat_update(channel=click.channel, ts=click.message_ts, text=text, blocks=blocks)
+        self.backend(steps).update_approval(card_ref(click.channel, click.message_ts), view)
         self.deliver(reply, click.channel, reply_ts, steps)
 
     def _release(self, click: Click) -> None:
@@ -402,9 +361,8 @@ class SlackResponder:
     def _decide(self, click: Click) -> tuple[Reply, ApprovalView, str | None] | None:
         """(reply, approval, thread) when this click decided the request or found it expired;
         otherwise None, once the clicker has been told why nothing happened."""
-        approvals = self.agent.rt.approvals
         known = _APPROVAL_ID.match(click.approval_id)
-        approval = approvals.approvals.get(click.approval_id) if known else None
+        approval = approval_card(self.agent, click.approval_id) if known else None
         if approval is None:
             log.warning("click by %s on unknown approval %r", click.user, click.approval_id[:80])
             self._ephemeral(
@@ -414,7 +372,7 @@ class SlackResponder:
             )
             return None
         reply_ts = thread_of(approval.conversation_id)
-        if approval.message_ref != f"{click.channel}:{click.message_ts}":
+        if approval.message_ref != card_ref(click.channel, click.message_ts).key:
             log.warning(
                 "click by %s on approval %s from message %s:%s, not its own (%s): refused",
                 click.user,
@@ -430,8 +388,8 @@ class SlackResponder:
                 reply_ts,
             )
             return None
-        _, policy_groups = approvals.policy.approvers_for(approval.action)
-        groups = self.groups.groups_of(click.user, sorted(policy_groups)) if policy_groups else set()
+        policy_groups = approver_groups(self.agent, approval.action)
+        groups = set(self.backend().resolve_user(click.user, policy_groups).groups)
         reply = self.agent.decide(approval.id, click.user, click.approve, groups)
         view = reply.approval
         if (
@@ -441,7 +399,7 @@ class SlackResponder:
             and (
                 view.status == "expired"
                 or reply.ok
-                or approvals.identities.same(view.decided_by or "", click.user)
+                or same_person(self.agent, view.decided_by or "", click.user)
             )
         ):
             return reply, view, reply_ts
@@ -450,12 +408,18 @@ class SlackResponder:
         return None
 
     def _ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
-        self.client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+        self.backend().post_private(user, text, where(channel, thread_ts))
+
+
+def card_ref(channel: str, ts: str) -> MessageRef:
+    """A Slack message as the agent keeps an approval's card (`channel:ts`)."""
+    return MessageRef(where(channel), ts)
 
 
 def thread_of(conversation_id: str) -> str | None:
     """The Slack thread of an approval's conversation ("slack:<channel>:<thread>")."""
-    parts = conversation_id.split(":", 2)
-    if len(parts) == 3 and parts[0] == "slack" and parts[2] != "main":
-        return parts[2]
-    return None
+    try:
+        ref = ConversationRef.parse(conversation_id)
+    except BadConversationId:
+        return None
+    return ref.thread if ref.platform == PLATFORM else None

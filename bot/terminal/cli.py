@@ -20,6 +20,7 @@ from rich.console import Console
 from agent.api import ApprovalStatus, watch_progress
 from agent.messages import ChatMessage, Reply
 from bot.core.cli_state import CliState, cli_state, open_agent, short_error
+from bot.core.terminal_io import console as terminal_console
 from bot.terminal.iam_commands import iam_policy_command
 from bot.terminal.render import (
     ProgressLine,
@@ -100,7 +101,7 @@ def _emit(reply: Reply, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(reply.contract(), default=str))
     else:
-        render_reply(Console(), reply)
+        render_reply(terminal_console(), reply)
 
 
 @click.command()
@@ -108,7 +109,7 @@ def _emit(reply: Reply, as_json: bool) -> None:
 @click.pass_obj
 def chat(state: CliState, user: str | None) -> None:
     """Interactive conversation (Ctrl-D or 'exit' to leave)."""
-    console = Console()
+    console = terminal_console()
     thread = uuid.uuid4().hex[:12]
     user = state.identity(user, default="me")
     with open_agent(state) as agent:

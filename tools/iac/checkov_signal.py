@@ -10,6 +10,8 @@ ADVISORY: dict[str, str] = {
     "CKV_AWS_18": "access logging needs a separate log bucket",
     "CKV_AWS_144": "cross-region replication needs a second region and doubles storage",
     "CKV2_AWS_62": "event notifications only where something consumes them",
+    "CKV_AWS_145": "SSE-S3 encrypts at rest too; it is written only when asked for (a KMS key is the "
+    "default), and the security rules still fail an unencrypted bucket",
     # Lambda
     "CKV_AWS_116": "a function DLQ only for asynchronous invocations (queues have their own)",
     "CKV_AWS_117": "VPC placement only when the function reaches private resources",
@@ -31,6 +33,9 @@ ADVISORY: dict[str, str] = {
     "CKV_AWS_129": "log exports depend on the engine and cost per GB",
     "CKV2_AWS_30": "query logging depends on the engine and costs per GB",
     "CKV_AWS_324": "log exports depend on the engine and cost per GB",
+    # Messaging
+    "CKV_AWS_27": "the CloudFormation check does not see SqsManagedSseEnabled (SSE-SQS, as the Terraform "
+    "check does); the security rules still fail an unencrypted queue",
     "CKV_AWS_325": "audit log exports cost per GB",
     "CKV2_AWS_16": "auto scaling for on-demand tables is not needed",
     "CKV2_AWS_60": "copy tags to snapshots is housekeeping",
@@ -46,6 +51,10 @@ ADVISORY: dict[str, str] = {
     "CKV2_AWS_11": "VPC flow logs are a separate ask (add 'with flow logs')",
     "CKV2_AWS_12": "the default security group is not managed here",
     "CKV2_AWS_5": "security groups are attached by the resources passed their ids",
+    "CKV_AWS_260": "HTTP from anywhere is written only when a public web server asks for port 80; the "
+    "security rules still fail admin and database ports open to the world",
+    "CKV_AWS_394": "zones are picked from those available at plan time: zone names map to different "
+    "zones in each account, and not every region has an 'a' zone, so pinning them is per deployment",
     "CKV_AWS_338": "one year of log retention is the default; longer costs more",
     "CKV_AWS_290": "write access is scoped by resource; Checkov cannot tell",
     "CKV_AWS_355": "the '*' resource is for actions that do not support resource scoping (X-Ray)",

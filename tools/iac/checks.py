@@ -1,35 +1,27 @@
 """Every check a piece of code goes through, and the report that comes out.
 
 validate (format's own parser and schema) -> map the declared AWS resources to normalised
-Resources -> run the same security rules as live scans -> optional Checkov.
+Resources -> run the same security rules as live scans -> Checkov from its own environment
+(validate/checkov.py), reported as "not installed" when that environment is absent.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import tempfile
+import threading
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from store.finding_types import FindingData
 from tools.base import ToolContext
-from tools.iac.checkov_signal import is_advisory
 from tools.iac.mapping.cloudformation import map_cloudformation
 from tools.iac.mapping.common import Mapped
 from tools.iac.mapping.terraform import map_terraform
-from tools.iac.model import FILENAMES, CheckRun, IacFormat, Issue, Level
+from tools.iac.model import CheckRun, IacFormat, Issue, Level
+from tools.iac.validate.checkov import CheckovWorker, checkov_run, find_checks_python
 from tools.iac.validate.cloudformation import CfnLinter
 from tools.iac.validate.kubernetes import K8sSchemas, validate_kubernetes
 from tools.iac.validate.terraform import parse_hcl, validate_terraform
 from tools.security.engine import evaluate
 from tools.security.rules import all_rules
-
-CHECKOV_TIMEOUT_S = 120
-# The separate environment of the independent checkers (checkov conflicts with our pytest).
-CHECKS_VENV = Path(__file__).resolve().parents[2] / ".venv-checks"
 
 
 @dataclass
@@ -38,8 +30,19 @@ class IacEnv:
 
     cfn: CfnLinter = field(default_factory=CfnLinter)
     k8s: K8sSchemas = field(default_factory=K8sSchemas)
-    # Path of a `checkov` executable installed in its own environment, if any.
+    # The Python of the environment checkov is installed in (validate/checkov.py), if any.
     checkov: str | None = None
+    _checkov_worker: CheckovWorker | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def checkov_worker(self) -> CheckovWorker | None:
+        """The long-lived checkov process, started on first use (None: checkov is not installed)."""
+        if self.checkov is None:
+            return None
+        with self._lock:  # read-only tools of one step run in parallel: one process for all
+            if self._checkov_worker is None:
+                self._checkov_worker = CheckovWorker(self.checkov)
+            return self._checkov_worker
 
     def warm_up(self) -> None:
         """Load every validator now (python-hcl2 builds its parser tables on its very first use)."""
@@ -52,15 +55,9 @@ def env_for(ctx: ToolContext) -> IacEnv:
     """The context's validator state, loaded on first use unless one was injected (tests share one)."""
     env = ctx.services.iac_env
     if env is None:
-        env = IacEnv(checkov=find_checkov())
+        env = IacEnv(checkov=find_checks_python(ctx.settings.iac_checks_venv))
         ctx.services.iac_env = env
     return env
-
-
-def find_checkov() -> str | None:
-    """Checkov from the project's .venv-checks (scripts/setup_checks.sh), else from PATH."""
-    local = CHECKS_VENV / "bin" / "checkov"
-    return str(local) if local.is_file() else shutil.which("checkov")
 
 
 @dataclass
@@ -105,60 +102,6 @@ def _security_run(mapped: Mapped) -> tuple[CheckRun, list[FindingData]]:
     return run, findings
 
 
-def _checkov(env: IacEnv, code: str, fmt: IacFormat) -> CheckRun | None:
-    """Checkov, when installed in its own environment: it pins packaging<24 and can't share ours."""
-    if not env.checkov:
-        return None
-    run = CheckRun("checkov", "Checkov")
-    framework = {"terraform": "terraform", "cloudformation": "cloudformation", "kubernetes": "kubernetes"}[
-        fmt
-    ]
-    with tempfile.TemporaryDirectory(prefix="cloudpilot-iac-") as tmp:
-        path = Path(tmp) / FILENAMES[fmt]
-        path.write_text(code, encoding="utf-8")
-        try:
-            proc = subprocess.run(
-                [
-                    env.checkov,
-                    "-f",
-                    str(path),
-                    "--framework",
-                    framework,
-                    "-o",
-                    "json",
-                    "--compact",
-                    "--quiet",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=CHECKOV_TIMEOUT_S,
-                check=False,
-            )
-            report: Any = json.loads(proc.stdout or "{}")
-        except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
-            run.skipped = True
-            run.detail = f"could not run: {type(exc).__name__}"
-            return run
-    reports = report if isinstance(report, list) else [report]
-    for rep in reports:
-        failed = ((rep or {}).get("results") or {}).get("failed_checks") or []
-        for check in failed:
-            # A high-signal failure fails the code; advisory ones (checkov_signal.ADVISORY) warn.
-            check_id = str(check.get("check_id"))
-            run.issues.append(
-                Issue(
-                    "checkov",
-                    f"{check_id}: {check.get('check_name')}",
-                    level=Level.WARNING if is_advisory(check_id) else Level.ERROR,
-                    location=str(check.get("resource", "")),
-                )
-            )
-    run.detail = (
-        f"{len(run.errors)} high-signal and {len(run.issues) - len(run.errors)} advisory failed checks"
-    )
-    return run
-
-
 def check_code(env: IacEnv, code: str, fmt: IacFormat, region: str = "us-east-1") -> Report:
     report = Report(fmt)
     mapped: Mapped | None = None
@@ -182,7 +125,6 @@ def check_code(env: IacEnv, code: str, fmt: IacFormat, region: str = "us-east-1"
         report.resources_checked = len(mapped.resources)
         report.uncovered = mapped.uncovered
     if report.runs and report.runs[0].passed:
-        extra = _checkov(env, code, fmt)
-        if extra is not None:
-            report.runs.append(extra)
+        # A high-signal failure fails the code (and goes into the model's repair round).
+        report.runs.append(checkov_run(env.checkov_worker(), code, fmt))
     return report

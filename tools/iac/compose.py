@@ -38,7 +38,9 @@ _ABSORBED = re.compile(
     r"\bdead[\s-]?letter\s+queues?\b|\bdlqs?\b|\bbucket\s+polic(?:y|ies)\b|\bqueue\s+polic(?:y|ies)\b"
     r"|\bkey\s+polic(?:y|ies)\b|\bs3\s+backend\b|\bstate\s+bucket\b(?=.*\bterraform\s+state\b)"
     r"|\bsse-kms\b|\bkms[\s-]encrypted\b|\bencrypted\s+with\s+(?:a\s+|the\s+)?kms\b"
-    r"|\bsecurity\s+context\b|\bservice\s+accounts?\s+token\b|\bhealth\s*checks?\b",
+    r"|\bsecurity\s+context\b|\bservice\s+accounts?\s+token\b|\bhealth\s*checks?\b"
+    # Events named after a resource are an event pattern, not the resource.
+    r"|\b(?:ec2\s+)?instances?\s+state(?:[\s-]changes?)?\b|\becs\s+tasks?\s+state(?:[\s-]changes?)?\b",
     _F,
 )
 
@@ -81,6 +83,9 @@ _RELATIONS: tuple[tuple[re.Pattern[str], Relation, bool], ...] = (
         "subscribe",
         False,
     ),
+    # Passive voice: "a parameter read by a lambda" is the lambda reading it.
+    (re.compile(r"\b(?:read|used|consumed)\s+by\b", _F), "read", True),
+    (re.compile(r"\b(?:written|updated|filled|fed)\s+(?:to\s+)?by\b", _F), "write", True),
     (
         re.compile(
             r"\bread(?:s|ing)?\s+(?:from\s+)?|\bwith\s+read(?:[\s-]only)?\s+access\s+to\b|\bthat\s+can\s+read\b",
@@ -129,17 +134,24 @@ DEFAULT_LINKS: dict[tuple[str, str], Relation] = {
     ("eventbridge_rule", "lambda"): "trigger",
     ("eventbridge_rule", "sqs_queue"): "trigger",
     ("eventbridge_rule", "step_functions"): "trigger",
+    ("eventbridge_rule", "sns_topic"): "trigger",
+    ("eventbridge_rule", "s3_bucket"): "read",
     ("sqs_queue", "lambda"): "trigger",
     ("s3_bucket", "lambda"): "trigger",
     ("kinesis_stream", "lambda"): "trigger",
     ("waf", "alb"): "attach",
     ("waf", "cloudfront"): "attach",
     ("waf", "http_api"): "attach",
+    ("waf", "rest_api"): "attach",
+    ("rest_api", "lambda"): "front",
     ("lambda", "dynamodb_table"): "write",
     ("lambda", "s3_bucket"): "write",
     ("lambda", "sqs_queue"): "write",
     ("lambda", "sns_topic"): "write",
     ("lambda", "secret"): "read",
+    ("lambda", "ssm_parameter"): "read",
+    ("ecs_service", "ssm_parameter"): "read",
+    ("ec2_instance", "ssm_parameter"): "read",
     ("step_functions", "lambda"): "write",
     ("secret", "lambda"): "attach",
     ("ecs_service", "s3_bucket"): "write",
@@ -396,9 +408,8 @@ def compose(request: str, family: str) -> Composition:
     # Resources a block cannot do without (a trail's bucket), added when the request left them out.
     for u in list(units):
         for relation, kind in u.block.requires:
-            if any(
-                lk.source is u and lk.relation == relation and lk.target.kind == kind for lk in comp.links
-            ):
+            # Any target of that relation will do ("CloudFront in front of an ALB" needs no bucket).
+            if any(lk.source is u and lk.relation == relation for lk in comp.links):
                 continue
             other = next((x for x in units if x.kind == kind), None)
             if other is None:
@@ -413,6 +424,7 @@ def compose(request: str, family: str) -> Composition:
                 units.append(other)
                 comp.added.append(f"{block.title} for the {u.block.title}")
             comp.links.append(Link(u, relation, other))
+    _serve_website(request, comp)
     # Links to resources further away ("an SNS topic with two queues: a and b") via defaults.
     for a in units:
         for b in units:
@@ -421,7 +433,31 @@ def compose(request: str, family: str) -> Composition:
             rel = DEFAULT_LINKS.get((a.kind, b.kind))
             if rel and _supported(a, rel, b) and a.kind in _HUBS:
                 comp.links.append(Link(a, rel, b))
+            elif rel and a.kind in _HUBS:
+                comp.not_applied.append(
+                    f"attaching the {a.block.title} to the {b.block.title}: AWS does not support it"
+                    f" (or the blocks cannot wire it offline)"
+                )
     return comp
+
+
+_WEBSITE = re.compile(
+    r"\bstatic\s+(?:web\s*)?sites?\b|\bwebsites?\b[^.]{0,40}\b(?:bucket|s3)\b|\b(?:bucket|s3)\b[^.]{0,40}\bwebsites?\b",
+    _F,
+)
+
+
+def _serve_website(request: str, comp: Composition) -> None:
+    """A website from a bucket is served by CloudFront with origin access control: the secure
+    variant of a public website bucket, which stays private."""
+    bucket = next((u for u in comp.units if u.kind == "s3_bucket"), None)
+    if bucket is None or not _WEBSITE.search(request) or any(u.kind == "cloudfront" for u in comp.units):
+        return
+    block = next(b for b in BLOCKS if b.kind == "cloudfront")
+    cdn = Unit(block, block.build({}), "site", "Site")
+    comp.units.append(cdn)
+    comp.links.append(Link(cdn, "front", bucket))
+    comp.added.append("a CloudFront distribution with origin access control, to serve the website")
 
 
 # Kinds that link to every unit of the right kind in the request, not only to their neighbour.

@@ -226,47 +226,72 @@ _CRON_LITERAL = re.compile(r"(?<![\w*/,-])((?:[\d*/,-]+\s+){4}[\d*/,A-Za-z-]+)(?
 
 
 def read_schedule(lower: str) -> tuple[str, str] | None:
-    """(cron expression, the words it came from) for "every day at 2am", "every 15 minutes", ..."""
+    """(cron expression, the words it came from) for "every day at 2am", "every 15 minutes", ...
+
+    Where a request states several, the last one wins ("every 6 hours? no, daily at 4am")."""
+    found = _schedules(lower)
+    # A phrase inside a longer one ("every day" in "at 3am every day") is part of it.
+    spans = [(pos, pos + len(lower[pos:].split(words, 1)[0]) + len(words)) for pos, _, words in found]
+    whole = [
+        x
+        for x, (a, b) in zip(found, spans, strict=True)
+        if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in spans)
+    ]
+    if not whole:
+        return None
+    _, cron, words = max(whole, key=lambda x: x[0])
+    return cron, words
+
+
+def _schedules(lower: str) -> list[tuple[int, str, str]]:
+    """Every schedule phrase of `lower`: (position, cron expression, the words)."""
+    out: list[tuple[int, str, str]] = []
     m = _CRON_LITERAL.search(lower)
     if m and any(ch.isdigit() or ch == "*" for ch in m.group(1)):
-        return m.group(1).strip(), m.group(1).strip()
+        out.append((m.start(), m.group(1).strip(), m.group(1).strip()))
     m = re.search(r"\bevery\s+(\d{1,2})\s*(?:minutes?|mins?)\b", lower)
     if m and 1 <= int(m.group(1)) <= 59:
-        return f"*/{int(m.group(1))} * * * *", m.group(0)
+        out.append((m.start(), f"*/{int(m.group(1))} * * * *", m.group(0)))
     m = re.search(r"\bevery\s+(\d{1,2})\s*hours?\b", lower)
     if m and 1 <= int(m.group(1)) <= 23:
-        return f"0 */{int(m.group(1))} * * *", m.group(0)
-    if re.search(r"\b(?:every\s+minute)\b", lower):
-        return "* * * * *", "every minute"
-    if re.search(r"\b(?:hourly|every\s+hour)\b", lower):
-        return "0 * * * *", "hourly"
+        out.append((m.start(), f"0 */{int(m.group(1))} * * *", m.group(0)))
+    m = re.search(r"\b(?:every\s+minute)\b", lower)
+    if m:
+        out.append((m.start(), "* * * * *", "every minute"))
+    m = re.search(r"\b(?:hourly|every\s+hour)\b", lower)
+    if m:
+        out.append((m.start(), "0 * * * *", "hourly"))
     m = re.search(r"\b(?:every|on)\s+(" + "|".join(_DAY_NAMES) + r")s?\b(?:\s+" + _AT_TIME + r")?", lower)
     if m:
         day = _DAY_NAMES.index(m.group(1))
         hm = _hour(m.group(2), m.group(3), m.group(4)) if m.group(2) else (0, 0)
         if hm:
-            return f"{hm[1]} {hm[0]} * * {day}", m.group(0)
+            out.append((m.start(), f"{hm[1]} {hm[0]} * * {day}", m.group(0)))
     m = re.search(r"\b(?:weekly|every\s+week)\b", lower)
-    if m:
-        return "0 0 * * 0", m.group(0)
+    if m and not any(d in lower for d in _DAY_NAMES):
+        out.append((m.start(), "0 0 * * 0", m.group(0)))
     m = re.search(r"\b(?:monthly|every\s+month)\b", lower)
     if m:
-        return "0 0 1 * *", m.group(0)
+        out.append((m.start(), "0 0 1 * *", m.group(0)))
     m = re.search(r"\b(?:daily|nightly|every\s+(?:day|night)|each\s+day)\b(?:\s+" + _AT_TIME + r")?", lower)
     if m:
-        hm = (
-            _hour(m.group(1), m.group(2), m.group(3))
-            if m.group(1)
-            else (0 if "night" not in m.group(0) else 2, 0)
-        )
-        if hm:
-            return f"{hm[1]} {hm[0]} * * *", m.group(0)
+        hm = _hour(m.group(1), m.group(2), m.group(3)) if m.group(1) else None
+        words = m.group(0)
+        if hm is None:
+            # The time may come later in the phrase ("a nightly schedule at 1:30am").
+            later = re.search(r"\bat\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)", lower[m.end() :][:60])
+            if later:
+                hm = _hour(later.group(1), later.group(2), later.group(3))
+                words = later.group(0)
+        if hm is None:
+            hm = (0 if "night" not in m.group(0) else 2, 0)
+        out.append((m.start(), f"{hm[1]} {hm[0]} * * *", words))
     m = re.search(r"\bat\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)\s+(?:every\s+day|daily)\b", lower)
     if m:
         hm = _hour(m.group(1), m.group(2), m.group(3))
         if hm:
-            return f"{hm[1]} {hm[0]} * * *", m.group(0)
-    return None
+            out.append((m.start(), f"{hm[1]} {hm[0]} * * *", m.group(0)))
+    return out
 
 
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -32,6 +32,9 @@ CHECK_LABELS = {
     "pod-security": "Pod security",
     "security": "Security rules",
     "checkov": "Checkov",
+    "helm": "Helm render",
+    "honour": "Explicit values",
+    "resource-types": "Resource types",
 }
 NEXT_STEPS: dict[IacFormat, str] = {
     "terraform": "Next: `terraform init && terraform plan` in the folder holding main.tf.",
@@ -41,6 +44,12 @@ NEXT_STEPS: dict[IacFormat, str] = {
     ),
     "kubernetes": "Next: `kubectl apply --dry-run=server -f k8s.yaml`, then apply it.",
 }
+
+
+HELM_NEXT_STEP = (
+    "Next: `helm lint {chart} && helm template {chart} | kubectl apply --dry-run=server -f -`, then "
+    "`helm install {chart} ./{chart}` (change replicas, image and resources in values.yaml)."
+)
 
 
 class GenerateIacInput(ToolInput):
@@ -122,6 +131,8 @@ def _summary(report: Report) -> str:
     parts = []
     for run in report.runs:
         if run.skipped:
+            # Said, not hidden: "Checkov: not installed (...)".
+            parts.append(f"{CHECK_LABELS.get(run.check, run.check)}: {run.detail or 'skipped'}")
             continue
         mark = "✗" if run.errors else "✓"
         parts.append(f"{CHECK_LABELS.get(run.check, run.check)} {mark}")
@@ -136,6 +147,8 @@ def _message(g: Generated, filename: str, request: str) -> str:
         what = f"{label} for: {', '.join(dict.fromkeys(g.blocks))}"
     else:
         what = f"{label} for your request"
+    if g.chart is not None:
+        what = f"Helm chart `{g.chart.name}` ({what})"
     report = g.report
     lines: list[str] = []
     if report.ok:
@@ -157,6 +170,8 @@ def _message(g: Generated, filename: str, request: str) -> str:
             f"attempt, shown for reference only — do not apply it as is. {_summary(report)}."
         )
         lines += [f"• {issue.line()}" for issue in errors[:5]]
+        if g.not_applied:
+            lines.append("I did not apply: " + "; ".join(g.not_applied) + ".")
     if g.source == "llm":
         seed = f", starting from the {g.template.title} template" if g.template else ""
         lines.append(
@@ -183,7 +198,7 @@ def _message(g: Generated, filename: str, request: str) -> str:
         lines.append(f"No security rule covers {names} yet: validated only.")
     lines += g.notes
     if report.ok:
-        lines.append(NEXT_STEPS[g.fmt])
+        lines.append(HELM_NEXT_STEP.format(chart=g.chart.name) if g.chart else NEXT_STEPS[g.fmt])
     return "\n".join(lines)
 
 
@@ -223,6 +238,13 @@ class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
                 closest=[t.id for t in near],
             )
         filename = FILENAMES[g.fmt]
+        code = [CodeBlock(language=LANGUAGES[g.fmt], code=g.code, filename=filename)]
+        if g.chart is not None:
+            filename = f"{g.chart.name}/"
+            code = [
+                CodeBlock(language="yaml", code=text, filename=f"{g.chart.name}/{path}")
+                for path, text in g.chart.files
+            ]
         report = g.report
         tables = [_checks_table(report)]
         issues = _issues_table(report)
@@ -231,7 +253,7 @@ class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
         return GenerateIacResult(
             status=ToolStatus.OK if report.ok else ToolStatus.ERROR,
             message=_message(g, filename, args.request),
-            code=[CodeBlock(language=LANGUAGES[g.fmt], code=g.code, filename=filename)],
+            code=code,
             tables=tables,
             format=g.fmt,
             filename=filename,

@@ -41,6 +41,13 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Comment:
+    """A comment line inside a block: checkov reads `checkov:skip=<id>:<reason>` from these."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Block:
     type: str
     labels: tuple[str, ...] = ()
@@ -50,7 +57,7 @@ class Block:
 Value: TypeAlias = (
     str | int | float | bool | Expr | Heredoc | Call | Sequence["Value"] | Mapping[str, "Value"] | None
 )
-Entry: TypeAlias = tuple[str, Value] | Block
+Entry: TypeAlias = tuple[str, Value] | Block | Comment
 
 
 def ref(text: str) -> Expr:
@@ -157,6 +164,11 @@ def block(b: Block, depth: int = 0) -> str:
                 parts.append(_attributes(pending, depth + 1))
                 pending = []
             parts.append(block(entry, depth + 1))
+        elif isinstance(entry, Comment):
+            if pending:
+                parts.append(_attributes(pending, depth + 1))
+                pending = []
+            parts.append(f"{INDENT * (depth + 1)}# {entry.text}\n")
         else:
             pending.append(entry)
     if pending:

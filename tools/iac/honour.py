@@ -48,7 +48,8 @@ _LITERALS = (
         r"\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|io|net|org|dev|app|cloud|internal|co|uk|de)\b",
         _F,
     ),
-    re.compile(r"\b[a-z0-9][a-z0-9.-]*(?:/[a-z0-9._-]+)*:\d[A-Za-z0-9._-]*\b"),  # image:tag
+    # image:tag (a name with a letter: "1:30am" is a time)
+    re.compile(r"\b(?=[a-z0-9.-]*[a-z])[a-z0-9][a-z0-9.-]*(?:/[a-z0-9._-]+)*:\d[A-Za-z0-9._-]*\b"),
 )
 _BETWEEN = re.compile(r"\b(?:between|from)\s+(\d{1,5})\s+(?:and|to)\s+(\d{1,5})\b", _F)
 _SECONDS = {

@@ -1,8 +1,11 @@
 """From a request to checked code: pick the format and the writer (catalogue or LLM), then check.
 
-With an LLM configured the model writes the code, seeded with the closest catalogue template as
-a reviewed example, and repairs it from the checks' errors. Without one (or when a template is
-named explicitly) the catalogue renders it. Either way nothing is returned unchecked.
+Offline (no LLM, or a template named explicitly) the catalogue or the building blocks render it.
+With an LLM configured the offline answer is still made first: when it covers the whole request
+(passes every check, keeps every explicit value, declares every kind asked for) it is the answer
+and the model is not asked. Otherwise the model writes the file, seeded with the blocks' output
+as reviewed examples, and is held to the same checks (`llm.py`); a model answer that still fails
+gives way to a passing offline answer. Either way nothing is returned unchecked.
 """
 
 from __future__ import annotations
@@ -10,26 +13,33 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ValidationError
 
 from tools.base import ToolContext, UserFacingError
-from tools.iac.blocks import BLOCKS
+from tools.iac.asked_types import asked_kinds, declared_types, missing_kinds
+from tools.iac.blocks import BLOCKS, get_block
 from tools.iac.catalogue import TEMPLATES, get_template
 from tools.iac.catalogue.base import Template, TemplateParams
 from tools.iac.checks import Report, check_code, env_for
 from tools.iac.compose import Composition, compose, family_of
 from tools.iac.compose import render as render_blocks
 from tools.iac.features import read_features
-from tools.iac.honour import not_applied
+from tools.iac.fewshot import Example, select
+from tools.iac.helm import Chart, build_chart, chart_check, kubernetes_request, wants_helm
+from tools.iac.honour import explicit_values, not_applied
 from tools.iac.insecure_asks import changed_from_request
-from tools.iac.llm import LlmUnavailable, chat_model, write_with_llm
+from tools.iac.llm import Brief, LlmUnavailable, chat_model, judge, write_with_llm
 from tools.iac.matching import best_match, closest, detect_format
-from tools.iac.model import FORMAT_LABELS, FORMATS, IacFormat
-from tools.iac.unsupported import unsupported_format, unsupported_kinds
+from tools.iac.model import FORMAT_LABELS, IacFormat
+from tools.iac.unsupported import SUPPORTED_FORMATS, unsupported_format, unsupported_kinds
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 DEFAULT_REGION = "us-east-1"
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 
 
 @dataclass
@@ -46,6 +56,8 @@ class Generated:
     params: dict[str, Any] = field(default_factory=dict)
     attempts: int = 1
     notes: list[str] = field(default_factory=list)
+    # A Helm chart of the manifests in `code`, when one was asked for (tools/iac/helm.py).
+    chart: Chart | None = None
 
 
 class NotCovered(Exception):
@@ -62,7 +74,7 @@ class NotCovered(Exception):
 # builds every kind the request names; otherwise the blocks compose it (or it is refused).
 TEMPLATE_KINDS: dict[str, frozenset[str]] = {
     "s3_private_bucket": frozenset({"s3_bucket", "kms_key"}),
-    "vpc": frozenset({"vpc"}),
+    "vpc": frozenset({"vpc", "flow_logs"}),
     "security_group": frozenset({"security_group"}),
     "sqs_with_dlq": frozenset({"sqs_queue"}),
     "sns_topic": frozenset({"sns_topic"}),
@@ -74,7 +86,9 @@ TEMPLATE_KINDS: dict[str, frozenset[str]] = {
     "ec2_instance": frozenset({"ec2_instance", "ebs_volume"}),
     "ebs_volume": frozenset({"ebs_volume"}),
     "ecr_repository": frozenset({"ecr_repository"}),
-    "iam_role_least_privilege": frozenset({"iam_role", "s3_bucket", "lambda", "autoscaling_group"}),
+    "iam_role_least_privilege": frozenset(
+        {"iam_role", "s3_bucket", "lambda", "autoscaling_group", "ec2_instance", "ecs_service"}
+    ),
     "kms_key": frozenset({"kms_key"}),
     "secrets_manager_secret": frozenset({"secret"}),
     "cloudwatch_alarm": frozenset(
@@ -161,27 +175,53 @@ def _pick_template(request: str, fmt: IacFormat | None, template_id: str | None)
     return fitting.template if fitting else None
 
 
-# Resources a catalogue template builds on its own but no block composes yet.
-NO_BLOCK_YET: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, re.I), what)
-    for p, what in (
-        (r"\bec2\s+instances?\b", "EC2 instance"),
-        (r"\bebs\s+volumes?\b", "EBS volume"),
-        (r"(?<!/)\becs\b(?!/)|\bfargate\b", "ECS service"),
-        (r"\b(?:cloudwatch\s+)?alarms?\b", "CloudWatch alarm"),
-        (r"\biam\s+roles?\b", "IAM role"),
-        (r"\balb\b|\bapplication\s+load\s+balancer\b|\bnlb\b", "load balancer"),
-        (r"\bcloudfront\b", "CloudFront distribution"),
-        (r"\bwaf\b", "WAF web ACL"),
-        (r"\beventbridge\b", "EventBridge rule"),
-        (r"\bkinesis\b", "Kinesis stream"),
-        (r"\beks\b", "EKS cluster"),
-        (r"\broute\s?53\b", "Route 53 record"),
-        (r"\bbackup\s+plan\b", "AWS Backup plan"),
-        (r"\bssm\s+parameter\b", "SSM parameter"),
-        (r"\b(?:new|a|an)\s+vpc\b", "VPC"),
+# Resources a catalogue template builds on its own, with the block kind that composes them (if
+# any): named in a request whose composition lacks that kind, they are reported as not applied.
+NO_BLOCK_YET: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(p, re.I), what, kind)
+    for p, what, kind in (
+        (r"\bec2\s+instances?\b", "EC2 instance", "ec2_instance"),
+        (r"\bebs\s+volumes?\b", "EBS volume", "ebs_volume"),
+        (r"(?<!/)\becs\b(?!/)|\bfargate\b", "ECS service", "ecs_service"),
+        (r"\b(?:cloudwatch\s+)?alarms?\b", "CloudWatch alarm", "cloudwatch_alarm"),
+        (r"\biam\s+roles?\b", "IAM role", "iam_role"),
+        (r"\balb\b|\bapplication\s+load\s+balancer\b|\bnlb\b", "load balancer", "alb"),
+        (r"\bcloudfront\b", "CloudFront distribution", "cloudfront"),
+        (r"\bwaf\b", "WAF web ACL", "waf"),
+        (r"\beventbridge\b", "EventBridge rule", "eventbridge_rule"),
+        (r"\bkinesis\b", "Kinesis stream", "kinesis_stream"),
+        (r"\beks\b", "EKS cluster", "eks_cluster"),
+        (r"\broute\s?53\b", "Route 53 record", "route53_record"),
+        (r"\bbackup\s+plan\b", "AWS Backup plan", "backup_plan"),
+        (r"\bssm\s+parameter\b", "SSM parameter", "ssm_parameter"),
+        (r"\b(?:new|a|an)\s+vpc\b", "VPC", "vpc"),
     )
 )
+
+
+def _blocks_cover(comp: Composition, request: str) -> bool:
+    """The blocks build everything the request names: nothing it names lacks a block."""
+    if not comp.units or comp.errors:
+        return False
+    return not any(p.search(request) and get_block(kind) is None for p, _, kind in NO_BLOCK_YET)
+
+
+def _blocks_answer_better(
+    comp: Composition, request: str, fmt: IacFormat, code: str, notes: list[str]
+) -> bool:
+    """The blocks honour more of the request than the template's `code`: fewer explicit values
+    left out, or a secure-variant change they state and the template does not."""
+    if not _blocks_cover(comp, request) or any(fmt not in u.block.formats for u in comp.units):
+        return False
+    try:
+        blocks_code, blocks_notes = render_blocks(comp, fmt, request)
+    except (ValueError, ValidationError):
+        return False
+    if len(not_applied(request, blocks_code)) < len(not_applied(request, code)):
+        return True
+    changed = "Changed from your request"
+    stated = any(changed in n for n in notes) or bool(changed_from_request(request))
+    return any(changed in n for n in blocks_notes) and not stated
 
 
 def _template_fits(template: Template, comp: Composition, request: str) -> bool:
@@ -195,9 +235,8 @@ def _template_fits(template: Template, comp: Composition, request: str) -> bool:
 def _check_format(request: str, fmt_arg: IacFormat | None) -> None:
     label = unsupported_format(request)
     if label and fmt_arg is None:
-        supported = ", ".join(FORMAT_LABELS[f] for f in FORMATS)
         raise UserFacingError(
-            f"{label} is not supported: I write {supported} (Kubernetes as plain manifests). "
+            f"{label} is not supported: I write {SUPPORTED_FORMATS}. "
             "Ask for one of those and I will generate and check it."
         )
 
@@ -223,7 +262,9 @@ def _check_kinds(request: str, comp: Composition) -> None:
 
 # Kinds a template refers to without building them ("a role for a Lambda", "an alarm on a queue").
 TEMPLATE_CONTEXT: dict[str, frozenset[str]] = {
-    "iam_role_least_privilege": frozenset({"lambda", "autoscaling_group", "s3_bucket"}),
+    "iam_role_least_privilege": frozenset(
+        {"lambda", "autoscaling_group", "s3_bucket", "ec2_instance", "ecs_service"}
+    ),
     "cloudwatch_alarm": frozenset({"lambda", "sqs_queue", "rds_instance", "dynamodb_table"}),
 }
 
@@ -263,8 +304,10 @@ def _from_blocks(
     if comp.errors:
         raise UserFacingError("I can't build that with those settings: " + "; ".join(comp.errors) + ".")
     code, notes = render_blocks(comp, fmt, request)
-    for pattern, what in NO_BLOCK_YET:
-        if pattern.search(request):
+    for pattern, what, kind in NO_BLOCK_YET:
+        # Where a block exists and is not in the composition, the words named something else
+        # ("EC2 instance state changes" is an event, not an instance).
+        if pattern.search(request) and kind not in comp.kinds and get_block(kind) is None:
             comp.not_applied.append(
                 f"the {what}: no building block composes it with the rest yet, so it is not in this file"
             )
@@ -289,17 +332,50 @@ def generate(
     template_id: str | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> Generated:
-    g = _generate(ctx, request, fmt_arg, template_id, overrides)
-    if g.source != "llm":
-        changed = bool(changed_from_request(request)) or any(
-            "Changed from your request" in n for n in g.notes
+    if wants_helm(request):
+        return _helm_chart(ctx, request, fmt_arg, template_id, overrides)
+    model = None if template_id else chat_model(ctx)
+    if model is not None:
+        return _with_model(ctx, model, request, fmt_arg, overrides)
+    return _offline(ctx, request, fmt_arg, template_id, overrides)
+
+
+def _helm_chart(
+    ctx: ToolContext,
+    request: str,
+    fmt_arg: IacFormat | None,
+    template_id: str | None,
+    overrides: Mapping[str, Any] | None,
+) -> Generated:
+    """The request generated and checked as Kubernetes, then packaged as a chart whose rendering
+    must give back exactly the checked manifests."""
+    if fmt_arg not in (None, "kubernetes"):
+        raise UserFacingError(
+            f"A Helm chart holds Kubernetes objects, not {FORMAT_LABELS[fmt_arg]}: ask for the chart "
+            f"or for {FORMAT_LABELS[fmt_arg]}."
         )
-        g.not_applied += [
-            value
-            for value in not_applied(request, g.code)
-            # An open-to-the-world CIDR the secure variant replaced is reported as a change instead.
-            if not (changed and value in ("0.0.0.0/0", "::/0"))
-        ]
+    g = generate(ctx, kubernetes_request(request), "kubernetes", template_id, overrides)
+    g.chart = build_chart(g.code)
+    run, _ = chart_check(g.chart, env_for(ctx).k8s)
+    g.report.runs.append(run)
+    return g
+
+
+def _offline(
+    ctx: ToolContext,
+    request: str,
+    fmt_arg: IacFormat | None,
+    template_id: str | None,
+    overrides: Mapping[str, Any] | None,
+) -> Generated:
+    g = _generate(ctx, request, fmt_arg, template_id, overrides)
+    changed = bool(changed_from_request(request)) or any("Changed from your request" in n for n in g.notes)
+    g.not_applied += [
+        value
+        for value in not_applied(request, g.code)
+        # An open-to-the-world CIDR the secure variant replaced is reported as a change instead.
+        if not (changed and value in OPEN_CIDRS)
+    ]
     return g
 
 
@@ -316,8 +392,7 @@ def _generate(
     fmt_asked = fmt_arg or detect_format(request)
     family = family_of(request, fmt_asked)
     comp = compose(request, family)
-    model = None if template_id else chat_model(ctx)
-    if not template_id and model is None:
+    if not template_id:
         # Offline, something no block builds is refused by name; a model may write it.
         _check_kinds(request, comp)
     template = _pick_template(request, fmt_asked, template_id)
@@ -329,47 +404,6 @@ def _generate(
     ):
         template = None
     notes: list[str] = []
-
-    if model is not None:
-        fmt: IacFormat = fmt_asked or (
-            template.default_format if template else ("kubernetes" if family == "kubernetes" else "terraform")
-        )
-        reference = None
-        params = None
-        if template is not None and fmt in template.formats:
-            try:
-                params = build_params(template, request, overrides)
-                reference = render(template, params, fmt)
-            except UserFacingError:
-                reference = None
-        elif comp.units and all(fmt in u.block.formats for u in comp.units) and not comp.errors:
-            # The blocks' rendering is the model's reviewed example: it extends their guarantees.
-            reference, _ = render_blocks(comp, fmt, request)
-        try:
-            outcome = write_with_llm(
-                model,
-                env,
-                request,
-                fmt,
-                _region(params, request),
-                ctx.settings.llm.max_repair_rounds,
-                reference,
-            )
-        except LlmUnavailable as exc:
-            if template is None:
-                raise UserFacingError(
-                    f"The language model failed ({exc}) and no template fits the request."
-                ) from exc
-            notes.append(f"The language model failed ({exc}); this is the catalogue template instead.")
-        else:
-            return Generated(
-                fmt=fmt,
-                code=outcome.best.code,
-                report=outcome.best.report,
-                source="llm",
-                template=template,
-                attempts=outcome.rounds,
-            )
 
     if template is None and comp.units:
         return _from_blocks(ctx, request, comp, fmt_asked, family)
@@ -404,6 +438,9 @@ def _generate(
     if missing:
         # The template would have substituted something else: compose the blocks instead.
         return _from_blocks(ctx, request, comp, fmt_asked, family)
+    if not template_id and _blocks_answer_better(comp, request, fmt, code, notes):
+        # The template fits but drops what the request said (a size, a secure-variant note).
+        return _from_blocks(ctx, request, comp, fmt, family)
     report = check_code(env, code, fmt, _region(params, request))
     return Generated(
         fmt=fmt,
@@ -413,4 +450,90 @@ def _generate(
         template=template,
         params=params.model_dump(mode="json"),
         notes=notes,
+    )
+
+
+# -- with a language model ------------------------------------------------------------------------
+def _covers(g: Generated, request: str, fmt: IacFormat) -> bool:
+    """The offline answer is the whole answer: it passes, keeps every value, builds every kind."""
+    return g.report.ok and not g.not_applied and not missing_kinds(asked_kinds(request, fmt), g.code, fmt)
+
+
+def _with_model(
+    ctx: ToolContext,
+    model: BaseChatModel,
+    request: str,
+    fmt_arg: IacFormat | None,
+    overrides: Mapping[str, Any] | None,
+) -> Generated:
+    """The offline answer when it covers the request; else the model's, held to the same checks."""
+    _check_format(request, fmt_arg)
+    offline: Generated | None = None
+    offline_error = ""
+    try:
+        offline = _offline(ctx, request, fmt_arg, None, overrides)
+    except (NotCovered, UserFacingError) as exc:
+        offline_error = str(exc)
+    fmt_asked = fmt_arg or detect_format(request)
+    family = family_of(request, fmt_asked)
+    fmt: IacFormat = (
+        offline.fmt if offline else fmt_asked or ("kubernetes" if family == "kubernetes" else "terraform")
+    )
+    if offline is not None and _covers(offline, request, fmt):
+        offline.notes.append(
+            "CloudPilot's reviewed templates and blocks cover the whole request, so the language model "
+            "was not asked."
+        )
+        return offline
+
+    changed = changed_from_request(request)
+    seed = None
+    if offline is not None and offline.report.ok:
+        seed = Example("CloudPilot's offline answer for this request (it misses part of it)", offline.code)
+    kinds = asked_kinds(request, fmt)
+    brief = Brief(
+        request=request,
+        fmt=fmt,
+        examples=select(request, fmt, compose(request, family), kinds, seed),
+        values=[v for v in explicit_values(request) if not (changed and v.said in OPEN_CIDRS)],
+        kinds=kinds,
+        secure=changed,
+    )
+    region = read_features(request).region or DEFAULT_REGION
+    try:
+        check = judge(env_for(ctx), brief, region)
+        outcome = write_with_llm(model, brief, check, ctx.settings.llm.max_repair_rounds)
+    except LlmUnavailable as exc:
+        if offline is None:
+            raise UserFacingError(f"The language model failed ({exc}). {offline_error}") from exc
+        offline.notes.append(f"The language model failed ({exc}); this is the offline answer instead.")
+        return offline
+    best, rounds = outcome.best, outcome.rounds
+    in_rounds = f"{rounds} round{'s' if rounds != 1 else ''}"
+    failed = "; ".join(i.line() for i in best.report.errors()[:3])
+    if not best.report.ok and offline is not None and (offline.report.ok or outcome.substituted):
+        # A reviewed answer that leaves something out (and says so) beats a file that fails, and
+        # one that fails a check beats one that builds something else.
+        offline.notes.append(
+            f"The language model's file still failed its checks after {in_rounds} ({failed}), "
+            "so this is CloudPilot's offline answer."
+        )
+        return offline
+    if outcome.substituted:
+        wrote = ", ".join(sorted(declared_types(best.code, fmt))) or "no resource"
+        asked = " and the ".join(i.location for i in outcome.substituted)
+        raise UserFacingError(
+            f"The language model did not write the {asked} you asked for in {in_rounds} (it wrote {wrote}), "
+            f"and I won't show a substitute. {offline_error}"
+        )
+    titles = [e.title for e in brief.examples]
+    return Generated(
+        fmt=fmt,
+        code=best.code,
+        report=best.report,
+        source="llm",
+        template=offline.template if offline is not None and offline.source == "catalogue" else None,
+        not_applied=outcome.not_applied,
+        attempts=rounds,
+        notes=[f"Reviewed examples given to the model: {'; '.join(titles)}."] if titles else [],
     )

@@ -1,6 +1,7 @@
 """What the generator cannot write offline, named so the answer can say so instead of writing
-something else: output formats other than Terraform, CloudFormation and Kubernetes YAML, and
-resource kinds no block or template builds (with the closest thing that is supported)."""
+something else: output formats other than Terraform, CloudFormation and Kubernetes (plain
+manifests or a Helm chart, tools/iac/helm.py), and resource kinds no block or template builds
+(with the closest thing that is supported)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ FORMATS: tuple[Unsupported, ...] = (
     Unsupported(re.compile(r"\bbicep\b", _F), "Bicep"),
     Unsupported(re.compile(r"\barm\s+templates?\b|\bazure\s+resource\s+manager\b", _F), "ARM templates"),
     Unsupported(re.compile(r"\b(?:aws\s+)?cdk\b|\bcloud\s+development\s+kit\b", _F), "AWS CDK"),
-    Unsupported(re.compile(r"\bhelm\b(?!\s+(?:release|repo))|\bhelm\s+charts?\b", _F), "Helm charts"),
     Unsupported(re.compile(r"\bansible\b", _F), "Ansible"),
     Unsupported(re.compile(r"\bcrossplane\b", _F), "Crossplane"),
     Unsupported(
@@ -149,3 +149,6 @@ def unsupported_format(text: str) -> str | None:
 
 def unsupported_kinds(text: str) -> list[Unsupported]:
     return [item for item in KINDS if item.pattern.search(text)]
+
+
+SUPPORTED_FORMATS = "Terraform, CloudFormation, Kubernetes (plain manifests or a Helm chart)"

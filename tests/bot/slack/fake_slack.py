@@ -186,12 +186,19 @@ class FakeSlack:
                 "ts": args.get("ts"),
                 "text": args.get("text"),
             }
+        if method == "conversations.open":
+            # The DM with a user is one channel, the same on every call.
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users") or "").split(",")[0]}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "usergroups.list":
+            with_users = str(args.get("include_users")).lower() in ("1", "true")
             return {
                 "ok": True,
-                "usergroups": [{"id": gid, "handle": handle} for gid, (handle, _) in self.usergroups.items()],
+                "usergroups": [
+                    {"id": gid, "handle": handle, **({"users": list(users)} if with_users else {})}
+                    for gid, (handle, users) in self.usergroups.items()
+                ],
             }
         if method == "usergroups.users.list":
             group = self.usergroups.get(str(args.get("usergroup")))

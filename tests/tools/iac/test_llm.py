@@ -1,5 +1,6 @@
-"""The LLM writer with a scripted chat model (never a live one): repair rounds fed by the checks,
-the best attempt kept when every round fails, and the catalogue as fallback."""
+"""The LLM path with a scripted chat model (never a live one): the offline answer when it covers
+the request, else the model seeded with the blocks' output and held to the same checks, with
+repair rounds fed by them; values dropped and resources substituted are never shown as a pass."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pydantic import Field
 from config import load_settings
 from store import Store
 from tools.base import ToolContext, ToolStatus, UserFacingError
-from tools.iac.checks import IacEnv
+from tools.iac.checks import IacEnv, check_code
 from tools.iac.generate_iac import GenerateIac
 from tools.iac.llm import chat_model, extract_code
 from tools.inventory.aws import AwsClients
@@ -28,11 +29,32 @@ PROVIDERS = """terraform {
   }
 }
 """
-OPEN_SSH = (
+BUDGET = (
     PROVIDERS
     + """
-resource "aws_security_group" "bastion" {
-  name = "bastion"
+resource "aws_budgets_budget" "team_a" {
+  name         = "team-a"
+  budget_type  = "COST"
+  limit_amount = "500"
+  limit_unit   = "USD"
+  time_unit    = "MONTHLY"
+
+  notification {
+    comparison_operator        = "GREATER_THAN"
+    threshold                  = 80
+    threshold_type             = "PERCENTAGE"
+    notification_type          = "ACTUAL"
+    subscriber_email_addresses = ["finops@example.com"]
+  }
+}
+"""
+)
+# An alert at 90% where 80% was asked; the 80% is only in a comment.
+BUDGET_AT_90 = BUDGET.replace("threshold                  = 80", "# alert at 80%\n    threshold = 90")
+OPEN_SSH = """
+resource "aws_security_group" "ingest" {
+  name        = "ingest"
+  description = "ingest"
   ingress {
     from_port   = 22
     to_port     = 22
@@ -41,9 +63,44 @@ resource "aws_security_group" "bastion" {
   }
 }
 """
-)
 OFFICE_SSH = OPEN_SSH.replace("0.0.0.0/0", "203.0.113.0/24")
-BROKEN = 'resource "aws_security_group" "bastion" {\n  name = \n'
+AURORA = (
+    PROVIDERS
+    + """
+resource "aws_rds_cluster" "analytics" {
+  cluster_identifier          = "analytics"
+  engine                      = "aurora-postgresql"
+  master_username             = "admin"
+  manage_master_user_password = true
+  storage_encrypted           = true
+  deletion_protection         = true
+  backup_retention_period     = 7
+}
+"""
+)
+QUEUE_ONLY = (
+    PROVIDERS
+    + """
+resource "aws_sqs_queue" "orders" {
+  name                    = "orders"
+  sqs_managed_sse_enabled = true
+}
+"""
+)
+BROKEN = 'resource "aws_budgets_budget" "team_a" {\n  name = \n'
+BUDGET_ASK = (
+    "terraform for an AWS budget named team-a with a limit of 500 USD, alerting finops@example.com at 80%"
+)
+BUDGET_AND_GROUP = (
+    "terraform for an AWS budget named team-a and a security group named ingest "
+    "allowing ssh from 203.0.113.0/24"
+)
+TOPIC = """
+resource "aws_sns_topic" "alerts" {
+  name              = "alerts"
+  kms_master_key_id = "alias/aws/sns"
+}
+"""
 
 
 def fenced(code: str, lang: str = "hcl") -> str:
@@ -60,6 +117,10 @@ class ScriptedChatModel(GenericFakeChatModel):
     ) -> ChatResult:
         self.seen.append(list(messages))
         return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+    def prompt(self, call: int) -> str:
+        """The last message of the call-th conversation (the request, or a repair message)."""
+        return str(self.seen[call][-1].content)
 
 
 class DownChatModel(GenericFakeChatModel):
@@ -88,37 +149,142 @@ def ask(ctx: ToolContext, request: str, **more: Any) -> Any:
     return tool.run(ctx, tool.parse({"request": request, **more}))
 
 
-def test_errors_are_fed_back_until_the_code_passes(llm_ctx: ToolContext) -> None:
-    model = scripted(fenced(OPEN_SSH), fenced(OFFICE_SSH))
+# -- when the model is asked -----------------------------------------------------------------------
+
+
+def test_blocks_that_cover_the_whole_request_are_the_answer(llm_ctx: ToolContext) -> None:
+    model = scripted()
     llm_ctx.services.chat_model = model
-    result = ask(llm_ctx, "terraform for a bastion security group that allows ssh")
+    result = ask(llm_ctx, "write Terraform for a private S3 bucket with versioning")
+    assert result.status == ToolStatus.OK and result.source in ("catalogue", "blocks")
+    assert model.seen == [] and "the language model was not asked" in result.message
+
+
+def test_an_explicit_template_never_asks_the_model(llm_ctx: ToolContext) -> None:
+    model = scripted()
+    llm_ctx.services.chat_model = model
+    result = ask(llm_ctx, "an hpa", template="k8s_hpa")
+    assert result.source == "catalogue" and model.seen == []
+
+
+def test_good_code_first_time(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(BUDGET))
+    llm_ctx.services.chat_model = model
+    result = ask(llm_ctx, BUDGET_ASK)
+    assert result.status == ToolStatus.OK and result.passed and result.source == "llm"
+    assert result.attempts == 1 and len(model.seen) == 1 and result.not_applied == []
+    assert "Written by the language model in 1 round" in result.message
+    prompt = model.prompt(0)
+    # The kinds to declare and the values to keep are spelled out.
+    assert "AWS budget: aws_budgets_budget" in prompt
+    assert '"80%"' in prompt and '"team-a"' in prompt and '"finops@example.com"' in prompt
+    system = str(model.seen[0][0].content)
+    assert (
+        "Secure by default" in system and "never a different resource type" in system and "{{" not in system
+    )
+    assert {c.check for c in result.checks} >= {"syntax", "schema", "security", "honour", "resource-types"}
+
+
+def test_few_shot_material_is_the_blocks_output_for_the_asked_kinds(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(BUDGET + OFFICE_SSH))
+    llm_ctx.services.chat_model = model
+    ask(
+        llm_ctx,
+        BUDGET_AND_GROUP,
+    )
+    prompt = model.prompt(0)
+    examples = prompt[prompt.index("Reviewed CloudPilot Terraform") :]
+    # The blocks' own file for the part they cover (the security group, with the request's CIDR) ...
+    assert 'resource "aws_security_group"' in examples and "203.0.113.0/24" in examples
+    # ... and the block closest to the kind no block builds (an encrypted topic for the budget's alerts).
+    assert 'resource "aws_sns_topic"' in examples and "kms_master_key_id" in examples
+
+
+def test_invalid_code_is_repaired_from_the_validators_errors(llm_ctx: ToolContext, iac_env: IacEnv) -> None:
+    model = scripted(fenced(BROKEN), fenced(BUDGET))
+    llm_ctx.services.chat_model = model
+    result = ask(llm_ctx, BUDGET_ASK)
     assert result.status == ToolStatus.OK and result.source == "llm" and result.attempts == 2
-    assert "203.0.113.0/24" in result.code[0].code
-    repair_prompt = model.seen[1][-1].content
-    assert "ec2-sg-open-admin-ports" in str(repair_prompt) and "0.0.0.0/0" in str(repair_prompt)
+    sent_back = extract_code(fenced(BROKEN), "terraform")
+    assert sent_back is not None
+    parse_error = check_code(iac_env, sent_back, "terraform").errors()[0]
+    assert parse_error.check == "syntax" and parse_error.message in model.prompt(1)
     assert "Written by the language model in 2 rounds" in result.message
 
 
-def test_closest_template_is_given_as_a_reviewed_example(llm_ctx: ToolContext) -> None:
-    model = scripted(fenced(OFFICE_SSH))
+def test_security_errors_are_fed_back_until_the_code_passes(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(BUDGET + OPEN_SSH), fenced(BUDGET + OFFICE_SSH))
     llm_ctx.services.chat_model = model
-    ask(llm_ctx, "write Terraform for a private S3 bucket with versioning")
-    first_prompt = str(model.seen[0][-1].content)
-    assert "aws_s3_bucket_public_access_block" in first_prompt
-    system = str(model.seen[0][0].content)
-    assert "required_providers" in system and "{{" not in system
+    result = ask(
+        llm_ctx,
+        BUDGET_AND_GROUP,
+    )
+    assert result.status == ToolStatus.OK and result.source == "llm" and result.attempts == 2
+    repair = model.prompt(1)
+    assert "ec2-sg-open-admin-ports" in repair and "0.0.0.0/0" in repair
+    assert "[honour]" in repair and "203.0.113.0/24" in repair
 
 
-def test_still_failing_after_the_rounds_shows_the_best_attempt_marked_failing(llm_ctx: ToolContext) -> None:
-    model = scripted(fenced(BROKEN), fenced(OPEN_SSH), "I cannot do better.")
+# -- what is never shown as a pass -----------------------------------------------------------------
+
+
+def test_a_substituted_resource_type_is_refused(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(AURORA), fenced(AURORA), fenced(AURORA))
     llm_ctx.services.chat_model = model
-    result = ask(llm_ctx, "terraform for a bastion with ssh from anywhere")
+    with pytest.raises(
+        UserFacingError, match=r"Redshift cluster.*it wrote aws_rds_cluster.*won't show a substitute"
+    ):
+        ask(llm_ctx, "terraform for a Redshift cluster named analytics")
+    assert len(model.seen) == 3
+    repair = model.prompt(1)
+    assert "[resource-types]" in repair and "aws_redshift_" in repair and "aws_rds_cluster instead" in repair
+
+
+def test_a_model_that_writes_no_code_is_refused_too(llm_ctx: ToolContext) -> None:
+    llm_ctx.services.chat_model = scripted("Sorry.", "I can't.", "No.")
+    with pytest.raises(UserFacingError, match=r"Redshift cluster.*it wrote no resource"):
+        ask(llm_ctx, "terraform for a Redshift cluster named analytics")
+
+
+def test_a_substitution_the_model_corrects_is_checked_like_any_answer(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(AURORA), fenced(BUDGET))
+    llm_ctx.services.chat_model = model
+    result = ask(llm_ctx, BUDGET_ASK)
+    assert result.status == ToolStatus.OK and result.attempts == 2
+    assert "AWS budget" in model.prompt(1) and "aws_rds_cluster" in model.prompt(1)
+
+
+def test_a_dropped_value_is_repaired(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(BUDGET_AT_90), fenced(BUDGET))
+    llm_ctx.services.chat_model = model
+    result = ask(llm_ctx, BUDGET_ASK)
+    assert result.status == ToolStatus.OK and result.attempts == 2 and result.not_applied == []
+    # Written only in a comment, the value did not count.
+    assert '[honour] 80%: the request\'s "80%"' in model.prompt(1)
+
+
+def test_still_failing_after_the_rounds_is_the_best_attempt_marked_failing(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(BROKEN), fenced(BUDGET_AT_90), "I cannot do better.")
+    llm_ctx.services.chat_model = model
+    result = ask(llm_ctx, BUDGET_ASK)
     assert len(model.seen) == 3  # one draft + max_repair_rounds (2)
     assert result.status == ToolStatus.ERROR and not result.passed
-    assert result.code and "aws_security_group" in result.code[0].code  # the parseable, insecure one
+    assert "threshold = 90" in result.code[0].code  # the parseable one
     assert "FAILS its checks" in result.message and "do not apply it" in result.message
-    assert any("ec2-sg-open-admin-ports" in e for e in result.errors)
+    assert result.not_applied == ["80%"] and "I did not apply: 80%." in result.message
+    assert any(e.startswith("[honour] 80%") for e in result.errors)
     assert any(t.title == "Issues" for t in result.tables)
+
+
+def test_a_failing_model_answer_gives_way_to_the_passing_offline_one(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(QUEUE_ONLY), fenced(QUEUE_ONLY), fenced(QUEUE_ONLY))
+    llm_ctx.services.chat_model = model
+    result = ask(llm_ctx, "terraform for an SQS queue named orders and an AWS budget named team-a")
+    assert len(model.seen) == 3 and result.source != "llm" and result.passed
+    # The offline answer was the model's first example; the reply says what the model got wrong.
+    assert 'resource "aws_sqs_queue"' in model.prompt(0)
+    assert "language model's file still failed its checks after 3 rounds" in result.message
+    assert "[resource-types] AWS budget" in result.message
 
 
 def test_repair_rounds_are_bounded_by_settings(tmp_path: Path, iac_env: IacEnv) -> None:
@@ -130,39 +296,54 @@ def test_repair_rounds_are_bounded_by_settings(tmp_path: Path, iac_env: IacEnv) 
         Store(settings.sqlalchemy_url),
         services=Services(iac_env=iac_env),
     )
-    model = scripted(fenced(OPEN_SSH), fenced(OFFICE_SSH))
+    model = scripted(fenced(BROKEN), fenced(BUDGET))
     ctx.services.chat_model = model
-    result = ask(ctx, "terraform bastion security group")
+    result = ask(ctx, BUDGET_ASK)
     assert len(model.seen) == 1 and result.status == ToolStatus.ERROR
     ctx.store.close()
 
 
-def test_unreachable_model_falls_back_to_the_catalogue(llm_ctx: ToolContext) -> None:
+def test_an_insecure_ask_gets_the_secure_variant_with_a_note(llm_ctx: ToolContext) -> None:
+    model = scripted(fenced(BUDGET + TOPIC))
+    llm_ctx.services.chat_model = model
+    result = ask(
+        llm_ctx, "terraform for an AWS budget named team-a and an unencrypted SNS topic named alerts"
+    )
+    assert "write the secure variant" in model.prompt(0)
+    assert (
+        result.status == ToolStatus.OK
+        and "Changed from your request: you asked for no encryption" in result.message
+    )
+
+
+# -- model failures and the rest ------------------------------------------------------------------
+
+
+def test_unreachable_model_falls_back_to_the_offline_answer(llm_ctx: ToolContext) -> None:
     llm_ctx.services.chat_model = DownChatModel(messages=iter([]))
-    result = ask(llm_ctx, "CloudFormation for an SQS queue with a dead-letter queue")
-    assert result.status == ToolStatus.OK and result.source == "catalogue"
+    result = ask(llm_ctx, "CloudFormation for an SQS queue named orders and an AWS budget named team-a")
+    assert result.status == ToolStatus.OK and result.source in ("catalogue", "blocks")
     assert "language model failed" in result.message
     with pytest.raises(UserFacingError, match="language model failed"):
         ask(llm_ctx, "an AppSync GraphQL API")
 
 
-def test_an_explicit_template_never_asks_the_model(llm_ctx: ToolContext) -> None:
-    model = scripted()
-    llm_ctx.services.chat_model = model
-    result = ask(llm_ctx, "an hpa", template="k8s_hpa")
-    assert result.source == "catalogue" and model.seen == []
-
-
 def test_kubernetes_written_by_the_model(llm_ctx: ToolContext) -> None:
     manifest = """apiVersion: v1
-kind: ConfigMap
+kind: LimitRange
 metadata:
-  name: settings
-data:
-  LOG_LEVEL: info
+  name: defaults
+spec:
+  limits:
+    - type: Container
+      default:
+        memory: 256Mi
+      defaultRequest:
+        cpu: 100m
+        memory: 128Mi
 """
     llm_ctx.services.chat_model = scripted(fenced(manifest, "yaml"))
-    result = ask(llm_ctx, "a kubernetes configmap named settings with LOG_LEVEL=info")
+    result = ask(llm_ctx, "a kubernetes LimitRange named defaults")
     assert result.status == ToolStatus.OK and result.format == "kubernetes" and result.source == "llm"
 
 

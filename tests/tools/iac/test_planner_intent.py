@@ -61,6 +61,17 @@ IAC_REQUESTS = [
     "static website bucket in terraform",
     "security group allowing SSH from anywhere",
     "write Pulumi for an S3 bucket",
+    # Spellings and descriptions the held-out requests showed were missed.
+    "Aurora Postgres Serverless v2 cluster",
+    "ecr repository named payments/worker keeping the last 20 images",
+    "event bridge rule on EC2 instance state changes that sends to an sqs queue",
+    "eventbridge rule for guardduty findings publishing to an sns topic",
+    "ssm parameter /prod/checkout/db-host as a SecureString",
+    "public static website for marketing, s3 + cloudfront",
+    "fargate task for ghcr.io/acme/ingest:2.0.1 writing to a dynamodb table",
+    "bastion host on t4g.nano, ssm only",
+    "glue crawler over our s3 data lake",
+    "load balancer on plain http only, no tls",
 ]
 
 
@@ -80,6 +91,7 @@ NOT_IAC = [
     ("what is our runbook for a full disk?", "search_knowledge"),
     ("is the terraform-state bucket public?", "security_scan"),
     ("list security groups in eu-west-1", "describe_resources"),
+    ("list guardduty findings", "list_findings"),
 ]
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from tools.iac.checks import IacEnv, check_code
@@ -235,27 +232,3 @@ def test_kubernetes_pod_security_basics(iac_env: IacEnv) -> None:
 def test_kubernetes_not_manifests(bad: str, iac_env: IacEnv) -> None:
     report = check_code(iac_env, bad, "kubernetes")
     assert not report.ok and report.runs[0].errors
-
-
-# -- Checkov (optional, in its own environment) --------------------------------------------------
-def _fake_checkov(tmp_path: Path, output: str) -> str:
-    script = tmp_path / "checkov"
-    script.write_text(f"#!/bin/sh\ncat <<'JSON'\n{output}\nJSON\n")
-    script.chmod(0o755)
-    return str(script)
-
-
-def test_checkov_findings_are_advisory(tmp_path: Path, iac_env: IacEnv) -> None:
-    failed = {"check_id": "CKV_AWS_18", "check_name": "Ensure S3 logging", "resource": "aws_s3_bucket.b"}
-    output = json.dumps({"results": {"failed_checks": [failed]}})
-    env = IacEnv(cfn=iac_env.cfn, k8s=iac_env.k8s, checkov=_fake_checkov(tmp_path, output))
-    report = check_code(env, PROVIDERS + 'resource "aws_sqs_queue" "q" {}\n', "terraform")
-    (run,) = [r for r in report.runs if r.check == "checkov"]
-    assert report.ok and run.issues[0].level == Level.WARNING and "CKV_AWS_18" in run.issues[0].message
-
-
-def test_checkov_that_cannot_run_is_skipped(tmp_path: Path, iac_env: IacEnv) -> None:
-    env = IacEnv(cfn=iac_env.cfn, k8s=iac_env.k8s, checkov=_fake_checkov(tmp_path, "not json"))
-    report = check_code(env, PROVIDERS + 'resource "aws_sqs_queue" "q" {}\n', "terraform")
-    (run,) = [r for r in report.runs if r.check == "checkov"]
-    assert run.skipped and report.ok

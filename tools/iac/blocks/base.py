@@ -103,6 +103,8 @@ class BlockSpec:
     tf_arn_attr: ClassVar[str] = "arn"
     cfn_arn_attr: ClassVar[str] = "Arn"
     default_name: ClassVar[str] = "app"
+    # Requests that exercise the block and its wiring (the type-count test renders them).
+    examples: ClassVar[tuple[str, ...]] = ()
 
     # -- reading the request -------------------------------------------------------------------
     def read(self, f: Features, text: str) -> dict[str, Any]:
@@ -244,7 +246,7 @@ class Scene:
         if vpc is not None:
             if self.fmt == "terraform":
                 return ref(f"aws_subnet.{vpc.label}_private[*].id")
-            return [yamlout.ref(f"{vpc.lid}PrivateSubnet{i}") for i in (1, 2)]
+            return [yamlout.ref(f"{vpc.lid}PrivateSubnet{i}") for i in range(1, vpc.params.azs + 1)]
         return self.var(
             "private_subnet_ids",
             "list(string)",
@@ -258,7 +260,7 @@ class Scene:
         if vpc is not None:
             if self.fmt == "terraform":
                 return ref(f"aws_subnet.{vpc.label}_public[*].id")
-            return [yamlout.ref(f"{vpc.lid}PublicSubnet{i}") for i in (1, 2)]
+            return [yamlout.ref(f"{vpc.lid}PublicSubnet{i}") for i in range(1, vpc.params.azs + 1)]
         return self.var(
             "public_subnet_ids",
             "list(string)",
@@ -268,6 +270,11 @@ class Scene:
         )
 
     def client_cidr(self) -> Any:
+        vpc = self.first("vpc")
+        if vpc is not None:
+            if self.fmt == "terraform":
+                return ref(f"aws_vpc.{vpc.label}.cidr_block")
+            return yamlout.get_att(vpc.lid, "CidrBlock")
         return self.var(
             "client_cidr", "string", "10.0.0.0/16", "Private network allowed to connect (your VPC's CIDR)."
         )
@@ -426,6 +433,12 @@ def named(f: Features, text: str, *nouns: str) -> str | None:
         return m.group(1)
     sub = Features(text=text, lower=text.lower())
     found = sub.name_after(*nouns) if nouns else None
+    if (
+        found
+        and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", found)
+        and re.search(rf"\b(?:{'|'.join(nouns)})s?\s+{re.escape(found)}\s*(?:[:;,]|\.(?:\s|$)|$)", text, re.I)
+    ):
+        return found  # a plain word closing the phrase ("the table orders: daily backups")
     # Right after the noun only something that looks like an identifier ("queue orders-dlq"),
     # never an ordinary word ("topic fanning out").
     if not found or not re.search(r"[-_./0-9]", found) or found[0].isdigit():

@@ -52,7 +52,8 @@ class DynamoDbTable(BlockSpec):
         if name:
             out["name"] = name
         m = re.search(
-            r"\b(?:partition|hash|primary)\s+key\s+(?:of\s+|named\s+)?[\"'`]?([A-Za-z_][A-Za-z0-9_.-]*)",
+            r"\b(?:(?:partition|hash|primary)\s+key\s+(?:of\s+|named\s+)?|keyed\s+(?:on|by)\s+)[\"'`]?"
+            r"([A-Za-z_][A-Za-z0-9_.-]*)",
             text,
             re.I,
         )

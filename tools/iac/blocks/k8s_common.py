@@ -68,6 +68,16 @@ def app_name(f: Features, text: str) -> str | None:
     )
     if m:
         return k8s_name(m.group(1))
+    # Right after the kind: "deployment api-gw, ...", "statefulset orders-db".
+    m = re.search(
+        r"\b(?:deployment|stateful\s?set|daemon\s?set|cron\s?job|job)\s+([a-z0-9][a-z0-9]*(?:-[a-z0-9]+)+)\b"
+        r"|\b(?:deployment|stateful\s?set|daemon\s?set|cron\s?job|job)\s+([a-z0-9][a-z0-9-]*)"
+        r"\s*(?=[,;:]|$|\s+(?:with|in|on|running|using|that|which)\b)",
+        text,
+        re.I,
+    )
+    if m and (m.group(1) or m.group(2)).lower() not in STOP_WORDS:
+        return k8s_name(m.group(1) or m.group(2))
     m = re.search(r"\b(?:for|of|running)\s+(?:an?\s+|the\s+|our\s+)?([a-z0-9][a-z0-9-]*)\b", text, re.I)
     if m and m.group(1).lower() not in STOP_WORDS | {"my", "our", "kubernetes", "k8s", "memory", "cpu", "it"}:
         return k8s_name(m.group(1))

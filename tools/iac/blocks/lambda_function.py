@@ -407,7 +407,11 @@ class LambdaFunction(BlockSpec):
                 "Principal": INVOKERS[src.kind],
                 "SourceArn": self._invoker_arn(src, s),
             }
-            if src.kind == "s3_bucket":
+            if src.kind == "alb":
+                # The target group registers the function only once this permission exists, so
+                # naming the group's ARN here would be a cycle: scope it to the account instead.
+                del perm["SourceArn"]
+            if src.kind in ("s3_bucket", "alb"):
                 perm["SourceAccount"] = yamlout.ref("AWS::AccountId")
             out[f"{u.lid}From{src.lid}Permission"] = cfn("AWS::Lambda::Permission", perm)
             if src.kind == "sns_topic":

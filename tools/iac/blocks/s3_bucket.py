@@ -196,6 +196,10 @@ class S3Bucket(BlockSpec):
                 configs.append(config)
             props["NotificationConfiguration"] = {"LambdaConfigurations": configs}
             bucket = {**bucket, "DependsOn": [f"{fn.lid}From{u.lid}Permission" for fn in functions]}
+        if any(r.kind == "eventbridge_rule" and r.params.source == "aws.s3" for r in s.into(u, "read")):
+            # Object events reach EventBridge rules only when the bucket sends them there.
+            notification = bucket["Properties"].setdefault("NotificationConfiguration", {})
+            notification["EventBridgeConfiguration"] = {"EventBridgeEnabled": True}
         s.output(f"{u.label}_bucket", yamlout.ref(u.lid), "Name of the bucket.")
         return {
             u.lid: bucket,

@@ -133,7 +133,11 @@ class SecurityGroup(BlockSpec):
     def notes(self, u: Unit, s: Scene) -> list[str]:
         p: SgParams = u.params
         if any(port in ADMIN_PORTS for port in p.ports) and re.search(
-            r"\b(?:anywhere|world|internet|0\.0\.0\.0/0)\b", u.text, re.I
+            # SSH/RDP itself open to the world, not another port ("https from anywhere and ssh
+            # only from 10.0.0.0/8").
+            r"\b(?:ssh|rdp|port\s+(?:22|3389))\b[^,.;]{0,30}?(?:\banywhere\b|\bworld\b|\binternet\b|0\.0\.0\.0/0)",
+            u.text,
+            re.I,
         ):
             return [
                 f"Changed from your request: SSH/RDP is open only to {p.cidr}, not to the internet "

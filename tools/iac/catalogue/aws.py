@@ -184,9 +184,9 @@ def private_bucket_tf(
     return blocks
 
 
-def kms_key_policy_tf() -> tuple[hcl.Entry, list[Block]]:
+def kms_key_policy_tf(extra: list[dict[str, Any]] | None = None) -> tuple[hcl.Entry, list[Block]]:
     """The key's `policy` argument (the account administers the key through IAM, as the default
-    policy does, but written out) and the data sources it reads."""
+    policy does, but written out, plus `extra` statements) and the data sources it reads."""
     root = hcl.interp(
         "arn:${data.aws_partition.key_owner.partition}:iam::${data.aws_caller_identity.key_owner.account_id}:root"
     )
@@ -199,13 +199,51 @@ def kms_key_policy_tf() -> tuple[hcl.Entry, list[Block]]:
                 "Principal": {"AWS": root},
                 "Action": "kms:*",
                 "Resource": "*",
-            }
+            },
+            *(extra or []),
         ],
     }
     return ("policy", hcl.Call("jsonencode", policy)), [
         data("aws_caller_identity", "key_owner"),
         data("aws_partition", "key_owner"),
     ]
+
+
+def _logs_statement(principal: Any, source_arn: Any) -> dict[str, Any]:
+    """CloudWatch Logs may use the key, only for log groups of this account and region."""
+    return {
+        "Sid": "AllowCloudWatchLogs",
+        "Effect": "Allow",
+        "Principal": {"Service": principal},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        "Resource": "*",
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": source_arn}},
+    }
+
+
+def cmk_tf(label: str, description: str, logs: bool = False) -> list[Block]:
+    """`aws_kms_key.<label>`: a customer-managed key with yearly rotation, administered through
+    IAM; with `logs`, CloudWatch Logs of this account may encrypt log groups with it."""
+    extra = []
+    if logs:
+        account = "${data.aws_caller_identity.key_owner.account_id}"
+        extra.append(
+            _logs_statement(
+                hcl.interp("logs.${var.region}.amazonaws.com"),
+                hcl.interp(f"arn:${{data.aws_partition.key_owner.partition}}:logs:${{var.region}}:{account}:*"),
+            )
+        )
+    policy_entry, owner = kms_key_policy_tf(extra)
+    key = resource(
+        "aws_kms_key",
+        label,
+        ("description", description),
+        ("enable_key_rotation", True),
+        ("rotation_period_in_days", 365),
+        ("deletion_window_in_days", 30),
+        policy_entry,
+    )
+    return [key, *owner]
 
 
 # -- CloudFormation --------------------------------------------------------------------------------
@@ -341,4 +379,28 @@ def kms_key_policy_cfn(extra: list[dict[str, Any]] | None = None) -> dict[str, A
             },
             *(extra or []),
         ],
+    }
+
+
+def cmk_cfn(description: str, logs: bool = False) -> dict[str, Any]:
+    """The CloudFormation twin of `cmk_tf`: an AWS::KMS::Key resource (retained on delete)."""
+    extra = []
+    if logs:
+        extra.append(
+            _logs_statement(
+                yamlout.sub("logs.${AWS::Region}.amazonaws.com"),
+                yamlout.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"),
+            )
+        )
+    return {
+        "Type": "AWS::KMS::Key",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "Description": description,
+            "EnableKeyRotation": True,
+            "RotationPeriodInDays": 365,
+            "PendingWindowInDays": 30,
+            "KeyPolicy": kms_key_policy_cfn(extra),
+        },
     }

@@ -15,6 +15,8 @@ from tools.iac.catalogue.aws import (
     cfn_document,
     cfn_output,
     cfn_tags,
+    cmk_cfn,
+    cmk_tf,
     data,
     output,
     policy_statement,
@@ -81,7 +83,7 @@ def _lambda_s3_render(p: LambdaS3Params, fmt: IacFormat) -> str:
                 "bucket_name", "string", p.bucket_name, "Globally unique name of the bucket that triggers it."
             ),
             data("aws_caller_identity", "current"),
-            *private_bucket_tf("uploads", ref("var.bucket_name"), None),
+            *private_bucket_tf("uploads", ref("var.bucket_name"), ref("aws_kms_key.function.arn")),
             *lambda_tf(
                 p.runtime, p.memory_mb, p.timeout_s, [read], {"BUCKET": ref("aws_s3_bucket.uploads.id")}
             ),
@@ -148,7 +150,7 @@ def _lambda_s3_render(p: LambdaS3Params, fmt: IacFormat) -> str:
     bucket = private_bucket_cfn(
         "UploadsBucket",
         yamlout.ref("BucketName"),
-        None,
+        yamlout.get_att("FunctionKey", "Arn"),
         {"NotificationConfiguration": {"LambdaConfigurations": [notification]}},
     )
     bucket["UploadsBucket"]["DependsOn"] = "InvokePermission"
@@ -186,7 +188,9 @@ LAMBDA_S3 = Template(
     extract=_lambda_s3_extract,
     render=_lambda_s3_render,
     design=(
-        "The bucket is private (Block Public Access, no ACLs, encryption, TLS only).",
+        "The bucket is private (Block Public Access, no ACLs, TLS only) and encrypted with a "
+        "customer-managed key that also encrypts the function's logs and environment.",
+        "X-Ray tracing is on.",
         "The function may only read objects of that bucket and write its own log group: nothing else.",
         "S3 may invoke the function only for this bucket and account (source ARN and account conditions).",
         "The handler is a placeholder that logs the event: replace the inline code with yours.",
@@ -286,11 +290,13 @@ def _ecs_render(p: EcsParams, fmt: IacFormat) -> str:
                 ("name", p.name),
                 Block("setting", body=[("name", "containerInsights"), ("value", "enabled")]),
             ),
+            *cmk_tf("logs", f"Encrypts the logs of the ECS service {p.name}", logs=True),
             resource(
                 "aws_cloudwatch_log_group",
                 "this",
                 ("name", f"/ecs/{p.name}"),
                 ("retention_in_days", 30),
+                ("kms_key_id", ref("aws_kms_key.logs.arn")),
             ),
             assume_role_document("tasks_assume", "ecs-tasks.amazonaws.com"),
             resource(
@@ -395,9 +401,14 @@ def _ecs_render(p: EcsParams, fmt: IacFormat) -> str:
                 "Tags": cfn_tags(p.name),
             },
         },
+        "LogsKey": cmk_cfn(f"Encrypts the logs of the ECS service {p.name}", logs=True),
         "LogGroup": {
             "Type": "AWS::Logs::LogGroup",
-            "Properties": {"LogGroupName": f"/ecs/{p.name}", "RetentionInDays": 30},
+            "Properties": {
+                "LogGroupName": f"/ecs/{p.name}",
+                "RetentionInDays": 30,
+                "KmsKeyId": yamlout.get_att("LogsKey", "Arn"),
+            },
         },
         "ExecutionRole": {
             "Type": "AWS::IAM::Role",
@@ -520,7 +531,8 @@ ECS_SERVICE = Template(
         "(put a load balancer in front for internet traffic).",
         "Read-only root filesystem with a writable /tmp volume; the default image is an unprivileged nginx.",
         "Separate execution role (pull image, write logs) and task role (your app's permissions, none yet).",
-        "Deployment circuit breaker rolls back a failing release; Container Insights on; logs kept 30 days.",
+        "Deployment circuit breaker rolls back a failing release; Container Insights on; logs kept 30 days, "
+        "encrypted with a customer-managed key.",
     ),
     examples=("an ECS Fargate service running my-api:1.4.2 with 3 tasks on port 8000",),
     variants=(

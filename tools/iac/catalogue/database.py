@@ -13,6 +13,8 @@ from tools.iac.catalogue.aws import (
     cfn_document,
     cfn_output,
     cfn_tags,
+    cmk_cfn,
+    cmk_tf,
     output,
     resource,
     tf_document,
@@ -118,6 +120,7 @@ def _rds_render(p: RdsParams, fmt: IacFormat) -> str:
                 Block("parameter", body=[("name", "rds.force_ssl"), ("value", "1")]),
                 Block("parameter", body=[("name", "log_min_duration_statement"), ("value", "1000")]),
             ),
+            *cmk_tf("db", f"Encrypts the storage and Performance Insights of {p.identifier}"),
             resource(
                 "aws_db_instance",
                 "this",
@@ -133,6 +136,7 @@ def _rds_render(p: RdsParams, fmt: IacFormat) -> str:
                 ("max_allocated_storage", max(p.max_allocated_storage_gb, p.allocated_storage_gb)),
                 ("storage_type", "gp3"),
                 ("storage_encrypted", True),
+                ("kms_key_id", ref("aws_kms_key.db.arn")),
                 ("multi_az", p.multi_az),
                 ("publicly_accessible", False),
                 ("db_subnet_group_name", ref("aws_db_subnet_group.this.name")),
@@ -146,6 +150,7 @@ def _rds_render(p: RdsParams, fmt: IacFormat) -> str:
                 ("final_snapshot_identifier", f"{p.identifier}-final"),
                 ("auto_minor_version_upgrade", True),
                 ("performance_insights_enabled", True),
+                ("performance_insights_kms_key_id", ref("aws_kms_key.db.arn")),
                 ("enabled_cloudwatch_logs_exports", ["postgresql", "upgrade"]),
             ),
             output("endpoint", "aws_db_instance.this.address", "Host name of the database."),
@@ -158,6 +163,7 @@ def _rds_render(p: RdsParams, fmt: IacFormat) -> str:
         return tf_document(f"RDS PostgreSQL {p.engine_version} {p.identifier}", blocks)
 
     resources: dict[str, Any] = {
+        "DatabaseKey": cmk_cfn(f"Encrypts the storage and Performance Insights of {p.identifier}"),
         "SubnetGroup": {
             "Type": "AWS::RDS::DBSubnetGroup",
             "Properties": {
@@ -205,6 +211,7 @@ def _rds_render(p: RdsParams, fmt: IacFormat) -> str:
                 "MaxAllocatedStorage": max(p.max_allocated_storage_gb, p.allocated_storage_gb),
                 "StorageType": "gp3",
                 "StorageEncrypted": True,
+                "KmsKeyId": yamlout.get_att("DatabaseKey", "Arn"),
                 "MultiAZ": p.multi_az,
                 "PubliclyAccessible": False,
                 "DBSubnetGroupName": yamlout.ref("SubnetGroup"),
@@ -216,6 +223,7 @@ def _rds_render(p: RdsParams, fmt: IacFormat) -> str:
                 "DeletionProtection": True,
                 "AutoMinorVersionUpgrade": True,
                 "EnablePerformanceInsights": True,
+                "PerformanceInsightsKMSKeyId": yamlout.get_att("DatabaseKey", "Arn"),
                 "EnableCloudwatchLogsExports": ["postgresql", "upgrade"],
                 "Tags": cfn_tags(p.identifier),
             },
@@ -258,7 +266,8 @@ RDS_POSTGRES = Template(
     extract=_rds_extract,
     render=_rds_render,
     design=(
-        "Multi-AZ, storage encrypted, not publicly accessible, "
+        "Multi-AZ, storage and Performance Insights encrypted with a customer-managed key, not publicly "
+        "accessible, "
         "reachable on 5432 only from the network range.",
         "The master password is generated and kept by RDS in Secrets Manager (never in code or state).",
         "TLS enforced (rds.force_ssl), IAM authentication on, "

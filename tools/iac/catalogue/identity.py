@@ -27,7 +27,7 @@ from tools.iac.catalogue.aws import (
 from tools.iac.catalogue.base import AwsParams, Template, aws_common, first_name, pick
 from tools.iac.catalogue.storage import BUCKET_NAME
 from tools.iac.features import Features
-from tools.iac.hcl import interp, ref
+from tools.iac.hcl import Block, interp, ref
 from tools.iac.model import IacFormat
 
 SERVICES = {
@@ -275,6 +275,8 @@ KMS_KEY = Template(
 
 
 # -- Secrets Manager -------------------------------------------------------------------------------
+ROTATION_DAYS = 30
+
 class SecretParams(AwsParams):
     name: str = Field(default="app/database", pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")
     description: str = Field(default="Application secret", max_length=200)
@@ -313,13 +315,32 @@ def _secret_render(p: SecretParams, fmt: IacFormat) -> str:
                 ("kms_key_id", ref("aws_kms_key.secret.arn")),
                 ("recovery_window_in_days", p.recovery_days),
             ),
+            variable(
+                "rotation_lambda_arn",
+                "string",
+                None,
+                "ARN of the Lambda function that rotates the secret (e.g. from the AWS rotation templates).",
+            ),
+            resource(
+                "aws_secretsmanager_secret_rotation",
+                "this",
+                ("secret_id", ref("aws_secretsmanager_secret.this.id")),
+                ("rotation_lambda_arn", ref("var.rotation_lambda_arn")),
+                Block("rotation_rules", body=[("automatically_after_days", ROTATION_DAYS)]),
+            ),
             output("secret_arn", "aws_secretsmanager_secret.this.arn", "ARN of the secret."),
         ]
         return tf_document(f"Secrets Manager secret {p.name}", blocks)
     return cfn_document(
         p,
         f"Secrets Manager secret {p.name}.",
-        {},
+        {
+            "RotationLambdaArn": {
+                "Type": "String",
+                "AllowedPattern": "^arn:aws[a-z-]*:lambda:.+$",
+                "Description": "ARN of the Lambda function that rotates the secret.",
+            }
+        },
         {
             "SecretKey": {
                 "Type": "AWS::KMS::Key",
@@ -344,6 +365,14 @@ def _secret_render(p: SecretParams, fmt: IacFormat) -> str:
                     "Tags": cfn_tags(p.name),
                 },
             },
+            "SecretRotation": {
+                "Type": "AWS::SecretsManager::RotationSchedule",
+                "Properties": {
+                    "SecretId": yamlout.ref("Secret"),
+                    "RotationLambdaARN": yamlout.ref("RotationLambdaArn"),
+                    "RotationRules": {"AutomaticallyAfterDays": ROTATION_DAYS},
+                },
+            },
         },
         {"SecretArn": cfn_output(yamlout.ref("Secret"), "ARN of the secret.")},
     )
@@ -359,6 +388,7 @@ SECRET = Template(
     render=_secret_render,
     design=(
         "Encrypted with its own KMS key (rotated yearly); deleted secrets can be recovered for 30 days.",
+        f"Rotated every {ROTATION_DAYS} days by the rotation function you name (rotation_lambda_arn).",
         "The secret value is never written in the code: CloudFormation has AWS generate it; with Terraform "
         "set it afterwards (CLI or a rotation function) so it never lands in the state file.",
     ),

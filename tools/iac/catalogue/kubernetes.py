@@ -238,6 +238,20 @@ def _app_name(f: Features, *nouns: str) -> str | None:
     return None
 
 
+def ingress_policy(name: str, namespace: str, port: int | None) -> dict[str, Any]:
+    """A NetworkPolicy for the pods labelled `name`: traffic only to `port`, none when it is None
+    (a Job serves nothing). Egress stays open: what the app calls is not known here."""
+    spec: dict[str, Any] = {"podSelector": {"matchLabels": labels(name)}, "policyTypes": ["Ingress"]}
+    if port:
+        spec["ingress"] = [{"ports": [{"protocol": "TCP", "port": port}]}]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(f"{name}-ingress", namespace),
+        "spec": spec,
+    }
+
+
 def _doc(objects: list[dict[str, Any]]) -> str:
     return HEADER + yamlout.dump_all(objects)
 
@@ -316,6 +330,7 @@ def deployment_objects(p: DeploymentParams) -> list[dict[str, Any]]:
                 "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels(p.name)}},
             }
         )
+    objects.append(ingress_policy(p.name, p.namespace, port))
     return objects
 
 
@@ -364,6 +379,7 @@ DEPLOYMENT = Template(
         "Rolling updates never take a pod down before its replacement is ready; a PodDisruptionBudget keeps "
         "all but one replica up during node drains.",
         "The Service is ClusterIP unless you ask to expose it (LoadBalancer).",
+        "A NetworkPolicy admits traffic to the pods only on their port (the CNI must enforce it).",
     ),
     examples=("a Kubernetes deployment for nginx with 3 replicas and a service",),
     variants=(
@@ -597,7 +613,8 @@ def _job_render(p: JobParams, fmt: IacFormat) -> str:
                 "kind": "Job",
                 "metadata": metadata(p.name, p.namespace),
                 "spec": _job_template(p),
-            }
+            },
+            ingress_policy(p.name, p.namespace, None),
         ]
     )
 
@@ -617,6 +634,7 @@ JOB = Template(
     design=(
         "A deadline and a retry limit bound the run; the finished Job is deleted after a day.",
         "The pod meets Pod Security 'restricted' and gets no service-account token.",
+        "A NetworkPolicy admits no traffic to the pod (a Job serves nothing); its egress stays open.",
     ),
     examples=("a Kubernetes job that runs a database migration with image ghcr.io/acme/migrate:1.2.0",),
     variants=({"name": "migrate", "image": "ghcr.io/acme/migrate:1.2.0", "command": ["/app/migrate", "up"]},),
@@ -689,7 +707,7 @@ def _config_render(p: ConfigParams, fmt: IacFormat) -> str:
         "metadata": metadata(f"{p.name}-config", p.namespace),
         "data": dict(p.config),
     }
-    objects = [configmap, deployment]
+    objects = [configmap, deployment, ingress_policy(p.name, p.namespace, port)]
     if p.service:
         objects.append(
             {
@@ -729,6 +747,7 @@ CONFIG_SECRET = Template(
         "Secrets are referenced by key but never written in the file: create the Secret from a secret store "
         "or with kubectl, outside version control.",
         "The pod meets Pod Security 'restricted' and gets no service-account token.",
+        "A NetworkPolicy admits traffic to the pods only on their port (the CNI must enforce it).",
     ),
     examples=("a deployment using a configmap with LOG_LEVEL=debug and a secret DATABASE_PASSWORD",),
     variants=(
@@ -922,7 +941,7 @@ def _sts_render(p: StatefulSetParams, fmt: IacFormat) -> str:
             "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": claim}],
         },
     }
-    return _doc([headless, sts])
+    return _doc([headless, sts, ingress_policy(p.name, p.namespace, port)])
 
 
 STATEFULSET = Template(
@@ -942,6 +961,7 @@ STATEFULSET = Template(
         "One persistent volume per replica (volumeClaimTemplates), mounted at the data path; a headless "
         "Service gives each pod a stable DNS name.",
         "Pods meet Pod Security 'restricted' (fsGroup makes the volume writable for the non-root user).",
+        "A NetworkPolicy admits traffic to the pods only on their port (the CNI must enforce it).",
     ),
     examples=("a statefulset for redis with 20Gi storage",),
     variants=(

@@ -1,4 +1,5 @@
 """A Lambda function with its own log group and a role that can only write to that log group.
+A customer-managed key encrypts the log group and the function's environment; X-Ray traces it.
 
 Shared by the templates that deploy a function (S3-triggered, scheduled). The code is a small
 inline handler that logs its event: a placeholder to replace, deployed without a build step.
@@ -10,7 +11,15 @@ import re
 from typing import Any, Literal
 
 from tools.iac import yamlout
-from tools.iac.catalogue.aws import assume_role_document, cfn_tags, data, policy_statement, resource
+from tools.iac.catalogue.aws import (
+    assume_role_document,
+    cfn_tags,
+    cmk_cfn,
+    cmk_tf,
+    data,
+    policy_statement,
+    resource,
+)
 from tools.iac.hcl import Block, Heredoc, interp, ref
 
 Runtime = Literal["python3.12", "python3.13", "python3.14", "nodejs22.x", "nodejs24.x"]
@@ -65,7 +74,8 @@ def lambda_tf(
     extra_statements: list[Block],
     environment: dict[str, Any] | None = None,
 ) -> list[Block]:
-    """Function `aws_lambda_function.this` named by var.function_name, with log group and role."""
+    """Function `aws_lambda_function.this` named by var.function_name, with log group, role and
+    the key `aws_kms_key.function` (other resources of the template may encrypt with it too)."""
     filename, handler, code = handler_source(runtime)
     statements = [
         policy_statement(
@@ -73,6 +83,9 @@ def lambda_tf(
             ["logs:CreateLogStream", "logs:PutLogEvents"],
             [interp("${aws_cloudwatch_log_group.this.arn}:*")],
         ),
+        # X-Ray accepts no resource-level scoping for these two actions.
+        policy_statement("Tracing", ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
+        policy_statement("UseFunctionKey", ["kms:Decrypt"], [ref("aws_kms_key.function.arn")]),
         *extra_statements,
     ]
     function: list[Any] = [
@@ -88,6 +101,8 @@ def lambda_tf(
     ]
     if environment:
         function.append(Block("environment", body=[("variables", environment)]))
+        function.append(("kms_key_arn", ref("aws_kms_key.function.arn")))
+    function.append(Block("tracing_config", body=[("mode", "Active")]))
     function.append(
         Block(
             "logging_config",
@@ -103,11 +118,13 @@ def lambda_tf(
             ("output_path", interp("${path.module}/build/${var.function_name}.zip")),
             Block("source", body=[("filename", filename), ("content", Heredoc(code))]),
         ),
+        *cmk_tf("function", "Encrypts the function's logs, environment and data", logs=True),
         resource(
             "aws_cloudwatch_log_group",
             "this",
             ("name", interp("/aws/lambda/${var.function_name}")),
             ("retention_in_days", LOG_RETENTION_DAYS),
+            ("kms_key_id", ref("aws_kms_key.function.arn")),
         ),
         assume_role_document("assume", "lambda.amazonaws.com"),
         data("aws_iam_policy_document", "permissions", *statements),
@@ -135,7 +152,8 @@ def lambda_cfn(
     extra_statements: list[dict[str, Any]],
     environment: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Resources `Function`, `FunctionRole`, `FunctionLogGroup`; the name is the FunctionName parameter."""
+    """Resources `Function`, `FunctionRole`, `FunctionLogGroup`, `FunctionKey`; the name is the
+    FunctionName parameter."""
     _, handler, code = handler_source(runtime)
     props: dict[str, Any] = {
         "FunctionName": yamlout.ref("FunctionName"),
@@ -147,11 +165,14 @@ def lambda_cfn(
         "Timeout": timeout_s,
         "Architectures": ["arm64"],
         "LoggingConfig": {"LogFormat": "JSON", "LogGroup": yamlout.ref("FunctionLogGroup")},
+        "TracingConfig": {"Mode": "Active"},
     }
     if environment:
         props["Environment"] = {"Variables": environment}
+        props["KmsKeyArn"] = yamlout.get_att("FunctionKey", "Arn")
     props["Tags"] = cfn_tags(yamlout.ref("FunctionName"))
     return {
+        "FunctionKey": cmk_cfn("Encrypts the function's logs, environment and data", logs=True),
         "FunctionLogGroup": {
             "Type": "AWS::Logs::LogGroup",
             "DeletionPolicy": "Delete",
@@ -159,6 +180,7 @@ def lambda_cfn(
             "Properties": {
                 "LogGroupName": yamlout.sub("/aws/lambda/${FunctionName}"),
                 "RetentionInDays": LOG_RETENTION_DAYS,
+                "KmsKeyId": yamlout.get_att("FunctionKey", "Arn"),
             },
         },
         "FunctionRole": {
@@ -185,6 +207,18 @@ def lambda_cfn(
                                     "Effect": "Allow",
                                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                                     "Resource": yamlout.sub("${FunctionLogGroup.Arn}:*"),
+                                },
+                                {
+                                    "Sid": "Tracing",
+                                    "Effect": "Allow",
+                                    "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                                    "Resource": "*",
+                                },
+                                {
+                                    "Sid": "UseFunctionKey",
+                                    "Effect": "Allow",
+                                    "Action": ["kms:Decrypt"],
+                                    "Resource": yamlout.get_att("FunctionKey", "Arn"),
                                 },
                                 *extra_statements,
                             ],

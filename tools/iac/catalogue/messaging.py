@@ -487,6 +487,7 @@ SCHEDULED_LAMBDA = Template(
     design=(
         "EventBridge runs the function on the schedule (UTC); failed invocations are retried twice.",
         "The function's role can only write its own log group (30-day retention); arm64 for lower cost.",
+        "A customer-managed key encrypts the logs; X-Ray tracing is on.",
         "The handler is a placeholder that logs its event: replace the inline code with yours.",
     ),
     examples=("a Lambda that runs every day at 2am",),

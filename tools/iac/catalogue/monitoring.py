@@ -13,6 +13,8 @@ from tools.iac.catalogue.aws import (
     cfn_document,
     cfn_output,
     cfn_tags,
+    cmk_cfn,
+    cmk_tf,
     output,
     resource,
     tf_document,
@@ -320,8 +322,13 @@ def _log_extract(f: Features) -> dict[str, Any]:
 def _log_render(p: LogGroupParams, fmt: IacFormat) -> str:
     if fmt == "terraform":
         blocks = tf_header(p) + [
+            *cmk_tf("logs", f"Encrypts the log group {p.name}", logs=True),
             resource(
-                "aws_cloudwatch_log_group", "this", ("name", p.name), ("retention_in_days", p.retention_days)
+                "aws_cloudwatch_log_group",
+                "this",
+                ("name", p.name),
+                ("retention_in_days", p.retention_days),
+                ("kms_key_id", ref("aws_kms_key.logs.arn")),
             ),
             output("log_group_arn", "aws_cloudwatch_log_group.this.arn", "ARN of the log group."),
         ]
@@ -331,6 +338,7 @@ def _log_render(p: LogGroupParams, fmt: IacFormat) -> str:
         f"CloudWatch log group {p.name}.",
         {},
         {
+            "LogsKey": cmk_cfn(f"Encrypts the log group {p.name}", logs=True),
             "LogGroup": {
                 "Type": "AWS::Logs::LogGroup",
                 "DeletionPolicy": "Retain",
@@ -338,6 +346,7 @@ def _log_render(p: LogGroupParams, fmt: IacFormat) -> str:
                 "Properties": {
                     "LogGroupName": p.name,
                     "RetentionInDays": p.retention_days,
+                    "KmsKeyId": yamlout.get_att("LogsKey", "Arn"),
                     "Tags": cfn_tags(p.name),
                 },
             }
@@ -355,7 +364,9 @@ LOG_GROUP = Template(
     extract=_log_extract,
     render=_log_render,
     design=(
-        "A retention period, so logs don't accumulate (and cost) forever; CloudWatch encrypts them at rest.",
+        "A retention period, so logs don't accumulate (and cost) forever.",
+        "Encrypted with a customer-managed KMS key (yearly rotation) that only this account's "
+        "CloudWatch Logs may use.",
         "CloudFormation keeps the log group when the stack is deleted.",
     ),
     examples=("a log group /payments/api with 90 day retention",),

@@ -14,6 +14,8 @@ from tools.iac.catalogue.aws import (
     cfn_document,
     cfn_output,
     cfn_tags,
+    cmk_cfn,
+    cmk_tf,
     data,
     output,
     policy_statement,
@@ -189,11 +191,13 @@ def _vpc_tf(p: VpcParams) -> str:
             ),
         ]
     blocks += [
+        *cmk_tf("flow_logs", "Encrypts the VPC flow logs", logs=True),
         resource(
             "aws_cloudwatch_log_group",
             "flow_logs",
             ("name", interp("/vpc/${var.name}/flow-logs")),
             ("retention_in_days", p.flow_log_days),
+            ("kms_key_id", ref("aws_kms_key.flow_logs.arn")),
         ),
         assume_role_document("flow_logs_assume", "vpc-flow-logs.amazonaws.com"),
         data(
@@ -328,11 +332,13 @@ def _vpc_cfn(p: VpcParams) -> str:
                 "NatGatewayId": yamlout.ref(f"NatGateway{i if nat_count > 1 else 0}"),
             },
         }
+    r["FlowLogKey"] = cmk_cfn("Encrypts the VPC flow logs", logs=True)
     r["FlowLogGroup"] = {
         "Type": "AWS::Logs::LogGroup",
         "Properties": {
             "LogGroupName": yamlout.sub("/vpc/${Name}/flow-logs"),
             "RetentionInDays": p.flow_log_days,
+            "KmsKeyId": yamlout.get_att("FlowLogKey", "Arn"),
         },
     }
     r["FlowLogRole"] = {
@@ -414,7 +420,8 @@ VPC = Template(
         "Private subnets reach the internet through a NAT gateway (one shared by default, one per zone "
         "when asked, for zone-failure tolerance).",
         "The default security group has no rules, so nothing can use it by accident (CIS 5.4).",
-        "VPC flow logs go to CloudWatch Logs with a role that can write only to that log group.",
+        "VPC flow logs go to CloudWatch Logs (encrypted with a customer-managed key) with a role that can "
+        "write only to that log group.",
     ),
     examples=("a VPC with public and private subnets in 3 AZs",),
     variants=(

@@ -13,6 +13,8 @@ from tools.iac.catalogue.aws import (
     cfn_document,
     cfn_output,
     cfn_tags,
+    cmk_cfn,
+    cmk_tf,
     kms_key_policy_tf,
     output,
     private_bucket_cfn,
@@ -150,6 +152,7 @@ def _ebs_extract(f: Features) -> dict[str, Any]:
 def _ebs_render(p: EbsParams, fmt: IacFormat) -> str:
     if fmt == "terraform":
         blocks = tf_header(p) + [
+            *cmk_tf("volume", f"Encrypts the EBS volume {p.name}"),
             resource(
                 "aws_ebs_volume",
                 "this",
@@ -157,6 +160,7 @@ def _ebs_render(p: EbsParams, fmt: IacFormat) -> str:
                 ("size", p.size_gb),
                 ("type", p.volume_type),
                 ("encrypted", True),
+                ("kms_key_id", ref("aws_kms_key.volume.arn")),
                 ("tags", {"Name": p.name}),
             ),
             output("volume_id", "aws_ebs_volume.this.id", "ID of the volume."),
@@ -173,6 +177,7 @@ def _ebs_render(p: EbsParams, fmt: IacFormat) -> str:
             }
         },
         {
+            "VolumeKey": cmk_cfn(f"Encrypts the EBS volume {p.name}"),
             "Volume": {
                 "Type": "AWS::EC2::Volume",
                 "DeletionPolicy": "Snapshot",
@@ -182,6 +187,7 @@ def _ebs_render(p: EbsParams, fmt: IacFormat) -> str:
                     "Size": p.size_gb,
                     "VolumeType": p.volume_type,
                     "Encrypted": True,
+                    "KmsKeyId": yamlout.get_att("VolumeKey", "Arn"),
                     "Tags": cfn_tags(p.name),
                 },
             }
@@ -199,7 +205,7 @@ EBS_VOLUME = Template(
     extract=_ebs_extract,
     render=_ebs_render,
     design=(
-        "Encrypted at rest (the account's default EBS key unless you set kms_key_id).",
+        "Encrypted at rest with a customer-managed KMS key (yearly rotation).",
         "gp3 by default: cheaper than gp2 with baseline 3000 IOPS.",
         "CloudFormation keeps a snapshot when the volume is deleted or replaced.",
     ),
@@ -246,10 +252,12 @@ def _dynamo_render(p: DynamoParams, fmt: IacFormat) -> str:
         body.append(("deletion_protection_enabled", True))
         body += [Block("attribute", body=[("name", k), ("type", "S")]) for k in keys]
         body.append(Block("point_in_time_recovery", body=[("enabled", True)]))
-        body.append(Block("server_side_encryption", body=[("enabled", True)]))
+        sse: list[Any] = [("enabled", True), ("kms_key_arn", ref("aws_kms_key.table.arn"))]
+        body.append(Block("server_side_encryption", body=sse))
         if p.ttl_attribute:
             body.append(Block("ttl", body=[("attribute_name", p.ttl_attribute), ("enabled", True)]))
         blocks = tf_header(p) + [
+            *cmk_tf("table", f"Encrypts the DynamoDB table {p.table_name}"),
             resource("aws_dynamodb_table", "this", *body),
             output("table_name", "aws_dynamodb_table.this.name", "Name of the table."),
             output("table_arn", "aws_dynamodb_table.this.arn", "ARN of the table."),
@@ -263,7 +271,11 @@ def _dynamo_render(p: DynamoParams, fmt: IacFormat) -> str:
         + ([{"AttributeName": p.range_key, "KeyType": "RANGE"}] if p.range_key else []),
         "DeletionProtectionEnabled": True,
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-        "SSESpecification": {"SSEEnabled": True},
+        "SSESpecification": {
+            "SSEEnabled": True,
+            "SSEType": "KMS",
+            "KMSMasterKeyId": yamlout.get_att("TableKey", "Arn"),
+        },
     }
     if p.ttl_attribute:
         props["TimeToLiveSpecification"] = {"AttributeName": p.ttl_attribute, "Enabled": True}
@@ -273,6 +285,7 @@ def _dynamo_render(p: DynamoParams, fmt: IacFormat) -> str:
         "DynamoDB table.",
         {},
         {
+            "TableKey": cmk_cfn(f"Encrypts the DynamoDB table {p.table_name}"),
             "Table": {
                 "Type": "AWS::DynamoDB::Table",
                 "DeletionPolicy": "Retain",
@@ -297,7 +310,7 @@ DYNAMODB_TABLE = Template(
     render=_dynamo_render,
     design=(
         "On-demand billing: no capacity planning, pay per request.",
-        "Point-in-time recovery and deletion protection on; KMS encryption at rest.",
+        "Point-in-time recovery and deletion protection on; encrypted at rest with a customer-managed key.",
     ),
     examples=("a DynamoDB table called orders with partition key order_id and sort key created_at",),
     variants=(

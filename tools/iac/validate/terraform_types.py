@@ -140,6 +140,14 @@ RESOURCES: dict[str, TypeSpec] = {
     "aws_guardduty_detector": TypeSpec(),
     "aws_config_configuration_recorder": TypeSpec(("role_arn",)),
     "aws_api_gateway_rest_api": TypeSpec(("name",)),
+    "aws_api_gateway_resource": TypeSpec(("rest_api_id", "parent_id", "path_part")),
+    "aws_api_gateway_method": TypeSpec(("rest_api_id", "resource_id", "http_method", "authorization")),
+    "aws_api_gateway_integration": TypeSpec(("rest_api_id", "resource_id", "http_method", "type")),
+    "aws_api_gateway_deployment": TypeSpec(("rest_api_id",)),
+    "aws_api_gateway_stage": TypeSpec(("rest_api_id", "deployment_id", "stage_name")),
+    "aws_api_gateway_method_settings": TypeSpec(("rest_api_id", "stage_name", "method_path"), ("settings",)),
+    "aws_api_gateway_request_validator": TypeSpec(("rest_api_id", "name")),
+    "aws_api_gateway_account": TypeSpec(),
     "aws_apigatewayv2_api": TypeSpec(("name", "protocol_type")),
     "aws_wafv2_web_acl": TypeSpec(("name", "scope"), ("default_action", "visibility_config")),
     # Added with the building blocks (tools/iac/blocks/)
@@ -160,6 +168,7 @@ RESOURCES: dict[str, TypeSpec] = {
         ("name", "origin_access_control_origin_type", "signing_behavior", "signing_protocol")
     ),
     "aws_wafv2_web_acl_association": TypeSpec(("resource_arn", "web_acl_arn")),
+    "aws_wafv2_web_acl_logging_configuration": TypeSpec(("log_destination_configs", "resource_arn")),
     "aws_lb_listener_rule": TypeSpec(("listener_arn",), ("action", "condition")),
     "aws_lb_target_group_attachment": TypeSpec(("target_group_arn", "target_id")),
     "aws_backup_vault": TypeSpec(("name",)),

@@ -1,0 +1,81 @@
+"""The Teams work the ack hands over: plain values that cross to a worker (as JSON through the
+durable queue, `encode` / `decode`). Each carries a `key`, the identity of what Teams sent (the
+activity), under which the worker keeps its idempotency record."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+TASK = "cloudpilot.teams.job"  # the durable queue's task that runs these jobs
+DEFAULT_NAMESPACE = "cloudpilot:teams"  # the key store's prefix for Teams claims
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A message to answer in its conversation."""
+
+    user: str  # the sender's Entra object id
+    teams_id: str  # "29:…"
+    conversation: str  # ConversationRef.conversation_id
+    service_url: str
+    text: str
+    personal: bool
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Click:
+    """Approve / Reject pressed on an approval card."""
+
+    approval_id: str
+    approve: bool
+    user: str
+    teams_id: str
+    name: str
+    conversation: str
+    service_url: str
+    card_id: str
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A short message in a conversation (e.g. the rate-limit notice)."""
+
+    user: str
+    teams_id: str
+    conversation: str
+    service_url: str
+    text: str
+    key: str = ""
+
+
+Job = Answer | Click | Notice
+
+_KINDS: dict[str, type[Any]] = {"answer": Answer, "click": Click, "notice": Notice}
+_NAMES = {cls: name for name, cls in _KINDS.items()}
+
+
+class BadJob(ValueError):
+    pass
+
+
+def kind_of(job: Job) -> str:
+    return _NAMES[type(job)]
+
+
+def encode(job: Job) -> dict[str, Any]:
+    return {"kind": kind_of(job), **asdict(job)}
+
+
+def decode(data: dict[str, Any]) -> Job:
+    cls = _KINDS.get(str(data.get("kind")))
+    if cls is None:
+        raise BadJob(f"unknown Teams job kind {data.get('kind')!r}")
+    values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+    try:
+        job: Job = cls(**values)
+    except TypeError as exc:
+        raise BadJob(f"malformed Teams {data.get('kind')} job: {exc}") from None
+    return job
