@@ -9,7 +9,8 @@ case "${1:-}" in
     bash scripts/setup.sh
     shift; exec .venv/bin/cloudpilot demo "$@" ;;
   test)
-    bash scripts/setup.sh
+    # The independent IaC checkers too, so that the checkov tests run instead of skipping.
+    bash scripts/setup.sh --with-checks
     bash scripts/services.sh
     export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:${CLOUDPILOT_TEST_PG_PORT:-5432}/test}
     export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:${CLOUDPILOT_TEST_REDIS_PORT:-6379}/0}

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from agent.evaluation import DEFAULT_CASES_DIR as EVAL_CASES_DIR
     from agent.evaluation import EvalReport, PlannerKind
     from agent.evaluation import run_suite as run_eval
+    from agent.turn import Agent
     from config import Settings
     from knowledge.embeddings import EmbeddingError
     from knowledge.errors import KnowledgeError
@@ -91,7 +92,9 @@ __all__ = [
     "UserFacingError",
     "cost_ingest",
     "cost_status",
+    "agent_now",
     "alert_history",
+    "digest_runs",
     "evaluate_alert",
     "iam_policy",
     "iam_member_roles_template",
@@ -312,3 +315,19 @@ def alert_history(settings: Settings, alert: str | None = None, limit: int = 20)
         return AlertLog(store).recent(alert, limit)
     finally:
         store.close()
+
+
+# -- scheduled work (digests) ------------------------------------------------------------------------
+
+
+def digest_runs(agent: Agent) -> DigestRuns:
+    """The digests' slot claims on the agent's store: each scheduled run is posted once, however
+    many schedulers run against the same database."""
+    from store.digests import DigestRuns
+
+    return DigestRuns(agent.rt.store)
+
+
+def agent_now(agent: Agent) -> datetime:
+    """The agent's clock (pinned by `--now` / CLOUDPILOT_NOW), for schedules it runs."""
+    return agent.rt.ctx.clock.now()

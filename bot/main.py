@@ -90,15 +90,26 @@ def _agent() -> Sequence[click.Command]:
 
 
 def _digest() -> Sequence[click.Command]:
-    from bot.slack.digest_commands import digest
+    from bot.digests.commands import digest_group
 
-    return (digest,)
+    return (digest_group(*_digest_posters()),)
 
 
 def _alerts() -> Sequence[click.Command]:
-    from bot.slack.alert_commands import alerts
+    from bot.digests.commands import alerts_group
 
-    return (alerts,)
+    return (alerts_group(_digest_posters()[1]),)
+
+
+def _digest_posters() -> tuple[list[Any], Any]:
+    """Where digests and alerts go: each platform's poster (a digest names its platform), and the
+    alert runner posting to Slack and the Teams channels `teams.channels` maps."""
+    from bot.slack.digests import slack_alerts
+    from bot.slack.digests import source as slack_source
+    from bot.teams.digests import source as teams_source
+    from bot.teams.digests import with_teams
+
+    return [slack_source(), teams_source()], with_teams(slack_alerts)
 
 
 def _jobs() -> Sequence[click.Command]:
@@ -108,22 +119,24 @@ def _jobs() -> Sequence[click.Command]:
 
 
 def _serve_worker() -> Sequence[click.Command]:
+    from bot.digests.tasks import digest_provider
     from bot.digests.tasks import provider as alert_tasks
     from bot.serve.cli import worker_command
-    from bot.slack.digests import slack_alerts
     from bot.slack.tasks import provider as slack_tasks
-    from bot.teams.digests import with_teams
     from bot.teams.tasks import provider as teams_tasks
 
-    # Runs the durable queue's jobs; alerts post to channels through Slack's poster, and to the
-    # Teams channels `teams.channels` maps them to.
-    return (worker_command([slack_tasks(), teams_tasks(), alert_tasks(with_teams(slack_alerts))]),)
+    # Runs the durable queue's jobs; digests post through the poster of the platform each names,
+    # alerts to Slack and to the Teams channels `teams.channels` maps them to.
+    sources, alerts = _digest_posters()
+    return (worker_command([slack_tasks(), teams_tasks(), alert_tasks(alerts), digest_provider(sources)]),)
 
 
 def _serve_slack() -> Sequence[click.Command]:
-    from bot.slack.cli import serve_slack
+    from bot.slack.cli import slack_command
+    from bot.teams.cli import mount
 
-    return (serve_slack,)
+    # One server for both: with [teams] configured, `serve slack` also serves /api/messages.
+    return (slack_command([mount()]),)
 
 
 def _serve_teams() -> Sequence[click.Command]:
@@ -139,9 +152,9 @@ def _serve_mcp() -> Sequence[click.Command]:
 
 
 def _serve_digests() -> Sequence[click.Command]:
-    from bot.slack.digest_commands import serve_digests
+    from bot.digests.commands import serve_digests_command
 
-    return (serve_digests,)
+    return (serve_digests_command(*_digest_posters()),)
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:

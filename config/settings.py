@@ -130,12 +130,15 @@ DEFAULT_DIGEST_QUESTIONS = (
 
 
 class DigestSettings(BaseModel):
-    """A digest: questions asked on a schedule, the answers posted to a Slack channel."""
+    """A digest: questions asked on a schedule, the answers posted to a Slack or Teams channel."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
-    channel: str = Field(min_length=1, description="Slack channel id, e.g. C0123ABC")
+    # Where it is posted: a Slack channel id (C0123ABC); for Teams a key of `teams.channels` or
+    # a Teams channel id (19:…@thread.tacv2).
+    channel: str = Field(min_length=1, description="Slack channel id, e.g. C0123ABC, or a Teams channel")
+    platform: Literal["slack", "teams"] = "slack"
     schedule: str = Field(description="Cron: minute hour day month weekday, e.g. '0 9 * * MON'")
     timezone: str = "UTC"
     questions: list[str] = Field(default_factory=lambda: list(DEFAULT_DIGEST_QUESTIONS), min_length=1)

@@ -21,7 +21,6 @@ from typing import IO, Any, TextIO, cast
 
 from rich.console import Console
 
-
 Stream = TextIO | io.TextIOBase
 
 

@@ -40,11 +40,15 @@ def forward(argv: list[str]) -> int | None:
     where = forwarded(argv, stdout_is_tty=_isatty(sys.stdout))
     if where is None:
         return None
-    mark = fingerprint(where.config)
+    try:
+        mark = fingerprint(where.config)
+    except OSError as exc:  # e.g. the working directory was removed
+        _note(where, f"running in this process: {exc}")
+        return None
     for _ in range(2):  # a stale agent is replaced once
         try:
             sock = connect(where, mark, start=True)
-        except AgentUnavailable as exc:
+        except (AgentUnavailable, OSError) as exc:  # OSError: e.g. the data dir cannot be created
             _note(where, f"running in this process: {exc}")
             return None
         with sock:
@@ -74,11 +78,15 @@ def _run(sock: socket.socket, where: Place, argv: list[str], mark: str) -> int |
         _note(where, f"could not send the command: {exc}")
         return None
     channel = wire.Channel(sock)
-    with _interrupts_forwarded(sock):
-        try:
-            reply, _ = channel.receive()
-        except OSError:
-            reply = {}
+    try:
+        with _interrupts_forwarded(sock):
+            try:
+                reply, _ = channel.receive()
+            except OSError:
+                reply = {}
+    except KeyboardInterrupt:  # a second Ctrl-C: the agent did not react to the first
+        print("\nAborted!", file=sys.stderr)
+        return 1
     if reply.get("stale"):
         return None
     if "exit" in reply:
@@ -97,7 +105,13 @@ def _interrupts_forwarded(sock: socket.socket) -> Iterator[None]:
     """Ctrl-C goes to the agent, which handles it as the command would (chat: leave; a turn: stop
     showing it and exit 1, "Aborted!")."""
 
+    pressed = 0
+
     def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal pressed
+        pressed += 1
+        if pressed > 1:
+            raise KeyboardInterrupt
         with suppress(OSError):
             wire.send(sock, {"op": "interrupt"})
 

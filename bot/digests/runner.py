@@ -2,24 +2,31 @@
 schedulers may run), asks the digest's questions through the agent's turn API and posts the
 answers in one thread per run.
 
+A digest names its platform (`platform`, Slack by default) and channel; the composition root
+gives the runner a `Poster` per platform (Slack's `bot/slack/digests.py`, Teams'
+`bot/teams/digests.py`). The questions are asked in the conversation of the digest's thread
+(`Poster.conversation`), so a reply in that thread on either platform continues it.
+
 A run missed by more than the digest's grace period (the scheduler was down) is skipped rather
 than posted late. A question that fails is reported in the thread and the rest still run; a
-channel the bot cannot post to fails the run, and the failure is recorded with Slack's reason.
+channel the bot cannot post to fails the run, and the failure is recorded with the platform's
+reason.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from agent.api import DigestRuns
-from agent.messages import ChatMessage, Reply
+from agent.api import DigestRuns, agent_now, digest_runs
+from agent.messages import Reply
 from agent.runner import error_ref
 from agent.turn import Agent
+from bot.chat.conversation import ConversationRef
 from bot.digests.schedule import Cron, ScheduleError, parse
 from config.settings import DigestSettings, Settings
 
@@ -37,6 +44,10 @@ class Poster(Protocol):
         ...
 
     def post_reply(self, reply: Reply, channel: str, thread: str) -> None: ...
+
+    def conversation(self, channel: str, thread: str) -> ConversationRef:
+        """The agent conversation of a thread `post_text` started (where a reply continues)."""
+        ...
 
 
 class Scheduled(Protocol):
@@ -58,11 +69,20 @@ class DigestOutcome:
 
 
 class DigestRunner:
-    def __init__(self, settings: Settings, agent: Agent, poster: Poster, runs: DigestRuns) -> None:
+    """`posters`: one per platform name, or one poster for every digest."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        agent: Agent,
+        posters: Poster | Mapping[str, Poster],
+        runs: DigestRuns | None = None,
+    ) -> None:
         self.digests = {d.name: d for d in settings.digests}
         self.agent = agent
-        self.poster = poster
-        self.runs = runs
+        self.posters: Mapping[str, Poster] | None = posters if isinstance(posters, Mapping) else None
+        self.poster: Poster | None = None if isinstance(posters, Mapping) else posters
+        self.runs = runs or digest_runs(agent)
         self.crons: dict[str, Cron] = {}
         for d in settings.digests:
             try:
@@ -91,19 +111,24 @@ class DigestRunner:
             if not self.runs.claim(digest.name, slot, now):
                 continue
             outcome = self.send(digest, slot)
-            self.runs.finish(
-                digest.name, slot, self.agent.rt.ctx.clock.now(), ok=outcome.ok, detail=outcome.detail
-            )
+            self.runs.finish(digest.name, slot, agent_now(self.agent), ok=outcome.ok, detail=outcome.detail)
             outcomes.append(outcome)
         return outcomes
 
     def send(self, digest: DigestSettings, slot: datetime | None = None) -> DigestOutcome:
         """Post one digest now (for `slot`, or unscheduled when None)."""
-        when = (slot or self.agent.rt.ctx.clock.now()).astimezone(self.crons[digest.name].zone)
+        when = (slot or agent_now(self.agent)).astimezone(self.crons[digest.name].zone)
         outcome = DigestOutcome(digest.name, slot, ok=True)
         header = f"*Digest {digest.name}* — {when:%A %d %B %Y, %H:%M} {when.tzname()}"
+        poster = self.poster_for(digest)
+        if poster is None:
+            outcome.ok = False
+            outcome.detail = f"no {digest.platform} poster: configure [{digest.platform}] (README)"
+            log.warning("digest %s: %s", digest.name, outcome.detail)
+            return outcome
         try:
-            thread = self.poster.post_text(digest.channel, header)
+            thread = poster.post_text(digest.channel, header)
+            where = poster.conversation(digest.channel, thread)
         except Exception as exc:  # the channel is wrong or closed to the bot: nothing can be posted
             outcome.ok = False
             outcome.detail = f"could not post to {digest.channel}: {_reason(exc)}"
@@ -112,17 +137,9 @@ class DigestRunner:
         for question in digest.questions:
             outcome.questions += 1
             try:
-                reply = self.agent.handle(
-                    ChatMessage(
-                        user=DIGEST_USER,
-                        channel=digest.channel,
-                        thread=thread,
-                        text=question,
-                        platform="slack",
-                    )
-                )
-                self.poster.post_text(digest.channel, f"_{question}_", thread)
-                self.poster.post_reply(reply, digest.channel, thread)
+                reply = self.agent.handle(where.message(DIGEST_USER, question))
+                poster.post_text(digest.channel, f"_{question}_", thread)
+                poster.post_reply(reply, digest.channel, thread)
                 if not reply.ok:  # the agent's own apology is posted; the run still counts it
                     outcome.failed.append(question)
             except Exception:
@@ -130,7 +147,7 @@ class DigestRunner:
                 log.exception("digest %s: question %r failed (ref %s)", digest.name, question, ref)
                 outcome.failed.append(question)
                 try:
-                    self.poster.post_text(
+                    poster.post_text(
                         digest.channel, f":warning: Could not answer “{question}” (reference {ref}).", thread
                     )
                 except Exception:
@@ -139,6 +156,11 @@ class DigestRunner:
         outcome.detail = f"{answered}/{outcome.questions} questions answered in thread {thread}"
         outcome.ok = not outcome.failed
         return outcome
+
+    def poster_for(self, digest: DigestSettings) -> Poster | None:
+        if self.posters is None:
+            return self.poster
+        return self.posters.get(digest.platform)
 
     def serve(self, stop: threading.Event, now: Callable[[], datetime]) -> None:
         """Run due digests until `stop` is set, waking at the next slot (or every minute)."""

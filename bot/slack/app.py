@@ -1,11 +1,7 @@
 """Builds the Slack app: Web API client, key store, job sink, Bolt app and its listeners.
 
-Three ways to run the work that follows each ack:
-- `queue=True` (the default when `database_url` is PostgreSQL and no agent is given): the
-  durable queue; `cloudpilot serve worker` processes anywhere run the jobs (`bot/slack/tasks.py`);
-- `agent=...`: on threads of this process (tests, small set-ups, `--worker thread`);
-- otherwise: in a worker process built from `runtime_factory` (the single-machine default for
-  `serve slack`), so that agent turns never slow the acks down.
+Where the work after each ack runs (the durable queue, threads here, a worker process) is the
+shared choice of `bot/chat/front.py`; the queue's task is `bot/slack/tasks.py`'s.
 """
 
 from __future__ import annotations
@@ -18,24 +14,24 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from starlette.routing import BaseRoute
 
 from agent.runner import error_ref
 from agent.turn import Agent
+from bot.chat.front import Front, Work, open_work, queue_for
 from bot.chat.keystore import KeyStore
 from bot.chat.limits import RateLimiter
 from bot.core.reconcile_loop import ReconcileLoop
-from bot.serve.checks import standard_checks
-from bot.serve.queue import QueueClient, QueueSink, ensure_schema, queue_url
-from bot.serve.server import ReadyCheck
+from bot.serve.queue import QueueClient
 from bot.slack.client import make_client, secret
 from bot.slack.gate import PENDING_TTL_S, THREAD_TTL_S, SlackGate, click_key, thread_key
 from bot.slack.groups import GroupResolver
-from bot.slack.jobs import encode
+from bot.slack.jobs import Job, encode
 from bot.slack.keystore import open_keystore
 from bot.slack.listeners import register_listeners
 from bot.slack.responder import SlackResponder
 from bot.slack.tasks import DEFAULT_NAMESPACE, TASK
-from bot.slack.work import JobSink, ThreadSink
+from bot.slack.work import JobSink
 from config import Settings
 
 log = logging.getLogger("cloudpilot.slack")
@@ -59,7 +55,7 @@ def check_settings(settings: Settings, mode: str) -> None:
 
 
 @dataclass
-class SlackApp:
+class SlackApp(Front):
     app: App
     gate: SlackGate
     client: WebClient
@@ -70,29 +66,11 @@ class SlackApp:
     queue: QueueClient | None = None
     settings: Settings | None = None
 
-    def ready_checks(self) -> dict[str, ReadyCheck]:
-        """What `/ready` checks for this process: Redis, and the queue or (with turns here) the
-        database and the knowledge base."""
-        if self.settings is None:
-            return {}
-        in_process = self.queue is None
-        checks = standard_checks(self.settings, database=in_process, knowledge=in_process)
-        if self.queue is not None:
-            checks["queue"] = self.queue.ping
-        return checks
+    def routes(self) -> list[BaseRoute]:
+        """`POST /slack/events` for a server hosting several front-ends (none in Socket Mode)."""
+        from bot.slack.http import SlackEndpoint
 
-    def scrape_hooks(self) -> list[Callable[[], None]]:
-        return [self.queue.refresh_metrics] if self.queue is not None else []
-
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        """Waits until the work queued by acknowledged requests is done (tests, shutdown)."""
-        return self.sink.wait_idle(timeout)
-
-    def close(self) -> None:
-        if self.reconciler is not None:
-            self.reconciler.stop()
-        self.sink.close()
-        self.keys.close()
+        return SlackEndpoint(self.app, self.signing_secret).routes() if self.signing_secret else []
 
 
 def build_slack_app(
@@ -111,13 +89,7 @@ def build_slack_app(
 ) -> SlackApp:
     """`namespace` prefixes every Redis key (default "cloudpilot:slack"); tests pass a random one."""
     check_settings(settings, mode or settings.slack.mode)
-    url = queue_url(settings.database_url)
-    if queue is None:
-        queue = agent is None and url is not None
-    if queue and url is None:
-        raise SlackConfigError(
-            "The durable queue needs database_url = postgresql://… (docs/ARCHITECTURE.md)."
-        )
+    url = queue_for(settings, agent, queue, SlackConfigError)
     client = make_client(settings)
     keys = open_keystore(settings.redis_url, namespace or DEFAULT_NAMESPACE)
 
@@ -127,33 +99,35 @@ def build_slack_app(
     def release(approval_id: str, user: str) -> None:
         keys.release(click_key(approval_id, user))
 
-    sink: JobSink
-    reconciler: ReconcileLoop | None = None
-    queue_client: QueueClient | None = None
-    try:
-        if queue and url is not None:
-            ensure_schema(url)
-            queue_client = QueueClient(url)
-            sink = QueueSink(queue_client, TASK, encode)
-        elif agent is not None:
-            groups = GroupResolver(client, ttl_s=group_ttl_s)
-            responder = SlackResponder(agent, client, groups, follow, release)
-            sink = ThreadSink(responder.run, workers)
-            # With agent turns in this process, the reconciler runs here (else in the worker).
-            reconciler = ReconcileLoop(agent, settings.approvals.reconcile_interval_s).start()
-        else:
-            from bot.slack.worker_process import DEFAULT_RUNTIME, ProcessSink
+    def in_threads(agent: Agent) -> Callable[[Job], None]:
+        return SlackResponder(agent, client, GroupResolver(client, ttl_s=group_ttl_s), follow, release).run
 
-            sink = ProcessSink(
-                settings,
-                follow,
-                workers=workers,
-                runtime_factory=runtime_factory or DEFAULT_RUNTIME,
-                nice=worker_nice,
-                on_release=release,
-            )
+    def in_child() -> JobSink:
+        from bot.slack.worker_process import DEFAULT_RUNTIME, ProcessSink
+
+        return ProcessSink(
+            settings,
+            follow,
+            workers=workers,
+            runtime_factory=runtime_factory or DEFAULT_RUNTIME,
+            nice=worker_nice,
+            on_release=release,
+        )
+
+    work: Work[Job] | None = None
+    try:
+        work = open_work(
+            settings,
+            agent,
+            url,
+            task=TASK,
+            encode=encode,
+            in_threads=in_threads,
+            in_child=in_child,
+            workers=workers,
+        )
         limiter = RateLimiter(keys, settings.slack.rate_limit_per_minute, now)
-        gate = SlackGate(keys, limiter, sink, pending_ttl_s=claim_pending_s)
+        gate = SlackGate(keys, limiter, work.sink, pending_ttl_s=claim_pending_s)
         signing_secret = secret(settings.slack.signing_secret)
         app = App(
             name="cloudpilot",
@@ -167,12 +141,8 @@ def build_slack_app(
             logger=logging.getLogger("cloudpilot.slack.bolt"),
         )
     except BaseException:
-        if reconciler is not None:
-            reconciler.stop()
-        if "sink" in locals():
-            sink.close()
-        elif queue_client is not None:
-            queue_client.close()
+        if work is not None:
+            work.close()
         keys.close()
         raise
     register_listeners(app, gate)
@@ -182,4 +152,4 @@ def build_slack_app(
         log.error("slack listener failed (ref %s) on a %s request", ref, body.get("type"), exc_info=error)
 
     app.error(on_error)
-    return SlackApp(app, gate, client, keys, sink, signing_secret, reconciler, queue_client, settings)
+    return SlackApp(app, gate, client, keys, work.sink, signing_secret, work.reconciler, work.queue, settings)

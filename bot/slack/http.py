@@ -17,7 +17,6 @@ which only queue work, so the response (the ack) goes back in milliseconds.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -33,16 +32,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.serve.server import (
-    BodyError,
-    HttpServer,
-    Limits,
-    ReadyCheck,
-    Service,
-    build_asgi,
-    error_response,
-    read_body,
-)
+from bot.chat.ingress import check_tree, load_json, read_or_refuse
+from bot.serve.server import HttpServer, Limits, ReadyCheck, Service, build_asgi, error_response
 from config.metrics import ACK_SECONDS, REFUSED
 
 log = logging.getLogger("cloudpilot.slack.http")
@@ -119,33 +110,7 @@ _ID_KEYS = ("team", "enterprise", "user", "channel")
 
 
 def _walk(data: Any) -> None:
-    """Depth, size and string checks over the whole parsed payload, without recursion."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    nodes = 0
-    while stack:
-        value, depth = stack.pop()
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise BadPayload("payload has too many values")
-        if isinstance(value, str):
-            _plain(value)
-        elif isinstance(value, dict):
-            if depth > MAX_DEPTH:
-                raise BadPayload("payload nested too deeply")
-            for k, v in value.items():
-                _plain(k)
-                stack.append((v, depth + 1))
-        elif isinstance(value, list):
-            if depth > MAX_DEPTH:
-                raise BadPayload("payload nested too deeply")
-            stack.extend((v, depth + 1) for v in value)
-
-
-def _plain(text: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadPayload("payload has an unpaired surrogate") from None
+    check_tree(data, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, error=BadPayload, what="payload")
 
 
 def _fields(obj: dict[str, Any], where: str) -> None:
@@ -197,12 +162,7 @@ def _check_object(data: Any, what: str) -> dict[str, Any]:
 
 
 def _loads(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise BadPayload("payload nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, or an integer too long to convert
-        raise BadPayload(f"malformed JSON: {getattr(exc, 'msg', exc)}") from None
+    return load_json(text, BadPayload, "payload")
 
 
 def parse_payload(body: str, content_type: str) -> dict[str, Any]:
@@ -272,11 +232,9 @@ class SlackEndpoint:
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
-        try:
-            raw = await read_body(request, self.limits)
-        except BodyError as exc:
-            REFUSED.labels(f"body_{exc.status}").inc()
-            return error_response(exc.status, exc.reason, close=exc.status != 400)
+        raw = await read_or_refuse(request, self.limits)
+        if isinstance(raw, Response):
+            return raw
         try:
             body = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -8,8 +8,23 @@ duplicate delivery) does what it has to do once.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+
+from bot.chat.jobs import BadJob, JobCodec
+
+__all__ = [
+    "BadJob",
+    "Answer",
+    "Click",
+    "Home",
+    "Incoming",
+    "Job",
+    "Notice",
+    "SlashCommand",
+    "decode",
+    "encode",
+    "kind_of",
+]
 
 
 @dataclass(frozen=True)
@@ -73,40 +88,11 @@ class Home:
 
 Job = Answer | SlashCommand | Click | Notice | Home
 
-_KINDS: dict[str, type[Any]] = {
-    "answer": Answer,
-    "command": SlashCommand,
-    "click": Click,
-    "notice": Notice,
-    "home": Home,
-}
-_NAMES = {cls: name for name, cls in _KINDS.items()}
-
-
-class BadJob(ValueError):
-    pass
-
-
-def kind_of(job: Job) -> str:
-    return _NAMES[type(job)]
-
-
-def encode(job: Job) -> dict[str, Any]:
-    return {"kind": kind_of(job), **asdict(job)}
-
-
-def decode(data: dict[str, Any]) -> Job:
-    cls = _KINDS.get(str(data.get("kind")))
-    if cls is None:
-        raise BadJob(f"unknown job kind {data.get('kind')!r}")
-    values = {f.name: data.get(f.name) for f in fields(cls) if f.name in data}
-    try:
-        if cls is Answer:
-            incoming = values["incoming"]
-            if not isinstance(incoming, dict):
-                raise TypeError("incoming is not an object")
-            return Answer(Incoming(**incoming), str(values.get("key") or ""))
-        job: Job = cls(**values)
-    except (TypeError, KeyError) as exc:
-        raise BadJob(f"malformed {data.get('kind')} job: {exc}") from None
-    return job
+CODEC: JobCodec[Job] = JobCodec(
+    "Slack",
+    {"answer": Answer, "command": SlashCommand, "click": Click, "notice": Notice, "home": Home},
+    nested={"incoming": Incoming},
+)
+kind_of = CODEC.kind_of
+encode = CODEC.encode
+decode = CODEC.decode

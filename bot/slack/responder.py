@@ -34,7 +34,6 @@ from agent.api import (
     attach_card,
     latest_critical_findings,
     recent_requests,
-    same_person,
     waiting_for,
 )
 from agent.failures import failure_text
@@ -42,9 +41,9 @@ from agent.messages import ApprovalView, ChatMessage, Reply
 from agent.runner import error_ref
 from agent.turn import Agent
 from bot.chat.conversation import BadConversationId, ConversationRef, MessageRef
-from bot.chat.record import DONE
+from bot.chat.responder import Release, count_turn, decided, kept_reply, release_click, run_job
 from bot.serve.ledger import Ledger, MemoryLedger
-from bot.serve.logs import bound, turn_id
+from bot.serve.logs import turn_id
 from bot.slack import blocks as bk
 from bot.slack.approval_notices import notify_approvers
 from bot.slack.backend import PLATFORM, SlackBackend, where
@@ -55,7 +54,7 @@ from bot.slack.jobs import Answer, Click, Home, Incoming, Job, Notice, SlashComm
 from bot.slack.render import Rendered, render_reply
 from bot.slack.steps import METADATA_TYPE as METADATA_TYPE
 from bot.slack.steps import Steps as Steps
-from config.metrics import APPROVAL_DECISIONS, JOB_SECONDS, JOBS, TURN_SECONDS, TURNS
+from config.metrics import APPROVAL_DECISIONS
 
 log = logging.getLogger("cloudpilot.slack")
 
@@ -63,8 +62,6 @@ WORKING = ":hourglass_flowing_sand: Working on it…"
 _APPROVAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 Follow = Callable[[str, str], None]  # (channel, thread ts): the bot now takes part in that thread
-Release = Callable[[str, str], None]  # (approval id, user): that click decided nothing, allow another
-
 
 
 class SlackResponder:
@@ -85,47 +82,31 @@ class SlackResponder:
         self.ledger: Ledger = ledger or MemoryLedger()
 
     def run(self, job: Job, final: bool = True, queued: bool = False) -> None:
-        """Does the job (the parts its record does not list as done). A failure is raised for a
-        retry when `final` is False; on the final attempt it is reported to the user, and raised
-        again when `queued`, so that the queue keeps the job as dead."""
-        kind = kind_of(job)
-        started = time.perf_counter()
-        with bound(turn=job.key or None):
-            steps = Steps(self.ledger, job.key, self.client)
-            if steps.value(DONE):
-                JOBS.labels(kind, "skipped").inc()
-                log.info("slack %s job %s was done already", kind, job.key)
-                return
-            try:
-                if isinstance(job, Answer):
-                    self._answer(job.incoming, steps, final)
-                elif isinstance(job, SlashCommand):
-                    self._command(job, steps, final)
-                elif isinstance(job, Click):
-                    self._click(job, steps)
-                elif isinstance(job, Home):
-                    self._home(job)
-                else:
-                    steps.once(
-                        "notice", lambda: self._ephemeral(job.channel, job.user, job.text, job.thread_ts)
-                    )
-            except Exception as exc:
-                error: Exception = exc
-                if not final:
-                    JOBS.labels(kind, "retry").inc()
-                    log.warning("slack %s job %s failed; it will be retried", kind, job.key, exc_info=True)
-                    raise
-                ref = error_ref()
-                log.exception("slack job %s failed (ref %s)", type(job).__name__, ref)
-                steps.once("apology", lambda: self._apologise(job, ref, error=error))
-                JOBS.labels(kind, "failed").inc()
-                if queued:
-                    raise  # dead: `cloudpilot jobs retry` runs what is left (the apology is not repeated)
+        """Does the job (the parts its record does not list as done), in the shared frame
+        (`bot/chat/responder.py`: retries, the apology, dead jobs)."""
+        steps = Steps(self.ledger, job.key, self.client)
+
+        def work() -> None:
+            if isinstance(job, Answer):
+                self._answer(job.incoming, steps, final)
+            elif isinstance(job, SlashCommand):
+                self._command(job, steps, final)
+            elif isinstance(job, Click):
+                self._click(job, steps)
+            elif isinstance(job, Home):
+                self._home(job)
             else:
-                JOBS.labels(kind, "ok").inc()
-            finally:
-                JOB_SECONDS.labels(kind).observe(time.perf_counter() - started)
-            steps.mark(DONE)
+                steps.once("notice", lambda: self._ephemeral(job.channel, job.user, job.text, job.thread_ts))
+
+        run_job(
+            steps,
+            kind_of(job),
+            work,
+            lambda ref, error: self._apologise(job, ref, error=error),
+            final=final,
+            queued=queued,
+            log=log,
+        )
 
     def _apologise(
         self, job: Job, ref: str, placeholder_ts: str | None = None, error: BaseException | None = None
@@ -183,20 +164,7 @@ class SlackResponder:
 
     def _kept_reply(self, steps: Steps, make: Callable[[], Reply]) -> Reply:
         """The agent's reply, asked once: a rerun of the job reuses the recorded one."""
-        kept = steps.value("reply")
-        if kept:
-            try:
-                return Reply.model_validate_json(kept)
-            except ValidationError:
-                log.warning("job %s: its recorded reply does not read back; asking again", steps.key)
-        reply = make()
-        try:
-            data = reply.model_dump_json()
-        except Exception:  # e.g. tool data that is not JSON: a rerun asks again
-            log.warning("job %s: reply not recorded", steps.key, exc_info=True)
-        else:
-            steps.mark("reply", data)
-        return reply
+        return kept_reply(steps, make, log)
 
     def _reply_to(self, incoming: Incoming) -> Reply:
         try:
@@ -214,10 +182,7 @@ class SlackResponder:
             )
         started = time.perf_counter()
         reply = self.agent.handle(message)
-        TURN_SECONDS.labels("slack").observe(time.perf_counter() - started)
-        status = "ok" if reply.ok else "error"
-        for tool in sorted({c.name for c in reply.tool_calls}) or ["none"]:
-            TURNS.labels(tool, status).inc()
+        count_turn("slack", started, reply)
         return reply
 
     def _command(self, job: SlashCommand, steps: Steps, final: bool = True) -> None:
@@ -350,13 +315,7 @@ class SlackResponder:
         self.deliver(reply, click.channel, reply_ts, steps)
 
     def _release(self, click: Click) -> None:
-        """A refused or failed click must not use up the person's click on this request."""
-        if self.release is None:
-            return
-        try:
-            self.release(click.approval_id, click.user)
-        except Exception:
-            log.exception("could not release the click of %s on %s", click.user, click.approval_id[:80])
+        release_click(self.release, click.approval_id, click.user, log)
 
     def _decide(self, click: Click) -> tuple[Reply, ApprovalView, str | None] | None:
         """(reply, approval, thread) when this click decided the request or found it expired;
@@ -392,16 +351,7 @@ class SlackResponder:
         groups = set(self.backend().resolve_user(click.user, policy_groups).groups)
         reply = self.agent.decide(approval.id, click.user, click.approve, groups)
         view = reply.approval
-        if (
-            view is not None
-            and view.status != "pending"
-            # decided_by is a canonical identity, not the Slack id the click came from.
-            and (
-                view.status == "expired"
-                or reply.ok
-                or same_person(self.agent, view.decided_by or "", click.user)
-            )
-        ):
+        if view is not None and decided(self.agent, reply, click.user):
             return reply, view, reply_ts
         # Refused, already decided by someone else, or failed: only the clicker hears of it.
         self._ephemeral(click.channel, click.user, f":no_entry: {reply.text}", reply_ts)

@@ -1,6 +1,6 @@
 """The Slack jobs a `cloudpilot serve worker` runs: answers, commands, clicks and notices deferred
-by `serve slack` front-ends, and the scheduled digests (a periodic job, once per minute across
-all workers; each digest slot is claimed once in the database)."""
+by `serve slack` front-ends. (Scheduled digests are the platform-neutral periodic job of
+`bot/digests/tasks.py`.)"""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ from typing import Any
 
 import procrastinate
 
-from agent.api import DigestRuns
-from bot.digests.runner import DigestRunner
 from bot.serve.logs import bound
 from bot.serve.queue import QUEUE, WorkerContext
 from bot.slack.client import make_client, secret
-from bot.slack.digests import SlackPoster
 from bot.slack.gate import THREAD_TTL_S, click_key, thread_key
 from bot.slack.groups import GroupResolver
 from bot.slack.jobs import decode
@@ -24,7 +21,6 @@ from bot.slack.responder import SlackResponder
 log = logging.getLogger("cloudpilot.slack")
 
 TASK = "cloudpilot.slack.job"
-DIGEST_TASK = "cloudpilot.slack.digests"
 DEFAULT_NAMESPACE = "cloudpilot:slack"
 
 
@@ -50,16 +46,5 @@ def provider(namespace: str = DEFAULT_NAMESPACE) -> Any:
         def slack_job(context: procrastinate.JobContext, job: dict[str, Any], rid: str | None = None) -> None:
             with bound(request=rid):
                 responder.run(decode(job), final=ctx.is_final(context), queued=True)
-
-        if settings.digests:
-            runner = DigestRunner(
-                settings, ctx.agent, SlackPoster(client, responder), DigestRuns(ctx.agent.rt.store)
-            )
-
-            @app.periodic(cron="* * * * *", periodic_id="slack-digests")
-            @app.task(name=DIGEST_TASK, queue=QUEUE, pass_context=False)
-            def digests(timestamp: int) -> None:
-                for outcome in runner.run_due(ctx.agent.rt.ctx.clock.now()):
-                    log.info("digest %s (%s): %s", outcome.name, outcome.slot, outcome.detail)
 
     return provide

@@ -14,7 +14,6 @@ conversation's `ConversationRef` is (`teams`, tenant, channel id, root message i
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from microsoft_teams.api.activities.message.message import MessageActivity
 from pydantic import ValidationError
 
 from bot.chat.conversation import ConversationRef
+from bot.chat.ingress import check_tree, load_json
 
 PLATFORM = "teams"
 MAX_DEPTH = 32
@@ -87,35 +87,14 @@ Parsed = Message | CardAction | Ignored
 
 def loads(body: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, RecursionError):
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
         raise BadActivity("the body is not UTF-8 JSON") from None
-    except ValueError as exc:
-        raise BadActivity(f"malformed JSON: {getattr(exc, 'msg', exc)}") from None
+    data = load_json(text, BadActivity, "the activity")
     if not isinstance(data, dict):
         raise BadActivity("an activity is a JSON object")
-    _walk(data)
+    check_tree(data, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, error=BadActivity, what="the activity")
     return data
-
-
-def _walk(data: Any) -> None:
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    nodes = 0
-    while stack:
-        value, depth = stack.pop()
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise BadActivity("the activity has too many values")
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise BadActivity("the activity has an unpaired surrogate") from None
-        elif isinstance(value, (dict, list)):
-            if depth > MAX_DEPTH:
-                raise BadActivity("the activity is nested too deeply")
-            items = value.values() if isinstance(value, dict) else value
-            stack.extend((v, depth + 1) for v in items)
 
 
 def parse(data: dict[str, Any]) -> Parsed:

@@ -1,11 +1,7 @@
 """Builds the Teams front-end: token validator, key store, job sink, gate and the endpoint.
 
-Where the work after each ack runs, as for Slack (docs/ARCHITECTURE.md §7):
-- `queue=True` (the default when `database_url` is PostgreSQL and no agent is given): the durable
-  queue; `cloudpilot serve worker` processes run the jobs (`bot/teams/tasks.py`);
-- `agent=...`: threads of this process (tests, `--worker thread`);
-- otherwise a niced child process that owns the agent (`bot/chat/worker_process.py`), the
-  single-machine default.
+Where the work after each ack runs (the durable queue, threads here, a worker process) is the
+shared choice of `bot/chat/front.py`, as for Slack; the queue's task is `bot/teams/tasks.py`'s.
 """
 
 from __future__ import annotations
@@ -17,16 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from starlette.routing import BaseRoute
 
 from agent.turn import Agent
 from bot.chat.dedup import PENDING_TTL_S, Admission
+from bot.chat.front import Front, Work, open_work, queue_for
 from bot.chat.keystore import KeyStore, open_keystore
 from bot.chat.limits import RateLimiter
-from bot.chat.work import JobSink, ThreadSink
+from bot.chat.work import JobSink
 from bot.core.reconcile_loop import ReconcileLoop
-from bot.serve.checks import standard_checks
-from bot.serve.queue import QueueClient, QueueSink, ensure_schema, queue_url
-from bot.serve.server import ReadyCheck
+from bot.serve.queue import QueueClient
 from bot.teams.auth import TokenValidator
 from bot.teams.connector import BotConnector
 from bot.teams.endpoint import TeamsEndpoint
@@ -57,7 +53,7 @@ def check_settings(settings: Settings) -> None:
 
 
 @dataclass
-class TeamsApp:
+class TeamsApp(Front):
     endpoint: TeamsEndpoint
     gate: TeamsGate
     keys: KeyStore
@@ -68,27 +64,11 @@ class TeamsApp:
     queue: QueueClient | None = None
     connector: BotConnector | None = None  # the in-process responder's
 
-    def ready_checks(self) -> dict[str, ReadyCheck]:
-        in_process = self.queue is None
-        checks = standard_checks(self.settings, database=in_process, knowledge=in_process)
-        if self.queue is not None:
-            checks["queue"] = self.queue.ping
-        return checks
+    def routes(self) -> list[BaseRoute]:
+        return self.endpoint.routes()
 
-    def scrape_hooks(self) -> list[Callable[[], None]]:
-        return [self.queue.refresh_metrics] if self.queue is not None else []
-
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        return self.sink.wait_idle(timeout)
-
-    def close(self) -> None:
-        if self.reconciler is not None:
-            self.reconciler.stop()
-        self.sink.close()
-        self.keys.close()
-        self.validator.close()
-        if self.connector is not None:
-            self.connector.close()
+    def closers(self) -> list[Callable[[], None]]:
+        return [self.validator.close] + ([self.connector.close] if self.connector is not None else [])
 
 
 def build_teams_app(
@@ -105,61 +85,59 @@ def build_teams_app(
 ) -> TeamsApp:
     """`namespace` prefixes every Redis key (default "cloudpilot:teams"); tests pass their own."""
     check_settings(settings)
-    url = queue_url(settings.database_url)
-    if queue is None:
-        queue = agent is None and url is not None
-    if queue and url is None:
-        raise TeamsConfigError(
-            "The durable queue needs database_url = postgresql://… (docs/ARCHITECTURE.md)."
-        )
+    url = queue_for(settings, agent, queue, TeamsConfigError)
     keys = open_keystore(settings.redis_url, namespace or DEFAULT_NAMESPACE)
     validator = TokenValidator(settings.teams, http)
+    connector: BotConnector | None = None
 
     def release(approval_id: str, user: str) -> None:
         keys.release(click_key(approval_id, user))
 
-    sink: JobSink[Job]
-    reconciler: ReconcileLoop | None = None
-    queue_client: QueueClient | None = None
-    connector: BotConnector | None = None
-    try:
-        if queue and url is not None:
-            ensure_schema(url)
-            queue_client = QueueClient(url)
-            sink = QueueSink(queue_client, TASK, encode)
-        elif agent is not None:
-            connector = BotConnector(settings.teams, http)
-            responder = TeamsResponder(
-                agent, connector, settings.teams, GroupResolver(settings.teams, connector), release=release
-            )
-            sink = ThreadSink(responder.run, workers)
-            reconciler = ReconcileLoop(agent, settings.approvals.reconcile_interval_s).start()
-        else:
-            from bot.chat.worker_process import DEFAULT_RUNTIME, ProcessSink
+    def in_threads(agent: Agent) -> Callable[[Job], None]:
+        nonlocal connector
+        connector = BotConnector(settings.teams, http)
+        groups = GroupResolver(settings.teams, connector)
+        return TeamsResponder(agent, connector, settings.teams, groups, release=release).run
 
-            sink = ProcessSink(
-                settings,
-                handler=HANDLER,
-                workers=workers,
-                runtime_factory=runtime_factory or DEFAULT_RUNTIME,
-                on_notify={"release": release},
-                label="Teams",
-            )
+    def in_child() -> JobSink[Job]:
+        from bot.chat.worker_process import DEFAULT_RUNTIME, ProcessSink
+
+        return ProcessSink(
+            settings,
+            handler=HANDLER,
+            workers=workers,
+            runtime_factory=runtime_factory or DEFAULT_RUNTIME,
+            on_notify={"release": release},
+            label="Teams",
+        )
+
+    work: Work[Job] | None = None
+    try:
+        work = open_work(
+            settings,
+            agent,
+            url,
+            task=TASK,
+            encode=encode,
+            in_threads=in_threads,
+            in_child=in_child,
+            workers=workers,
+        )
         limiter = RateLimiter(keys, settings.teams.rate_limit_per_minute, now)
-        admission: Admission[Job] = Admission(keys, limiter, sink, pending_ttl_s=claim_pending_s)
+        admission: Admission[Job] = Admission(keys, limiter, work.sink, pending_ttl_s=claim_pending_s)
         gate = TeamsGate(admission, settings.teams.card_key())
         endpoint = TeamsEndpoint(validator, gate)
     except BaseException:
-        if reconciler is not None:
-            reconciler.stop()
-        if "sink" in locals():
-            sink.close()
-        elif queue_client is not None:
-            queue_client.close()
+        if work is not None:
+            work.close()
         keys.close()
         validator.close()
+        if connector is not None:
+            connector.close()
         raise
-    return TeamsApp(endpoint, gate, keys, sink, validator, settings, reconciler, queue_client, connector)
+    return TeamsApp(
+        endpoint, gate, keys, work.sink, validator, settings, work.reconciler, work.queue, connector
+    )
 
 
 def new_responder(

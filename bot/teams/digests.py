@@ -1,9 +1,12 @@
 """Digests and alerts in Teams channels: the digest runner's `Poster` over the Bot Connector.
 
 `[[digests]]` and `[[alerts]]` name a channel (a Slack id, or any name); `teams.channels` maps
-it to a Teams channel's conversation id (`19:…@thread.tacv2`). A digest or alert run starts a
-new post in that channel (a thread) and answers in the thread, as Adaptive Cards, posted
-proactively with `teams.service_url`.
+it to a Teams channel's conversation id (`19:…@thread.tacv2`), and a Teams digest
+(`platform = "teams"`) may name that id itself. A digest or alert run starts a new post in that
+channel (a thread) and answers in the thread, as Adaptive Cards, posted proactively with
+`teams.service_url`. The digest's questions are asked in that thread's conversation
+(`ConversationRef("teams", channel, root post, teams.tenant_id)`), the one a reply that
+@mentions the bot there lands in, so the follow-up continues the digest's conversation.
 
 `FanOutPoster` posts to several platforms at once (Slack and Teams): the thread it returns names
 each platform's thread, so the answers of one run land in every one of them. `with_teams` wraps
@@ -20,15 +23,20 @@ from contextlib import AbstractContextManager, contextmanager
 
 from agent.messages import Reply
 from agent.turn import Agent
+from bot.chat.conversation import ConversationRef
 from bot.digests.alerts import AlertRunner
 from bot.digests.runner import Poster
+from bot.digests.sources import PosterSource
 from bot.teams import cards
-from bot.teams.activity import THREAD_MARK
+from bot.teams.activity import PLATFORM, THREAD_MARK
 from bot.teams.connector import BotConnector
 from config import Settings
 from config.teams import TeamsSettings
 
 log = logging.getLogger("cloudpilot.teams")
+
+
+TEAMS_CHANNEL_PREFIX = "19:"  # Teams' channel conversation ids (19:…@thread.tacv2)
 
 
 class NotMapped(LookupError):
@@ -45,9 +53,14 @@ class TeamsPoster:
 
     def _channel(self, channel: str) -> str:
         target = self.settings.channels.get(channel)
+        if target is None and channel.startswith(TEAMS_CHANNEL_PREFIX):
+            return channel  # a Teams channel id itself
         if target is None:
             raise NotMapped(f"no Teams channel for {channel!r}: add it to teams.channels")
         return target
+
+    def conversation(self, channel: str, thread: str) -> ConversationRef:
+        return ConversationRef(PLATFORM, self._channel(channel), thread, self.settings.tenant_id)
 
     def post_text(self, channel: str, text: str, thread: str | None = None) -> str:
         target = self._channel(channel)
@@ -95,6 +108,14 @@ class FanOutPoster:
             raise failures[0]
         return json.dumps(out)
 
+    def conversation(self, channel: str, thread: str) -> ConversationRef:
+        """The first platform's thread: one conversation for the agent (a reply in another
+        platform's copy of the thread starts its own)."""
+        for poster, own in zip(self.posters, json.loads(thread), strict=True):
+            if own is not None:
+                return poster.conversation(channel, own)
+        raise NotMapped(f"no platform posted to {channel!r}")
+
     def post_reply(self, reply: Reply, channel: str, thread: str) -> None:
         for poster, own in zip(self.posters, json.loads(thread), strict=True):
             if own is not None:
@@ -108,6 +129,25 @@ def teams_poster(settings: Settings) -> TeamsPoster | None:
     if not settings.teams.configured or not settings.teams.channels:
         return None
     return TeamsPoster(settings.teams, BotConnector(settings.teams))
+
+
+@contextmanager
+def open_poster(settings: Settings, _agent: Agent) -> Iterator[TeamsPoster]:
+    poster = TeamsPoster(settings.teams, BotConnector(settings.teams))
+    try:
+        yield poster
+    finally:
+        poster.connector.close()
+
+
+def source() -> PosterSource:
+    """Teams as a platform digests can name (`platform = "teams"`)."""
+    return PosterSource(
+        PLATFORM,
+        lambda settings: settings.teams.configured,
+        "set teams.app_id and teams.app_password (docs/TEAMS.md)",
+        open_poster,
+    )
 
 
 RunnerSource = Callable[[Settings, Agent], AbstractContextManager[AlertRunner]]

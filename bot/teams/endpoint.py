@@ -26,7 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.serve.server import BodyError, Limits, error_response, read_body
+from bot.chat.ingress import read_or_refuse
+from bot.serve.server import Limits, error_response
 from bot.teams.activity import BadActivity, CardAction, Ignored, Message, loads, parse
 from bot.teams.auth import Claims, TokenValidator, Unauthorized
 from bot.teams.gate import TeamsGate
@@ -49,11 +50,9 @@ class TeamsEndpoint:
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
-        try:
-            raw = await read_body(request, self.limits)
-        except BodyError as exc:
-            REFUSED.labels(f"body_{exc.status}").inc()
-            return error_response(exc.status, exc.reason, close=exc.status != 400)
+        raw = await read_or_refuse(request, self.limits)
+        if isinstance(raw, Response):
+            return raw
         authorization = request.headers.get("authorization")
         try:
             claims: Claims = await anyio.to_thread.run_sync(self.validator.validate, authorization)

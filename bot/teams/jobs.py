@@ -4,8 +4,11 @@ activity), under which the worker keeps its idempotency record."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+
+from bot.chat.jobs import BadJob, JobCodec
+
+__all__ = ["BadJob", "Answer", "Click", "Job", "Notice", "decode", "encode", "kind_of"]
 
 TASK = "cloudpilot.teams.job"  # the durable queue's task that runs these jobs
 DEFAULT_NAMESPACE = "cloudpilot:teams"  # the key store's prefix for Teams claims
@@ -53,29 +56,7 @@ class Notice:
 
 Job = Answer | Click | Notice
 
-_KINDS: dict[str, type[Any]] = {"answer": Answer, "click": Click, "notice": Notice}
-_NAMES = {cls: name for name, cls in _KINDS.items()}
-
-
-class BadJob(ValueError):
-    pass
-
-
-def kind_of(job: Job) -> str:
-    return _NAMES[type(job)]
-
-
-def encode(job: Job) -> dict[str, Any]:
-    return {"kind": kind_of(job), **asdict(job)}
-
-
-def decode(data: dict[str, Any]) -> Job:
-    cls = _KINDS.get(str(data.get("kind")))
-    if cls is None:
-        raise BadJob(f"unknown Teams job kind {data.get('kind')!r}")
-    values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
-    try:
-        job: Job = cls(**values)
-    except TypeError as exc:
-        raise BadJob(f"malformed Teams {data.get('kind')} job: {exc}") from None
-    return job
+CODEC: JobCodec[Job] = JobCodec("Teams", {"answer": Answer, "click": Click, "notice": Notice})
+kind_of = CODEC.kind_of
+encode = CODEC.encode
+decode = CODEC.decode

@@ -21,9 +21,6 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
-
-from pydantic import ValidationError
 
 from agent.api import (
     Approvers,
@@ -32,16 +29,14 @@ from agent.api import (
     approvers_of,
     attach_card,
     canonical_user,
-    same_person,
 )
 from agent.failures import failure_text
 from agent.messages import ApprovalView, Reply
-from agent.runner import error_ref
 from agent.turn import Agent
 from bot.chat.conversation import BadConversationId, ConversationRef, MessageRef
-from bot.chat.record import DONE, JobRecord
+from bot.chat.record import JobRecord
+from bot.chat.responder import Release, count_turn, decided, kept_reply, release_click, run_job
 from bot.serve.ledger import Ledger, MemoryLedger
-from bot.serve.logs import bound
 from bot.teams import cards
 from bot.teams.activity import MAX_TEXT
 from bot.teams.backend import TeamsBackend, remember_dm
@@ -49,14 +44,13 @@ from bot.teams.connector import BotConnector
 from bot.teams.groups import GroupResolver
 from bot.teams.home import home_card, is_home
 from bot.teams.jobs import Answer, Click, Job, kind_of
-from config.metrics import APPROVAL_DECISIONS, JOB_SECONDS, JOBS, TURN_SECONDS, TURNS
+from config.metrics import APPROVAL_DECISIONS
 from config.teams import TeamsSettings
 
 log = logging.getLogger("cloudpilot.teams")
 
 _APPROVAL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _OBJECT_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-Release = Callable[[str, str], None]  # (approval id, user): that click decided nothing
 
 
 class TeamsResponder:
@@ -90,44 +84,35 @@ class TeamsResponder:
         )
 
     def run(self, job: Job, final: bool = True, queued: bool = False) -> None:
-        """Does the job (what its record does not list as done). A failure is raised for a retry
-        when not `final`; on the final attempt the user hears of it, and it is raised again when
-        `queued`, so that the queue keeps the job as dead."""
-        kind = kind_of(job)
-        started = time.perf_counter()
-        with bound(turn=job.key or None):
-            record = JobRecord(self.ledger, job.key)
-            if record.value(DONE):
-                JOBS.labels(f"teams-{kind}", "skipped").inc()
-                return
+        """Does the job (what its record does not list as done), in the shared frame
+        (`bot/chat/responder.py`: retries, the apology, dead jobs)."""
+        record = JobRecord(self.ledger, job.key)
+
+        def work() -> None:
             try:
                 where = ConversationRef.parse(job.conversation)
-                backend = self.backend(record, job.service_url, where.tenant)
-                if isinstance(job, Answer):
-                    self._answer(job, where, backend, record)
-                elif isinstance(job, Click):
-                    self._click(job, where, backend, record)
-                else:
-                    backend.send(where, cards.message_activity(cards.notice_card(job.text)), step="notice")
             except BadConversationId:
                 log.error("teams job %s names no conversation: dropped", job.key)
-            except Exception as exc:
-                error: Exception = exc
-                if not final:
-                    JOBS.labels(f"teams-{kind}", "retry").inc()
-                    log.warning("teams %s job %s failed; it will be retried", kind, job.key, exc_info=True)
-                    raise
-                ref = error_ref()
-                log.exception("teams %s job %s failed (ref %s)", kind, job.key, ref)
-                record.once("apology", lambda: self._apologise(job, ref, error))
-                JOBS.labels(f"teams-{kind}", "failed").inc()
-                if queued:
-                    raise
+                return
+            backend = self.backend(record, job.service_url, where.tenant)
+            if isinstance(job, Answer):
+                self._answer(job, where, backend, record)
+            elif isinstance(job, Click):
+                self._click(job, where, backend, record)
             else:
-                JOBS.labels(f"teams-{kind}", "ok").inc()
-            finally:
-                JOB_SECONDS.labels(f"teams-{kind}").observe(time.perf_counter() - started)
-            record.mark(DONE)
+                backend.send(where, cards.message_activity(cards.notice_card(job.text)), step="notice")
+
+        kind = kind_of(job)
+        run_job(
+            record,
+            kind,
+            work,
+            lambda ref, error: self._apologise(job, ref, error),
+            final=final,
+            queued=queued,
+            log=log,
+            label=f"teams-{kind}",
+        )
 
     def _apologise(self, job: Job, ref: str, error: BaseException) -> None:
         text = "⚠️ " + failure_text(error, ref)
@@ -150,27 +135,13 @@ class TeamsResponder:
             return
         if not record.value("reply"):
             backend.typing(where)
-        reply = self._kept_reply(record, lambda: self._reply_to(job, where))
+        reply = kept_reply(record, lambda: self._reply_to(job, where), log)
         backend.post_reply(where, reply)
         if reply.approval is not None and reply.approval.status == "pending":
             card_id = record.value(f"approval:{reply.approval.id}")
             if card_id:
                 attach_card(self.agent, reply.approval.id, MessageRef(where, card_id).key)
             self._notify_approvers(reply.approval, backend)
-
-    def _kept_reply(self, record: JobRecord, make: Callable[[], Reply]) -> Reply:
-        kept = record.value("reply")
-        if kept:
-            try:
-                return Reply.model_validate_json(kept)
-            except ValidationError:
-                log.warning("job %s: its recorded reply does not read back; asking again", record.key)
-        reply = make()
-        try:
-            record.mark("reply", reply.model_dump_json())
-        except Exception:
-            log.warning("job %s: reply not recorded", record.key, exc_info=True)
-        return reply
 
     def _reply_to(self, job: Answer, where: ConversationRef) -> Reply:
         if len(job.text) > MAX_TEXT:
@@ -180,10 +151,7 @@ class TeamsResponder:
         message = where.message(job.user, job.text)
         started = time.perf_counter()
         reply = self.agent.handle(message)
-        TURN_SECONDS.labels("teams").observe(time.perf_counter() - started)
-        status = "ok" if reply.ok else "error"
-        for tool in sorted({c.name for c in reply.tool_calls}) or ["none"]:
-            TURNS.labels(tool, status).inc()
+        count_turn("teams", started, reply)
         return reply
 
     def _notify_approvers(self, view: ApprovalView, backend: TeamsBackend) -> None:
@@ -269,15 +237,7 @@ class TeamsResponder:
         user = backend.resolve_user(click.user, policy_groups)
         reply = self.agent.decide(request.id, click.user, click.approve, set(user.groups))
         view = reply.approval
-        if (
-            view is not None
-            and view.status != "pending"
-            and (
-                view.status == "expired"
-                or reply.ok
-                or same_person(self.agent, view.decided_by or "", click.user)
-            )
-        ):
+        if view is not None and decided(self.agent, reply, click.user):
             return reply, view
         # Refused, or decided by someone else already: the card goes back as it is for everyone,
         # and only the clicker hears why.
@@ -292,9 +252,4 @@ class TeamsResponder:
         return None
 
     def _release(self, click: Click) -> None:
-        if self.release is None:
-            return
-        try:
-            self.release(click.approval_id, click.user)
-        except Exception:
-            log.exception("could not release the click of %s on %s", click.user, click.approval_id[:80])
+        release_click(self.release, click.approval_id, click.user, log)

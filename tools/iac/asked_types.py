@@ -239,6 +239,9 @@ _ABOUT_OTHERS = re.compile(r"\broles?\b|\bpolic(?:y|ies)\b|\bpermissions?\b", _F
 _ALSO = re.compile(r"\b(?:and|plus|also)\s+(?:(?:an?|the|new)\s+)*(?:[\w.-]+\s+)?$", _F)
 # Kubernetes objects a manifest usually refers to by name rather than creates.
 _REFERRED_K8S = frozenset({"service", "secret_ref"})
+# "autoscale the web deployment", "a PDB for the api statefulset": a workload already running.
+_WORKLOADS = frozenset({"deployment", "statefulset", "daemonset"})
+_THE = re.compile(r"\bthe\s+(?:[\w.-]+\s+)?$", _F)
 
 _TF_TYPE = re.compile(r'^\s*resource\s+"([\w-]+)"', re.M)
 _CFN_TYPE = re.compile(r"^\s+Type:\s*[\"']?(AWS::[\w:]+)", re.M)
@@ -261,7 +264,10 @@ def asked_kinds(request: str, fmt: IacFormat) -> list[AskedKind]:
     lower = request.lower()
     for m in mentions(request, family):
         block = m.block
-        if _is_context(lower[: m.start], fmt) or (fmt == "kubernetes" and block.kind in _REFERRED_K8S):
+        before = lower[: m.start]
+        if _is_context(before, fmt) or (fmt == "kubernetes" and block.kind in _REFERRED_K8S):
+            continue
+        if fmt == "kubernetes" and block.kind in _WORKLOADS and _THE.search(before):
             continue
         kind = AskedKind(
             block.title,

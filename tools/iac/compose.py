@@ -433,7 +433,7 @@ def compose(request: str, family: str) -> Composition:
             rel = DEFAULT_LINKS.get((a.kind, b.kind))
             if rel and _supported(a, rel, b) and a.kind in _HUBS:
                 comp.links.append(Link(a, rel, b))
-            elif rel and a.kind in _HUBS:
+            elif rel and a.kind in _HUBS and "kubernetes" not in a.block.formats:
                 comp.not_applied.append(
                     f"attaching the {a.block.title} to the {b.block.title}: AWS does not support it"
                     f" (or the blocks cannot wire it offline)"

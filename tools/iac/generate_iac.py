@@ -214,8 +214,8 @@ def _catalogue_list(templates: list[Any]) -> str:
 class GenerateIac(ReadOnlyTool[GenerateIacInput, GenerateIacResult]):
     name: ClassVar[str] = "generate_iac"
     description: ClassVar[str] = (
-        "Write infrastructure as code (Terraform, CloudFormation "
-        "or Kubernetes manifests) from a plain-English "
+        "Write infrastructure as code (Terraform, CloudFormation, "
+        "Kubernetes manifests or a Helm chart) from a plain-English "
         "request such as 'write Terraform for a private S3 "
         "bucket with versioning' or 'a Kubernetes deployment "
         "for nginx with 3 replicas and a service'. The code is parsed, validated and checked against the "

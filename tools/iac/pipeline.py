@@ -219,9 +219,25 @@ def _blocks_answer_better(
         return False
     if len(not_applied(request, blocks_code)) < len(not_applied(request, code)):
         return True
+    if _read_but_dropped(comp, blocks_code, code):
+        return True
     changed = "Changed from your request"
     stated = any(changed in n for n in notes) or bool(changed_from_request(request))
     return any(changed in n for n in blocks_notes) and not stated
+
+
+def _read_but_dropped(comp: Composition, blocks_code: str, code: str) -> bool:
+    """A setting the blocks read from the request (a CPU size, a key attribute) that their code
+    writes and the template's code does not: the template ignored part of the request."""
+    for u in comp.units:
+        defaults = u.block.build({}).model_dump()
+        for key, value in u.params.model_dump().items():
+            if key == "name" or isinstance(value, bool) or not isinstance(value, int | str):
+                continue
+            said = str(value)
+            if value != defaults.get(key) and len(said) > 1 and said in blocks_code and said not in code:
+                return True
+    return False
 
 
 def _template_fits(template: Template, comp: Composition, request: str) -> bool:

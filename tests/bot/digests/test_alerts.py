@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from agent.messages import Reply
 from agent.runtime import Runtime
 from agent.turn import Agent
+from bot.chat.conversation import ConversationRef
 from bot.digests.alerts import AlertRunner, slack_text, webhook_payload
 from bot.digests.runner import DigestRunner
 from bot.digests.webhook import (
@@ -59,6 +60,9 @@ class Board:
 
     def post_reply(self, reply: Reply, channel: str, thread: str) -> None:
         raise AssertionError("alerts post text only")
+
+    def conversation(self, channel: str, thread: str) -> ConversationRef:
+        return ConversationRef("board", channel, thread)
 
 
 def alert_settings(data_dir: Path, moto: str, alerts: list[dict[str, Any]]) -> Settings:

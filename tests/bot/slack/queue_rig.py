@@ -1,41 +1,20 @@
-"""The durable queue in tests: a PostgreSQL schema of its own per test (the queue, the ledger and
-the agent's tables live there), Redis under a random namespace, and a worker on a thread."""
+"""The durable queue in the Slack tests: Slack's settings over a PostgreSQL schema of its own per
+test, Redis under a random namespace, and a worker on a thread with Slack's tasks. The schema
+and the worker loop are the shared ones (`tests/bot/chat/queue_rig.py`), re-exported here."""
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from agent.turn import Agent
-from bot.serve.ledger import PgLedger
-from bot.serve.queue import WorkerContext, WorkerOptions, ensure_schema, queue_url, run_worker
 from bot.slack.tasks import provider
 from config import Settings
+from tests.bot.chat.queue_rig import QueueWorker, pg_schema
 from tests.bot.slack.conftest import make_settings
 from tests.bot.slack.fake_slack import FakeSlack
-from tests.services import need, postgres_url
 
-
-@contextmanager
-def pg_schema() -> Iterator[str]:
-    """A database URL whose tables all land in a fresh schema, dropped afterwards."""
-    need("postgres")
-    schema = f"cp_test_{uuid.uuid4().hex[:12]}"
-    base = postgres_url()
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+__all__ = ["ThreadWorker", "pg_schema", "queue_settings"]
 
 
 def queue_settings(tmp_path: Path, fake: FakeSlack, database_url: str, **approvals: Any) -> Settings:
@@ -46,31 +25,15 @@ def queue_settings(tmp_path: Path, fake: FakeSlack, database_url: str, **approva
     return base.model_copy(update=updates)
 
 
-class ThreadWorker:
-    """`cloudpilot serve worker`'s loop on a thread of the test process."""
+class ThreadWorker(QueueWorker):
+    """`cloudpilot serve worker`'s loop on a thread of the test process, with Slack's tasks."""
 
     def __init__(
         self, settings: Settings, agent: Agent, namespace: str, *, max_attempts: int = 5, backoff_s: int = 0
     ) -> None:
-        url = queue_url(settings.database_url)
-        assert url is not None
-        ensure_schema(url)
-        ledger = PgLedger(url)
-        self.context = WorkerContext(
-            settings, agent, ledger, closers=[ledger.close], max_attempts=max_attempts, backoff_s=backoff_s
-        )
-        self.stop_event = threading.Event()
-        options = WorkerOptions(concurrency=2, heartbeat_s=1.0, stalled_after_s=3.0, poll_s=0.2, name="test")
-        self.thread = threading.Thread(
-            target=run_worker,
-            args=(url, self.context, [provider(namespace)], options, self.stop_event),
-            daemon=True,
-        )
+        providers = [provider(namespace)]
+        super().__init__(settings, agent, providers, max_attempts=max_attempts, backoff_s=backoff_s)
 
     def start(self) -> ThreadWorker:
-        self.thread.start()
+        super().start()
         return self
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.thread.join(timeout=40)

@@ -23,7 +23,7 @@ from bot.teams.endpoint import MESSAGES_PATH
 from config import Settings, load_settings
 from store.approvals import ApprovalStore
 from tests.agent.doubles import Echo, RecordingChange
-from tests.bot.slack.doubles import ContextPlanner, Report, tiny_png
+from tests.bot.chat.doubles import ContextPlanner, Report, tiny_png
 from tests.bot.teams.fake_teams import FakeTeams
 from tests.services import need, redis_url
 

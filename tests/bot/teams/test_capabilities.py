@@ -130,6 +130,9 @@ def test_digests_and_alerts_post_to_a_teams_channel(e2e: Harness, fake_teams: Fa
         def post_reply(self, reply: Any, channel: str, thread: str) -> None:
             raise RuntimeError("that platform is down")
 
+        def conversation(self, channel: str, thread: str) -> Any:
+            raise RuntimeError("that platform is down")
+
     before = len(fake_teams.sent("POST"))
     alerts = AlertRunner(settings, e2e.agent, FanOutPoster([Other(), poster], [lambda c: True, poster.maps]))
     outcomes = alerts.run_all()

@@ -105,7 +105,7 @@ def test_the_single_machine_default_answers_from_a_worker_process(
 ) -> None:
     settings = teams_settings(tmp_path, fake_teams)
     teams = build_teams_app(
-        settings, queue=False, runtime_factory="tests.bot.slack.doubles:context_runtime", namespace=namespace
+        settings, queue=False, runtime_factory="tests.bot.chat.doubles:context_runtime", namespace=namespace
     )
     server = serve(teams)
     store = Store(settings.sqlalchemy_url)

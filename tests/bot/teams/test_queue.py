@@ -3,45 +3,23 @@
 
 from __future__ import annotations
 
-import threading
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from agent.runtime import Runtime
 from agent.turn import Agent
-from bot.serve.ledger import PgLedger
-from bot.serve.queue import WorkerContext, WorkerOptions, ensure_schema, queue_url, run_worker
 from bot.teams.app import build_teams_app
 from bot.teams.tasks import provider
 from tests.agent.doubles import Echo, RecordingChange
-from tests.bot.slack.doubles import ContextPlanner
+from tests.bot.chat.doubles import ContextPlanner
+from tests.bot.chat.queue_rig import QueueWorker, pg_schema
 from tests.bot.teams.conftest import BOB, CAROL, FIXED_NOW, Harness, serve, teams_settings
 from tests.bot.teams.fake_teams import FakeTeams
-from tests.services import need, postgres_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-@contextmanager
-def pg_schema() -> Iterator[str]:
-    """A database URL whose tables (the queue, the ledger, the agent's) land in a fresh schema."""
-    need("postgres")
-    schema = f"cp_teams_{uuid.uuid4().hex[:12]}"
-    base = postgres_url()
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture
@@ -51,25 +29,14 @@ def queued(tmp_path: Path, fake_teams: FakeTeams, namespace: str) -> Iterator[Ha
         planner, change = ContextPlanner(), RecordingChange()
         runtime = Runtime.build(settings, planner=planner, tools=[Echo(), change])
         agent = Agent(runtime)
-        url = queue_url(database_url)
-        assert url is not None
-        ensure_schema(url)
         teams = build_teams_app(settings, namespace=namespace, now=lambda: FIXED_NOW)  # queue mode
         assert teams.queue is not None
         server = serve(teams)
-        ledger = PgLedger(url)
-        context = WorkerContext(settings, agent, ledger, closers=[ledger.close], backoff_s=0)
-        stop = threading.Event()
-        options = WorkerOptions(concurrency=2, heartbeat_s=1.0, stalled_after_s=3.0, poll_s=0.2, name="t")
-        worker = threading.Thread(
-            target=run_worker, args=(url, context, [provider(namespace)], options, stop), daemon=True
-        )
-        worker.start()
+        worker = QueueWorker(settings, agent, [provider(namespace)]).start()
         try:
             yield Harness(fake_teams, teams, server, runtime.approvals.approvals, agent, planner, change)
         finally:
-            stop.set()
-            worker.join(timeout=40)
+            worker.stop()
             server.stop()
             teams.close()
             runtime.close()

@@ -23,6 +23,11 @@ def test_asked_kinds_are_what_the_request_builds_not_its_context() -> None:
     code = 'resource "aws_sqs_queue" "q" {}\nresource "aws_route53_record" "r" {}\n'
     assert missing_kinds(both, code, "terraform") == []
     assert titles("an HPA for the web deployment", "kubernetes") == ["HorizontalPodAutoscaler"]
+    assert titles("autoscale the web deployment from 3 to 20 pods", "kubernetes") == []
+    assert titles("a kubernetes deployment for nginx with a PDB", "kubernetes") == [
+        "Deployment",
+        "PodDisruptionBudget",
+    ]
     # A role is about what it grants access to, unless more is added with "and a ...".
     assert titles("IAM role with least privilege for a Lambda that reads bucket acme-reports") == ["IAM role"]
     assert titles("a GitHub Actions OIDC role and an S3 bucket named x") == [

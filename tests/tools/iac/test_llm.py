@@ -20,6 +20,7 @@ from tools.base import ToolContext, ToolStatus, UserFacingError
 from tools.iac.checks import IacEnv, check_code
 from tools.iac.generate_iac import GenerateIac
 from tools.iac.llm import chat_model, extract_code
+from tools.iac.validate.checkov import find_checks_python
 from tools.inventory.aws import AwsClients
 from tools.services import Services
 
@@ -223,6 +224,57 @@ def test_security_errors_are_fed_back_until_the_code_passes(llm_ctx: ToolContext
     repair = model.prompt(1)
     assert "ec2-sg-open-admin-ports" in repair and "0.0.0.0/0" in repair
     assert "[honour]" in repair and "203.0.113.0/24" in repair
+
+
+ATHENA = (
+    PROVIDERS
+    + """
+resource "aws_athena_workgroup" "analytics" {
+  name = "analytics"
+}
+"""
+)
+ATHENA_ENCRYPTED = ATHENA.replace(
+    '  name = "analytics"\n',
+    """  name = "analytics"
+
+  configuration {
+    enforce_workgroup_configuration = true
+
+    result_configuration {
+      encryption_configuration {
+        encryption_option = "SSE_KMS"
+        kms_key_arn       = "arn:aws:kms:us-east-1:111122223333:key/abcd"
+      }
+    }
+  }
+""",
+)
+
+
+@pytest.mark.skipif(
+    find_checks_python() is None,
+    reason="checkov is not installed: scripts/setup_checks.sh creates .venv-checks",
+)
+def test_a_high_signal_checkov_failure_is_fed_back_and_never_a_pass(
+    llm_ctx: ToolContext, iac_env: IacEnv
+) -> None:
+    env = IacEnv(cfn=iac_env.cfn, k8s=iac_env.k8s, checkov=find_checks_python())
+    llm_ctx.services.iac_env = env
+    try:
+        model = scripted(fenced(ATHENA), fenced(ATHENA_ENCRYPTED))
+        llm_ctx.services.chat_model = model
+        fixed = ask(llm_ctx, "terraform for an Athena workgroup named analytics")
+        assert fixed.status == ToolStatus.OK and fixed.attempts == 2
+        assert "[checkov]" in model.prompt(1) and "CKV_AWS_159" in model.prompt(1)
+        llm_ctx.services.chat_model = scripted(fenced(ATHENA), fenced(ATHENA), fenced(ATHENA))
+        unfixed = ask(llm_ctx, "terraform for an Athena workgroup named analytics")
+        assert unfixed.status == ToolStatus.ERROR and not unfixed.passed
+        assert any("CKV_AWS_159" in e for e in unfixed.errors) and "FAILS its checks" in unfixed.message
+    finally:
+        worker = env.checkov_worker()
+        if worker is not None:
+            worker.close()
 
 
 # -- what is never shown as a pass -----------------------------------------------------------------

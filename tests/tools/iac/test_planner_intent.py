@@ -72,6 +72,9 @@ IAC_REQUESTS = [
     "bastion host on t4g.nano, ssm only",
     "glue crawler over our s3 data lake",
     "load balancer on plain http only, no tls",
+    "ec2 box for jenkins, m5.xlarge, 200gb disk",
+    "aws backup for our efs, monthly, keep a year",
+    "ssm param /dev/db/port string = '5432'",
 ]
 
 

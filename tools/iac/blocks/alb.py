@@ -77,9 +77,13 @@ class Alb(BlockSpec):
         m = re.search(r"\bhealth[\s-]?checks?\s+(?:on\s+|path\s+|at\s+)?(/[A-Za-z0-9/._-]*)", text, re.I)
         if m:
             out["health_path"] = m.group(1)
-        m = re.search(r"\b(?:target|backend|app|container)\s+port\s+(\d{2,5})\b", text, re.I)
-        if m:
-            out["target_port"] = int(m.group(1))
+        m = re.search(
+            r"\b(?:target|backend|app|container)\s+port\s+(\d{2,5})\b|\blisten(?:s|ing)?\s+on\s+(?:port\s+)?(\d{2,5})\b",
+            f.text,
+            re.I,
+        )
+        if m and int(m.group(1) or m.group(2)) not in (80, 443):
+            out["target_port"] = int(m.group(1) or m.group(2))
         return out
 
     def notes(self, u: Unit, s: Scene) -> list[str]:
@@ -87,7 +91,8 @@ class Alb(BlockSpec):
         notes: list[str] = []
         if re.search(
             r"\b(?:no|without)\s+(?:https|tls|ssl)\b|\bhttp\s+only\b|\bport\s+80\s+only\b|\bonly\s+(?:on\s+)?port\s+80\b"
-            r"|\bplain\s+http\b|\b(?:serving|serves|over|listen\w*\s+on)\s+http\b(?!s)",
+            r"|\bplain\s+http\b|\b(?:serving|serves|over|listen\w*\s+on)\s+http\b(?!s)"
+            r"|\bwithout\s+(?:an?\s+)?(?:certificate|cert|tls|ssl|https)\b",
             s.request,
             re.I,
         ):

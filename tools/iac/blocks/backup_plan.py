@@ -60,14 +60,15 @@ class BackupPlan(BlockSpec):
                 out["schedule"] = schedule
         m = re.search(
             r"\b(?:kept|keep(?:ing)?|retain(?:ed)?|retention(?:\s+of)?|for|expire\w*\s+after|delete\w*\s+after)"
-            r"\s+(?:them\s+|backups\s+|for\s+)?(\d{1,5})\s*-?\s*(days?|weeks?|months?|years?)\b"
+            r"\s+(?:them\s+|backups\s+|for\s+)?(\d{1,5}|an?|one)\s*-?\s*(days?|weeks?|months?|years?)\b"
             r"|\b(\d{1,5})\s*-?\s*(days?|weeks?|months?|years?)\s+(?:of\s+)?(?:retention|backups)\b",
             text,
             re.I,
         )
         if m:
             n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-            out["retention_days"] = int(n) * {"d": 1, "w": 7, "m": 30, "y": 365}[unit[0].lower()]
+            count = int(n) if n.isdigit() else 1  # "keep a year"
+            out["retention_days"] = count * {"d": 1, "w": 7, "m": 30, "y": 365}[unit[0].lower()]
         m = re.search(r"\bcold\s+storage\s+after\s+(\d{1,4})\s*days?\b", text, re.I)
         if m:
             out["cold_after_days"] = int(m.group(1))

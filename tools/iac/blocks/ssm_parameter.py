@@ -60,7 +60,7 @@ class SsmParameter(BlockSpec):
             r"\bsecure\s*string\b", text, re.I
         ):
             out["type"] = "String"
-        m = re.search(r"\bvalue\s*(?:of|=|:)?\s*[\"'`]([^\"'`]{1,200})[\"'`]", text, re.I)
+        m = re.search(r"(?:\bvalue\s*(?:of|=|:)?|=)\s*[\"'`]([^\"'`]{1,200})[\"'`]", text, re.I)
         if m:
             out["value"] = m.group(1)
         return out

@@ -11,7 +11,9 @@ checks suppressed in the code itself (`checkov:skip`) are shown as warnings.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import select
 import shutil
 import subprocess
@@ -160,8 +162,12 @@ class CheckovWorker:
         self._proc: subprocess.Popen[str] | None = None
         self._stderr: IO[str] | None = None
         self._lock = threading.Lock()
+        self._owner = os.getpid()
 
     def _start(self) -> subprocess.Popen[str]:
+        if self._owner != os.getpid():
+            # A forked child must not share its parent's pipes: it starts a process of its own.
+            self._proc, self._stderr, self._owner = None, None, os.getpid()
         if self._proc is None or self._proc.poll() is not None:
             self.close()
             # Kept open for the process's life: the last line explains a crash.
@@ -191,9 +197,13 @@ class CheckovWorker:
                 proc.stdin.flush()
                 ready, _, _ = select.select([proc.stdout], [], [], timeout_s)
                 line = proc.stdout.readline() if ready else None
-            except OSError as exc:
+            except OSError as exc:  # it exited before reading the jobs (a broken pipe)
+                if self._proc is not None:
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self._proc.wait(timeout=5)
+                tail = self._error_tail()
                 self.close()
-                raise CheckovUnavailable(type(exc).__name__) from exc
+                raise CheckovUnavailable(tail if tail != "no report" else type(exc).__name__) from exc
             if line is None:
                 self.close()
                 raise CheckovUnavailable(f"no answer within {timeout_s:.0f} s")

@@ -70,16 +70,18 @@ def answer(jobs: list[dict[str, str]]) -> dict[str, Any]:
 
 def main() -> int:
     logging.disable(logging.WARNING)  # checkov logs parse details at WARNING; the JSON says it all
+    # Only the answers go to stdout: anything checkov prints goes to stderr.
+    out, sys.stdout = sys.stdout, sys.stderr
     if "--serve" not in sys.argv[1:]:
-        json.dump(answer(json.load(sys.stdin)), sys.stdout)
+        json.dump(answer(json.load(sys.stdin)), out)
         return 0
     for framework in ("terraform", "cloudformation", "kubernetes"):
         _runner(framework)  # checkov's imports happen now, not during the first generation
 
     for line in sys.stdin:
         if line.strip():
-            sys.stdout.write(json.dumps(answer(json.loads(line))) + "\n")
-            sys.stdout.flush()
+            out.write(json.dumps(answer(json.loads(line))) + "\n")
+            out.flush()
     return 0
 
 
