@@ -13,7 +13,8 @@ Three places (docs/ARCHITECTURE.md §7):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -66,7 +67,6 @@ def open_work(
     settings: Settings,
     agent: Agent | None,
     url: str | None,
-    *,
     task: str,
     encode: Callable[[J], dict[str, Any]],
     in_threads: Callable[[Agent], Callable[[J], None]],
@@ -89,6 +89,22 @@ def open_work(
             raise
         return Work(sink, reconciler)
     return Work(in_child())
+
+
+@contextmanager
+def closed_on_failure(*closers: Callable[[], None]) -> Iterator[list[Callable[[], None]]]:
+    """While a front-end is being built: what has been opened so far (append to the list) is
+    closed again, newest first, if building fails."""
+    opened = list(closers)
+    try:
+        yield opened
+    except BaseException:
+        for close in reversed(opened):
+            try:
+                close()
+            except Exception:
+                log.warning("cleanup after a failed start failed", exc_info=True)
+        raise
 
 
 class Front:

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 
 from agent.runner import error_ref
 from agent.turn import Agent
-from bot.chat.front import Front, Work, open_work, queue_for
+from bot.chat.front import Front, closed_on_failure, open_work, queue_for
 from bot.chat.keystore import KeyStore
 from bot.chat.limits import RateLimiter
 from bot.core.reconcile_loop import ReconcileLoop
@@ -114,18 +114,9 @@ def build_slack_app(
             on_release=release,
         )
 
-    work: Work[Job] | None = None
-    try:
-        work = open_work(
-            settings,
-            agent,
-            url,
-            task=TASK,
-            encode=encode,
-            in_threads=in_threads,
-            in_child=in_child,
-            workers=workers,
-        )
+    with closed_on_failure(keys.close) as opened:
+        work = open_work(settings, agent, url, TASK, encode, in_threads, in_child, workers)
+        opened.append(work.close)
         limiter = RateLimiter(keys, settings.slack.rate_limit_per_minute, now)
         gate = SlackGate(keys, limiter, work.sink, pending_ttl_s=claim_pending_s)
         signing_secret = secret(settings.slack.signing_secret)
@@ -140,11 +131,6 @@ def build_slack_app(
             process_before_response=True,
             logger=logging.getLogger("cloudpilot.slack.bolt"),
         )
-    except BaseException:
-        if work is not None:
-            work.close()
-        keys.close()
-        raise
     register_listeners(app, gate)
 
     def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute
 
 from agent.turn import Agent
 from bot.chat.dedup import PENDING_TTL_S, Admission
-from bot.chat.front import Front, Work, open_work, queue_for
+from bot.chat.front import Front, closed_on_failure, open_work, queue_for
 from bot.chat.keystore import KeyStore, open_keystore
 from bot.chat.limits import RateLimiter
 from bot.chat.work import JobSink
@@ -111,30 +111,17 @@ def build_teams_app(
             label="Teams",
         )
 
-    work: Work[Job] | None = None
-    try:
-        work = open_work(
-            settings,
-            agent,
-            url,
-            task=TASK,
-            encode=encode,
-            in_threads=in_threads,
-            in_child=in_child,
-            workers=workers,
-        )
+    def close_connector() -> None:
+        if connector is not None:
+            connector.close()
+
+    with closed_on_failure(validator.close, keys.close) as opened:
+        work = open_work(settings, agent, url, TASK, encode, in_threads, in_child, workers)
+        opened += [close_connector, work.close]
         limiter = RateLimiter(keys, settings.teams.rate_limit_per_minute, now)
         admission: Admission[Job] = Admission(keys, limiter, work.sink, pending_ttl_s=claim_pending_s)
         gate = TeamsGate(admission, settings.teams.card_key())
         endpoint = TeamsEndpoint(validator, gate)
-    except BaseException:
-        if work is not None:
-            work.close()
-        keys.close()
-        validator.close()
-        if connector is not None:
-            connector.close()
-        raise
     return TeamsApp(
         endpoint, gate, keys, work.sink, validator, settings, work.reconciler, work.queue, connector
     )
