@@ -94,6 +94,7 @@ __all__ = [
     "cost_status",
     "agent_now",
     "alert_history",
+    "alert_log",
     "digest_runs",
     "evaluate_alert",
     "iam_policy",
@@ -326,6 +327,13 @@ def digest_runs(agent: Agent) -> DigestRuns:
     from store.digests import DigestRuns
 
     return DigestRuns(agent.rt.store)
+
+
+def alert_log(agent: Agent) -> AlertLog:
+    """The alert occurrences' claims on the agent's store (each occurrence is sent once)."""
+    from store.alerts import AlertLog
+
+    return AlertLog(agent.rt.store)
 
 
 def agent_now(agent: Agent) -> datetime:

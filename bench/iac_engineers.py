@@ -28,6 +28,8 @@ class Case:
     k: list[str] = field(default_factory=list)
     v: list[str] = field(default_factory=list)
     expect: str = "code"
+    # expect "partial": what the answer's "I did not apply" line must name (the part not built).
+    n: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -213,14 +215,23 @@ def run_engineers(cases_path: Path | None, json_out: Path | None) -> int:
                     missing_k = [k for k in case.k if not _kind_present(code, fmt, k)]
                     missing_v = [v for v in case.v if not _has(code, v)]
                     res.honoured = not missing_k and not missing_v and not not_applied
+                    if case.expect == "partial":
+                        # The part it could build is built; what it left out is said, by name.
+                        said = " ".join(not_applied).lower()
+                        unnamed = [n for n in case.n if n.lower() not in said]
+                        res.honoured = not missing_k and not missing_v and bool(not_applied) and not unnamed
+                        if not not_applied or unnamed:
+                            res.problems.append(f"the not-applied line does not name {unnamed or case.n}")
                     if missing_k or missing_v:
                         res.problems.append(f"missing kinds {missing_k} values {missing_v}")
-                    if not_applied:
+                    if not_applied and case.expect != "partial":
                         res.problems.append(f"not applied: {not_applied}")
                     res.valid = "FAILS its checks" not in message
                     if not res.valid:
                         res.problems.append(message.splitlines()[0][:200])
                 res.answered = case.expect != "changed" or "Changed from your request" in message
+                if case.expect == "partial":
+                    res.answered = res.honoured
                 if not res.answered:
                     res.problems.append("no 'Changed from your request' note")
             results.append(res)

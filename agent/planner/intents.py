@@ -273,6 +273,12 @@ def security_request(text: str) -> Intent | None:
 # Matched on the original text (the masked text hides "k8s", "S3" ... as services).
 # Not inside a name: "the terraform-state bucket" is a bucket, not a format.
 _IAC_FORMAT = re.compile(r"(?<![\w-])(?:terraform|opentofu|tf|cloud\s?formation|cfn|hcl)(?![\w-])", _F)
+# The format as a tag at either end of a terse request: "aws transfer sftp server, tf", "cfn: ...".
+_IAC_FORMAT_TAG = re.compile(
+    r"[,;(]\s*(?:in\s+|as\s+|using\s+)?(?:terraform|opentofu|tf|cloud\s?formation|cfn)(?:\s+(?:pls|please))?[\s.!)]*$"
+    r"|^\s*(?:terraform|opentofu|tf|cloud\s?formation|cfn|k8s|kubernetes)\s*:",
+    _F,
+)
 _IAC_K8S = re.compile(r"\b(?:kubernetes|k8s)\b", _F)
 _IAC_WORDS = re.compile(
     r"\b(?:iac|infra(?:structure)?[\s-]as[\s-]code|infra(?:structure)?\s+(?:code|templates?|manifests?))\b",
@@ -328,7 +334,7 @@ _IAC_KIND = (
     r"|config\s?map|persistent\s*volume\s*claim|pvc|service\s*account|ingress|step\s+functions?|state\s+machine"
     r"|cloud\s?trail(?:\s+trail)?|dynamo\s?db(?:\s+table)?|kinesis(?:\s+(?:data\s+)?stream)?|cloud\s?front"
     r"|waf|web\s+acl|lambda(?:\s+function)?|s3\s+bucket|(?:private|encrypted|static\s+website|website)\s+bucket"
-    r"|kms\s+key|cmk|security\s+group|iam\s+role|log\s+group|event\s?bridge(?:\s+rule)?|secrets?\s+manager"
+    r"|kms\s+key|cmk|security\s+group|sg(?![\w-])|iam\s+role|log\s+group|event\s?bridge(?:\s+rule)?|secrets?\s+manager"
     r"|static\s+(?:web\s*)?site|parameter\s+store|dns\s+record|rest(?:ful)?\s+api|backup\s+vault"
     r"|secret|vpc|ec2\s+(?:instance|box|server|host|vm|machine)|ebs\s+volume|ecs\s+(?:service|cluster|fargate)|fargate(?:\s+(?:service|task|cluster))?"
     r"|bastion(?:\s+host)?|virtual\s+machine|eks\s+cluster"
@@ -344,7 +350,7 @@ _IAC_ADJECTIVE = (
     r"|serverless(?:\s+v2)?|fifo|managed|secure|read[\s-]only|default|static|shared|prod|production|staging"
     r"|dev|dedicated|ha|postgres(?:ql)?|mysql|nginx|redis|python|node|github\s+actions?|vpc|https?|kubernetes"
     r"|privileged|unprivileged|logging|monitoring|metrics|log|backup|aws|amazon|graph|database|github|express"
-    r"|publicly(?:\s+accessible)?|accessible|standard|cluster[\s-]wide"
+    r"|publicly(?:\s+accessible)?|accessible|standard|cluster[\s-]wide|cloudwatch"
     r"|k8s|terraform|cloudformation|cfn|tf|web|api|app|worker|[a-z0-9]+(?:-[a-z0-9]+)+|\d+[\w-]*)"
 )
 _IAC_OPENER = r"^\s*(?:hi\s+|hey\s+|ok\s+|so\s+)?(?:please\s+)?"
@@ -382,7 +388,7 @@ _IAC_FILTER = re.compile(
 )
 # What a specification adds to the kind: options, sizes, connections, purposes.
 _IAC_SPEC = re.compile(
-    r"[,:;]|\b(?:with|without|allowing|allows?|that|which|so|using|behind|in\s+front\s+of|fanning|encrypted"
+    r"[,:;+]|\bw/|->|\b(?:every\s+\w+|hourly|daily|nightly|weekly|kicked\s+off|fired|with|without|allowing|allows?|that|which|so|using|behind|in\s+front\s+of|fanning|encrypted"
     r"|to|for|on|at|min|max|between|across|backed|replicat\w+|\d+\s*(?:gb|gib|gi|mb|tb|replicas?|nodes?"
     r"|instances?|%))\b"
     # Links, lifecycles, engines and numbers only describe something to build.
@@ -421,8 +427,8 @@ _IAC_NOT = re.compile(
     r"|turn|enable|disable|rotate|encrypt|attach|detach|restrict|lock|terminate|resize|upgrade|update|modify"
     r"|count|check|scan|find|get|fix|close|open|block|revoke|remediate|stop|start|delete|remove|tag|suppress"
     r"|unsuppress|ignore|snooze|explain|tell|compare|status|cost|spend)\b"
-    r"|\?\s*$|\b(?:how\s+much|how\s+many|spend|spent|cost(?:s|ing)?|bill|findings?|runbook|anomal\w+"
-    r"|forecast\w*|savings?)\b|^\s*make\s+(?:the\s+|a\s+|an\s+|it\s+)?(?:[\w.-]+\s+){0,3}(?:private|public)\b",
+    r"|\?\s*$|(?<![\w-])(?:how\s+much|how\s+many|spend|spent|cost(?:s|ing)?|bill|findings?|runbook|anomal\w+"
+    r"|forecast\w*|savings?)(?![\w-])|^\s*make\s+(?:the\s+|a\s+|an\s+|it\s+)?(?:[\w.-]+\s+){0,3}(?:private|public)\b",
     _F,
 )
 
@@ -435,12 +441,12 @@ _EVENT_FINDINGS = re.compile(
 def _names_unbuildable_first(text: str) -> bool:
     """The message opens with a resource kind the generator names as one it cannot build ("glue
     crawler over our data lake"): a request for code, answered with an explicit refusal."""
-    from tools.iac.unsupported import KINDS
+    from tools.iac.unsupported import FORMATS, KINDS
 
     opening = re.sub(rf"{_IAC_OPENER}(?:an?\s+|the\s+|some\s+|new\s+)*", "", text, count=1, flags=_F)
     if _IAC_PLURAL_HEAD.search(opening):
         return False  # "redshift clusters": an inventory
-    for kind in KINDS:
+    for kind in (*KINDS, *FORMATS):
         m = kind.pattern.search(opening)
         if m is not None and m.start() == 0 and opening[m.end() :].strip():
             return True
@@ -462,6 +468,8 @@ def is_iac_request(original: str) -> bool:
     if not _IAC_NOT.search(text) and _IAC_FORMAT.search(text) and re.search(rf"\b{_IAC_KIND}", text, _F):
         return True
     if _IAC_TEMPLATE_FOR.search(text):
+        return True
+    if not live and _IAC_FORMAT_TAG.search(text):
         return True
     if (_IAC_FORMAT.search(text) or _IAC_K8S.search(text)) and _IAC_VERB.search(text):
         return True

@@ -24,9 +24,13 @@ To add a platform:
      served. Claims and counters live in a `KeyStore` (`bot/chat/keystore.py`): Redis when
      `redis_url` is set, shared by every front, else in process. Give each platform its own
      namespace (`open_keystore(redis_url, "cloudpilot:<platform>")`).
-   - jobs are plain frozen dataclasses that encode to JSON (see `bot/slack/jobs.py`), each
-     with a `key`, the identity of what the platform sent.
-4. **Job hand-off** (a `JobSink`, `bot/chat/work.py`): `QueueSink` (`bot/serve/queue.py`,
+   - jobs are plain frozen dataclasses, each with a `key` (the identity of what the platform
+     sent), named by kind in a `JobCodec` (`bot/chat/jobs.py`) that encodes them to JSON.
+   - the route reads the body with `read_or_refuse` and checks a parsed payload with
+     `check_tree` / `load_json` (`bot/chat/ingress.py`) before its own checks.
+4. **Job hand-off** (a `JobSink`, `bot/chat/work.py`, chosen by `queue_for` / `open_work` in
+   `bot/chat/front.py`, whose `Front` gives the built app its `/ready` checks, scrape hooks and
+   `close`): `QueueSink` (`bot/serve/queue.py`,
    the durable procrastinate queue, when `database_url` is PostgreSQL; register the task that
    runs your jobs with a provider for `cloudpilot serve worker`, as `bot/slack/tasks.py` does),
    `ProcessSink` (`bot/chat/worker_process.py`, a niced child process: the single-machine
@@ -35,7 +39,12 @@ To add a platform:
    parallel.
 5. **After the ack** (in the worker): bind the job to its idempotency record (`JobRecord`,
    `bot/chat/record.py`, over the ledger of `bot/serve/ledger.py`), skip what it lists as done,
-   call `Agent.handle` / `Agent.decide`, post through the backend. Approvals: the agent's side
+   call `Agent.handle` / `Agent.decide`, post through the backend. `bot/chat/responder.py` is
+   the frame (`run_job`: retries, the apology, dead jobs; `kept_reply`, `count_turn`,
+   `decided`, `release_click`).
+6. **The command** (`bot/chat/cli.py`): `work_options` and `launch` give `serve <platform>` the
+   shared options and worker modes; a `Mount` lets another front's server host the platform's
+   routes (one server for Slack and Teams). Approvals: the agent's side
    is `agent/api.py` (`attach_card`, `approval_card`, `approver_groups`, `waiting_for`,
    `recent_requests`, `latest_critical_findings`); never reach into the agent's runtime.
 """

@@ -18,8 +18,9 @@ import click
 from starlette.routing import BaseRoute
 
 from bot.core.cli_state import CliState, ensure_cloud, open_agent
+from bot.serve.logs import setup_json_logging
 from bot.serve.queue import queue_url
-from bot.serve.server import ReadyCheck
+from bot.serve.server import Limits, ReadyCheck
 from config import Settings
 
 if TYPE_CHECKING:
@@ -61,8 +62,28 @@ class Mount:
     build: Build
 
 
+@dataclass(frozen=True)
+class WorkOptions:
+    """The values of `work_options` (a command takes them as `**work` and builds this)."""
+
+    worker: str
+    workers: int
+    read_timeout_s: float
+    json_logs: bool
+    namespace: str | None
+    claim_pending_s: int
+
+    def limits(self, max_body: int) -> Limits:
+        timeout = self.read_timeout_s
+        return Limits(max_body=max_body, header_timeout_s=timeout, read_timeout_s=timeout)
+
+    def logs(self, settings: Settings) -> None:
+        if self.json_logs:
+            setup_json_logging(settings.log_level)
+
+
 def work_options(pending_ttl_s: int) -> Callable[[F], F]:
-    """The options of every chat front-end command, after its own."""
+    """The options of every chat front-end command, after its own (`WorkOptions`)."""
     options = [
         click.option(
             "--worker",

@@ -36,6 +36,13 @@ J = TypeVar("J")
 NEEDS_POSTGRES = "The durable queue needs database_url = postgresql://… (docs/ARCHITECTURE.md)."
 
 
+def require(checks: list[tuple[bool, str]], platform: str, doc: str, error: type[ValueError]) -> None:
+    """Raises `error` naming every setting whose check failed ((ok, what to set) pairs)."""
+    missing = [what for ok, what in checks if not ok]
+    if missing:
+        raise error(f"{platform} is not configured: set " + "; ".join(missing) + f". See {doc}.")
+
+
 def queue_for(
     settings: Settings, agent: Agent | None, queue: bool | None, error: type[ValueError]
 ) -> str | None:

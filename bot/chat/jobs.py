@@ -8,10 +8,20 @@ is rebuilt from its JSON object.
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Generic, TypeVar
 
 J = TypeVar("J")
+
+
+@dataclass(frozen=True)
+class ApprovalClick:
+    """Approve / Reject pressed on an approval card: which request, which way, and who (the
+    platform's user id). A platform's click job adds where the card is, then its `key`."""
+
+    approval_id: str
+    approve: bool
+    user: str
 
 
 class BadJob(ValueError):

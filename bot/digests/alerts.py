@@ -18,7 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from agent.api import AlertEvaluation, AlertEvent, AlertLog, DigestRuns, evaluate_alert
+from agent.api import (
+    AlertEvaluation,
+    AlertEvent,
+    AlertLog,
+    DigestRuns,
+    agent_now,
+    alert_log,
+    digest_runs,
+    evaluate_alert,
+)
 from agent.turn import Agent
 from bot.digests.runner import Poster
 from bot.digests.schedule import Cron, ScheduleError, parse
@@ -74,8 +83,8 @@ class AlertRunner:
         self.alerts = {a.name: a for a in settings.alerts}
         self.agent = agent
         self.poster = poster
-        self.log = log_ or AlertLog(agent.rt.store)
-        self.runs = runs or DigestRuns(agent.rt.store)
+        self.log = log_ or alert_log(agent)
+        self.runs = runs or digest_runs(agent)
         self.sender = sender or WebhookSender()
         self.crons: dict[str, Cron] = {}
         for a in settings.alerts:
@@ -85,7 +94,7 @@ class AlertRunner:
                 raise ScheduleError(f"alert '{a.name}': {exc}") from None
 
     def now(self) -> datetime:
-        return self.agent.rt.ctx.clock.now()
+        return agent_now(self.agent)
 
     def next_runs(self, now: datetime) -> dict[str, datetime]:
         return {SLOT_PREFIX + name: cron.next_after(now) for name, cron in self.crons.items()}

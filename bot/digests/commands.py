@@ -26,22 +26,35 @@ from bot.digests.schedule import ScheduleError, parse
 from bot.digests.sources import AlertSource, DigestConfigError, PosterSource, digest_runner
 from config import Settings
 
+Row = tuple[list[str], str, str]  # an entry's cells, its cron schedule and its time zone
 
-def _schedule_table(
-    title: str, columns: Sequence[str], entries: Sequence[tuple[list[str], str, str]], now_of: Settings
-) -> None:
-    """One row per entry: its cells, then its schedule (cron, zone) and next run."""
-    now = now_of.clock().now()
-    table = RichTable(title=title)
-    for column in (*columns, "Schedule", "Next run"):
-        table.add_column(column)
-    for cells, schedule, zone in entries:
-        try:
-            upcoming = parse(schedule, zone).next_after(now).strftime("%Y-%m-%d %H:%M %Z")
-        except ScheduleError as exc:
-            upcoming = f"invalid: {exc}"
-        table.add_row(*cells, f"{schedule} ({zone})", upcoming)
-    Console().print(table)
+
+def _list_command(
+    kind: str, help_text: str, columns: Sequence[str], rows_of: Callable[[Settings], list[Row]]
+) -> click.Command:
+    """`list`: one row per configured entry, with its schedule and next run."""
+
+    @click.command("list", help=help_text)
+    @click.pass_context
+    def list_entries(ctx: click.Context) -> None:
+        settings = cli_state(ctx).settings
+        rows = rows_of(settings)
+        if not rows:
+            click.echo(f"No {kind} configured: add [[{kind}]] entries to the settings (see the README).")
+            return
+        now = settings.clock().now()
+        table = RichTable(title=kind.capitalize())
+        for column in (*columns, "Schedule", "Next run"):
+            table.add_column(column)
+        for cells, schedule, zone in rows:
+            try:
+                upcoming = parse(schedule, zone).next_after(now).strftime("%Y-%m-%d %H:%M %Z")
+            except ScheduleError as exc:
+                upcoming = f"invalid: {exc}"
+            table.add_row(*cells, f"{schedule} ({zone})", upcoming)
+        Console().print(table)
+
+    return list_entries
 
 
 @contextmanager
@@ -62,23 +75,21 @@ def digest_group(sources: Sequence[PosterSource], alerts: AlertSource | None = N
     def runners(settings: Settings, agent: Agent) -> AbstractContextManager[DigestRunner]:
         return digest_runner(settings, agent, sources, alerts)
 
-    @click.group()
+    @click.group("digest")
     def digest() -> None:
         """Scheduled digests: questions asked on a schedule, answers posted to Slack or Teams."""
 
-    @digest.command("list")
-    @click.pass_context
-    def digest_list(ctx: click.Context) -> None:
-        """The configured digests, their schedules and next runs."""
-        settings = cli_state(ctx).settings
-        if not settings.digests:
-            click.echo("No digests configured: add [[digests]] entries to the settings (see the README).")
-            return
-        rows = [
-            ([d.name, f"{d.platform}:{d.channel}", str(len(d.questions))], d.schedule, d.timezone)
-            for d in settings.digests
-        ]
-        _schedule_table("Digests", ("Name", "Channel", "Questions"), rows, settings)
+    digest.add_command(
+        _list_command(
+            "digests",
+            "The configured digests, their schedules and next runs.",
+            ("Name", "Channel", "Questions"),
+            lambda settings: [
+                ([d.name, f"{d.platform}:{d.channel}", str(len(d.questions))], d.schedule, d.timezone)
+                for d in settings.digests
+            ],
+        )
+    )
 
     @digest.command("send")
     @click.argument("name")
@@ -128,27 +139,25 @@ def serve_digests_command(
 
 
 def alerts_group(alerts: AlertSource) -> click.Group:
-    @click.group()
+    @click.group("alerts")
     def group() -> None:
         """Alerts: budgets, cost anomalies and new critical findings, posted once when they happen."""
 
-    @group.command("list")
-    @click.pass_context
-    def alerts_list(ctx: click.Context) -> None:
-        """The configured alerts, where they go and when they are evaluated next."""
-        settings = cli_state(ctx).settings
-        if not settings.alerts:
-            click.echo("No alerts configured: add [[alerts]] entries to the settings (see the README).")
-            return
-        rows = [
-            (
-                [a.name, a.kind, ", ".join(filter(None, [a.channel, "webhook" if a.webhook_url else None]))],
-                a.schedule,
-                a.timezone,
-            )
-            for a in settings.alerts
-        ]
-        _schedule_table("Alerts", ("Name", "Kind", "Destinations"), rows, settings)
+    group.add_command(
+        _list_command(
+            "alerts",
+            "The configured alerts, where they go and when they are evaluated next.",
+            ("Name", "Kind", "Destinations"),
+            lambda settings: [
+                (
+                    [a.name, a.kind, ", ".join(filter(None, [a.channel, a.webhook_url and "webhook"]))],
+                    a.schedule,
+                    a.timezone,
+                )
+                for a in settings.alerts
+            ],
+        )
+    )
 
     @group.command("run")
     @click.argument("names", nargs=-1)
@@ -196,7 +205,6 @@ def alerts_group(alerts: AlertSource) -> click.Group:
             )
         Console().print(table)
 
-    group.name = "alerts"
     return group
 
 

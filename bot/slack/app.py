@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute
 
 from agent.runner import error_ref
 from agent.turn import Agent
-from bot.chat.front import Front, closed_on_failure, open_work, queue_for
+from bot.chat.front import Front, closed_on_failure, open_work, queue_for, require
 from bot.chat.keystore import KeyStore
 from bot.chat.limits import RateLimiter
 from bot.core.reconcile_loop import ReconcileLoop
@@ -43,15 +43,18 @@ class SlackConfigError(ValueError):
 
 def check_settings(settings: Settings, mode: str) -> None:
     slack = settings.slack
-    missing = []
-    if not secret(slack.bot_token):
-        missing.append("slack.bot_token (CLOUDPILOT_SLACK__BOT_TOKEN, xoxb-…)")
-    if mode == "http" and not secret(slack.signing_secret):
-        missing.append("slack.signing_secret (CLOUDPILOT_SLACK__SIGNING_SECRET)")
-    if mode == "socket" and not secret(slack.app_token):
-        missing.append("slack.app_token (CLOUDPILOT_SLACK__APP_TOKEN, xapp-…, for Socket Mode)")
-    if missing:
-        raise SlackConfigError("Slack is not configured: set " + "; ".join(missing) + ". See docs/SLACK.md.")
+    checks = [
+        (bool(secret(slack.bot_token)), "slack.bot_token (CLOUDPILOT_SLACK__BOT_TOKEN, xoxb-…)"),
+        (
+            mode != "http" or bool(secret(slack.signing_secret)),
+            "slack.signing_secret (CLOUDPILOT_SLACK__SIGNING_SECRET)",
+        ),
+        (
+            mode != "socket" or bool(secret(slack.app_token)),
+            "slack.app_token (CLOUDPILOT_SLACK__APP_TOKEN, xapp-…, for Socket Mode)",
+        ),
+    ]
+    require(checks, "Slack", "docs/SLACK.md", SlackConfigError)
 
 
 @dataclass

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.chat.cli import Build, Mount, Served, hosted, launch, mounted, work_options
+from bot.chat.cli import Build, Mount, Served, WorkOptions, hosted, launch, mounted, work_options
 from bot.core.cli_state import cli_state
-from bot.serve.logs import setup_json_logging
 from bot.serve.server import Limits
 from bot.slack.app import SlackConfigError, build_slack_app, check_settings
 from bot.slack.gate import PENDING_TTL_S
@@ -44,15 +43,11 @@ def slack_command(mounts: Sequence[Mount] = ()) -> click.Command:
     @click.pass_context
     def serve_slack(
         ctx: click.Context,
+        /,
         mode: str | None,
         host: str | None,
         port: int | None,
-        worker: str,
-        workers: int,
-        read_timeout_s: float,
-        json_logs: bool,
-        namespace: str | None,
-        claim_pending_s: int,
+        **work: Any,
     ) -> None:
         """Serve Slack: mentions, DMs, /cloudpilot and approval buttons.
 
@@ -61,10 +56,10 @@ def slack_command(mounts: Sequence[Mount] = ()) -> click.Command:
         `cloudpilot serve worker` (any number) to answer. In HTTP mode, with [teams] configured,
         the same server also serves Teams on /api/messages (docs/TEAMS.md).
         """
+        options = WorkOptions(**work)
         state = cli_state(ctx)
         settings = state.settings
-        if json_logs:
-            setup_json_logging(settings.log_level)
+        options.logs(settings)
         updates = {k: v for k, v in (("mode", mode), ("host", host), ("port", port)) if v is not None}
         slack = settings.slack.model_copy(update=updates)
         settings = settings.model_copy(update={"slack": slack})
@@ -72,11 +67,11 @@ def slack_command(mounts: Sequence[Mount] = ()) -> click.Command:
             check_settings(settings, slack.mode)
         except SlackConfigError as exc:
             raise click.UsageError(str(exc)) from exc
-        limits = Limits(max_body=MAX_BODY, header_timeout_s=read_timeout_s, read_timeout_s=read_timeout_s)
+        limits = options.limits(MAX_BODY)
         common: dict[str, Any] = {
-            "workers": workers,
-            "namespace": namespace,
-            "claim_pending_s": claim_pending_s,
+            "workers": options.workers,
+            "namespace": options.namespace,
+            "claim_pending_s": options.claim_pending_s,
         }
 
         def build(settings: Settings, agent: Agent | None, queue: bool) -> Served:
@@ -96,7 +91,7 @@ def slack_command(mounts: Sequence[Mount] = ()) -> click.Command:
             else:
                 _serve_http(built, fronts[1:], slack.host, slack.port, limits)
 
-        launch(state, settings, worker, builds, serve)
+        launch(state, settings, options.worker, builds, serve)
 
     return serve_slack
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.chat.jobs import BadJob, JobCodec
+from bot.chat.jobs import ApprovalClick, BadJob, JobCodec
 
 __all__ = [
     "BadJob",
@@ -58,10 +58,7 @@ class SlashCommand:
 
 
 @dataclass(frozen=True)
-class Click:
-    approval_id: str
-    approve: bool
-    user: str
+class Click(ApprovalClick):
     channel: str
     message_ts: str
     key: str = ""

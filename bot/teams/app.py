@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute
 
 from agent.turn import Agent
 from bot.chat.dedup import PENDING_TTL_S, Admission
-from bot.chat.front import Front, closed_on_failure, open_work, queue_for
+from bot.chat.front import Front, closed_on_failure, open_work, queue_for, require
 from bot.chat.keystore import KeyStore, open_keystore
 from bot.chat.limits import RateLimiter
 from bot.chat.work import JobSink
@@ -43,13 +43,14 @@ class TeamsConfigError(ValueError):
 
 def check_settings(settings: Settings) -> None:
     teams = settings.teams
-    missing = []
-    if not teams.app_id:
-        missing.append("teams.app_id (CLOUDPILOT_TEAMS__APP_ID, the bot's Entra application id)")
-    if not teams.app_password or not teams.app_password.get_secret_value():
-        missing.append("teams.app_password (CLOUDPILOT_TEAMS__APP_PASSWORD, a client secret)")
-    if missing:
-        raise TeamsConfigError("Teams is not configured: set " + "; ".join(missing) + ". See docs/TEAMS.md.")
+    checks = [
+        (bool(teams.app_id), "teams.app_id (CLOUDPILOT_TEAMS__APP_ID, the bot's Entra application id)"),
+        (
+            bool(teams.app_password and teams.app_password.get_secret_value()),
+            "teams.app_password (CLOUDPILOT_TEAMS__APP_PASSWORD, a client secret)",
+        ),
+    ]
+    require(checks, "Teams", "docs/TEAMS.md", TeamsConfigError)
 
 
 @dataclass
@@ -115,9 +116,9 @@ def build_teams_app(
         if connector is not None:
             connector.close()
 
-    with closed_on_failure(validator.close, keys.close) as opened:
+    with closed_on_failure(validator.close, keys.close, close_connector) as opened:
         work = open_work(settings, agent, url, TASK, encode, in_threads, in_child, workers)
-        opened += [close_connector, work.close]
+        opened.append(work.close)
         limiter = RateLimiter(keys, settings.teams.rate_limit_per_minute, now)
         admission: Admission[Job] = Admission(keys, limiter, work.sink, pending_ttl_s=claim_pending_s)
         gate = TeamsGate(admission, settings.teams.card_key())

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.chat.cli import Build, Mount, Served, hosted, launch, work_options
+from bot.chat.cli import Build, Mount, Served, WorkOptions, hosted, launch, work_options
 from bot.chat.dedup import PENDING_TTL_S
 from bot.core.cli_state import cli_state
-from bot.serve.logs import setup_json_logging
-from bot.serve.server import HttpServer, Limits, Service, build_asgi
+from bot.serve.server import HttpServer, Service, build_asgi
 
 if TYPE_CHECKING:
     from agent.turn import Agent
@@ -49,14 +48,10 @@ def mount() -> Mount:
 @click.pass_context
 def serve_teams(
     ctx: click.Context,
+    /,
     host: str | None,
     port: int | None,
-    worker: str,
-    workers: int,
-    read_timeout_s: float,
-    json_logs: bool,
-    namespace: str | None,
-    claim_pending_s: int,
+    **work: Any,
 ) -> None:
     """Serve Microsoft Teams: personal chats, channel @mentions, threads and approval cards.
 
@@ -68,15 +63,15 @@ def serve_teams(
     from bot.teams.app import TeamsConfigError, check_settings
     from bot.teams.endpoint import MAX_BODY, MESSAGES_PATH
 
+    options = WorkOptions(**work)
     state = cli_state(ctx)
     settings = state.settings
-    if json_logs:
-        setup_json_logging(settings.log_level)
+    options.logs(settings)
     try:
         check_settings(settings)
     except TeamsConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    limits = Limits(max_body=MAX_BODY, header_timeout_s=read_timeout_s, read_timeout_s=read_timeout_s)
+    limits = options.limits(MAX_BODY)
     bind = (host or settings.teams.host, settings.teams.port if port is None else port)
 
     def serve(fronts: list[Served]) -> None:
@@ -89,4 +84,5 @@ def serve_teams(
         )
         server.serve_forever()
 
-    launch(state, settings, worker, [("the Teams bot", _build(namespace, workers, claim_pending_s))], serve)
+    build = _build(options.namespace, options.workers, options.claim_pending_s)
+    launch(state, settings, options.worker, [("the Teams bot", build)], serve)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.chat.jobs import BadJob, JobCodec
+from bot.chat.jobs import ApprovalClick, BadJob, JobCodec
 
 __all__ = ["BadJob", "Answer", "Click", "Job", "Notice", "decode", "encode", "kind_of"]
 
@@ -28,12 +28,9 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Click:
-    """Approve / Reject pressed on an approval card."""
+class Click(ApprovalClick):
+    """Approve / Reject pressed on an approval card (`ApprovalClick`), and the card's place."""
 
-    approval_id: str
-    approve: bool
-    user: str
     teams_id: str
     name: str
     conversation: str

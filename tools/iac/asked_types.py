@@ -29,6 +29,8 @@ class AskedKind:
     kubernetes: tuple[str, ...] = ()
     # Block kinds closest to it, offered to a model as reviewed examples.
     near: tuple[str, ...] = ()
+    # The block that builds it, where one does ("" for the kinds below that none builds).
+    block: str = ""
 
     def types(self, fmt: IacFormat) -> tuple[str, ...]:
         return {
@@ -243,6 +245,16 @@ _REFERRED_K8S = frozenset({"service", "secret_ref"})
 _WORKLOADS = frozenset({"deployment", "statefulset", "daemonset"})
 _THE = re.compile(r"\bthe\s+(?:[\w.-]+\s+)?$", _F)
 
+# "a topic named alarms", "a queue called 'backup-jobs'": a name, not a kind to build.
+_NAMED = re.compile(r"\b(?:named|called|name\s+it)\s+[\"'`]?[\w./@+-]+", _F)
+# "on ECS task state changes", "EC2 instance events", "Security Hub findings": an event source a
+# rule matches, not a resource to build.
+_EVENTS_OF = re.compile(
+    r"\s+(?:tasks?\s+|instances?\s+)?(?:state[\s-]changes?|state|events?|findings|api\s+calls?)\b", _F
+)
+# Kinds a block writes under another name where the request asks for it (cluster-wide RBAC).
+_K8S_ALSO = {"Role": ("ClusterRole",), "RoleBinding": ("ClusterRoleBinding",)}
+
 _TF_TYPE = re.compile(r'^\s*resource\s+"([\w-]+)"', re.M)
 _CFN_TYPE = re.compile(r"^\s+Type:\s*[\"']?(AWS::[\w:]+)", re.M)
 _K8S_KIND = re.compile(r"^kind:\s*[\"']?(\w+)", re.M)
@@ -262,10 +274,22 @@ def asked_kinds(request: str, fmt: IacFormat) -> list[AskedKind]:
     family = "kubernetes" if fmt == "kubernetes" else "aws"
     found: dict[str, AskedKind] = {}
     lower = request.lower()
+    names = [n.span() for n in _NAMED.finditer(request)]
+
+    def in_name(at: int) -> bool:
+        return any(a < at < b for a, b in names)
+
+    def not_asked(start: int, end: int) -> bool:
+        return in_name(start) or _EVENTS_OF.match(request, end) is not None
+
     for m in mentions(request, family):
         block = m.block
         before = lower[: m.start]
-        if _is_context(before, fmt) or (fmt == "kubernetes" and block.kind in _REFERRED_K8S):
+        if (
+            not_asked(m.start, m.end)
+            or _is_context(before, fmt)
+            or (fmt == "kubernetes" and block.kind in _REFERRED_K8S)
+        ):
             continue
         if fmt == "kubernetes" and block.kind in _WORKLOADS and _THE.search(before):
             continue
@@ -273,14 +297,15 @@ def asked_kinds(request: str, fmt: IacFormat) -> list[AskedKind]:
             block.title,
             (block.tf_type,) if block.tf_type else (),
             (block.cfn_type,) if block.cfn_type else (),
-            (block.k8s_kind,) if block.k8s_kind else (),
+            (block.k8s_kind, *_K8S_ALSO.get(block.k8s_kind, ())) if block.k8s_kind else (),
             (block.kind,),
+            block.kind,
         )
         if kind.types(fmt):
             found.setdefault(block.kind, kind)
     for pattern, kind in OTHER_KINDS:
-        hit = pattern.search(request)
-        if hit and kind.types(fmt) and not _is_context(lower[: hit.start()], fmt):
+        hits = (h for h in pattern.finditer(request) if not not_asked(h.start(), h.end()))
+        if kind.types(fmt) and any(not _is_context(lower[: h.start()], fmt) for h in hits):
             # A block that builds it already named it (the blocks grow into this table).
             known = {t for k in found.values() for t in k.types(fmt)}
             if not known & set(kind.types(fmt)):

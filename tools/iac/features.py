@@ -158,7 +158,8 @@ class Features:
         """A name written right after one of `nouns` ("queue orders-dlq", "bucket 'acme-logs'")."""
         for noun in nouns:
             m = re.search(
-                rf"\b{noun}s?\s+(?:(?:named|called)\s+)?[\"'`]?([A-Za-z0-9][A-Za-z0-9._-]{{0,62}})",
+                rf"\b{noun}s?\s+(?:{_RUNTIME_WORD}\s+)?(?:(?:named|called)\s+)?[\"'`]?"
+                r"([A-Za-z0-9][A-Za-z0-9._-]{0,62}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,62})*)",
                 self.text,
                 _F,
             )
@@ -168,10 +169,19 @@ class Features:
 
     def version_of(self, *products: str) -> str | None:
         for product in products:
-            m = re.search(rf"\b{product}{_VERSION_AFTER}", self.lower, _F)
+            m = re.search(rf"\b{product}(?:\s+(?:rds|aurora))?{_VERSION_AFTER}", self.lower, _F)
             if m:
                 return m.group(1)
         return None
+
+
+# A runtime or engine with its version between a kind and its name ("lambda python3.12 cost-digest").
+_RUNTIME_WORD = r"(?:python|nodejs|node|java|ruby|dotnet|go|pg|postgres(?:ql)?|mysql|redis)\s?\d[\d.x]*"
+# A number right after a product is its version, not a count ("pg 15 instance", "redis 7 cluster").
+_VERSIONED = re.compile(
+    r"\b(?:pg|postgres(?:ql)?|mysql|mariadb|redis|python|node(?:js)?|java|ruby|v|version)"
+    r"(?:\s+(?:rds|aurora))?\s*$"
+)
 
 
 def _number(token: str) -> int | None:
@@ -200,6 +210,7 @@ def _counts(lower: str) -> dict[str, int]:
         word = _singular(m.group(2).lower())
         if (
             n is None
+            or _VERSIONED.search(lower[: m.start()])
             or (word in STOP_WORDS and word not in ("replica", "subnet", "instance"))
             or word in ("gb", "gib", "mb", "mib", "tb", "day", "minute", "hour", "second", "percent")
         ):
@@ -267,6 +278,18 @@ def _schedules(lower: str) -> list[tuple[int, str, str]]:
         hm = _hour(m.group(2), m.group(3), m.group(4)) if m.group(2) else (0, 0)
         if hm:
             out.append((m.start(), f"{hm[1]} {hm[0]} * * {day}", m.group(0)))
+    m = re.search(
+        r"\b(?:(?:every|on)\s+weekdays?|weekdays|mon(?:day)?\s*-\s*fri(?:day)?|(?:every\s+)?work\s?days?)\b"
+        r"(?:\s+" + _AT_TIME + r")?",
+        lower,
+    )
+    if m:
+        hm = _hour(m.group(1), m.group(2), m.group(3)) if m.group(1) else None
+        later = re.search(r"\bat\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)", lower[m.end() :][:40])
+        if hm is None and later:
+            hm = _hour(later.group(1), later.group(2), later.group(3))
+        hm = hm or (0, 0)
+        out.append((m.start(), f"{hm[1]} {hm[0]} * * 1-5", m.group(0)))
     m = re.search(r"\b(?:weekly|every\s+week)\b", lower)
     if m and not any(d in lower for d in _DAY_NAMES):
         out.append((m.start(), "0 0 * * 0", m.group(0)))
@@ -358,8 +381,8 @@ def read_features(text: str) -> Features:
         f.image = m.group(1)
     elif (m := _last(_KNOWN_IMAGE, lower)) is not None:
         f.image = m.group(1) + (f":{m.group(2)}" if m.group(2) else "")
-    for product in ("postgres", "postgresql", "mysql", "mariadb", "redis", "kubernetes"):
+    for product in ("postgres", "postgresql", "pg", "mysql", "mariadb", "redis", "kubernetes"):
         version = f.version_of(product)
         if version:
-            f.versions[product.replace("postgresql", "postgres")] = version
+            f.versions.setdefault({"postgresql": "postgres", "pg": "postgres"}.get(product, product), version)
     return f

@@ -33,6 +33,7 @@ _AFTER_WORD = re.compile(
 _NAME = re.compile(
     r"\b(?:named|called|name\s+it|alias)\s+[\"'`]?([A-Za-z0-9][A-Za-z0-9._/@+-]{0,120}[A-Za-z0-9])", _F
 )
+_REGION = re.compile(r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d\b", _F)
 _QUOTED = re.compile(r"[\"'`]([A-Za-z0-9][A-Za-z0-9._/@:+-]{0,120})[\"'`]")
 _LITERALS = (
     re.compile(r"\brepo:[\w.-]+/[\w.*-]+(?::[\w/.*:-]+)?", _F),
@@ -41,7 +42,7 @@ _LITERALS = (
     re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"),
     re.compile(r"\b(?:db|cache)\.[a-z0-9]+\.[a-z0-9]+\b", _F),
     re.compile(r"\b[a-z]\d[a-z]{0,3}\.(?:nano|micro|small|medium|large|\d{0,2}xlarge)\b", _F),
-    re.compile(r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d\b", _F),
+    _REGION,
     re.compile(r"\b(?:vpc|subnet|sg|i|vol|ami)-[0-9a-f]{6,17}\b", _F),
     re.compile(r"(?<![\w:/.])/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.*{}-]+)*"),
     re.compile(
@@ -83,12 +84,16 @@ def _forms(number: str, unit: str) -> tuple[str, ...]:
     n = float(number)
     u = unit.lower().rstrip("s") if unit.lower() not in ("s", "ms") else unit.lower()
     forms = {_num(number)}
+    # Code writes a size in the unit its argument takes (GiB for EBS and RDS, MB for Lambda and
+    # ECS, bytes for some, Gi for Kubernetes): any of them, binary or decimal, applies the value.
     if u in ("tb", "tib"):
-        forms |= {_num(str(n * 1024)), f"{_num(number)}Ti"}
+        forms |= {_num(str(n * 1024)), _num(str(n * 1000)), f"{_num(number)}Ti", f"{_num(number)}T"}
+        forms |= {_num(str(n * 1024**4)), _num(str(n * 1000**4))}
     elif u in ("gb", "gib", "gi"):
-        forms |= {_num(str(n * 1024)), f"{_num(number)}Gi"}
+        forms |= {_num(str(n * 1024)), _num(str(n * 1000)), f"{_num(number)}Gi", f"{_num(number)}G"}
+        forms |= {_num(str(n * 1024**3)), _num(str(n * 1000**3))}
     elif u in ("mb", "mib", "mi"):
-        forms |= {f"{_num(number)}Mi"}
+        forms |= {f"{_num(number)}Mi", f"{_num(number)}M", _num(str(n * 1024**2)), _num(str(n * 1000**2))}
     elif u in ("day", "d"):
         forms |= {_num(str(n * 86400)), _num(str(n * 24)), f"{_num(number)}d"}
     elif u in ("week",):
@@ -110,6 +115,43 @@ def _forms(number: str, unit: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
+# A bare frequency word is a schedule only when it qualifies something that runs on one ("daily
+# backups", "rotated monthly", "a lambda, nightly"); "a monthly budget" or "the monthly cost
+# report" states no schedule. Phrases with "every", "at <time>", a day or a cron expression do.
+_BARE_FREQUENCY = re.compile(r"(?:hourly|daily|nightly|weekly|monthly)", _F)
+_RUNS_AFTER = re.compile(
+    r"\s+(?:[\w-]+\s+)?(?:backups?|snapshots?|jobs?|cron\w*|runs?|schedules?|rules?|triggers?|rotations?"
+    r"|clean-?ups?|purges?|syncs?|scans?|exports?|builds?|batch(?:es)?|invocations?|executions?"
+    r"|maintenance|windows?|tasks?|lambdas?|functions?)\b",
+    _F,
+)
+_RUNS_BEFORE = re.compile(
+    r"\b(?:run\w*|trigger\w*|invok\w*|schedul\w*|fire[sd]?|firing|execut\w*|rotat\w*|back(?:ed)?\s+up"
+    r"|backups?|snapshots?|cron\w*|kick\w*\s+off|eventbridge|lambdas?|functions?|jobs?|tasks?)\b[^.;]{0,60}$",
+    _F,
+)
+
+
+def _schedule(lower: str) -> tuple[str, str, int] | None:
+    """(cron, the words, where they start) of the request's schedule, skipping frequency words
+    that qualify something that is not run ("monthly budget")."""
+    text = lower
+    for _ in range(8):
+        found = read_schedule(text)
+        if found is None:
+            return None
+        cron, words = found
+        start = max(text.rfind(words), 0)
+        end = start + len(words)
+        if not _BARE_FREQUENCY.fullmatch(words):
+            return cron, words, start
+        in_name = text[start - 1 : start] in ("-", "_", "/") or text[end : end + 1] in ("-", "_", "/")
+        if not in_name and (_RUNS_AFTER.match(text, end) or _RUNS_BEFORE.search(text[:start])):
+            return cron, words, start
+        text = text[:start] + " " * len(words) + text[end:]
+    return None
+
+
 def explicit_values(request: str) -> list[Asked]:
     """The values a request states, each once."""
     found: dict[str, Asked] = {}
@@ -127,10 +169,9 @@ def explicit_values(request: str) -> list[Asked]:
     for m in [*_NAME.finditer(request), *_QUOTED.finditer(request)]:
         name = m.group(1).rstrip(".")
         add(name, (name, name.lower(), re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")), False, m.span(1))
-    schedule = read_schedule(request.lower())
+    schedule = _schedule(request.lower())
     if schedule is not None:
-        cron, words = schedule
-        start = request.lower().find(words)
+        cron, words, start = schedule
         parts = cron.split()
         forms: tuple[str, ...] = (cron, f"cron({parts[0]} {parts[1]} ", f"{parts[0]} {parts[1]} ")
         if parts[0].startswith("*/"):
@@ -155,12 +196,28 @@ def explicit_values(request: str) -> list[Asked]:
 
 def _present(form: str, code: str, numeric: bool) -> bool:
     if numeric:
-        return re.search(rf"(?<![A-Za-z0-9.]){re.escape(form)}(?![A-Za-z0-9]|\.\d)", code) is not None
+        # Not a piece of a date or version ("2012-10-17" holds no "10 GB").
+        pattern = rf"(?<![A-Za-z0-9.])(?<!\d-){re.escape(form)}(?![A-Za-z0-9]|\.\d|-\d)"
+        return re.search(pattern, code) is not None
     return form.lower() in code.lower()
+
+
+_CFN = re.compile(r"^(?:AWSTemplateFormatVersion|Resources):", re.M)
+
+
+def deployed_region(request: str, code: str) -> str | None:
+    """The region a CloudFormation request names: a template holds none (the stack is deployed
+    into one), so the deploy command applies it rather than the code."""
+    m = _REGION.search(request)
+    return m.group(0) if m and _CFN.search(code) else None
 
 
 def not_applied(request: str, code: str) -> list[str]:
     """The explicit values of `request` that `code` does not contain, as the request said them."""
+    region = deployed_region(request, code)
     return [
-        a.said for a in explicit_values(request) if not any(_present(f, code, a.numeric) for f in a.forms)
+        a.said
+        for a in explicit_values(request)
+        if not any(_present(f, code, a.numeric) for f in a.forms)
+        and not (region and _REGION.fullmatch(a.said))
     ]

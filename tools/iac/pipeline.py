@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ValidationError
 
 from tools.base import ToolContext, UserFacingError
-from tools.iac.asked_types import asked_kinds, declared_types, missing_kinds
+from tools.iac.asked_types import AskedKind, asked_kinds, declared_types, missing_kinds
 from tools.iac.blocks import BLOCKS, get_block
 from tools.iac.catalogue import TEMPLATES, get_template
 from tools.iac.catalogue.base import Template, TemplateParams
@@ -28,7 +28,7 @@ from tools.iac.compose import render as render_blocks
 from tools.iac.features import read_features
 from tools.iac.fewshot import Example, select
 from tools.iac.helm import Chart, build_chart, chart_check, kubernetes_request, wants_helm
-from tools.iac.honour import explicit_values, not_applied
+from tools.iac.honour import deployed_region, explicit_values, not_applied
 from tools.iac.insecure_asks import changed_from_request
 from tools.iac.llm import Brief, LlmUnavailable, chat_model, judge, write_with_llm
 from tools.iac.matching import best_match, closest, detect_format
@@ -352,8 +352,17 @@ def generate(
         return _helm_chart(ctx, request, fmt_arg, template_id, overrides)
     model = None if template_id else chat_model(ctx)
     if model is not None:
-        return _with_model(ctx, model, request, fmt_arg, overrides)
-    return _offline(ctx, request, fmt_arg, template_id, overrides)
+        g = _with_model(ctx, model, request, fmt_arg, overrides)
+    else:
+        g = _offline(ctx, request, fmt_arg, template_id, overrides)
+    region = deployed_region(request, g.code)
+    if region:
+        # A template holds no region: the stack goes where it is deployed (honour.py counts the
+        # region as applied by this command, so it must be said).
+        g.notes.append(
+            f"Region {region}: deploy the stack there, adding `--region {region}` to the command below."
+        )
+    return g
 
 
 def _helm_chart(
@@ -392,7 +401,50 @@ def _offline(
         # An open-to-the-world CIDR the secure variant replaced is reported as a change instead.
         if not (changed and value in OPEN_CIDRS)
     ]
+    if not template_id:
+        g.not_applied += _kinds_not_built(request, g)
     return g
+
+
+def _unbuilt(request: str, code: str, fmt: IacFormat, template: Template | None) -> list[AskedKind]:
+    """The kinds the request asks for that `code` declares none of the types of."""
+    context = TEMPLATE_CONTEXT.get(template.id, frozenset()) if template is not None else frozenset()
+    return [
+        k
+        for k in missing_kinds(asked_kinds(request, fmt), code, fmt)
+        if not k.block or k.block not in context
+    ]
+
+
+def _kinds_not_built(request: str, g: Generated) -> list[str]:
+    """An "I did not apply" line for each asked kind the answer does not build (none is dropped
+    silently), naming the closest block; a kind a line already names is not repeated."""
+    said = " ".join(g.not_applied).lower()
+    lines = []
+    for kind in _unbuilt(request, g.code, g.fmt, g.template if g.source == "catalogue" else None):
+        if kind.title.lower() in said:
+            continue
+        near = [b.title for k in kind.near if (b := get_block(k)) is not None and b.title != kind.title]
+        types = set(kind.types(g.fmt))
+        has_block = kind.block or any(types & {b.tf_type, b.cfn_type, b.k8s_kind} for b in BLOCKS)
+        why = "not composed with the rest here" if has_block else "no building block for it offline"
+        closest = f" (closest I build: {', '.join(near)})" if near else ""
+        lines.append(f"{kind.title} — {why}, so it is not in this file{closest}")
+    return lines
+
+
+def _blocks_build_more(
+    comp: Composition, request: str, fmt: IacFormat, code: str, template: Template
+) -> bool:
+    """The template leaves out a kind the request asks for, and the blocks build more of them."""
+    left_out = _unbuilt(request, code, fmt, template)
+    if not left_out or not comp.units or comp.errors or any(fmt not in u.block.formats for u in comp.units):
+        return False
+    try:
+        blocks_code, _ = render_blocks(comp, fmt, request)
+    except (ValueError, ValidationError):
+        return False
+    return len(_unbuilt(request, blocks_code, fmt, None)) < len(left_out)
 
 
 def _generate(
@@ -451,8 +503,9 @@ def _generate(
         code += "".join(line for line in extra if not line.startswith("#"))  # one header is enough
         notes.append(f"Also in the file: {addon.title} ({addon.design[0]})")
     missing = _kinds_in_code(code, fmt, comp.kinds, template) if not template_id else []
-    if missing:
-        # The template would have substituted something else: compose the blocks instead.
+    if missing or (not template_id and _blocks_build_more(comp, request, fmt, code, template)):
+        # The template would have substituted something else or left a kind out: compose the
+        # blocks instead.
         return _from_blocks(ctx, request, comp, fmt_asked, family)
     if not template_id and _blocks_answer_better(comp, request, fmt, code, notes):
         # The template fits but drops what the request said (a size, a secure-variant note).

@@ -436,7 +436,9 @@ def named(f: Features, text: str, *nouns: str) -> str | None:
     if (
         found
         and re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", found)
-        and re.search(rf"\b(?:{'|'.join(nouns)})s?\s+{re.escape(found)}\s*(?:[:;,]|\.(?:\s|$)|$)", text, re.I)
+        and re.search(
+            rf"\b(?:{'|'.join(nouns)})s?\s+{re.escape(found)}\s*(?:[:;,(]|\.(?:\s|$)|$)", text, re.I
+        )
     ):
         return found  # a plain word closing the phrase ("the table orders: daily backups")
     # Right after the noun only something that looks like an identifier ("queue orders-dlq"),

@@ -52,7 +52,7 @@ class DynamoDbTable(BlockSpec):
         if name:
             out["name"] = name
         m = re.search(
-            r"\b(?:(?:partition|hash|primary)\s+key\s+(?:of\s+|named\s+)?|keyed\s+(?:on|by)\s+)[\"'`]?"
+            r"\b(?:(?:partition|hash|primary)\s+key\s+(?:of\s+|named\s+)?|keyed\s+(?:on|by)\s+|pk\s*[:=]?\s*)[\"'`]?"
             r"([A-Za-z_][A-Za-z0-9_.-]*)",
             text,
             re.I,
@@ -60,7 +60,9 @@ class DynamoDbTable(BlockSpec):
         if m:
             out["hash_key"] = m.group(1)
         m = re.search(
-            r"\b(?:sort|range)\s+key\s+(?:of\s+|named\s+)?[\"'`]?([A-Za-z_][A-Za-z0-9_.-]*)", text, re.I
+            r"\b(?:(?:sort|range)\s+key\s+(?:of\s+|named\s+)?|sk\s*[:=]?\s*)[\"'`]?([A-Za-z_][A-Za-z0-9_.-]*)",
+            text,
+            re.I,
         )
         if m:
             out["range_key"] = m.group(1)

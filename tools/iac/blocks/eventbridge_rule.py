@@ -61,6 +61,8 @@ def eventbridge_schedule(cron: str) -> str:
         return f"rate({n} hour{'s' if n > 1 else ''})"
     if minute == "*" and hour == "*" and dom == month == dow == "*":
         return "rate(1 minute)"
+    if minute == "0" and hour == "*" and dom == month == dow == "*":
+        return "rate(1 hour)"
     if dow == "*":
         dow = "?"
     else:

@@ -5,7 +5,7 @@ ConfigMap mounted read-only, a Secret's keys as environment, a PVC mounted, a se
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -39,6 +39,11 @@ class WorkParams(K8sParams):
     memory_request: str = Field(default="128Mi", pattern=MEMORY)
     cpu_limit: str = Field(default="500m", pattern=CPU)
     memory_limit: str = Field(default="256Mi", pattern=MEMORY)
+    # HTTP probe paths the request names ("readiness /ready, liveness /healthz"); TCP otherwise.
+    readiness_path: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9/._-]*$")
+    liveness_path: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9/._-]*$")
+    # Spread replicas over zones or nodes ("spread across zones", "pod anti-affinity").
+    spread: Literal["zone", "node"] | None = None
 
     @field_validator("image")
     @classmethod
@@ -55,7 +60,8 @@ class WorkParams(K8sParams):
 
 def namespace_of(f: Features) -> str | None:
     m = re.search(
-        r"\b(?:in|into|for)\s+(?:the\s+)?[\"'`]?([a-z0-9][a-z0-9-]*)[\"'`]?\s+namespace\b|\bnamespace\s+[\"'`]?([a-z0-9][a-z0-9-]*)",
+        r"\b(?:in|into|for)\s+(?:the\s+)?[\"'`]?([a-z0-9][a-z0-9-]*)[\"'`]?\s+(?:namespace|ns)\b"
+        r"|\b(?:namespace|ns)\s*[:=]?\s*[\"'`]?([a-z0-9][a-z0-9-]*)",
         f.lower,
     )
     ns = (m.group(1) or m.group(2)) if m else None
@@ -109,6 +115,12 @@ def workload_values(f: Features, text: str) -> dict[str, Any]:
     m = re.search(r"\bport\s+(\d{2,5})\b", text, re.I)
     if m:
         out["port"] = int(m.group(1))
+    out.update(_probes_read(text))
+    out.update(_spread_read(text))
+    sized = _resources_read(text)
+    if sized:
+        out.update(sized)
+        return out
     m = re.search(r"(\d{2,5})\s*(mi|gi)\b(?!\s+(?:volume|storage|disk|pvc))", text, re.I)
     if m and not re.search(r"(?:volume|storage|disk|pvc)\s+(?:of\s+)?" + m.group(0), text, re.I):
         mem = f"{m.group(1)}{m.group(2).capitalize()}"
@@ -119,6 +131,72 @@ def workload_values(f: Features, text: str) -> dict[str, Any]:
     return out
 
 
+_CPU_AMOUNT = r"(\d+m|\d+(?:\.\d+)?)(?:\s*(?:cpus?|cores?|vcpus?))?"
+_MEM_AMOUNT = r"(\d{1,5})\s*(mi|gi)\b"
+
+
+def _resources_read(text: str) -> dict[str, str]:
+    """Requests and limits written as "requests 250m/256Mi limits 1 cpu/512Mi" (either order)."""
+    out: dict[str, str] = {}
+    parts = re.split(r"\b(requests?|limits?)\b", text, flags=re.I)
+    for label, body in zip(parts[1::2], parts[2::2], strict=True):
+        which = "request" if label.lower().startswith("request") else "limit"
+        body = re.split(r"[,;]|\b(?:and|with|plus)\b", body, maxsplit=1)[0] if "/" in body else body[:40]
+        mem = re.search(_MEM_AMOUNT, body, re.I)
+        if mem:
+            out[f"memory_{which}"] = f"{mem.group(1)}{mem.group(2).capitalize()}"
+            body = body.replace(mem.group(0), " ")
+        cpu = re.search(r"(?<![\w.])" + _CPU_AMOUNT + r"(?![\w.])", body, re.I)
+        if cpu:
+            out[f"cpu_{which}"] = cpu.group(1)
+    return out
+
+
+def _probes_read(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for kind in ("readiness", "liveness"):
+        m = re.search(
+            rf"\b{kind}(?:\s+probe)?\s*(?:on|at|[:=])?\s*(?:path\s+)?(/[A-Za-z0-9/._-]*)", text, re.I
+        )
+        if m:
+            out[f"{kind}_path"] = m.group(1)
+    m = re.search(r"\bhealth\s*checks?\s*(?:on|at|[:=])?\s*(/[A-Za-z0-9/._-]*)", text, re.I)
+    if m:
+        out.setdefault("readiness_path", m.group(1))
+        out.setdefault("liveness_path", m.group(1))
+    return out
+
+
+def _spread_read(text: str) -> dict[str, str]:
+    if re.search(r"\b(?:spread|across|over)\s+(?:\w+\s+)?(?:zones|azs|availability\s+zones)\b", text, re.I):
+        return {"spread": "zone"}
+    if re.search(r"\banti[\s-]?affinity\b|\bspread\s+(?:\w+\s+)?(?:across|over)\s+nodes\b", text, re.I):
+        return {"spread": "node"}
+    return {}
+
+
+def _probe_checks(p: Any, port: int) -> dict[str, Any]:
+    """TCP probes on the port, or HTTP GETs on the paths the request names."""
+    out = dict(probes(port))
+    for kind in ("readiness", "liveness"):
+        path = getattr(p, f"{kind}_path", None)
+        if path:
+            probe = {k: v for k, v in out[f"{kind}Probe"].items() if k != "tcpSocket"}
+            out[f"{kind}Probe"] = {"httpGet": {"path": path, "port": port}, **probe}
+    return out
+
+
+def _affinity(p: Any) -> dict[str, Any]:
+    """Preferred pod anti-affinity: replicas land on different zones (or nodes) where they can."""
+    key = "topology.kubernetes.io/zone" if p.spread == "zone" else "kubernetes.io/hostname"
+    term = {"labelSelector": {"matchLabels": labels(p.name)}, "topologyKey": key}
+    return {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": term}]
+        }
+    }
+
+
 def pod_template(
     u: Unit, s: Scene, command: list[str] | None = None, extra_env: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
@@ -127,7 +205,7 @@ def pod_template(
     port = p.container_port
     mounts: list[dict[str, Any]] = []
     volumes: list[dict[str, Any]] = []
-    extra: dict[str, Any] = dict(probes(port)) if port else {}
+    extra: dict[str, Any] = _probe_checks(p, port) if port else {}
     env_from: list[dict[str, Any]] = []
     for other in s.into(u, "attach"):
         if other.kind == "configmap":
@@ -147,6 +225,8 @@ def pod_template(
     account = next((x for x in s.into(u, "attach") if x.kind == "service_account"), None)
     if account is not None:
         more["serviceAccountName"] = account.params.name
+    if getattr(p, "spread", None):
+        more["affinity"] = _affinity(p)
     spec = pod_spec(p, [c], volumes, **more)
     if account is not None and account.params.token:
         spec["automountServiceAccountToken"] = True

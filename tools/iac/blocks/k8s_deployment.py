@@ -24,7 +24,10 @@ class K8sDeployment(BlockSpec):
     title: ClassVar[str] = "Deployment"
     nouns: ClassVar[tuple[str, ...]] = (
         r"\bdeployments?\b",
-        r"\b(?:web\s*)?apps?\b(?=.*\b(?:kubernetes|k8s|pods?|replicas?)\b)",
+        # "k8s deploy for worker": the chat abbreviation, only right after the format word.
+        r"\b(?:k8s|kubernetes)\s+deploy\b",
+        # Not a label selector ("app=frontend") nor part of a name ("app-config").
+        r"(?<![\w=:.-])(?:web\s*)?apps?\b(?![=:.-])(?=.*\b(?:kubernetes|k8s|pods?|replicas?)\b)",
     )
     formats: ClassVar[tuple[IacFormat, ...]] = ("kubernetes",)
     params_model: ClassVar[type[BlockParams]] = DeploymentParams

@@ -19,6 +19,10 @@ class IngressParams(K8sParams):
     )
     path: str = Field(default="/", pattern=r"^/[A-Za-z0-9/._-]*$")
     ingress_class: str = Field(default="nginx", pattern=r"^[a-z0-9][a-z0-9-]*$")
+    # The existing Service it routes to, when no workload is in the file ("-> svc api port 80").
+    service_port: int | None = Field(default=None, ge=1, le=65535)
+    # The TLS Secret the request names; "<service>-tls" (cert-manager fills it) otherwise.
+    tls_secret: str | None = Field(default=None, pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 
 
 class K8sIngress(BlockSpec):
@@ -47,6 +51,21 @@ class K8sIngress(BlockSpec):
         )
         if m:
             out["ingress_class"] = m.group(1) or m.group(2)
+        m = re.search(
+            r"\b(?:tls|certificate|cert)\s+secret\s*(?:named\s+|called\s+)?[:=]?\s*[\"'`]?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+            r"|\bsecret\s+[\"'`]?([a-z0-9][a-z0-9.-]*-tls)\b",
+            f.lower,
+        )
+        if m:
+            out["tls_secret"] = m.group(1) or m.group(2)
+        m = re.search(
+            r"\b(?:svc|service)\s+(?:named\s+|called\s+)?[\"'`]?([a-z0-9][a-z0-9-]*)[\"'`]?(?:\s+(?:on\s+)?port\s+(\d{1,5}))?",
+            f.lower,
+        )
+        if m and m.group(1) not in ("on", "port", "with", "and", "for", "the", "a", "of", "account"):
+            out["name"] = m.group(1)
+            if m.group(2) and 1 <= int(m.group(2)) <= 65535:
+                out["service_port"] = int(m.group(2))
         return out
 
     def kubernetes(self, u: Unit, s: Scene) -> list[dict[str, Any]]:
@@ -55,13 +74,13 @@ class K8sIngress(BlockSpec):
         name = target.params.name if target else p.name
         namespace = target.params.namespace if target else p.namespace
         service = next((x for x in s.units if x.kind == "service"), None)
-        port = service.params.port if service else 80
+        port = service.params.port if service else (p.service_port or 80)
         m = meta(p.model_copy(update={"name": name, "namespace": namespace}))
         m["annotations"] = {"cert-manager.io/cluster-issuer": "letsencrypt"}
         backend = {"service": {"name": name, "port": {"number": port}}}
         spec = {
             "ingressClassName": p.ingress_class,
-            "tls": [{"hosts": [p.host], "secretName": f"{name}-tls"}],
+            "tls": [{"hosts": [p.host], "secretName": p.tls_secret or f"{name}-tls"}],
             "rules": [
                 {
                     "host": p.host,

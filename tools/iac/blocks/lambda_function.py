@@ -16,6 +16,8 @@ from tools.iac.catalogue.lambdas import handler_source, runtime_from_text
 from tools.iac.features import Features
 from tools.iac.hcl import Block, Heredoc, interp, ref
 
+# A runtime with its version as written ("node20", "python 3.9", "nodejs18.x").
+_ASKED_RUNTIME = re.compile(r"\b(?:python\s?3\.\d{1,2}|node(?:js)?\s?\d{2}(?:\.x)?)(?![\w.])", re.I)
 Runtime = Literal["python3.12", "python3.13", "python3.14", "nodejs22.x", "nodejs24.x"]
 # Who invokes a function for each kind of trigger or front.
 INVOKERS = {
@@ -103,6 +105,20 @@ class LambdaFunction(BlockSpec):
         if m:
             out["reserved_concurrency"] = int(m.group(1))
         return out
+
+    def notes(self, u: Unit, s: Scene) -> list[str]:
+        asked = _ASKED_RUNTIME.search(u.text)
+        if asked is None:
+            return []
+        said = re.sub(r"\s+", "", asked.group(0).lower())
+        wanted = said.replace("node", "nodejs").replace("jsjs", "js").removesuffix(".x")
+        if u.params.runtime.removesuffix(".x") == wanted:
+            return []
+        return [
+            f"Changed from your request: you asked for the {asked.group(0)} runtime; this function uses "
+            f"{u.params.runtime}: the blocks write current Lambda runtimes only (python3.12 to 3.14, "
+            "nodejs22.x, nodejs24.x), older ones are deprecated or close to it."
+        ]
 
     # -- pieces ------------------------------------------------------------------------------
     def _statements(self, u: Unit, s: Scene) -> list[Stmt]:

@@ -135,7 +135,7 @@ class SecurityGroup(BlockSpec):
         if any(port in ADMIN_PORTS for port in p.ports) and re.search(
             # SSH/RDP itself open to the world, not another port ("https from anywhere and ssh
             # only from 10.0.0.0/8").
-            r"\b(?:ssh|rdp|port\s+(?:22|3389))\b[^,.;]{0,30}?(?:\banywhere\b|\bworld\b|\binternet\b|0\.0\.0\.0/0)",
+            r"(?:\b(?:ssh|rdp|port\s+(?:22|3389))|(?<![\d.])(?:22|3389))\b[^,.;]{0,30}?(?:\banywhere\b|\bworld\b|\binternet\b|0\.0\.0\.0/0)",
             u.text,
             re.I,
         ):

@@ -64,7 +64,9 @@ class SqsQueue(BlockSpec):
             re.I,
         )
         if m is None:
-            m = re.search(r"\bmax(?:imum)?[\s_-]*receive[\s_-]*count\s*(?:of|=|:)?\s*(\d{1,4})", text, re.I)
+            m = re.search(
+                r"\bmax(?:imum)?[\s_-]*receives?(?:[\s_-]*count)?\s*(?:of|=|:)?\s*(\d{1,4})", text, re.I
+            )
         if m:
             out["max_receive_count"] = int(m.group(1))
         m = re.search(

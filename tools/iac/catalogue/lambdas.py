@@ -53,7 +53,9 @@ def runtime_from_text(lower: str) -> Runtime | None:
         return {"12": "python3.12", "13": "python3.13", "14": "python3.14"}[m.group(1)]  # type: ignore[return-value]
     if re.search(r"\bnode(?:js)?\s?24\b", lower):
         return "nodejs24.x"
-    if re.search(r"\b(?:node(?:js)?|javascript|typescript)\b", lower):
+    # "node20", "nodejs18.x": an older Node.js than offered gets the oldest offered (and the
+    # Lambda block says so).
+    if re.search(r"\b(?:node(?:js)?(?:\s?\d{2}(?:\.x)?)?|javascript|typescript)\b", lower):
         return "nodejs22.x"
     if re.search(r"\bpython\b", lower):
         return DEFAULT_RUNTIME

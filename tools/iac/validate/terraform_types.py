@@ -2,13 +2,16 @@
 
 Facts from the provider documentation (hashicorp/aws v5 and v6, archive, random). Only arguments the
 docs mark Required without alternatives are listed, so a valid configuration is never refused;
-a type missing from this table is refused, because an unknown type is the commonest way a
+the rest of the provider's resource types (aws_provider_types.py) are known by name only, their
+arguments unchecked. A type in neither is refused, because an unknown type is the commonest way a
 generated configuration fails `terraform plan` (a hallucinated or misspelt resource).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from tools.iac.validate.aws_provider_types import AWS_RESOURCE_TYPES
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,9 @@ RESOURCES: dict[str, TypeSpec] = {
     "null_resource": TypeSpec(),
     "terraform_data": TypeSpec(),
 }
+# Every other resource type of the provider, by name: a correct answer using aws_redshift_cluster
+# must not fail the schema check for want of a row above.
+RESOURCES.update({name: TypeSpec() for name in sorted(AWS_RESOURCE_TYPES - RESOURCES.keys())})
 
 DATA_SOURCES: dict[str, TypeSpec] = {
     "aws_iam_policy_document": TypeSpec(),
