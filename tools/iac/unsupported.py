@@ -70,7 +70,8 @@ KINDS: tuple[Unsupported, ...] = (
     Unsupported(
         re.compile(r"\bappsync\b|\bgraphql\s+api\b", _F), "an AppSync API", "an HTTP API in front of a Lambda"
     ),
-    Unsupported(re.compile(r"\bcognito\b", _F), "a Cognito user pool", "an IAM role"),
+    # Cognito user pools are built (tools/iac/blocks/cognito_user_pool.py); identity pools are not.
+    Unsupported(re.compile(r"\bcognito\s+identity\s+pools?\b|\bidentity\s+pools?\b", _F), "a Cognito identity pool", "a Cognito user pool"),
     Unsupported(
         re.compile(r"\bbeanstalk\b", _F), "an Elastic Beanstalk environment", "an ECS Fargate service"
     ),

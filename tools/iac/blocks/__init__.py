@@ -10,6 +10,7 @@ from tools.iac.blocks.base import BlockSpec
 from tools.iac.blocks.cloudfront import CloudFront
 from tools.iac.blocks.cloudtrail import CloudTrail
 from tools.iac.blocks.cloudwatch_log_group import CloudWatchLogGroup
+from tools.iac.blocks.cognito_user_pool import CognitoUserPool
 from tools.iac.blocks.dynamodb_table import DynamoDbTable
 from tools.iac.blocks.ec2_instance import Ec2Instance
 from tools.iac.blocks.ecr_repository import EcrRepository
@@ -85,6 +86,7 @@ AWS_BLOCKS: tuple[BlockSpec, ...] = (
     SsmParameter(),
     Route53Record(),
     RestApi(),
+    CognitoUserPool(),
 )
 KUBERNETES_BLOCKS: tuple[BlockSpec, ...] = (
     K8sDeployment(),
