@@ -339,7 +339,7 @@ _IAC_KIND = (
     r"|secret|vpc|ec2\s+(?:instance|box|server|host|vm|machine)|ebs\s+volume|ecs\s+(?:service|cluster|fargate)|fargate(?:\s+(?:service|task|cluster))?"
     r"|bastion(?:\s+host)?|virtual\s+machine|eks\s+cluster"
     r"|backup\s+plan|aws\s+backup|ssm\s+param(?:eter)?|route\s?53|acm\s+certificate|guardduty|cloudwatch\s+alarm|alarm"
-    r"|pulumi|bicep|helm\s+chart|kustomiz(?:e|ation)|redshift|opensearch|msk|kafka\s+cluster|emr(?:\s+cluster)?|glue\s+job"
+    r"|pulumi|bicep|helm\s+chart|kustomiz(?:e|ation)|redshift|opensearch|msk|kafka\s+cluster|managed\s+(?:streaming\s+for\s+)?kafka(?:\s+\(msk\))?(?:\s+cluster)?|emr(?:\s+cluster)?|glue\s+job"
     r"|cognito(?:\s+user\s+pool)?|documentdb|docdb|(?:elastic\s+)?beanstalk|app\s+runner|sagemaker|keda"
     r"|scaledobject|vertical\s*pod\s*autoscaler|vpa|istio|virtual\s+service|(?:amazon\s+)?mq\s+broker|neptune"
     r"|cdk(?:\s+stack)?|ansible(?:\s+playbook)?|crossplane(?:\s+composition)?|autoscaler|transit\s+gateway"
@@ -395,7 +395,9 @@ _IAC_SPEC = re.compile(
     r"|\b(?:triggered|invoked|writing|reading|subscribed|consum\w+|fan\w*|fronting|pointing|running|sends?"
     r"|publish\w*|deliver\w*|stor(?:es|ing)|keep\w*|retain\w*|retention|scal(?:ing|es)|expir\w+|rotat\w+"
     r"|serverless|v\d+|postgres\w*|mysql|maria\s?db|database|cluster|engine|graph|\d+(?:\.\d+)?)\b"
-    r"|\bas\s+an?\s+\w+|(?<!\S)/[\w.-]+/[\w./-]+",
+    r"|\bas\s+an?\s+\w+|(?<!\S)/[\w.-]+/[\w./-]+"
+    # A second resource to build alongside ("... and a guardduty detector").
+    rf"|\b(?:and|plus)\s+(?:an?\s+|the\s+|some\s+)?(?:[\w-]+\s+){{0,2}}?{_IAC_KIND}\b",
     _F,
 )
 # "make rds instance prod-db not publicly accessible": a state for a live resource, not a build.
@@ -434,7 +436,11 @@ _IAC_NOT = re.compile(
 
 
 _EVENT_FINDINGS = re.compile(
-    r"\b(?:guard\s?duty|security\s*hub|inspector|macie|access\s+analyzer)\s+findings?\b", _F
+    r"\b(?:guard\s?duty|security\s*hub|inspector|macie|access\s+analyzer)\s+findings?\b"
+    # Cost words naming a thing to build, not a question ("a workgroup for cost queries").
+    r"|\bfor\s+(?:our\s+|the\s+)?(?:cost|spend|billing)\s+(?:queries|query|reports?|analysis|data|alerts?"
+    r"|exports?|dashboards?)\b",
+    _F,
 )
 
 

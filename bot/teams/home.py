@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from microsoft_teams.cards import CardElement, Container, Fact, FactSet, TextBlock
+from microsoft_teams.cards import CardElement, Container, TextBlock
 
 from agent.api import Finding, latest_critical_findings, recent_requests, waiting_for
 from agent.messages import ApprovalView
@@ -25,22 +25,40 @@ def is_home(text: str) -> bool:
     return " ".join(text.lower().strip(" ?!.").split()) in WORDS
 
 
-def _request_line(view: ApprovalView) -> Fact:
-    when = f", expires {view.expires_at:%Y-%m-%d %H:%M} UTC" if view.expires_at else ""
-    return Fact(title=view.id, value=f"{view.action} on {view.resource_id[:120]} — by {view.requester}{when}")
-
-
-def _finding_line(finding: Finding) -> Fact:
-    where = " ".join(p for p in (finding.account, finding.region) if p)
-    return Fact(
-        title=finding.severity.upper(), value=f"{finding.title[:120]}: {finding.resource_id[:120]} {where}"
+def _request(view: ApprovalView, status: bool = False) -> Container:
+    """A request as two lines: what it would change, then its id, who asked and until when (or
+    where it stands). An id as a fact's title was too narrow a column to read in a message."""
+    when = f" · expires {view.expires_at:%Y-%m-%d %H:%M} UTC" if view.expires_at and not status else ""
+    tail = f" · {view.status}" if status else f" · by {view.requester}{when}"
+    return Container(
+        items=[
+            TextBlock(text=f"{view.action} on {view.resource_id[:120]}", wrap=True, weight="Bolder"),
+            TextBlock(text=f"{view.id}{tail}", wrap=True, is_subtle=True, spacing="None"),
+        ],
+        spacing="Small",
     )
 
 
-def _section(title: str, facts: list[Fact], empty: str) -> Container:
-    items: list[CardElement] = [TextBlock(text=f"**{title}**", wrap=True)]
-    items.append(FactSet(facts=facts) if facts else TextBlock(text=empty, wrap=True, is_subtle=True))
-    return Container(items=items)
+def _finding(finding: Finding) -> Container:
+    where = " · ".join(p for p in (finding.resource_id[:120], finding.account, finding.region) if p)
+    return Container(
+        items=[
+            TextBlock(
+                text=f"{finding.severity.upper()} · {finding.title[:120]}",
+                wrap=True,
+                weight="Bolder",
+                color="Attention",
+            ),
+            TextBlock(text=where, wrap=True, is_subtle=True, spacing="None"),
+        ],
+        spacing="Small",
+    )
+
+
+def _section(title: str, items: list[CardElement], empty: str) -> Container:
+    head: list[CardElement] = [TextBlock(text=f"**{title}**", wrap=True)]
+    body = items or [TextBlock(text=empty, wrap=True, is_subtle=True, spacing="None")]
+    return Container(items=head + body, separator=True, spacing="Medium")
 
 
 def home_card(agent: Agent, user: str, groups: set[str]) -> dict[str, Any]:
@@ -51,7 +69,7 @@ def home_card(agent: Agent, user: str, groups: set[str]) -> dict[str, Any]:
         TextBlock(text="**CloudPilot — your home**", wrap=True, size="Large"),
         _section(
             f"Waiting for your approval ({len(waiting)})",
-            [_request_line(v) for v in waiting],
+            [_request(v) for v in waiting],
             "Nothing waits for you.",
         ),
     ]
@@ -66,14 +84,14 @@ def home_card(agent: Agent, user: str, groups: set[str]) -> dict[str, Any]:
     body.append(
         _section(
             "Your recent requests",
-            [Fact(title=v.id, value=f"{v.action} on {v.resource_id[:120]}: {v.status}") for v in mine],
+            [_request(v, status=True) for v in mine],
             "You have asked for no changes.",
         )
     )
     body.append(
         _section(
             "Latest critical findings",
-            [_finding_line(f) for f in findings],
+            [_finding(f) for f in findings],
             "No open critical findings you can see.",
         )
     )

@@ -36,15 +36,17 @@ FORMATS: tuple[Unsupported, ...] = (
 
 KINDS: tuple[Unsupported, ...] = (
     Unsupported(re.compile(r"\bredshift\b", _F), "a Redshift cluster", "an Aurora PostgreSQL cluster"),
+    # OpenSearch domains are built (tools/iac/blocks/opensearch_domain.py); serverless collections not.
     Unsupported(
-        re.compile(r"\b(?:opensearch|elasticsearch)\b", _F),
+        re.compile(r"\b(?:opensearch|elasticsearch)\s+serverless\b", _F),
+        "an OpenSearch Serverless collection",
         "an OpenSearch domain",
-        "a DynamoDB table or a log group",
     ),
+    # Provisioned MSK clusters are built (tools/iac/blocks/msk_cluster.py); MSK Serverless is not.
     Unsupported(
-        re.compile(r"\bmsk\b|\bmanaged\s+(?:streaming\s+for\s+)?kafka\b|\bkafka\s+cluster\b", _F),
-        "an MSK (Kafka) cluster",
-        "a Kinesis data stream",
+        re.compile(r"\bmsk\s+serverless\b", _F),
+        "an MSK Serverless cluster",
+        "a provisioned MSK cluster",
     ),
     Unsupported(re.compile(r"\bemr\b", _F), "an EMR cluster", "an ECS Fargate service"),
     Unsupported(
@@ -71,7 +73,11 @@ KINDS: tuple[Unsupported, ...] = (
         re.compile(r"\bappsync\b|\bgraphql\s+api\b", _F), "an AppSync API", "an HTTP API in front of a Lambda"
     ),
     # Cognito user pools are built (tools/iac/blocks/cognito_user_pool.py); identity pools are not.
-    Unsupported(re.compile(r"\bcognito\s+identity\s+pools?\b|\bidentity\s+pools?\b", _F), "a Cognito identity pool", "a Cognito user pool"),
+    Unsupported(
+        re.compile(r"\bcognito\s+identity\s+pools?\b|\bidentity\s+pools?\b", _F),
+        "a Cognito identity pool",
+        "a Cognito user pool",
+    ),
     Unsupported(
         re.compile(r"\bbeanstalk\b", _F), "an Elastic Beanstalk environment", "an ECS Fargate service"
     ),

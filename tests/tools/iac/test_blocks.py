@@ -101,7 +101,7 @@ def test_the_issue_examples_get_what_they_name(iac_ctx: ToolContext) -> None:
     ("request_text", "words"),
     [
         ("terraform for a Redshift cluster", "can't generate a Redshift cluster"),
-        ("an OpenSearch domain for logs", "can't generate an OpenSearch domain"),
+        ("opensearch serverless collection for logs", "can't generate an OpenSearch Serverless"),
         ("write Pulumi for an S3 bucket", "Pulumi is not supported"),
         ("bicep for a storage account", "Bicep is not supported"),
     ],

@@ -103,3 +103,34 @@ def test_an_old_lambda_runtime_is_changed_and_said(iac_ctx: ToolContext) -> None
     code = _code(result)
     assert '"nodejs22.x"' in code and "node18" in result.message
     assert "Changed from your request" in result.message
+
+
+def test_cognito_user_pool_is_built_secure_and_identity_pools_refused(iac_ctx: ToolContext) -> None:
+    tf = _code(_ask(iac_ctx, "tf for a cognito user pool named shop-users, mfa optional"))
+    assert 'resource "aws_cognito_user_pool" ' in tf and 'resource "aws_cognito_user_pool_client"' in tf
+    assert '"shop-users"' in tf and '"OPTIONAL"' in tf and '"ACTIVE"' in tf
+    cfn = _code(_ask(iac_ctx, "cognito user pool + app client for the mobile app, cfn"))
+    assert "Type: AWS::Cognito::UserPool" in cfn and "GenerateSecret: false" in cfn
+    refused = _ask(iac_ctx, "cognito identity pool with guest access")
+    assert not refused.code and "Cognito identity pool" in refused.message
+    assert "could build the rest" not in refused.message
+
+
+def test_opensearch_domain_is_private_encrypted_with_fine_grained_access(iac_ctx: ToolContext) -> None:
+    tf = _code(_ask(iac_ctx, "tf for an opensearch domain w/ 3 nodes and fine grained access"))
+    assert 'resource "aws_opensearch_domain" ' in tf and "instance_count         = 3" in tf
+    for setting in ("vpc_options", "node_to_node_encryption", "AUDIT_LOGS", "enforce_https"):
+        assert setting in tf
+    cfn = _code(_ask(iac_ctx, "opensearch domain named logs-search with 4 data nodes, cfn"))
+    assert "Type: AWS::OpenSearchService::Domain" in cfn and "InstanceCount: 4" in cfn
+    assert "AvailabilityZoneCount: 2" in cfn
+
+
+def test_msk_cluster_is_private_with_iam_over_tls(iac_ctx: ToolContext) -> None:
+    tf = _code(_ask(iac_ctx, "need an msk cluster for the events pipeline, 3 brokers kafka.m5.large"))
+    assert 'resource "aws_msk_cluster" ' in tf and '"kafka.m5.large"' in tf
+    assert '"DISABLED"' in tf and 'client_broker = "TLS"' in tf and "unauthenticated = false" in tf
+    cfn = _code(_ask(iac_ctx, "managed kafka cluster named clicks with 6 brokers, cloudformation"))
+    assert "Type: AWS::MSK::Cluster" in cfn and "NumberOfBrokerNodes: 6" in cfn
+    refused = _ask(iac_ctx, "msk serverless cluster for the events team")
+    assert not refused.code and "MSK Serverless" in refused.message

@@ -40,6 +40,8 @@ from tools.iac.blocks.k8s_statefulset import K8sStatefulSet
 from tools.iac.blocks.kinesis_stream import KinesisStream
 from tools.iac.blocks.kms_key import KmsKey
 from tools.iac.blocks.lambda_function import LambdaFunction
+from tools.iac.blocks.msk_cluster import MskCluster
+from tools.iac.blocks.opensearch_domain import OpenSearchDomain
 from tools.iac.blocks.rds_instance import RdsInstance
 from tools.iac.blocks.rest_api import RestApi
 from tools.iac.blocks.route53_record import Route53Record
@@ -87,6 +89,8 @@ AWS_BLOCKS: tuple[BlockSpec, ...] = (
     Route53Record(),
     RestApi(),
     CognitoUserPool(),
+    OpenSearchDomain(),
+    MskCluster(),
 )
 KUBERNETES_BLOCKS: tuple[BlockSpec, ...] = (
     K8sDeployment(),

@@ -30,8 +30,9 @@ class CognitoUserPool(BlockSpec):
     kind: ClassVar[str] = "cognito_user_pool"
     title: ClassVar[str] = "Cognito user pool"
     nouns: ClassVar[tuple[str, ...]] = (
-        r"\bcognito(?:\s+user\s+pool)?(?:\s*\+?\s*(?:an?\s+)?app\s+client)?\b",
-        r"\buser\s+pool\b",
+        # Not an identity pool (federated AWS credentials): no block builds that.
+        r"\bcognito(?!\s+identity)(?:\s+user\s+pool)?(?:\s*\+?\s*(?:an?\s+)?app\s+client)?\b",
+        r"(?<!identity\s)\buser\s+pool\b",
     )
     params_model: ClassVar[type[BlockParams]] = CognitoParams
     tf_type: ClassVar[str] = "aws_cognito_user_pool"
@@ -52,10 +53,16 @@ class CognitoUserPool(BlockSpec):
             out["name"] = name
         if re.search(r"\bmfa\s+(?:is\s+)?optional\b|\boptional\s+mfa\b", text, re.I):
             out["mfa"] = "OPTIONAL"
-        m = re.search(r"\b(\d{1,2})[\s-]*(?:char(?:acter)?s?)\b|\bpasswords?\s+(?:of\s+)?(?:at\s+least\s+)?(\d{1,2})\b", text, re.I)
+        m = re.search(
+            r"\b(\d{1,2})[\s-]*(?:char(?:acter)?s?)\b|\bpasswords?\s+(?:of\s+)?(?:at\s+least\s+)?(\d{1,2})\b",
+            text,
+            re.I,
+        )
         if m:
             out["password_length"] = int(m.group(1) or m.group(2))
-        if re.search(r"\b(?:client\s+secret|confidential\s+client|server[\s-]side\s+(?:app|client))\b", text, re.I):
+        if re.search(
+            r"\b(?:client\s+secret|confidential\s+client|server[\s-]side\s+(?:app|client))\b", text, re.I
+        ):
             out["client_secret"] = True
         return out
 
@@ -112,7 +119,9 @@ class CognitoUserPool(BlockSpec):
         )
         s.output(f"{u.label}_id", ref(f"aws_cognito_user_pool.{u.label}.id"), "ID of the user pool.")
         s.output(
-            f"{u.label}_client_id", ref(f"aws_cognito_user_pool_client.{u.label}_client.id"), "ID of the app client."
+            f"{u.label}_client_id",
+            ref(f"aws_cognito_user_pool_client.{u.label}_client.id"),
+            "ID of the app client.",
         )
         return [pool, client]
 
@@ -139,6 +148,8 @@ class CognitoUserPool(BlockSpec):
                 },
                 "AccountRecoverySetting": {"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
+                # UserPoolTags is a map, not the usual list of Key/Value pairs.
+                "UserPoolTags": {t["Key"]: t["Value"] for t in s.cfn_tags(p.name)},
             },
         )
         client = cfn(
@@ -153,7 +164,11 @@ class CognitoUserPool(BlockSpec):
                 "AccessTokenValidity": 60,
                 "IdTokenValidity": 60,
                 "RefreshTokenValidity": 30,
-                "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
+                "TokenValidityUnits": {
+                    "AccessToken": "minutes",
+                    "IdToken": "minutes",
+                    "RefreshToken": "days",
+                },
             },
         )
         s.output(f"{u.label}_id", yamlout.ref(u.lid), "ID of the user pool.")
