@@ -172,12 +172,31 @@ def _kind_present(code: str, fmt: str, kind: str) -> bool:
     return f"Type: {kind}" in code
 
 
-def run_engineers(cases_path: Path | None, json_out: Path | None) -> int:
+def round_of(text: str, number: int) -> slice:
+    """The cases of held-out round `number`: those after its "# --- Round N:" comment and before
+    the next round's (round 1 is everything before round 2's marker)."""
+    starts: dict[int, int] = {1: 0}
+    count = 0
+    for line in text.splitlines():
+        m = re.match(r"\s*#\s*-+\s*Round\s+(\d+)\b", line)
+        if m:
+            starts[int(m.group(1))] = count
+        elif re.match(r"\s*-\s*\{", line):
+            count += 1
+    if number not in starts:
+        raise SystemExit(f"no round {number} in the request set")
+    return slice(starts[number], starts.get(number + 1))
+
+
+def run_engineers(cases_path: Path | None, json_out: Path | None, round_number: int | None = None) -> int:
     from tools.base import UserFacingError
     from tools.iac.generate_iac import GenerateIac
 
-    raw = yaml.safe_load((cases_path or CASES).read_text(encoding="utf-8"))
+    text = (cases_path or CASES).read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
     cases = [Case(**c) for c in raw["cases"]]
+    if round_number is not None:
+        cases = cases[round_of(text, round_number)]
     tool = GenerateIac()
     results: list[Result] = []
     files: dict[int, Path] = {}

@@ -131,11 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="run the set this many times (latency samples)")
     parser.add_argument("--json", type=Path, help="also write the outcomes to this file")
     parser.add_argument("--cases", type=Path, default=None, help="another request set (YAML)")
+    parser.add_argument(
+        "--round", type=int, default=None, help="only the cases under the file's '# --- Round N' marker"
+    )
     args = parser.parse_args(argv)
     if not args.catalogue:
         from bench.iac_engineers import run_engineers
 
-        return run_engineers(args.cases, args.json)
+        return run_engineers(args.cases, args.json, args.round)
 
     outcomes, cold_ms = run(args.llm, max(1, args.repeat))
     latencies = sorted(o.latency_ms for o in outcomes)

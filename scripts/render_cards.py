@@ -10,8 +10,9 @@ The cards come from the real code: the agent (offline planner, every tool) answe
 the demo data (`cost_demo_history`, the clock pinned to 2024-10-15) against a private in-process
 moto server seeded like the sandbox, and `bot/teams/cards.py` / `bot/teams/home.py` turn the
 replies into cards. The very long answer comes from the chat tests' `Report` double
-(`tests/bot/chat/doubles.py`) with hundreds of rows and a real chart. Each card is written as
-<name>.json beside <name>.png (a reply of several cards: <name>-1, <name>-2, ...); the size of
+(`tests/bot/chat/doubles.py`) with 200 rows and a real chart. "<name>-details-shown" is
+the card as it is after a click on "Show details". Each card is written as <name>.json beside
+<name>.png (a reply of several cards: <name>-1, <name>-2, ...); the size of
 each is printed, and any card over Teams' limit is an error.
 """
 
@@ -75,13 +76,13 @@ def _ask(agent: Agent, text: str, user: str = "alice") -> Reply:
 
 
 def _long_reply(tmp: Path, chart: Path) -> Reply:
-    """A very long answer: the chat tests' Report double with 400 rows, long text and code."""
+    """A very long answer: the chat tests' Report double with 200 rows, long text and code."""
     from tests.bot.chat.doubles import Report
     from tools.base import ToolContext
 
     tool = Report(chart)
     # The double reads nothing from its context.
-    result = tool.run(cast(ToolContext, None), tool.parse({"rows": 400}))
+    result = tool.run(cast(ToolContext, None), tool.parse({"rows": 200}))
     text = "\n\n".join(
         f"Paragraph {i}: " + "the spend moved as the table below shows. " * 12 for i in range(30)
     )
@@ -140,6 +141,9 @@ def cards_for(tmp: Path) -> dict[str, list[dict[str, Any]]]:
             out["home-approver"] = [home_card(agent, "carol", set())]
             decided = _decided(agent, approved.approval, "bob", True)
             out["approval-approved"] = [cards.decided_card(decided[1], decided[0].text)]
+            # What a click on "Show details" shows (the same card, the hidden details visible).
+            for name in ("approval-card", "approval-approved"):
+                out[f"{name}-details-shown"] = [_details_shown(out[name][0])]
         finally:
             runtime.close()
     with _moto() as dead:
@@ -175,6 +179,14 @@ def _decided(
     return reply, after
 
 
+def _details_shown(card: dict[str, Any]) -> dict[str, Any]:
+    shown: dict[str, Any] = json.loads(json.dumps(card))
+    for element in shown["body"]:
+        if element.get("id") == cards.DETAILS_ID:
+            element["isVisible"] = True
+    return shown
+
+
 def write(out: Path, rendered: dict[str, list[dict[str, Any]]]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.json"):
@@ -202,6 +214,17 @@ def render(out: Path, files: list[Path]) -> None:
     for old in out.glob("*.png"):
         old.unlink()
     subprocess.run(["node", str(RENDERER / "render.mjs"), str(out), *map(str, files)], check=True)
+    _shrink(out)
+
+
+def _shrink(out: Path) -> None:
+    """A 128-colour palette: the screenshots stay sharp at a third of the size in the repository."""
+    from PIL import Image
+
+    for png in out.glob("*.png"):
+        with Image.open(png) as image:
+            small = image.convert("RGB").quantize(colors=128)
+        small.save(png, optimize=True)
 
 
 def main() -> int:

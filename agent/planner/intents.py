@@ -475,7 +475,9 @@ def is_iac_request(original: str) -> bool:
         return True
     if _IAC_TEMPLATE_FOR.search(text):
         return True
-    if not live and _IAC_FORMAT_TAG.search(text):
+    tag = _IAC_FORMAT_TAG.search(text)
+    # After a leading "k8s:" the message itself must not be a question or a command ("k8s: list pods").
+    if tag is not None and not live and not _IAC_NOT.search(_EVENT_FINDINGS.sub(" ", text[tag.end() :])):
         return True
     if (_IAC_FORMAT.search(text) or _IAC_K8S.search(text)) and _IAC_VERB.search(text):
         return True

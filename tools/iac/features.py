@@ -62,6 +62,11 @@ _DB_CLASS = re.compile(r"\b(db\.[a-z]\d[a-z]{0,3}\.(?:micro|small|medium|large|\
 _SIZE_GB = re.compile(r"\b(\d{1,5})\s*(?:gb|gib|g)\b", _F)
 _SIZE_TB = re.compile(r"\b(\d{1,3})\s*(?:tb|tib)\b", _F)
 _MEMORY_MB = re.compile(r"\b(\d{2,5})\s*(?:mb|mib|mi|m)\b", _F)
+_GROWS_TO = re.compile(
+    r"\b(?:grow(?:s|ing)?|auto[\s-]?scal\w*|scal(?:es|ing)|up)\s+(?:up\s+)?to\s+"
+    r"(?:at\s+most\s+|a\s+max(?:imum)?\s+of\s+|max(?:imum)?\s+)?(\d{1,5})\s*(?:gb|gib|g)\b",
+    _F,
+)
 _DAYS = re.compile(r"\b(\d{1,4})\s*(?:-\s*)?days?\b", _F)
 _PERCENT = re.compile(r"\b(\d{1,3})\s*(?:%|percent)", _F)
 _PORT_LIST = re.compile(r"\bports?\s+(\d{1,5}(?:\s*(?:,|and|&|/)\s*\d{1,5})+)\b", _F)
@@ -129,6 +134,8 @@ class Features:
     cidrs: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     size_gb: int | None = None
+    # The ceiling of a size that grows ("50 GB growing to at most 200 GB").
+    max_size_gb: int | None = None
     memory_mb: int | None = None
     days: int | None = None
     percent: int | None = None
@@ -339,6 +346,11 @@ def read_features(text: str) -> Features:
         f.size_gb = int(m.group(1)) * 1024
     elif (m := _last(_SIZE_GB, lower)) is not None:
         f.size_gb = int(m.group(1))
+        ceiling = _GROWS_TO.search(lower)
+        if ceiling is not None:
+            f.max_size_gb = int(ceiling.group(1))
+            first = next((x for x in _SIZE_GB.finditer(lower) if x.start() < ceiling.start()), None)
+            f.size_gb = int(first.group(1)) if first else None
     if (m := _last(_MEMORY_MB, lower)) is not None:
         f.memory_mb = int(m.group(1))
     if (m := _last(_DAYS, lower)) is not None:

@@ -94,7 +94,7 @@ def test_home_lists_what_waits_for_an_approver(harness: Harness) -> None:
     assert "Waiting for your approval (1)" in home and "change_thing on res-7" in home
     harness.say("my approvals", user=BOB, kind="personal", mention=False)
     harness.settle()
-    mine = harness.answers()[-1]
+    mine = str(json.loads(harness.answers()[-1]))
     assert "Waiting for your approval (0)" in mine and "change_thing on res-7" in mine and "· pending" in mine
     assert harness.planner.seen == ["change res-7"]  # home is answered without a turn
 

@@ -7,6 +7,7 @@ import pytest
 
 from tools.base import ToolContext
 from tools.iac.blocks.eventbridge_rule import eventbridge_schedule
+from tools.iac.blocks.lambda_function import LambdaFunction
 from tools.iac.features import read_features
 from tools.iac.generate_iac import GenerateIac, GenerateIacResult
 
@@ -134,3 +135,11 @@ def test_msk_cluster_is_private_with_iam_over_tls(iac_ctx: ToolContext) -> None:
     assert "Type: AWS::MSK::Cluster" in cfn and "NumberOfBrokerNodes: 6" in cfn
     refused = _ask(iac_ctx, "msk serverless cluster for the events team")
     assert not refused.code and "MSK Serverless" in refused.message
+
+
+def test_sizes_that_grow_and_ephemeral_storage() -> None:
+    f = read_features("rds postgres with 50 GB storage growing to at most 200 GB")
+    assert (f.size_gb, f.max_size_gb) == (50, 200)
+    text = "lambda named resize with 10 GB of ephemeral storage and 3008 MB memory"
+    values = LambdaFunction().read(read_features(text), text)
+    assert values["ephemeral_mb"] == 10240 and values["memory_mb"] == 3008

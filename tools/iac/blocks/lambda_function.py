@@ -39,6 +39,7 @@ class LambdaParams(BlockParams):
     in_vpc: bool = False
     batch_size: int = Field(default=10, ge=1, le=10000)
     reserved_concurrency: int | None = Field(default=None, ge=0, le=10000)
+    ephemeral_mb: int | None = Field(default=None, ge=512, le=10240)
 
 
 class LambdaFunction(BlockSpec):
@@ -104,6 +105,18 @@ class LambdaFunction(BlockSpec):
         m = re.search(r"\breserved\s+concurrency\s*(?:of|=|:)?\s*(\d{1,5})\b", text, re.I)
         if m:
             out["reserved_concurrency"] = int(m.group(1))
+        m = re.search(
+            r"\b(\d{1,5})\s*(gb|gib|mb|mib)\s+(?:of\s+)?(?:ephemeral|/tmp|tmp)(?:\s+(?:storage|space|disk))?"
+            r"|\b(?:ephemeral|/tmp|tmp)\s+(?:storage|space|disk)\s*(?:of|=|:)?\s*(\d{1,5})\s*(gb|gib|mb|mib)\b",
+            text,
+            re.I,
+        )
+        if m:
+            n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            out["ephemeral_mb"] = int(n) * (1024 if unit.lower().startswith("g") else 1)
+        # A memory size written in MB is the function's memory, not its /tmp.
+        if "ephemeral_mb" in out and out.get("memory_mb") == out["ephemeral_mb"]:
+            del out["memory_mb"]
         return out
 
     def notes(self, u: Unit, s: Scene) -> list[str]:
@@ -208,6 +221,8 @@ class LambdaFunction(BlockSpec):
         ]
         if p.reserved_concurrency is not None:
             fn.append(("reserved_concurrent_executions", p.reserved_concurrency))
+        if p.ephemeral_mb is not None:
+            fn.append(Block("ephemeral_storage", body=[("size", p.ephemeral_mb)]))
         env = self._environment(u, s)
         if env:
             fn.append(Block("environment", body=[("variables", env)]))
@@ -373,6 +388,8 @@ class LambdaFunction(BlockSpec):
         }
         if p.reserved_concurrency is not None:
             props["ReservedConcurrentExecutions"] = p.reserved_concurrency
+        if p.ephemeral_mb is not None:
+            props["EphemeralStorage"] = {"Size": p.ephemeral_mb}
         env = self._environment(u, s)
         if env:
             props["Environment"] = {"Variables": env}

@@ -72,7 +72,7 @@ def _rds_extract(f: Features) -> dict[str, Any]:
         engine_version=f.versions.get("postgres"),
         instance_class=f.db_class,
         allocated_storage_gb=storage,
-        max_allocated_storage_gb=max(storage * 4, 200) if storage else None,
+        max_allocated_storage_gb=f.max_size_gb or (max(storage * 4, 200) if storage else None),
         multi_az=False
         if f.has(r"\b(?:single[\s-]az|no\s+multi[\s-]?az|without\s+multi[\s-]?az)\b")
         else None,
