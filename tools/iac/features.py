@@ -48,7 +48,8 @@ _STOP_WORDS_TEXT = """
     dead letter dead-letter queue bucket service deployment table topic role policy alarm cluster
     function lambda database instance group vpc subnet subnets replicas replica image port ports
     terraform cloudformation kubernetes k8s manifest manifests yaml hcl template code please me us
-    our my your some simple basic minimal small large between from at to only pods pod app"""
+    our my your some simple basic minimal small large between from at to only pods pod app
+    when where whenever if once while until after before whose"""
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 _NAME_CUE = re.compile(

@@ -143,3 +143,11 @@ def test_sizes_that_grow_and_ephemeral_storage() -> None:
     text = "lambda named resize with 10 GB of ephemeral storage and 3008 MB memory"
     values = LambdaFunction().read(read_features(text), text)
     assert values["ephemeral_mb"] == 10240 and values["memory_mb"] == 3008
+
+
+def test_queue_age_alarm_reads_the_age_and_the_name_before_the_noun(iac_ctx: ToolContext) -> None:
+    assert read_features("the orders queue when the oldest message").name_after("queue") is None
+    text = "cloudwatch alarm on the orders queue when the oldest message is older than 10 minutes"
+    result = _ask(iac_ctx, text)
+    code = _code(result)
+    assert '"orders"' in code and "threshold           = 600" in code and not result.not_applied

@@ -22,7 +22,7 @@ from tools.iac.catalogue.aws import (
     variable,
 )
 from tools.iac.catalogue.base import AwsParams, Template, aws_common, first_name, pick
-from tools.iac.features import Features
+from tools.iac.features import STOP_WORDS, Features
 from tools.iac.hcl import ref
 from tools.iac.model import IacFormat
 
@@ -150,7 +150,19 @@ def _alarm_extract(f: Features) -> dict[str, Any]:
     elif metric in ("lambda_errors", "sqs_age", "rds_cpu", "rds_storage"):
         noun = {"lambda_errors": "function", "sqs_age": "queue"}.get(metric or "", "database")
         target = f.name_after(noun, "instance") if not f.names else f.names[-1]
+        # "the orders queue": the name before the noun.
+        before = re.search(rf"\bthe\s+([a-z0-9][a-z0-9_-]*)\s+{noun}\b", f.lower)
+        if target is None and before and before.group(1) not in STOP_WORDS:
+            target = before.group(1)
     threshold: float | None = float(f.percent) if f.percent is not None else None
+    age = re.search(
+        r"\b(?:older|longer|more)\s+than\s+(\d{1,4})\s*(seconds?|secs?|s|minutes?|mins?|hours?|h)\b", f.lower
+    )
+    if threshold is None and metric == "sqs_age" and age:
+        # The age metric is in seconds.
+        unit = age.group(2)
+        scale = 3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1
+        threshold = float(int(age.group(1)) * scale)
     if threshold is None:
         m = re.search(r"\b(?:above|over|exceeds?|greater\s+than|more\s+than|>)\s*(\d+(?:\.\d+)?)", f.lower)
         if m:
