@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from agent.approvals import ApprovalService
 from agent.execution import ExecutionReport, Executor
 from config import Clock
+from config.clock import as_utc
 from store.approvals import Approval, ApprovalStatus
 
 log = logging.getLogger("cloudpilot.reconciler")
@@ -67,7 +68,7 @@ class Reconciler:
         return report
 
     def _quiet(self, since: datetime | None, now: datetime) -> bool:
-        return since is None or now - _aware(since) >= self.grace
+        return since is None or now - as_utc(since) >= self.grace
 
 
 def _executing_since(approval: Approval) -> datetime | None:
@@ -76,7 +77,3 @@ def _executing_since(approval: Approval) -> datetime | None:
         return datetime.fromisoformat(raw) if isinstance(raw, str) else approval.decided_at
     except ValueError:
         return approval.decided_at
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

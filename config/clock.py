@@ -24,3 +24,9 @@ class Clock:
 
 
 _PROCESS_START = datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` with UTC attached when it has no zone: SQLite returns naive datetimes even for
+    timezone=True columns, and CloudPilot stores every time in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -17,7 +17,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from config.clock import as_utc
 from store.audit import AuditLog, retry_on_fork
 from store.db import Store
 from store.models import ApprovalRow
@@ -99,12 +100,7 @@ class Approval(BaseModel):
     call_index: int | None = None
 
     def is_expired(self, now: datetime) -> bool:
-        return _aware(now) >= _aware(self.expires_at)
-
-
-def _aware(dt: datetime) -> datetime:
-    # SQLite returns naive datetimes even for timezone=True columns.
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+        return as_utc(now) >= as_utc(self.expires_at)
 
 
 def _copy(row: ApprovalRow) -> ApprovalRow:
@@ -124,10 +120,10 @@ def _to_model(row: ApprovalRow) -> Approval:
         args=row.args,
         plan=row.plan,
         status=ApprovalStatus(row.status),
-        created_at=_aware(row.created_at),
-        expires_at=_aware(row.expires_at),
+        created_at=as_utc(row.created_at),
+        expires_at=as_utc(row.expires_at),
         decided_by=row.decided_by,
-        decided_at=_aware(row.decided_at) if row.decided_at else None,
+        decided_at=as_utc(row.decided_at) if row.decided_at else None,
         result=row.result,
         message_ref=row.message_ref,
         turn_key=row.turn_key,

@@ -13,6 +13,7 @@ from agent.messages import ChatMessage
 from agent.runtime import Runtime
 from agent.turn import Agent
 from config import Settings, load_settings
+from config.clock import as_utc
 from store.approvals import ApprovalStatus
 from tests.agent.doubles import Echo, ManualClock, RecordingChange, ScriptedPlanner, call
 
@@ -39,10 +40,6 @@ def change_tool() -> RecordingChange:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @pytest.fixture
@@ -151,8 +148,8 @@ def test_the_pinned_clock_moves_neither_expiry_nor_audit_time(
     view = agent.view(approval_id)
     assert view is not None and view.expires_at is not None
     real_now = datetime.now(UTC)
-    assert timedelta(minutes=29) < _aware(view.expires_at) - real_now <= timedelta(minutes=30)
-    assert all(abs(_aware(r.at) - real_now) < timedelta(minutes=5) for r in agent.audit(approval_id))
+    assert timedelta(minutes=29) < as_utc(view.expires_at) - real_now <= timedelta(minutes=30)
+    assert all(abs(as_utc(r.at) - real_now) < timedelta(minutes=5) for r in agent.audit(approval_id))
     future = base_settings.model_copy(update={"now": datetime(2030, 1, 1)})
     assert build(future).decide(approval_id, "bob", approve=True).ok  # 2030 does not expire it
     assert change_tool.applied == [approval_id]
