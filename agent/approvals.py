@@ -12,7 +12,7 @@ from config import ApprovalPolicy, Clock
 from config.failpoints import Failpoints
 from config.identity import Identities, IdentityError, shown
 from store.approvals import Approval, ApprovalStatus, ApprovalStore, AuditEntry, plan_digest
-from store.audit import AuditLog
+from store.audit import AuditLog, record_key
 from tools.base import ChangePlan
 
 log = logging.getLogger("cloudpilot.agent")
@@ -96,6 +96,7 @@ class ApprovalService:
                 now,
                 subject=f"{plan.action} {plan.resource_id}",
                 detail={"reason": str(exc), "tool": tool},
+                idem_key=record_key(turn_key, "refused", "request", call_index) if turn_key else None,
             )
             raise
         approval = self.approvals.create(

@@ -19,7 +19,7 @@ from agent.reconciler import ReconcileReport
 from agent.runner import error_ref
 from agent.runtime import Runtime
 from store.approvals import Approval, ApprovalStatus
-from store.audit import AuditRecord, ChainReport
+from store.audit import AuditRecord, ChainReport, record_key
 
 log = logging.getLogger("cloudpilot.agent")
 
@@ -77,6 +77,7 @@ class Agent:
         if not text:
             return Reply(text='Say something, for example "what can you do?"', ok=False)
         config: RunnableConfig = {"configurable": {"thread_id": msg.conversation_id}}
+        turn_key = _turn_key(msg)
         state = self.rt.graph.invoke(
             {
                 "kind": "turn",
@@ -86,7 +87,7 @@ class Agent:
                 "groups": msg.groups,
                 "text": text,
                 "direct_calls": direct_calls,
-                "turn_key": _turn_key(msg),
+                "turn_key": turn_key,
                 "approval_id": None,
                 "decision": None,
                 # A new turn, never the continuation of one a crash interrupted mid-loop.
@@ -96,7 +97,7 @@ class Agent:
             config,
         )
         reply = Reply.model_validate(state["reply"])
-        self._record_question(msg, text, reply)
+        self._record_question(msg, text, reply, turn_key)
         for approval_id in state.get("withdrawn_ids", []):
             self._close_withdrawn(approval_id)
         for approval_id in state.get("approval_ids", []):
@@ -116,8 +117,9 @@ class Agent:
                 config,
             )
 
-    def _record_question(self, msg: ChatMessage, text: str, reply: Reply) -> None:
-        # Every question is on the record with the tools it called: who asked what, where.
+    def _record_question(self, msg: ChatMessage, text: str, reply: Reply, turn_key: str | None) -> None:
+        # Every question is on the record with the tools it called: who asked what, where. Once
+        # per keyed turn: a rerun after its worker was killed past this record writes no second.
         try:
             self.rt.approvals.audit.record(
                 "question",
@@ -130,6 +132,7 @@ class Agent:
                     "tools": [{"name": c.name, "args": c.args} for c in reply.tool_calls],
                     "ok": reply.ok,
                 },
+                idem_key=record_key(turn_key, "question") if turn_key else None,
             )
         except Exception:  # the answer is already computed: a lost record must not lose it
             log.exception("could not record the question of %s", msg.conversation_id)

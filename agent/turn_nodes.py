@@ -10,6 +10,8 @@ the reply says so. The offline planner is single-step: for it the loop never hap
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import time
@@ -40,6 +42,7 @@ from agent.state import HISTORY_LIMIT, TurnState
 from config.identity import IdentityError
 from knowledge.answer import cites_properly
 from store.approvals import Approval
+from store.audit import record_key
 from tools.base import (
     AnyTool,
     ChangePlan,
@@ -250,24 +253,26 @@ class TurnNodes:
     def _audit_refused(self, state: TurnState, refused: list[RejectedCall]) -> None:
         # The real time, not the tool clock: that one can be pinned to the billing sample's month.
         now = datetime.now(UTC)
-        for r in refused:
+        for index, r in enumerate(refused):
             self.approvals.audit.record(
                 "access_refused",
                 state.get("user", ""),
                 now,
                 subject=r.call.name,
                 detail={"channel": state.get("channel", ""), "reason": r.error, "args": r.call.args},
+                idem_key=_guard_record_key(state, "access_refused", index, r),
             )
 
     def _audit_invalid(self, state: TurnState, rejected: list[RejectedCall]) -> None:
         now = datetime.now(UTC)
-        for r in rejected:
+        for index, r in enumerate(rejected):
             self.approvals.audit.record(
                 "refused",
                 state.get("user", ""),
                 now,
                 subject=r.call.name[:200],
                 detail={"channel": state.get("channel", ""), "reason": r.error, "args": r.call.args},
+                idem_key=_guard_record_key(state, "refused", index, r),
             )
 
     @staticmethod
@@ -556,6 +561,19 @@ FAILURE_NOTE = "(The language model failed; answered by the built-in planner.)"
 
 def _direct(state: TurnState) -> bool:
     return state.get("direct_calls") is not None
+
+
+def _guard_record_key(state: TurnState, kind: str, index: int, r: RejectedCall) -> str | None:
+    """The audit key of the guard's record of `r`, the `index`th it refused at this step: the
+    same turn run again (its worker killed, its job retried) refusing the same call writes no
+    second record, while a call a model chose differently on the rerun is still recorded. None
+    for a turn without a key (terminal, MCP): recorded every time, as before."""
+    turn_key = state.get("turn_key")
+    if not turn_key:
+        return None
+    call = json.dumps([r.call.name, r.call.args], sort_keys=True, default=str)
+    digest = hashlib.sha256(call.encode()).hexdigest()[:16]
+    return record_key(turn_key, kind, state.get("steps", 1), index, digest)
 
 
 def _fallback_note(exc: PlannerUnavailable) -> str:

@@ -11,6 +11,14 @@ deleted from the end leave no gap: the export (`store/audit_export.py`) is the c
 The chain is one per database. A UNIQUE index on `prev_hash` keeps it from forking when several
 processes append at once: of two appenders that read the same head, the second fails with
 IntegrityError and re-runs its transaction (`retry_on_fork`) on the new head.
+
+A record may carry an `idem_key` (unique; `record_key` derives one from a turn's key): an append
+whose key is already on the log writes nothing, so a chat turn run again after its worker was
+killed does not put its `question` or `refused` records on the record twice. The key is looked
+up after the head is read (under the PostgreSQL append lock), and the unique index settles a race
+on SQLite the way the one on `prev_hash` does. A record's key is in its hash (only when it has
+one, so records without keep their hashes): a key moved onto an older record, to silence a later
+one, shows on `verify`.
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ class AuditRecord(BaseModel):
     detail: dict[str, Any]
     prev_hash: str = ""
     hash: str = ""
+    idem_key: str | None = None
 
 
 class ChainReport(BaseModel):
@@ -95,17 +104,22 @@ def chain_hash(
     subject: str,
     detail: dict[str, Any],
     prev_hash: str,
+    idem_key: str | None = None,
 ) -> str:
+    fields: dict[str, Any] = {
+        "at": utc(at).isoformat(timespec="microseconds"),
+        "kind": kind,
+        "actor": actor,
+        "approval_id": approval_id,
+        "subject": subject,
+        "detail": detail,
+        "prev_hash": prev_hash,
+    }
+    if idem_key is not None:
+        # Only when set: every record written before keys existed keeps the hash it has.
+        fields["idem_key"] = idem_key
     canonical = json.dumps(
-        {
-            "at": utc(at).isoformat(timespec="microseconds"),
-            "kind": kind,
-            "actor": actor,
-            "approval_id": approval_id,
-            "subject": subject,
-            "detail": detail,
-            "prev_hash": prev_hash,
-        },
+        fields,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
@@ -115,10 +129,22 @@ def chain_hash(
     return hashlib.sha256(canonical).hexdigest()
 
 
+def record_key(scope: str, kind: str, *parts: object) -> str:
+    """The `idem_key` of the record of `kind` that the work identified by `scope` (a turn's key)
+    writes, `parts` telling apart several of one kind (a step and a call index). Readable when it
+    fits the column, else hashed."""
+    key = ":".join([scope, kind, *(str(p) for p in parts)])
+    if len(key) <= 255:
+        return key
+    return f"sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def is_fork(exc: IntegrityError) -> bool:
-    """True when `exc` is the unique index on prev_hash refusing a second link to one head (the
-    message names the column on SQLite and the index on PostgreSQL)."""
-    return "prev_hash" in str(exc.orig)
+    """True when `exc` is a unique index of the log refusing what another appender committed
+    first: a second link to one head (`prev_hash`), or a second record under one `idem_key`
+    (the message names the column on SQLite and the index on PostgreSQL). A re-run sees it."""
+    said = str(exc.orig)
+    return "prev_hash" in said or "idem_key" in said
 
 
 def retry_on_fork(fn: Callable[[], T], attempts: int = 10) -> T:
@@ -156,14 +182,25 @@ class AuditLog:
         approval_id: str | None = None,
         subject: str = "",
         detail: dict[str, Any] | None = None,
-    ) -> None:
-        """Append one record in its own transaction (retried on a fork)."""
+        idem_key: str | None = None,
+    ) -> bool:
+        """Append one record in its own transaction (retried on a fork). False when `idem_key`
+        is already on the log, and nothing was written."""
 
-        def write() -> None:
+        def write() -> bool:
             with self._store.session() as s:
-                self.append(s, kind, actor, at, approval_id=approval_id, subject=subject, detail=detail)
+                return self.append(
+                    s,
+                    kind,
+                    actor,
+                    at,
+                    approval_id=approval_id,
+                    subject=subject,
+                    detail=detail,
+                    idem_key=idem_key,
+                )
 
-        retry_on_fork(write)
+        return retry_on_fork(write)
 
     def append(
         self,
@@ -175,14 +212,21 @@ class AuditLog:
         approval_id: str | None = None,
         subject: str = "",
         detail: dict[str, Any] | None = None,
-    ) -> None:
+        idem_key: str | None = None,
+    ) -> bool:
         """Append one record inside the caller's transaction, so that it commits (and is exported)
-        together with whatever else the transaction does, or not at all.
+        together with whatever else the transaction does, or not at all. With `idem_key`, only
+        if no record has that key yet: returns False, and writes nothing, when one has.
 
         Raises `sqlalchemy.exc.IntegrityError` when another process appended to the same head
-        first; the caller's transaction is then spoiled, so run the whole of it under
-        `retry_on_fork`."""
+        (or under the same key) first; the caller's transaction is then spoiled, so run the whole
+        of it under `retry_on_fork`."""
         prev_hash = self._head(session)
+        # After the head: on PostgreSQL the append lock is held now, so a record under this key
+        # committed by anyone is seen here.
+        taken = select(AuditRow.id).where(AuditRow.idem_key == idem_key)
+        if idem_key is not None and session.scalar(taken) is not None:
+            return False
         at = utc(at)
         clean = jsonable(detail or {})
         digest = chain_hash(
@@ -194,6 +238,7 @@ class AuditLog:
             subject=subject,
             detail=clean,
             prev_hash=prev_hash,
+            idem_key=idem_key,
         )
         row = AuditRow(
             at=at,
@@ -204,12 +249,14 @@ class AuditLog:
             detail=clean,
             prev_hash=prev_hash,
             hash=digest,
+            idem_key=idem_key,
         )
         session.add(row)
         # The fork shows here, inside append, rather than at some later flush of the caller's.
         session.flush()
         if self._sink is not None:
             _export_after_commit(session, self._sink, _to_record(row).model_dump(mode="json"))
+        return True
 
     def list(
         self,
@@ -288,6 +335,7 @@ class AuditLog:
             subject=r.subject,
             detail=r.detail,
             prev_hash=r.prev_hash,
+            idem_key=r.idem_key,
         )
 
     def _head(self, s: Session) -> str:
@@ -329,6 +377,7 @@ class AuditLog:
                     subject=row.subject or "",
                     detail=clean,
                     prev_hash=prev,
+                    idem_key=row.idem_key,
                 )
                 # Conditional, so two processes sealing at once write the same chain once.
                 s.execute(
@@ -355,6 +404,7 @@ def _to_record(r: AuditRow) -> AuditRecord:
         detail=r.detail,
         prev_hash=r.prev_hash or "",
         hash=r.hash or "",
+        idem_key=r.idem_key,
     )
 
 

@@ -82,7 +82,8 @@ def _reason(exc: DBAPIError) -> str:
 
 
 def _migrate_audit_log(engine: Engine) -> None:
-    """Give an audit_log table from before the hash chain its chain columns and unique index.
+    """Give an audit_log table from before the hash chain its chain columns and unique index, and
+    one from before keyed records its `idem_key` column and unique index (old rows keep NULLs).
 
     `create_all` never alters an existing table. Rows from before get their chain computed once,
     in id order, by store/audit.py on first use: sealing needs the audit key, which the Store
@@ -90,10 +91,12 @@ def _migrate_audit_log(engine: Engine) -> None:
     _upgrade(
         engine,
         "audit_log",
-        {"prev_hash": "VARCHAR(64)", "hash": "VARCHAR(64)"},
+        {"prev_hash": "VARCHAR(64)", "hash": "VARCHAR(64)", "idem_key": "VARCHAR(255)"},
         {
             "uq_audit_log_prev_hash": "CREATE UNIQUE INDEX IF NOT EXISTS uq_audit_log_prev_hash "
-            "ON audit_log (prev_hash)"
+            "ON audit_log (prev_hash)",
+            "uq_audit_log_idem_key": "CREATE UNIQUE INDEX IF NOT EXISTS uq_audit_log_idem_key "
+            "ON audit_log (idem_key)",
         },
     )
 

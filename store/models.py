@@ -47,7 +47,12 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
     # Two appenders that read the same head cannot both commit: the chain never forks. An index
     # rather than a constraint, so store/db.py can add the same object to an existing table.
-    __table_args__ = (Index("uq_audit_log_prev_hash", "prev_hash", unique=True),)
+    # The second makes a keyed record (a turn run again after its worker was killed) written once;
+    # NULLs never collide, so unkeyed records are unaffected.
+    __table_args__ = (
+        Index("uq_audit_log_prev_hash", "prev_hash", unique=True),
+        Index("uq_audit_log_idem_key", "idem_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -58,6 +63,7 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    idem_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class ScanRow(Base):

@@ -411,6 +411,17 @@ _IAC_LIVE_CHANGE = re.compile(
 )
 
 
+# "iam role for ec2 that can read ...", "role letting lambda write to table orders", "instance role
+# for ec2 with ssm access": a role to write, named with whom it is for or what it may do (the
+# plural heads above would read "role for step functions" as an inventory of functions).
+_IAC_ROLE_FOR = re.compile(
+    _IAC_OPENER + r"(?:(?:create|make|write|generate|give\s+me|(?:i\s+|we\s+)?need)\s+(?:me\s+|us\s+)?)?"
+    r"(?:an?\s+|the\s+|one\s+|new\s+)*(?:(?:aws\s+)?(?:iam|instance|execution|service|task)\s+)?roles?\s+"
+    r"(?:for|letting|allowing|that\s+(?:can|lets|allows)|which\s+can|to\s+let|assumable\s+by|with)\b",
+    _F,
+)
+
+
 def _bare_iac_noun_phrase(text: str) -> bool:
     m = _IAC_BARE.search(text)
     if m is None:
@@ -468,6 +479,8 @@ def is_iac_request(original: str) -> bool:
     live_text = _EVENT_FINDINGS.sub(" ", text)
     live = _IAC_NOT.search(live_text) or _IAC_LIVE_CHANGE.search(text)
     if not live and (_IAC_NOUN_FIRST.search(text) or _bare_iac_noun_phrase(text)):
+        return True
+    if not live and _IAC_ROLE_FOR.search(text):
         return True
     if not live and _names_unbuildable_first(text):
         return True

@@ -125,6 +125,10 @@ def test_a_worker_killed_after_storing_a_request_makes_it_once(
                 assert _cards(fake_slack) == [killed_with.id]  # one card
                 kinds = [r.kind for r in approvals.audit.list(killed_with.id)]
                 assert kinds == ["request"], kinds
+                # One `question` record, under the turn's key, and a chain that still verifies.
+                [question] = approvals.audit.list(kind="question")
+                assert (question.idem_key or "").endswith(f"msg:C0RERUN:{ts}:question"), question
+                assert approvals.audit.verify().ok
                 placeholders = fake_slack.where("chat.postMessage", lambda a: a.get("text") == WORKING)
                 assert len(placeholders) == 1
             finally:
