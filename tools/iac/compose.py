@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from tools.iac import hcl, yamlout
 from tools.iac.blocks import BLOCKS, KUBERNETES_BLOCKS
 from tools.iac.blocks.base import AWS_PROVIDER_VERSION, BlockSpec, Link, Relation, Scene, Unit, pascal, snake
+from tools.iac.blocks.iam_role import aws_role_named
 from tools.iac.blocks.k8s_network_policy import policies_for
 from tools.iac.features import Features, read_features
 from tools.iac.hcl import Block, ref
@@ -262,6 +263,13 @@ def mentions(text: str, family: str) -> list[Mention]:
         # "a read-only role for pods and services": resources the role grants, not objects to create.
         objects = ("service", "configmap", "deployment", "statefulset", "daemonset", "cronjob", "job", "pvc")
         found = [m for m in found if m.block.kind not in (*objects, "secret_ref")]
+    if family != "kubernetes" and found and found[0].block.kind == "iam_role":
+        # "an iam role for ec2 that can read ssm params under /app/prod": the role is the request;
+        # the service and resources after it are whom it trusts and what it may use, not new ones.
+        found = found[:1]
+    elif family != "kubernetes":
+        # "a lambda with an execution role ...": the other blocks write their own scoped roles.
+        found = [m for m in found if m.block.kind != "iam_role"]
     return found
 
 
@@ -271,6 +279,9 @@ def family_of(text: str, fmt: IacFormat | None) -> str:
     if fmt in ("terraform", "cloudformation"):
         return "aws"
     k8s, aws = _find(text, KUBERNETES_BLOCKS), mentions(text, "aws")
+    if not aws_role_named(text):
+        # "a role that can read pods": a Kubernetes role, unless an AWS service or IAM is named.
+        aws = [m for m in aws if m.block.kind != "iam_role"]
     if re.search(r"\b(?:kubernetes|k8s|kubectl|manifests?|pods?|helm)\b", text, _F):
         return "kubernetes"
     # Words both worlds use ("secret", "service", "role", "job") do not decide it.

@@ -125,6 +125,9 @@ TEMPLATE_VETOES: dict[str, re.Pattern[str]] = {
         "k8s_statefulset": r"\b(?:postgres\w*|mysql|maria\s?db)\b",
         "k8s_configmap_secret": r"\bmounted\b",
         "k8s_job": r"\bretr",
+        # The template grants on one bucket; anything else the role may use is the iam_role block's.
+        "iam_role_least_privilege": r"\b(?:ssm|param(?:eter)?s?|tables?|dynamo\w*|queues?|sqs|topics?|sns"
+        r"|secrets?|kms|keys?|cmk|session\s+manager|account\s+\d{12})\b|arn:aws:iam::",
     }.items()
 }
 

@@ -125,6 +125,11 @@ def test_the_tool_answers_the_request_with_the_role(iac_ctx: ToolContext) -> Non
     assert result.passed, result.message
     assert "I did not apply" not in result.message
     assert 'resource "aws_iam_role"' in code and "/app/prod" in code
+    # Not the one-bucket catalogue template: the role's grants go beyond a bucket.
+    other = tool.run(
+        iac_ctx, tool.parse({"request": "execution role for a lambda that can read the secret a/b"})
+    )
+    assert other.passed and ":secret:a/b-??????" in other.code[0].code
 
 
 def test_the_cloudformation_role_carries_its_policy_inline() -> None:

@@ -21,6 +21,7 @@ from tools.iac.blocks.eventbridge_rule import EventBridgeRule
 from tools.iac.blocks.flow_logs import FlowLogs
 from tools.iac.blocks.github_oidc import GithubOidc
 from tools.iac.blocks.http_api import HttpApi
+from tools.iac.blocks.iam_role import IamRole
 from tools.iac.blocks.k8s_configmap import K8sConfigMap
 from tools.iac.blocks.k8s_cronjob import K8sCronJob
 from tools.iac.blocks.k8s_daemonset import K8sDaemonSet
@@ -91,6 +92,7 @@ AWS_BLOCKS: tuple[BlockSpec, ...] = (
     CognitoUserPool(),
     OpenSearchDomain(),
     MskCluster(),
+    IamRole(),
 )
 KUBERNETES_BLOCKS: tuple[BlockSpec, ...] = (
     K8sDeployment(),
