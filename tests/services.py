@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -46,3 +49,27 @@ def need(kind: str) -> None:
     if required():
         pytest.fail(message)
     pytest.skip(message)
+
+
+@contextmanager
+def pg_schema(prefix: str = "cp_test") -> Iterator[str]:
+    """A PostgreSQL URL whose tables all land in a fresh schema, dropped afterwards (skips, or
+    fails under `./dev.sh test`, when the server does not answer)."""
+    import psycopg
+
+    need("postgres")
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    base = postgres_url()
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The same database for SQLAlchemy, through psycopg 3."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)

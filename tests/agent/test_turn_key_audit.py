@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from agent.messages import ChatMessage
@@ -19,7 +18,7 @@ from agent.turn import Agent
 from config import load_settings
 from tests.agent.doubles import ScriptedPlanner, call
 from tests.agent.test_access import TEAM_DATA_RULES, Counted
-from tests.services import need, postgres_url
+from tests.services import pg_schema, sqlalchemy_url
 
 Build = Callable[[], Agent]
 
@@ -29,18 +28,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'agent.db'}"
         return
-    need("postgres")
-    schema = f"cp_turnaudit_{uuid.uuid4().hex[:12]}"
-    base = postgres_url()
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
-    try:
-        url = f"{base}{sep}options=-csearch_path%3D{schema}"
-        yield url.replace("postgresql://", "postgresql+psycopg://", 1)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with pg_schema("cp_turnaudit") as url:
+        yield sqlalchemy_url(url)
 
 
 DATABASES = pytest.mark.parametrize(

@@ -3,19 +3,17 @@ when a Store opens it (SQLite and PostgreSQL); old rows stay unkeyed, and a key 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from store import Store
 from store.approvals import ApprovalStore, AuditEntry
-from tests.services import need, postgres_url
+from tests.services import pg_schema, sqlalchemy_url
 
 OLD_TABLE = """
 CREATE TABLE approvals (
@@ -34,18 +32,8 @@ OLD_ROW = (
 
 @contextmanager
 def _pg_schema() -> Iterator[str]:
-    need("postgres")
-    schema = f"cp_mig_{uuid.uuid4().hex[:12]}"
-    base = postgres_url()
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
-    try:
-        url = f"{base}{sep}options=-csearch_path%3D{schema}"
-        yield url.replace("postgresql://", "postgresql+psycopg://", 1)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with pg_schema("cp_mig") as url:
+        yield sqlalchemy_url(url)
 
 
 @contextmanager

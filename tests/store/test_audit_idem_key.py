@@ -6,17 +6,15 @@ and PostgreSQL (each test in its own schema)."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import inspect
 
 from store import Store
 from store.audit import AuditLog, record_key
-from tests.services import need, postgres_url
+from tests.services import pg_schema, sqlalchemy_url
 from tests.store.audit_helpers import T0, fill, rows, sql
 
 
@@ -25,18 +23,8 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'audit.db'}"
         return
-    need("postgres")
-    schema = f"cp_idem_{uuid.uuid4().hex[:12]}"
-    base = postgres_url()
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
-    try:
-        url = f"{base}{sep}options=-csearch_path%3D{schema}"
-        yield url.replace("postgresql://", "postgresql+psycopg://", 1)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with pg_schema("cp_idem") as url:
+        yield sqlalchemy_url(url)
 
 
 @pytest.fixture

@@ -1,38 +1,16 @@
-"""The durable queue in every platform's tests: a PostgreSQL schema of its own per test (the
-queue, the ledger and the agent's tables live there) and a `serve worker` loop on a thread with
-the platforms' task providers."""
+"""The durable queue in every platform's tests: a `serve worker` loop on a thread with the
+platforms' task providers, over a PostgreSQL schema of its own per test (`tests/services.py`'s
+`pg_schema`: the queue, the ledger and the agent's tables live there)."""
 
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-
-import psycopg
 
 from agent.turn import Agent
 from bot.serve.ledger import PgLedger
 from bot.serve.queue import WorkerContext, WorkerOptions, ensure_schema, queue_url, run_worker
 from config import Settings
-from tests.services import need, postgres_url
-
-
-@contextmanager
-def pg_schema() -> Iterator[str]:
-    """A database URL whose tables all land in a fresh schema, dropped afterwards."""
-    need("postgres")
-    schema = f"cp_test_{uuid.uuid4().hex[:12]}"
-    base = postgres_url()
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 class QueueWorker:

@@ -1,6 +1,7 @@
 """The durable queue in the Slack tests: Slack's settings over a PostgreSQL schema of its own per
 test, Redis under a random namespace, and a worker on a thread with Slack's tasks. The schema
-and the worker loop are the shared ones (`tests/bot/chat/queue_rig.py`), re-exported here."""
+(`tests/services.py`) and the worker loop (`tests/bot/chat/queue_rig.py`) are the shared ones,
+re-exported here."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any
 from agent.turn import Agent
 from bot.slack.tasks import provider
 from config import Settings
-from tests.bot.chat.queue_rig import QueueWorker, pg_schema
+from tests.bot.chat.queue_rig import QueueWorker
 from tests.bot.slack.conftest import make_settings
 from tests.bot.slack.fake_slack import FakeSlack
+from tests.services import pg_schema
 
 __all__ = ["ThreadWorker", "pg_schema", "queue_settings"]
 

@@ -20,9 +20,10 @@ from bot.serve.ledger import MemoryLedger
 from bot.serve.queue import QueueClient, WorkerContext, queue_url
 from bot.slack.digests import source as slack_source
 from bot.teams.digests import source as teams_source
-from tests.bot.chat.queue_rig import QueueWorker, pg_schema
+from tests.bot.chat.queue_rig import QueueWorker
 from tests.bot.teams.conftest import CHANNEL, TENANT, Harness
 from tests.bot.teams.fake_teams import FakeTeams
+from tests.services import pg_schema
 
 QUESTION = "how are we doing?"
 

@@ -15,9 +15,10 @@ from bot.teams.app import build_teams_app
 from bot.teams.tasks import provider
 from tests.agent.doubles import Echo, RecordingChange
 from tests.bot.chat.doubles import ContextPlanner
-from tests.bot.chat.queue_rig import QueueWorker, pg_schema
+from tests.bot.chat.queue_rig import QueueWorker
 from tests.bot.teams.conftest import BOB, CAROL, FIXED_NOW, Harness, serve, teams_settings
 from tests.bot.teams.fake_teams import FakeTeams
+from tests.services import pg_schema
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
