@@ -155,6 +155,15 @@ def _checkov(root: Path, files: dict[int, Path]) -> dict[int, list[str]]:
     return failed
 
 
+def _chart_manifests(blocks: Any) -> str:
+    """A Helm chart's templates rendered with its values.yaml: the manifests the tool checked."""
+    from tools.iac.helm import Chart, render_chart
+
+    files = [(b.filename.split("/", 1)[1], b.code) for b in blocks]
+    values = yaml.safe_load(dict(files).get("values.yaml", "")) or {}
+    return render_chart(Chart(name="chart", files=files, values=values))
+
+
 def _has(code: str, value: str) -> bool:
     """`value` in `code`, case and runs of spaces aside (terraform fmt aligns the = signs)."""
     return _squash(value) in _squash(code)
@@ -211,6 +220,8 @@ def run_engineers(cases_path: Path | None, json_out: Path | None, round_number: 
             try:
                 out = tool.run(ctx, tool.parse({"request": case.r}))
                 message, code, fmt = out.message, (out.code[0].code if out.code else ""), out.format
+                if out.code and out.filename and out.filename.endswith("/"):
+                    code = _chart_manifests(out.code)
                 not_applied = out.not_applied
             except UserFacingError as exc:
                 message, code, fmt, not_applied = str(exc), "", None, []

@@ -21,7 +21,12 @@ _STATUS = re.compile(
     rf"|\b(?:what|how)(?:'s|\s+is|\s+about)\s+(?:{_THAT}|ap-)"
     rf"|\b(?:is|has|was)\s+(?:{_THAT}|it|ap-[0-9a-f]+)\s+(?:been\s+)?(?:approved|done|executed|decided|applied)"
     rf"|\bany\s+(?:news|update)\s+on\s+(?:{_THAT}|ap-)"
-    rf"|^\s*(?:status|approval\s+status)\s*(?:of\s+)?(?:ap-[0-9a-f]+)?\s*\??\s*$",
+    rf"|^\s*(?:status|approval\s+status)\s*(?:of\s+)?(?:ap-[0-9a-f]+)?\s*\??\s*$"
+    # "any pending approvals?", "did anyone approve the sg change yet", "still waiting on approval?"
+    rf"|\b(?:any|my|our|the)\s+(?:pending|open|outstanding|waiting)\s+(?:approvals?|{_REQUEST_WORD}s?)\b"
+    rf"|^\s*(?:show\s+|list\s+)?(?:pending|outstanding)\s+approvals?\s*\??\s*$"
+    rf"|\b(?:did|has|have)\s+(?:anyone|anybody|someone|somebody|they|an?\s+approver)\s+(?:\w+\s+)?approved?\b"
+    rf"|\b(?:still\s+)?(?:waiting|pending)\s+(?:on|for)\s+(?:an?\s+|the\s+)?approval\b",
     _F,
 )
 _WITHDRAW = re.compile(

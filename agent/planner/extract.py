@@ -363,7 +363,7 @@ def _extract_group_by(text: str) -> str | None:
         return "month"
     if re.search(r"\bbreak\s?down\b|\bbreakdown\b", text, _FLAGS):
         return "service"
-    superlative = r"(?:most expensive|costliest|biggest|largest|highest|top|which|what)"
+    superlative = r"(?:most expensive|costliest|priciest|biggest|largest|highest|top|which|what)"
     for words, group in _GROUPS[:5]:
         if re.search(rf"\b{superlative}\s+(?:\w+\s+)?(?:{words})\b", text, _FLAGS):
             return group
@@ -373,7 +373,7 @@ def _extract_group_by(text: str) -> str | None:
 def _extract_count(text: str) -> int | None:
     patterns = (
         rf"\b(?:top|first|limit(?:\s+to)?|latest|last|show me|only)\s+{_NUM}\b",
-        rf"\b{_NUM}\s+(?:most|biggest|largest|highest|costliest|latest|newest)\b",
+        rf"\b{_NUM}\s+(?:most|biggest|largest|highest|costliest|priciest|latest|newest)\b",
     )
     for pattern in patterns:
         m = re.search(pattern, text, _FLAGS)
@@ -403,7 +403,12 @@ _STATUS_WORDS: tuple[tuple[str, str], ...] = (
     # "open to the world", "open ports" describe a resource, not a finding's status.
     (r"open(?!\s+(?:to|ports?|ingress|access|on|for)\b)|unresolved|active|outstanding", "open"),
     (r"resolved|closed|fixed|remediated", "resolved"),
-    (r"suppressed|ignored|muted|snoozed|accepted|exempted", "suppressed"),
+    (
+        r"suppressed|ignored|muted|snoozed|accepted|exempted"
+        r"|(?:did|have|has|had)\s+(?:we|you|u|i|they|someone|anyone|somebody|anybody)\s+(?:already\s+|ever\s+)?"
+        r"(?:suppress|mute|snooze|silence|ignore)",
+        "suppressed",
+    ),
 )
 _ANY_STATUS = re.compile(
     r"\b(?:all|any|every)\s+(?:status(?:es)?|states?)\b"

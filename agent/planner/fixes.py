@@ -13,7 +13,7 @@ from agent.planner import commands
 from agent.planner.base import FixSuggestion, PastTurn, PlannedCall, PlannerDecision
 from agent.planner.calls import REMEDIATE
 from agent.planner.commands import Command
-from agent.planner.extract import Extraction, ResourceRef
+from agent.planner.extract import Extraction, ResourceRef, extract
 from agent.planner.intents import block_public_requested, revoke_requested
 from agent.planner.vocab import SERVICE_PORTS
 
@@ -254,6 +254,10 @@ def plan_remediation(ex: Extraction, history: list[PastTurn]) -> PlannerDecision
             return PlannerDecision(calls=[call])
         if candidates:
             return _choose(candidates, "candidates")
+        earlier = _earlier_of("s3_bucket" if block else "security_group", ex, history)
+        if earlier is not None:
+            calls = [_call(BLOCK, earlier, ex, {})] if block else revoke_calls(ex, [earlier])
+            return PlannerDecision(calls=calls)
         kind = "bucket" if block else "security group"
         return PlannerDecision(answer=f"Which {kind} should I change? Name it, {_EXAMPLES[action]}.")
     if block:
@@ -312,6 +316,9 @@ def _direct_without_target(ex: Extraction, history: list[PastTurn], asked: list[
             return PlannerDecision(calls=[suggestion_call(c) for c in candidates])
         return _choose(candidates, "candidates")
     command = asked[0]
+    earlier = _named_earlier(command, ex, history)
+    if earlier:
+        return PlannerDecision(calls=[_call(command.action, earlier, ex, {})])
     label = commands.resource_label(command)
     if ex.resources:
         named = ", ".join(r.value for r in ex.resources)
@@ -326,3 +333,26 @@ def _direct_without_target(ex: Extraction, history: list[PastTurn], asked: list[
         answer=f"Which {label} should I {command.verb}? Name it by its id or name, "
         f"{commands.by_example(command)}."
     )
+
+
+_POINTS_BACK = re.compile(r"\b(?:it|its|that|this|that\s+one|this\s+one)\b", re.IGNORECASE)
+_NAMEISH = re.compile(r"[\w.]*[-_\d][\w.-]*")
+
+
+def _named_earlier(command: Command, ex: Extraction, history: list[PastTurn]) -> str | None:
+    """ "is acme-data encrypted?" then "turn on encryption for it": the one resource of the
+    command's kind that the previous message named. None when it named none, or several."""
+    if ex.resources or not history or not _POINTS_BACK.search(ex.lower) or ex.today is None:
+        return None
+    earlier = extract(history[-1].text, ex.today)
+    found = [t for t in commands.targets(command, earlier) if _NAMEISH.fullmatch(t)]
+    return found[0] if len(found) == 1 else None
+
+
+def _earlier_of(resource_type: str, ex: Extraction, history: list[PastTurn]) -> str | None:
+    """ "show me findings for sg-…" then "close 3389 on it": the one resource of that type the
+    previous message named."""
+    if ex.resources or not history or not _POINTS_BACK.search(ex.lower) or ex.today is None:
+        return None
+    found = list(dict.fromkeys(extract(history[-1].text, ex.today).resources_of(resource_type)))
+    return found[0] if len(found) == 1 else None

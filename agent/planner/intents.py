@@ -117,7 +117,7 @@ _KNOWLEDGE_WEAK = re.compile(
     r"^\s*(?:what\s+(?:is|are|does)|what's|explain|why|tell\s+me\s+about|describe\s+how|define)\b", _F
 )
 _FINDINGS = re.compile(
-    r"\bfindings?\b|\bscan\s+results?\b|\bwhat\s+did\s+the\s+(?:last\s+)?scan\s+find\b"
+    r"\bfindings?\b|\bf-[0-9a-f]{16}\b|\bscan\s+results?\b|\bwhat\s+did\s+the\s+(?:last\s+)?scan\s+find\b"
     r"|\bsecurity\s+alerts?\b"
     r"|\b(?:critical|crit|high|medium|med|low)[\s-]+sev(?:erity)?\b|\bsev(?:erity)?\s*[:=]?\s*(?:critical|high|medium|low)\b",
     _F,
@@ -135,7 +135,7 @@ _SCAN = re.compile(
 )
 _COST = re.compile(
     r"\b(?:costs?|costing|spend(?:s|ing)?|spent|bills?|billing|billed|charges?|charged|how\s+much|expensive"
-    r"|pricey|budget|invoices?|dollars|finops|break\s?downs?|broken\s+down|cheaper|saving|savings)\b|\$",
+    r"|pric(?:ey|ier|iest)|costl(?:y|ier|iest)|budget|invoices?|dollars|finops|break\s?downs?|broken\s+down|cheaper|saving|savings)\b|\$",
     _F,
 )
 _INVENTORY = re.compile(
@@ -171,8 +171,9 @@ _ANOMALY_WEAK = re.compile(
 )
 _FORECAST = re.compile(
     r"\b(?:forecast\w*|projected|projections?|predict\w*|run[\s-]rate|on\s+track"
-    r"|will\s+(?:we|i|it|our|the)\s+(?:\w+\s+){0,2}(?:spend|cost|pay|be)|going\s+to\s+(?:spend|cost|pay)"
-    r"|(?:where|how\s+much|what)\s+will\s+(?:\S+\s+){0,4}(?:land|end\s+up|finish|come\s+in|close\s+out|total)"
+    r"|will\s+(?:we|i|it|our|the)\s+(?:\w+\s+){0,2}(?:spend|cost|pay|be)|(?:going\s+to|gonna)\s+(?:spend|cost|pay)"
+    r"|(?:where|how\s+much|what)\s+(?:will|(?:are|is|r)\s+\S+\s+(?:going\s+to|gonna))\s+(?:\S+\s+){0,4}"
+    r"(?:land|end\s+up|finish|come\s+in|close\s+out|total)"
     r"|expect(?:ed)?\s+to\s+(?:spend|cost|pay)|end\s+of\s+(?:the\s+)?month|month[\s-]end)\b",
     _F,
 )
@@ -254,9 +255,17 @@ _UNSUPPRESS_LOOSE = re.compile(
 )
 
 
+# "what did we suppress?", "has anyone muted f-…": a question about earlier suppressions.
+_SUPPRESS_ASKED = re.compile(
+    r"\b(?:did|have|has|had)\s+(?:we|you|u|i|they|someone|anyone|somebody|anybody)\s+(?:already\s+|ever\s+)?"
+    r"(?:suppress|mute|snooze|silence|ignore|risk[\s-]accept)(?:e?d)?\b",
+    _F,
+)
+
+
 def security_request(text: str) -> Intent | None:
     """UNSUPPRESS, SUPPRESS or DECLINE when the message asks to (not) suppress a finding."""
-    if is_how_to(text):
+    if is_how_to(text) or _SUPPRESS_ASKED.search(text):
         return None
     about_finding = _FINDING_REF.search(text) is not None
     if _UNSUPPRESS.search(text) or (about_finding and _UNSUPPRESS_LOOSE.search(text)):
@@ -281,7 +290,8 @@ _IAC_FORMAT_TAG = re.compile(
 )
 _IAC_K8S = re.compile(r"\b(?:kubernetes|k8s)\b", _F)
 _IAC_WORDS = re.compile(
-    r"\b(?:iac|infra(?:structure)?[\s-]as[\s-]code|infra(?:structure)?\s+(?:code|templates?|manifests?))\b",
+    r"\b(?:iac|infra(?:structure)?[\s-]as[\s-]code|infra(?:structure)?\s+(?:code|templates?|manifests?)"
+    r"|(?:as|into)\s+(?:an?\s+)?helm\s+charts?)\b",
     _F,
 )
 _IAC_VERB = re.compile(
@@ -317,6 +327,15 @@ _IAC_CREATE = re.compile(
 _IAC_TEMPLATE_FOR = re.compile(
     r"\b(?:templates?|boilerplate|scaffold(?:ing)?|modules?|stacks?|manifests?|snippets?)\s+(?:for|to\s+create)\s+"
     rf"(?:an?|the|some|one)?\s*(?:new\s+)?(?:[\w-]+\s+){{0,3}}?{_IAC_RESOURCE}\b",
+    _F,
+)
+
+
+# "open port 5432 on the db security group ..., terraform": a state to set, written as code because
+# the format closes the message (without it the same words change a live resource).
+_IAC_STATE_TAGGED = re.compile(
+    r"^\s*(?:please\s+)?(?:open|enable|encrypt|attach|restrict|lock|block)\b[^?]*[,;(]\s*(?:in\s+|as\s+|using\s+)?"
+    r"(?:terraform|opentofu|tf|cloud\s?formation|cfn)(?:\s+(?:pls|please))?[\s.!)]*$",
     _F,
 )
 
@@ -484,6 +503,8 @@ def is_iac_request(original: str) -> bool:
         return True
     if not live and _names_unbuildable_first(text):
         return True
+    if _IAC_STATE_TAGGED.search(text) and re.search(rf"\b{_IAC_KIND}", text, _F):
+        return True
     if not _IAC_NOT.search(text) and _IAC_FORMAT.search(text) and re.search(rf"\b{_IAC_KIND}", text, _F):
         return True
     if _IAC_TEMPLATE_FOR.search(text):
@@ -563,6 +584,8 @@ def classify(ex: Extraction, routes: Sequence[Route] = ROUTES) -> Classification
     if change is not None:
         return Classification(change)
     security = security_request(text)
+    if security is None and _SUPPRESS_ASKED.search(text):
+        return Classification(Intent.FINDINGS)
     if security is not None and _FINDING_REF.search(text):
         # A named finding is never a cost question ("snooze f-… until end of month").
         return Classification(security)
@@ -639,6 +662,7 @@ def _only_arguments(text: str) -> bool:
 _FOLLOW_UP = re.compile(
     r"^\s*(?:and|what\s+about|how\s+about|(?:do\s+)?(?:the\s+)?same\s+(?:for|but|in|with|thing|as)"
     r"|now\s+(?:as|for|in|with|show)|as|redo\s+(?:it|that)"
+    r"|(?:(?:can\s+(?:you|u)|pls|please)\s+)?(?:break|split|group|slice)\s+(?:that|it|this|those|them)\b"
     r"|also|ok(?:ay)?,?\s+(?:and|what\s+about|now)|then|instead|compare\s+with|vs\.?|versus|only|just)\b",
     _F,
 )
@@ -646,7 +670,9 @@ _FOLLOW_UP = re.compile(
 
 # "bob's access key leaked, deactivate it": a statement, then a command whose object is "it".
 _PRONOUN_COMMAND = re.compile(
-    r"^(?P<head>.+?)\s*(?:[,;:.!?]+|\s-+|\s+(?:so|and))\s+(?:(?:so|then|please|pls|just|now)\s+|can\s+you\s+|go\s+ahead\s+and\s+)*"
+    r"^(?P<head>.+?)\s*(?:[,;:.!?]+|\s-+|\s+(?:so|and)"
+    # No separator at all when a change verb ends the message: "ssh is wide open on sg-… shut it".
+    r"|(?=\s+(?:shut|close|kill|block|revoke|disable|lock)\b))\s+(?:(?:so|then|please|pls|just|now)\s+|can\s+you\s+|go\s+ahead\s+and\s+)*"
     r"(?P<verb>[a-z]+(?:\s+[a-z]+)?)\s+(?:it|that|this|them|those|these)(?P<tail>\s+(?:off|on|down|out|up|private))?"
     r"(?:\s+(?:please|pls|now|asap|right\s+away))?[\s.!]*$",
     _F,

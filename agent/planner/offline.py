@@ -22,6 +22,7 @@ from agent.planner.intents import (
     pronoun_command,
     strip_greeting,
 )
+from agent.planner.off_topic import off_topic_answer
 from agent.planner.routes import ROUTES, Build, Route, builders, tools_by_intent
 from agent.planner.suppress import plan_suppress, plan_unsuppress
 from agent.planner.yes_no import yes_no_lead
@@ -49,6 +50,9 @@ class OfflinePlanner:
         query = approval_query(body)
         if query is not None:
             return PlannerDecision(approval_query=query)
+        refusal = off_topic_answer(body)
+        if refusal is not None:
+            return PlannerDecision(answer=refusal)
         ex = extract(body, now.date())
         found = classify(ex, self._routes)
         ex, found = self._reread_pronoun(body, ex, found, now)

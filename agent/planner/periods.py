@@ -32,6 +32,16 @@ _DAY_TOKEN = (
 )
 _RANGE_SEP = r"\s*(?:\.\.|to|until|till|through|thru|and|-|–)\s*"
 _PAST = r"(?:last|past|previous|prior|trailing)"
+# Units as typed in chat: "last 30d", "past 2 wks", "last 3mo".
+_DAYS = r"(?:days?|d)"
+_WEEKS = r"(?:weeks?|wks?|w)"
+_MONTHS_UNIT = r"(?:months?|mos?|mths?|mnths?)"
+_WEEKDAYS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+}  # fmt: skip
+_WEEKDAY = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,12 @@ def _since(m: re.Match[str], today: date) -> str | None:
             return None
         day = date(month[0], month[1], 1)
     return _span(day, today)
+
+
+def _since_weekday(m: re.Match[str], today: date) -> str | None:
+    # The latest such weekday before today: "since monday" said on a Monday means a week ago.
+    back = (today.weekday() - _WEEKDAYS[m.group("wd").lower()]) % 7 or 7
+    return _span(today - timedelta(days=back), today)
 
 
 def _single_day(m: re.Match[str], today: date) -> str | None:
@@ -237,6 +253,7 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (rf"(?:from|between)\s+(?P<a>{_MONTH_TOKEN}){_RANGE_SEP}(?P<b>{_MONTH_TOKEN})", _month_range),
     (rf"(?P<a>{_ISO_MONTH})\s*(?:\.\.|to|through|until)\s*(?P<b>{_ISO_MONTH})", _month_range),
     (rf"since\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?P<a>{_DAY_TOKEN}|{_MONTH_TOKEN})", _since),
+    (rf"since\s+(?:last\s+|this\s+(?:past\s+)?)?(?P<wd>{_WEEKDAY})", _since_weekday),
     (rf"(?:on\s+)?(?P<a>{_DAY_TOKEN})", _single_day),
     (rf"q(?P<q>[1-4])(?:\s*,?\s*(?P<y>{_YEAR}))?", _named_quarter),
     (rf"(?:{_PAST})\s+quarter", _previous_quarter),
@@ -246,10 +263,10 @@ _RULES: tuple[tuple[str, Handler], ...] = (
     (r"yesterday", _const("yesterday")),
     (r"(?:this|current)\s+month|month[ -]to[ -]date|mtd|so far this month", _const("this_month")),
     (r"(?:last|previous|prior)\s+month|a month ago", _const("last_month")),
-    (rf"(?:{_PAST})\s+(?P<n>{_NUM})\s+days?", _last_n_days),
-    (rf"(?:{_PAST})\s+(?:(?P<n>{_NUM})\s+)?weeks?|(?:this|the)\s+week", _last_n_weeks),
+    (rf"(?:{_PAST})\s+(?P<n>{_NUM})\s*{_DAYS}", _last_n_days),
+    (rf"(?:{_PAST})\s+(?:(?P<n>{_NUM})\s*)?{_WEEKS}|(?:this|the)\s+week", _last_n_weeks),
     (r"(?:past|trailing)\s+month|last\s+(?:thirty|30)\s+days", _const("last_30_days")),
-    (rf"(?:{_PAST})\s+(?P<n>{_NUM})\s+months?", _last_n_months),
+    (rf"(?:{_PAST})\s+(?P<n>{_NUM})\s*{_MONTHS_UNIT}", _last_n_months),
     (r"(?:this|current)\s+year|year[ -]to[ -]date|ytd", _const("this_year")),
     (r"(?:last|previous|prior)\s+year", _const("last_year")),
     (r"(?:past|trailing)\s+year", _past_year),

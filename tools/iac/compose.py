@@ -118,6 +118,9 @@ _RELATIONS: tuple[tuple[re.Pattern[str], Relation, bool], ...] = (
     ),
 )
 
+# "X for the Y" with no link between them: Y names what X serves, not a resource to build.
+_PURPOSE = re.compile(r"\s*for\s+(?:the|our|my|this|that|an?\s+existing)\s*", _F)
+
 # The link two kinds have when the request puts them together without saying how.
 DEFAULT_LINKS: dict[tuple[str, str], Relation] = {
     ("cloudtrail", "s3_bucket"): "deliver",
@@ -360,6 +363,7 @@ def compose(request: str, family: str) -> Composition:
         order.append(units[-1])
     # Links between neighbours, from the words between them.
     seen: set[tuple[int, str, int]] = set()
+    purposes: list[Unit] = []
     for i in range(len(found) - 1):
         a, b = order[i], order[i + 1]
         if a is b:
@@ -385,6 +389,10 @@ def compose(request: str, family: str) -> Composition:
             elif fallback and _supported(target, fallback, source):
                 source, target, relation = target, source, fallback
             else:
+                if not reverse and _PURPOSE.fullmatch(between) and b is target:
+                    # "a security group for the bastion": the thing it is for already exists.
+                    purposes.append(target)
+                    continue
                 k8s_pair = source.block.formats == ("kubernetes",) and target.block.formats == ("kubernetes",)
                 # Kubernetes objects find their workload by name; only AWS links need wiring.
                 if not k8s_pair and (relation != "attach" or (source.kind, target.kind) in DEFAULT_LINKS):
@@ -397,6 +405,9 @@ def compose(request: str, family: str) -> Composition:
         if key not in seen:
             seen.add(key)
             comp.links.append(Link(source, relation, target))
+    for u in purposes:
+        if u in units and not any(u in (lk.source, lk.target) for lk in comp.links):
+            units.remove(u)
     # "two SQS queues named billing and audit": one unit per name.
     for u in list(units):
         many = re.search(

@@ -24,6 +24,7 @@ ASKS: tuple[InsecureAsk, ...] = (
     InsecureAsk(
         re.compile(
             r"\bpublic(?:ly)?\b[^.]{0,40}\b(?:bucket|s3)\b|\b(?:bucket|s3)\b[^.]{0,40}\bpublic"
+            r"|\b(?:bucket|s3)\b[^.]{0,60}\b(?:anyone|everyone|anonymous(?:ly)?)\b"
             r"|\bstatic\s+(?:web\s*)?site\b|\bwebsite\b[^.]{0,30}\b(?:bucket|s3)\b|\b(?:bucket|s3)\b[^.]{0,30}\bwebsite\b",
             _F,
         ),
@@ -41,7 +42,11 @@ ASKS: tuple[InsecureAsk, ...] = (
         "reach it through a VPN, a bastion or SSM port forwarding.",
     ),
     InsecureAsk(
-        re.compile(r"\bprivileged\b|\bhost\s*(?:network|pid|path)\b|\brun\s+as\s+root\b", _F),
+        re.compile(
+            r"\bprivileged\b|\bhost\s*(?:network(?:ing)?|pid|ipc|path)\b|\brun\s+as\s+root\b"
+            r"|\bhost(?:'s)?\s+(?:root\s+)?file\s*system\b",
+            _F,
+        ),
         "you asked for a privileged container or host access; the containers run unprivileged, "
         "as non-root, without host namespaces (CKV_K8S_16, CKV_K8S_20): grant the one capability "
         "it needs instead.",

@@ -421,6 +421,16 @@ def first_number(pattern: str, text: str) -> int | None:
     return int(next(g for g in m.groups() if g)) if m else None
 
 
+# Plain words that describe a resource rather than name it, when written right after its kind.
+_NOT_NAMES = frozenset(
+    {
+        "private", "public", "secure", "standard", "default", "main", "primary", "simple", "small",
+        "large", "new", "only", "one", "two", "three", "policy", "rule", "key", "access", "logs",
+        "log", "alarm", "group", "mode", "class", "type", "cluster", "instance",
+    }
+)  # fmt: skip
+
+
 def named(f: Features, text: str, *nouns: str) -> str | None:
     """An explicit name for this unit: "named x" / "called x" / quoted in its part of the request,
     else a name written right after one of `nouns` ("queue orders-dlq")."""
@@ -441,6 +451,18 @@ def named(f: Features, text: str, *nouns: str) -> str | None:
         )
     ):
         return found  # a plain word closing the phrase ("the table orders: daily backups")
+    if (
+        found
+        and re.fullmatch(r"[A-Za-z][a-z0-9]{2,}", found)
+        and not re.search(r"(?:ed|ing|en|al|ic|ly|ble)$", found, re.I)
+        and found.lower() not in _NOT_NAMES
+        and re.search(
+            rf"\b(?:{'|'.join(nouns)})\s+{re.escape(found)}\s+(?:with|that|which|holding)\s", text, re.I
+        )
+    ):
+        # A plain word between the kind and its settings ("kinesis stream clickstream with 4 shards");
+        # participles and adjectives there describe it ("bucket encrypted with a key") instead.
+        return found
     # Right after the noun only something that looks like an identifier ("queue orders-dlq"),
     # never an ordinary word ("topic fanning out").
     if not found or not re.search(r"[-_./0-9]", found) or found[0].isdigit():

@@ -59,13 +59,16 @@ class WorkParams(K8sParams):
 
 
 def namespace_of(f: Features) -> str | None:
-    m = re.search(
-        r"\b(?:in|into|for)\s+(?:the\s+)?[\"'`]?([a-z0-9][a-z0-9-]*)[\"'`]?\s+(?:namespace|ns)\b"
-        r"|\b(?:namespace|ns)\s*[:=]?\s*[\"'`]?([a-z0-9][a-z0-9-]*)",
+    # "in the namespace logging": "the" is no name before "namespace"; later matches are tried too.
+    for m in re.finditer(
+        r"\b(?:in|into|for)\s+(?:the\s+)?[\"'`]?(?!the\s)([a-z0-9][a-z0-9-]*)[\"'`]?\s+(?:namespace|ns)\b"
+        r"|\b(?:namespace|ns)\s*[:=]?\s*(?:(?:called|named)\s+)?[\"'`]?([a-z0-9][a-z0-9-]*)",
         f.lower,
-    )
-    ns = (m.group(1) or m.group(2)) if m else None
-    return ns if ns and ns not in ("a", "the", "with", "and", "for", "per", "each") else None
+    ):
+        ns = m.group(1) or m.group(2)
+        if ns not in ("a", "the", "with", "and", "for", "per", "each", "called", "named"):
+            return ns
+    return None
 
 
 def app_name(f: Features, text: str) -> str | None:

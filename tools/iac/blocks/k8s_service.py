@@ -39,7 +39,8 @@ class K8sService(BlockSpec):
             out["type"] = "LoadBalancer"
         elif re.search(r"\bnode\s*port\b", f.text, re.I):
             out["type"] = "NodePort"
-        m = re.search(r"\bservice\s+(?:on\s+)?port\s+(\d{1,5})\b", f.text, re.I)
+        # The service's own name may sit before its port ("the service storefront on port 8080").
+        m = re.search(r"\bservice\s+(?:[a-z][a-z0-9-]*\s+)?(?:on\s+)?port\s+(\d{1,5})\b", f.text, re.I)
         if m:
             out["port"] = int(m.group(1))
         return out

@@ -14,6 +14,9 @@ from tools.iac.features import Features
 from tools.iac.hcl import Block, ref
 
 ADMIN_PORTS = (22, 3389)
+# Database, cache and search ports: never from the internet either (FSBP EC2.19's high-risk ports).
+DATA_PORTS = (1433, 1521, 2049, 3306, 5432, 5439, 6379, 9042, 9200, 9300, 11211, 27017)
+_WORLD_WORDS = r"(?:\banywhere\b|\bworld\b|\binternet\b|\beveryone\b|0\.0\.0\.0/0)"
 WORLD = ("0.0.0.0/0", "::/0")
 
 
@@ -127,7 +130,7 @@ class SecurityGroup(BlockSpec):
         if re.search(
             r"\b(?:anywhere|the\s+(?:internet|world)|everyone|0\.0\.0\.0/0|public(?:ly)?)\b", text, re.I
         ):
-            out["public_ports"] = [p for p in ports if p not in ADMIN_PORTS]
+            out["public_ports"] = [p for p in ports if p not in ADMIN_PORTS + DATA_PORTS]
         return out
 
     def notes(self, u: Unit, s: Scene) -> list[str]:
@@ -143,6 +146,14 @@ class SecurityGroup(BlockSpec):
                 f"Changed from your request: SSH/RDP is open only to {p.cidr}, not to the internet "
                 f"(CIS 5.2): "
                 "use SSM Session Manager for shell access, or name the CIDR that needs it."
+            ]
+        data = [port for port in p.ports if port in DATA_PORTS]
+        if data and re.search(_WORLD_WORDS, u.text, re.I):
+            ports = ", ".join(str(port) for port in data)
+            return [
+                f"Changed from your request: port {ports} (a database/cache port) is open only to "
+                f"{p.cidr}, not to the internet (FSBP EC2.19): reach it from inside the VPC, or name "
+                "the CIDR that needs it."
             ]
         return []
 

@@ -77,7 +77,7 @@ class SqsQueue(BlockSpec):
         if m:
             out["visibility_timeout_s"] = _seconds(int(m.group(1)), m.group(2).lower())
         m = re.search(
-            r"\b(?:retain|retention|keep)\w*\s+(?:messages\s+)?(?:of\s+|for\s+)?(\d{1,4})\s*(d|days?|h|hours?)\b",
+            r"\b(?:retain|retention|keep)\w*\s+(?:(?:the\s+)?messages\s+|them\s+|it\s+)?(?:of\s+|for\s+)?(\d{1,4})\s*(d|days?|h|hours?)\b",
             text,
             re.I,
         )

@@ -222,7 +222,9 @@ class CheckovWorker:
         proc, self._proc = self._proc, None
         if proc is not None:
             if proc.stdin is not None:
-                proc.stdin.close()
+                # Closing flushes what is buffered, which fails when checkov has already exited.
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
