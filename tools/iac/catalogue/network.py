@@ -483,7 +483,9 @@ def _sg_extract(f: Features) -> dict[str, Any]:
             (c for c in f.cidrs),
             "0.0.0.0/0" if f.has(r"anywhere|0\.0\.0\.0/0|everyone|internet|world") else None,
         )
-    return pick(name=first_name(f, "group", "sg"), public_ports=ports or None, ssh_cidr=ssh, **aws_common(f))
+    # An admin-only group opens no web port: the [443] default is for a request that names none at all.
+    public = ports if ports or ssh else None
+    return pick(name=first_name(f, "group", "sg"), public_ports=public, ssh_cidr=ssh, **aws_common(f))
 
 
 def _sg_render(p: SecurityGroupParams, fmt: IacFormat) -> str:
