@@ -12,6 +12,7 @@ from pydantic import Field
 from tools.iac import yamlout
 from tools.iac.blocks.base import BlockParams, BlockSpec, Scene, Unit, cfn, named, resource
 from tools.iac.blocks.security_group import group_ref, security_group
+from tools.iac.catalogue.aws import IMDSV2_ONLY
 from tools.iac.features import Features
 from tools.iac.hcl import Block, ref
 
@@ -122,14 +123,7 @@ class AutoScalingGroup(BlockSpec):
                 ("update_default_version", True),
                 ("vpc_security_group_ids", [group_ref(s, f"{u.label}_instances", f"{u.lid}InstancesSg")]),
                 Block("iam_instance_profile", body=[("arn", ref(f"aws_iam_instance_profile.{u.label}.arn"))]),
-                Block(
-                    "metadata_options",
-                    body=[
-                        ("http_endpoint", "enabled"),
-                        ("http_tokens", "required"),
-                        ("http_put_response_hop_limit", 1),
-                    ],
-                ),
+                IMDSV2_ONLY,
                 Block(
                     "block_device_mappings",
                     body=[

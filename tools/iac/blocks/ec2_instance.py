@@ -14,6 +14,7 @@ from tools.iac import yamlout
 from tools.iac.blocks.autoscaling_group import AMI_PARAM, AMI_PARAM_ARM, SSM_CORE
 from tools.iac.blocks.base import BlockParams, BlockSpec, Scene, Unit, cfn, named, resource
 from tools.iac.blocks.security_group import group_ref, security_group
+from tools.iac.catalogue.aws import hardened_instance_tf
 from tools.iac.features import Features
 from tools.iac.hcl import Block, Expr, ref
 
@@ -133,36 +134,16 @@ class Ec2Instance(BlockSpec):
                 ("name_prefix", f"{p.name[:40]}-"),
                 ("role", ref(f"aws_iam_role.{u.label}_role.name")),
             ),
-            resource(
-                "aws_instance",
+            hardened_instance_tf(
                 u.label,
-                ("ami", ref(f"data.aws_ssm_parameter.{u.label}_ami.value")),
-                ("instance_type", p.instance_type),
-                ("subnet_id", self._subnet(s)),
-                ("vpc_security_group_ids", [ref(f"aws_security_group.{u.label}_instance.id")]),
-                ("iam_instance_profile", ref(f"aws_iam_instance_profile.{u.label}.name")),
-                ("associate_public_ip_address", False),
-                ("monitoring", True),
-                ("ebs_optimized", True),
-                Block(
-                    "metadata_options",
-                    body=[
-                        ("http_endpoint", "enabled"),
-                        ("http_tokens", "required"),
-                        ("http_put_response_hop_limit", 1),
-                    ],
-                ),
-                Block(
-                    "root_block_device",
-                    body=[
-                        ("volume_type", "gp3"),
-                        ("volume_size", p.volume_gb),
-                        ("encrypted", True),
-                        ("kms_key_id", s.key_arn()),
-                        ("delete_on_termination", True),
-                    ],
-                ),
-                ("tags", {"Name": p.name}),
+                p.name,
+                p.instance_type,
+                ami=ref(f"data.aws_ssm_parameter.{u.label}_ami.value"),
+                subnet_id=self._subnet(s),
+                security_group=ref(f"aws_security_group.{u.label}_instance.id"),
+                instance_profile=ref(f"aws_iam_instance_profile.{u.label}.name"),
+                volume_gb=p.volume_gb,
+                kms_key_id=s.key_arn(),
             ),
         ]
 

@@ -230,7 +230,9 @@ def cmk_tf(label: str, description: str, logs: bool = False) -> list[Block]:
         extra.append(
             _logs_statement(
                 hcl.interp("logs.${var.region}.amazonaws.com"),
-                hcl.interp(f"arn:${{data.aws_partition.key_owner.partition}}:logs:${{var.region}}:{account}:*"),
+                hcl.interp(
+                    f"arn:${{data.aws_partition.key_owner.partition}}:logs:${{var.region}}:{account}:*"
+                ),
             )
         )
     policy_entry, owner = kms_key_policy_tf(extra)
@@ -404,3 +406,56 @@ def cmk_cfn(description: str, logs: bool = False) -> dict[str, Any]:
             "KeyPolicy": kms_key_policy_cfn(extra),
         },
     }
+
+
+# IMDSv2 only, one hop: a process in a container on the instance cannot reach the instance
+# role's credentials, and no request without a session token is answered.
+IMDSV2_ONLY = Block(
+    "metadata_options",
+    body=(
+        ("http_endpoint", "enabled"),
+        ("http_tokens", "required"),
+        ("http_put_response_hop_limit", 1),
+    ),
+)
+
+
+def hardened_instance_tf(
+    label: str,
+    name: str,
+    instance_type: str,
+    *,
+    ami: hcl.Value,
+    subnet_id: hcl.Value,
+    security_group: hcl.Value,
+    instance_profile: hcl.Value,
+    volume_gb: int,
+    kms_key_id: hcl.Value = None,
+) -> Block:
+    """An `aws_instance` with no public address, IMDSv2 only and an encrypted gp3 root volume
+    (with `kms_key_id`, under that customer-managed key)."""
+    key: list[hcl.Entry] = [("kms_key_id", kms_key_id)] if kms_key_id is not None else []
+    return resource(
+        "aws_instance",
+        label,
+        ("ami", ami),
+        ("instance_type", instance_type),
+        ("subnet_id", subnet_id),
+        ("vpc_security_group_ids", [security_group]),
+        ("iam_instance_profile", instance_profile),
+        ("associate_public_ip_address", False),
+        ("monitoring", True),
+        ("ebs_optimized", True),
+        IMDSV2_ONLY,
+        Block(
+            "root_block_device",
+            body=[
+                ("volume_type", "gp3"),
+                ("volume_size", volume_gb),
+                ("encrypted", True),
+                *key,
+                ("delete_on_termination", True),
+            ],
+        ),
+        ("tags", {"Name": name}),
+    )
